@@ -1,0 +1,63 @@
+# Two commands do everything on a fresh machine:
+#   make run    the whole system with demo data (engine, models, demo org chart, workers)
+#   make test   the test suite against a real engine it starts itself
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+PYTHON := $(shell command -v python3.11 || command -v python3)
+JAR    := engine/target/appeals-engine.jar
+ENGINE_SOURCES := engine/pom.xml $(shell find engine/src -type f 2>/dev/null)
+LINT_MODULES := tests/lint/node_modules/.package-lock.json
+SYSTEM_PACKAGES :=
+
+# Local demo credentials, used only when the environment sets none (documented in README).
+DEMO_ENV := CAMUNDA_ADMIN_USER="$${CAMUNDA_ADMIN_USER:-admin}" \
+            CAMUNDA_ADMIN_PASSWORD="$${CAMUNDA_ADMIN_PASSWORD:-demo}" \
+            APPEALS_WORKER_PASSWORD="$${APPEALS_WORKER_PASSWORD:-demo-worker}" \
+            APPEALS_INITIAL_PASSWORD="$${APPEALS_INITIAL_PASSWORD:-demo}"
+
+.PHONY: help setup system-deps run stop status test lint engine clean
+
+help:
+	@echo "make run     start engine + workers with demo data (http://localhost:8080/camunda/app/tasklist/)"
+	@echo "make test    run the tests (installs what they need)"
+	@echo "make stop    stop what 'make run' started;  make status  show what runs"
+
+system-deps:
+	@tools/install-system-deps.sh $(SYSTEM_PACKAGES)
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	touch $@
+
+$(JAR): $(ENGINE_SOURCES)
+	mvn -B -q -f engine/pom.xml package -DskipTests
+	touch $@
+
+$(LINT_MODULES): tests/lint/package.json tests/lint/package-lock.json
+	cd tests/lint && npm ci --no-audit --no-fund --loglevel=error
+
+engine: $(JAR)
+
+setup: system-deps $(VENV)/.installed $(JAR)
+
+run: setup
+	$(DEMO_ENV) $(VENV)/bin/appeals up --demo
+
+stop: $(VENV)/.installed
+	$(VENV)/bin/appeals down
+
+status: $(VENV)/.installed
+	@$(DEMO_ENV) $(VENV)/bin/appeals status
+
+test: setup $(LINT_MODULES)
+	$(VENV)/bin/pytest
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check workers tests
+
+clean:
+	rm -rf $(VENV) engine/target tests/lint/node_modules test-artifacts

@@ -1,0 +1,12 @@
+package cn.gov.appeals.engine;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+/** The Camunda 7 engine of the enterprise appeals process application. */
+@SpringBootApplication
+public class EngineApplication {
+  public static void main(String[] args) {
+    SpringApplication.run(EngineApplication.class, args);
+  }
+}

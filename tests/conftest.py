@@ -1,0 +1,153 @@
+"""Test fixtures: one real Camunda engine per test session, on a free port, with a throwaway
+H2 database; the models deployed, the demo org chart synced and the workers running."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from appeals import stack
+from appeals.camunda import Camunda
+from appeals.settings import PROJECT_ROOT, Settings
+
+DEMO_PASSWORD = "test-" + secrets.token_hex(4)
+
+
+@dataclass
+class EngineHandle:
+    settings: Settings
+    port: int
+    process: subprocess.Popen | None = None
+    log_path: Path | None = None
+    startup_seconds: float = 0.0
+    admin: Camunda = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.admin = Camunda(self.settings.engine_url, *self.settings.require_admin())
+
+    @property
+    def base_url(self) -> str:
+        return self.settings.engine_url.removesuffix("/engine-rest")
+
+    def client(self, user: str, password: str = DEMO_PASSWORD) -> Camunda:
+        return Camunda(self.settings.engine_url, user, password)
+
+    def start(self) -> None:
+        jar = stack.build_engine()
+        env = stack.engine_env(self.settings, self.port)
+        self.log_path = self.settings.data_dir / "engine.log"
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            ["java", "-Xmx768m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", str(jar)],
+            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.settings.data_dir,
+        )
+        try:
+            self.startup_seconds = stack.wait_for_engine(
+                self.settings.engine_url, self.settings.require_admin(), timeout=240, pid=self.process.pid
+            )
+        except stack.StackError:
+            print(self.log_path.read_text(errors="replace")[-5000:])
+            raise
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("appeals-data")
+
+
+@pytest.fixture(scope="session")
+def engine(data_dir: Path) -> Iterator[EngineHandle]:
+    """The real engine, started once for the whole session."""
+    port = stack.free_port()
+    env = {
+        "APPEALS_ENGINE_URL": f"http://127.0.0.1:{port}/engine-rest",
+        "CAMUNDA_ADMIN_USER": "admin",
+        "CAMUNDA_ADMIN_PASSWORD": "admin-" + secrets.token_hex(6),
+        "APPEALS_WORKER_PASSWORD": "worker-" + secrets.token_hex(6),
+        "APPEALS_INITIAL_PASSWORD": DEMO_PASSWORD,
+        "APPEALS_DATA_DIR": str(data_dir),
+    }
+    os.environ.update(env)
+    from appeals.services import services
+
+    services.cache_clear()
+    handle = EngineHandle(Settings.from_env(), port)
+    handle.start()
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture(scope="session")
+def deployed(engine: EngineHandle) -> EngineHandle:
+    """Models deployed and the demo org chart synced, through the CLI as an operator would."""
+    from click.testing import CliRunner
+
+    from appeals.cli import main
+    from appeals.org import DEMO_ORG
+
+    runner = CliRunner()
+    result = runner.invoke(main, ["deploy"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["org", "sync", str(DEMO_ORG)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return engine
+
+
+@pytest.fixture(scope="session")
+def workers(deployed: EngineHandle) -> Iterator[EngineHandle]:
+    """The external-task workers of the package, running in a background thread."""
+    from appeals.handlers import router
+    from appeals.runtime import Worker
+
+    client = Camunda(deployed.settings.engine_url, *deployed.settings.require_worker(), pool_size=16)
+    worker = Worker(client, router, max_tasks=4, async_response_timeout_ms=1_000)
+    thread = threading.Thread(target=worker.run, daemon=True, name="test-workers")
+    thread.start()
+    yield deployed
+    worker.stop()
+    thread.join(timeout=30)
+
+
+def wait_for(predicate, timeout: float = 20.0, interval: float = 0.2, message: str = "condition"):
+    """Poll until predicate() is truthy (for work done by the workers' thread, not timers)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {message}")
+
+
+@pytest.fixture(scope="session")
+def node_modules() -> Path:
+    """bpmnlint and its Camunda plugin, installed from npm into tests/lint (idempotent)."""
+    lint_dir = PROJECT_ROOT / "tests" / "lint"
+    if not (lint_dir / "node_modules" / ".bin" / "bpmnlint").exists():
+        npm = shutil.which("npm")
+        assert npm, "npm is required for bpmnlint"
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=lint_dir, check=True)
+    return lint_dir / "node_modules"

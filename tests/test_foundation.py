@@ -1,0 +1,127 @@
+"""The foundation against the real engine: security, deployment, org chart, one appeal end to end."""
+
+from __future__ import annotations
+
+import requests
+from click.testing import CliRunner
+
+from appeals.camunda import CamundaError
+from appeals.cli import main
+from appeals.demo import DEMO_APPEALS
+from appeals.org import DEMO_ORG
+
+from .conftest import EngineHandle, wait_for
+
+
+def test_rest_refuses_anonymous_and_wrong_credentials(engine: EngineHandle) -> None:
+    url = engine.settings.engine_url
+    for path in ("/engine", "/version", "/process-definition", "/task", "/deployment"):
+        assert requests.get(url + path, timeout=5).status_code == 401, path
+    assert requests.get(url + "/engine", auth=engine.settings.require_admin(), timeout=5).status_code == 200
+    # a wrong password is refused (a made-up user: Camunda delays the next login of a real one)
+    assert requests.get(url + "/engine", auth=("intruder", "guess"), timeout=5).status_code == 401
+
+
+def test_webapps_show_only_the_login_page_anonymously(engine: EngineHandle) -> None:
+    page = requests.get(engine.base_url + "/camunda/app/tasklist/", timeout=5)
+    assert page.status_code == 200 and "camunda" in page.text.lower()
+    api = requests.get(engine.base_url + "/camunda/api/engine/engine/default/task", timeout=5)
+    assert api.status_code in (401, 403)
+
+
+def test_deploy_twice_creates_no_new_version(deployed: EngineHandle) -> None:
+    admin = deployed.admin
+    before = admin.get("/process-definition/count", key="EnterpriseAppeal")["count"]
+    deployments = admin.get("/deployment/count")["count"]
+    result = CliRunner().invoke(main, ["deploy"], catch_exceptions=False)
+    assert result.exit_code == 0 and "unchanged" in result.output
+    assert admin.get("/process-definition/count", key="EnterpriseAppeal")["count"] == before
+    assert admin.get("/deployment/count")["count"] == deployments
+    # all models live in ONE deployment, so formRefBinding="deployment" finds the forms
+    definition = admin.get("/process-definition/key/EnterpriseAppeal")
+    resources = {r["name"] for r in admin.get(f"/deployment/{definition['deploymentId']}/resources")}
+    assert {"EnterpriseAppeal.bpmn", "AppealRegistrationForm.form", "HandleAppealForm.form"} <= resources
+
+
+def test_org_sync_is_idempotent_and_grants_what_groups_need(deployed: EngineHandle) -> None:
+    result = CliRunner().invoke(main, ["org", "sync", str(DEMO_ORG)], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "0 created, 0 updated" in result.output
+    admin = deployed.admin
+    members = {u["id"] for u in admin.get("/user", memberOfGroup="deputy-head-industry")}
+    assert members == {"deputy-industry"}
+    grants = admin.get("/authorization", groupIdIn="dept-industry", resourceType=7)
+    assert grants == [], "a department has no global permission on tasks"
+    office = admin.get("/authorization", groupIdIn="office", resourceType=7, resourceId="*")
+    assert office and "READ" in office[0]["permissions"]
+    # the office may use Tasklist and Cockpit, a department only Tasklist
+    clerk = deployed.client("office-clerk")
+    handler = deployed.client("industry-handler")
+    assert clerk.get("/authorization/check", permissionName="ACCESS", resourceName="Application",
+                     resourceType=0, resourceId="cockpit")["authorized"]
+    assert not handler.get("/authorization/check", permissionName="ACCESS", resourceName="Application",
+                           resourceType=0, resourceId="cockpit")["authorized"]
+
+
+def test_org_check_rejects_a_broken_chart(tmp_path) -> None:
+    bad = tmp_path / "org.yaml"
+    bad.write_text(DEMO_ORG.read_text(encoding="utf-8").replace("groups: [dept-industry]", "groups: [dept-nowhere]"),
+                   encoding="utf-8")
+    result = CliRunner().invoke(main, ["org", "check", str(bad)])
+    assert result.exit_code != 0
+    assert "group 'dept-nowhere' is not defined" in result.output
+
+
+def test_appeal_end_to_end_with_group_isolation(workers: EngineHandle) -> None:
+    office = workers.client("office-clerk")
+    industry = workers.client("industry-handler")
+    finance = workers.client("finance-handler")
+
+    started = office.start_process("EnterpriseAppeal", DEMO_APPEALS[0], business_key="E2E-001")
+    pid = started["id"]
+
+    # the workers number the appeal and load the dispatch options; the office gets its task
+    verify = wait_for(lambda: office.tasks(processInstanceId=pid, taskDefinitionKey="Task_VerifyAppeal"),
+                      message="the office's verification task")[0]
+    assert verify["due"], "every user task shows a due date"
+    variables = office.variables(pid)
+    assert variables["registrationNumber"].startswith("某县服企办收（")
+    assert {o["value"] for o in variables["departmentOptions"]} >= {"dept-industry", "dept-power-supply"}
+    assert variables["receivedBy"] == "office-clerk"
+
+    # nobody outside the office sees the office's task
+    assert industry.tasks(processInstanceId=pid) == []
+    office.claim(verify["id"], "office-clerk")
+    office.complete_task(verify["id"], {"leadDepartment": "dept-industry", "verifyNote": "已电话核实"})
+
+    # the lead department sees and works its task; another department neither sees nor completes it
+    handle = wait_for(lambda: industry.tasks(processInstanceId=pid), message="the department's task")[0]
+    assert handle["taskDefinitionKey"] == "Task_HandleAppeal"
+    assert finance.tasks(processInstanceId=pid) == []
+    try:
+        finance.complete_task(handle["id"], {"resultClass": "A", "replyText": "冒充"})
+        raise AssertionError("another department completed the task")
+    except CamundaError as exc:
+        assert exc.status in (403, 404)
+    try:
+        finance.get(f"/process-instance/{pid}/variables")
+        raise AssertionError("another department read the appeal")
+    except CamundaError as exc:
+        assert exc.status in (403, 404)
+
+    industry.claim(handle["id"], "industry-handler")
+    industry.complete_task(handle["id"], {"resultClass": "A", "replyText": "已协调办理"})
+    history = workers.admin.get(f"/history/process-instance/{pid}")
+    assert history["state"] == "COMPLETED"
+
+
+def test_registration_numbers_are_sequential(workers: EngineHandle) -> None:
+    office = workers.client("office-clerk")
+    pids = [office.start_process("EnterpriseAppeal", DEMO_APPEALS[1], business_key=f"SEQ-{i}")["id"] for i in range(3)]
+
+    def numbers():
+        values = [office.variables(pid).get("registrationNumber") for pid in pids]
+        return values if all(values) else None
+
+    serials = sorted(int(n.split("第")[1].rstrip("号")) for n in wait_for(numbers, message="numbers"))
+    assert serials == list(range(serials[0], serials[0] + 3))

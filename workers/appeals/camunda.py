@@ -1,0 +1,321 @@
+"""The one client of the Camunda 7 REST API.
+
+pycamunda (0.6.1) provides thin request objects and no worker loop, no HTTP timeout and no shared
+session by default. This module hides it: every call goes through one `requests.Session` (connection
+reuse, credentials, default timeout) and callers see plain Python values. Where pycamunda has no
+request object (jobs, incidents, authorizations' upsert, multipart deployments by file name) the
+same session is used directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pycamunda
+import pycamunda.externaltask as ext
+import pycamunda.message
+import pycamunda.processdef
+import requests
+from requests.adapters import HTTPAdapter
+
+log = logging.getLogger(__name__)
+
+
+class CamundaError(RuntimeError):
+    """The engine answered with an error status."""
+
+    def __init__(self, status: int, message: str, type_: str = "") -> None:
+        super().__init__(f"HTTP {status}: {type_ + ': ' if type_ else ''}{message}")
+        self.status = status
+        self.message = message
+        self.type = type_
+
+
+class _TimeoutSession(requests.Session):
+    """A session with a default timeout, since pycamunda never passes one."""
+
+    def __init__(self, timeout: float, pool_size: int) -> None:
+        super().__init__()
+        self.default_timeout = timeout
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size)
+        self.mount("http://", adapter)
+        self.mount("https://", adapter)
+
+    def request(self, method, url, **kwargs):  # type: ignore[override]
+        kwargs.setdefault("timeout", self.default_timeout)
+        return super().request(method, url, **kwargs)
+
+
+def to_variable(value: Any) -> dict[str, Any]:
+    """A Python value as a Camunda typed variable."""
+    if isinstance(value, bool):
+        return {"value": value, "type": "Boolean"}
+    if isinstance(value, int):
+        return {"value": value, "type": "Long" if abs(value) > 2**31 - 1 else "Integer"}
+    if isinstance(value, float):
+        return {"value": value, "type": "Double"}
+    if isinstance(value, dt.datetime):
+        return {"value": value.strftime("%Y-%m-%dT%H:%M:%S.000%z"), "type": "Date"}
+    if isinstance(value, (dict, list)):
+        return {
+            "value": json.dumps(value, ensure_ascii=False),
+            "type": "Json",
+        }
+    if value is None:
+        return {"value": None, "type": "Null"}
+    return {"value": str(value), "type": "String"}
+
+
+def to_variables(values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    return {name: to_variable(value) for name, value in values.items()}
+
+
+def from_variable(var: Mapping[str, Any] | Any) -> Any:
+    """A Camunda typed variable (REST dict or pycamunda Variable) as a Python value."""
+    if hasattr(var, "type_"):
+        type_, value = var.type_, var.value
+    else:
+        type_, value = var.get("type"), var.get("value")
+    if type_ == "Json" and isinstance(value, str):
+        return json.loads(value)
+    return value
+
+
+@dataclass(frozen=True)
+class LockedTask:
+    """An external task fetched and locked for this worker."""
+
+    id: str
+    topic: str
+    process_instance_id: str
+    business_key: str | None
+    activity_id: str
+    retries: int | None
+    variables: dict[str, Any]
+
+
+class Camunda:
+    """Client of one engine for one user (the admin, the worker user or a test user)."""
+
+    def __init__(
+        self,
+        url: str,
+        user: str | None = None,
+        password: str | None = None,
+        timeout: float = 10.0,
+        pool_size: int = 10,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.user = user
+        self.session = _TimeoutSession(timeout, pool_size)
+        if user is not None:
+            self.session.auth = (user, password or "")
+
+    # --- plumbing ---------------------------------------------------------------------------
+    def _call(self, request: pycamunda.base.CamundaRequest, **kwargs: Any) -> Any:
+        request.session = self.session
+        try:
+            return request(**kwargs)
+        except pycamunda.PyCamundaException as exc:
+            raise self._translate(exc) from exc
+
+    @staticmethod
+    def _translate(exc: Exception) -> CamundaError:
+        status = {
+            pycamunda.BadRequest: 400,
+            pycamunda.Unauthorized: 401,
+            pycamunda.Forbidden: 403,
+            pycamunda.NotFound: 404,
+        }.get(type(exc), 500)
+        return CamundaError(status, str(exc))
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        """A REST call by path; returns the decoded JSON (or None for 204)."""
+        response = self.session.request(method, f"{self.url}{path}", **kwargs)
+        if response.status_code >= 400:
+            try:
+                body = response.json()
+                raise CamundaError(response.status_code, body.get("message", ""), body.get("type", ""))
+            except ValueError:
+                raise CamundaError(response.status_code, response.text[:500]) from None
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            return response.content
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.request("GET", path, params=params or None)
+
+    def post(self, path: str, body: Any = None, **kwargs: Any) -> Any:
+        return self.request("POST", path, json=body, **kwargs)
+
+    def put(self, path: str, body: Any = None) -> Any:
+        return self.request("PUT", path, json=body)
+
+    def delete(self, path: str) -> Any:
+        return self.request("DELETE", path)
+
+    def close(self) -> None:
+        self.session.close()
+
+    # --- health -------------------------------------------------------------------------------
+    def version(self) -> str:
+        return self.get("/version")["version"]
+
+    # --- deployments --------------------------------------------------------------------------
+    def deploy(
+        self, name: str, resources: Iterable[tuple[str, bytes]], changed_only: bool = True
+    ) -> dict[str, Any]:
+        """One deployment of all resources; unchanged resources create no new versions."""
+        files = {}
+        for index, (filename, content) in enumerate(resources):
+            files[f"resource-{index}-{filename}"] = (filename, content)
+        data = {
+            "deployment-name": name,
+            "enable-duplicate-filtering": "true",
+            "deploy-changed-only": "true" if changed_only else "false",
+            "deployment-source": "appeals-cli",
+        }
+        return self.request("POST", "/deployment/create", data=data, files=files)
+
+    # --- processes ----------------------------------------------------------------------------
+    def start_process(
+        self, key: str, variables: Mapping[str, Any] | None = None, business_key: str | None = None
+    ) -> dict[str, Any]:
+        start = pycamunda.processdef.StartInstance(url=self.url, key=key, business_key=business_key)
+        for name, var in to_variables(variables or {}).items():
+            start.add_variable(name=name, value=var["value"], type_=var["type"])
+        instance = self._call(start)
+        return {"id": instance.id_, "businessKey": instance.business_key}
+
+    def correlate(
+        self,
+        message: str,
+        business_key: str | None = None,
+        variables: Mapping[str, Any] | None = None,
+        process_instance_id: str | None = None,
+    ) -> None:
+        request = pycamunda.message.CorrelateSingle(
+            url=self.url,
+            message_name=message,
+            business_key=business_key,
+            process_instance_id=process_instance_id,
+        )
+        for name, var in to_variables(variables or {}).items():
+            request.add_process_variable(name=name, value=var["value"], type_=var["type"])
+        self._call(request)
+
+    def variables(self, process_instance_id: str) -> dict[str, Any]:
+        # deserializeValues=false: Json variables come as their text, which from_variable parses
+        raw = self.get(f"/process-instance/{process_instance_id}/variables", deserializeValues="false")
+        return {name: from_variable(var) for name, var in raw.items()}
+
+    # --- tasks --------------------------------------------------------------------------------
+    def tasks(self, **query: Any) -> list[dict[str, Any]]:
+        return self.post("/task", query)
+
+    def claim(self, task_id: str, user_id: str) -> None:
+        self.post(f"/task/{task_id}/claim", {"userId": user_id})
+
+    def complete_task(self, task_id: str, variables: Mapping[str, Any] | None = None) -> None:
+        self.post(f"/task/{task_id}/complete", {"variables": to_variables(variables or {})})
+
+    # --- jobs (pycamunda has no job module) ---------------------------------------------------
+    def timer_jobs(self, process_instance_id: str) -> list[dict[str, Any]]:
+        return self.get("/job", processInstanceId=process_instance_id, timers="true")
+
+    def execute_job(self, job_id: str) -> None:
+        self.post(f"/job/{job_id}/execute")
+
+    # --- external tasks -----------------------------------------------------------------------
+    def fetch_and_lock(
+        self,
+        worker_id: str,
+        topics: Iterable[tuple[str, int, list[str] | None]],
+        max_tasks: int,
+        async_response_timeout_ms: int,
+    ) -> list[LockedTask]:
+        request = ext.FetchAndLock(
+            url=self.url,
+            worker_id=worker_id,
+            max_tasks=max_tasks,
+            async_response_timeout=async_response_timeout_ms,
+        )
+        for name, lock_ms, variables in topics:
+            request.add_topic(name=name, lock_duration=lock_ms, variables=variables)
+        # The long poll must outlive the engine's own response timeout.
+        request.session = self.session
+        original = self.session.default_timeout
+        try:
+            self.session.default_timeout = original + async_response_timeout_ms / 1000
+            tasks = self._call(request)
+        finally:
+            self.session.default_timeout = original
+        return [
+            LockedTask(
+                id=task.id_,
+                topic=task.topic_name,
+                process_instance_id=task.process_instance_id,
+                business_key=task.business_key,
+                activity_id=task.activity_id,
+                retries=task.retries,
+                variables={k: from_variable(v) for k, v in (task.variables or {}).items()},
+            )
+            for task in tasks
+        ]
+
+    def complete_external(
+        self, task_id: str, worker_id: str, variables: Mapping[str, Any] | None = None
+    ) -> None:
+        request = ext.Complete(url=self.url, id_=task_id, worker_id=worker_id)
+        for name, var in to_variables(variables or {}).items():
+            request.add_variable(name=name, value=var["value"], type_=var["type"])
+        self._call(request)
+
+    def bpmn_error(
+        self,
+        task_id: str,
+        worker_id: str,
+        code: str,
+        message: str,
+        variables: Mapping[str, Any] | None = None,
+    ) -> None:
+        request = ext.HandleBPMNError(
+            url=self.url, id_=task_id, worker_id=worker_id, error_code=code, error_message=message
+        )
+        for name, var in to_variables(variables or {}).items():
+            request.add_variable(name=name, value=var["value"], type_=var["type"])
+        self._call(request)
+
+    def failure(
+        self,
+        task_id: str,
+        worker_id: str,
+        message: str,
+        details: str,
+        retries: int,
+        retry_timeout_ms: int,
+    ) -> None:
+        request = ext.HandleFailure(
+            url=self.url,
+            id_=task_id,
+            worker_id=worker_id,
+            error_message=message[:600],
+            error_details=details,
+            retries=retries,
+            retry_timeout=retry_timeout_ms,
+        )
+        self._call(request)
+
+    def extend_lock(self, task_id: str, worker_id: str, new_duration_ms: int) -> None:
+        request = ext.ExtendLock(
+            url=self.url, id_=task_id, worker_id=worker_id, new_duration=new_duration_ms
+        )
+        self._call(request)

@@ -1,0 +1,233 @@
+"""The `appeals` command-line tool."""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+from . import org as orgchart
+from .camunda import Camunda, CamundaError
+from .settings import PROJECT_ROOT, Settings, SettingsError
+
+
+@dataclass
+class AppContext:
+    """What every command gets: settings from the environment and clients made on demand."""
+
+    settings: Settings
+    _admin: Camunda | None = field(default=None, repr=False)
+
+    def admin(self) -> Camunda:
+        if self._admin is None:
+            user, password = self.settings.require_admin()
+            self._admin = Camunda(self.settings.engine_url, user, password, timeout=self.settings.http_timeout)
+        return self._admin
+
+    def worker_client(self) -> Camunda:
+        user, password = self.settings.require_worker()
+        return Camunda(self.settings.engine_url, user, password, timeout=self.settings.http_timeout, pool_size=32)
+
+
+pass_ctx = click.make_pass_decorator(AppContext)
+
+
+def fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+@click.group()
+@click.version_option(package_name="appeals")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """企业诉求闭环办理 — enterprise appeals on Camunda 7."""
+    ctx.obj = AppContext(Settings.from_env())
+
+
+# ----------------------------------------------------------------------------- deploy
+@main.command()
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=PROJECT_ROOT,
+              show_default=True, help="Folder holding bpmn/, dmn/ and forms/.")
+@pass_ctx
+def deploy(app: AppContext, root: Path) -> None:
+    """Deploy bpmn/, dmn/ and forms/ as ONE deployment (unchanged → no new versions)."""
+    from .deploy import deploy as do_deploy
+
+    try:
+        result = do_deploy(app.admin(), root)
+    except (CamundaError, SettingsError, FileNotFoundError, ValueError) as exc:
+        fail(f"deploy failed: {exc}")
+    if result.created:
+        click.echo(f"deployed {len(result.resources)} resources as {result.deployment_id}")
+        for definition in result.process_definitions + result.decision_definitions:
+            click.echo(f"  {definition}")
+    else:
+        click.echo(f"unchanged: nothing deployed (last deployment {result.deployment_id})")
+
+
+# ----------------------------------------------------------------------------- org
+@main.group()
+def org() -> None:
+    """The org chart: groups, users and their permissions."""
+
+
+@org.command("check")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def org_check(file: Path) -> None:
+    """Validate an org chart file without changing anything."""
+    try:
+        chart = orgchart.load(file)
+    except orgchart.OrgChartError as exc:
+        fail(str(exc))
+    click.echo(f"ok: {len(chart.groups)} groups, {len(chart.users)} users")
+
+
+@org.command("sync")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_ctx
+def org_sync(app: AppContext, file: Path) -> None:
+    """Load the org chart FILE into Camunda identity (idempotent).
+
+    New users get the password in APPEALS_INITIAL_PASSWORD, or a generated one written to
+    DATA_DIR/initial-passwords.txt (readable by the owner only). Existing passwords are kept.
+    """
+    sync_org(app, file)
+
+
+def sync_org(app: AppContext, file: Path) -> None:
+    from .services import Services
+
+    try:
+        chart = orgchart.load(file)
+        sync = orgchart.IdentitySync(app.admin(), os.environ.get("APPEALS_INITIAL_PASSWORD") or None)
+        report = sync.sync(chart, worker_password=app.settings.worker_password,
+                           worker_user=app.settings.worker_user)
+    except (orgchart.OrgChartError, CamundaError, SettingsError) as exc:
+        fail(f"org sync failed: {exc}")
+    Services(app.settings).save_org_chart(chart)
+    click.echo(f"org chart {chart.county}: {len(report.created)} created, {len(report.updated)} updated, "
+               f"{report.unchanged} unchanged")
+    for line in report.created + report.updated:
+        click.echo(f"  {line}")
+    if report.new_passwords:
+        target = app.settings.data_dir / "initial-passwords.txt"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "a", encoding="utf-8") as out:
+            for user, password in report.new_passwords.items():
+                out.write(f"{user}\t{password}\n")
+        target.chmod(stat.S_IRUSR | stat.S_IWUSR)
+        click.echo(f"initial passwords of {len(report.new_passwords)} new users written to {target}")
+
+
+# ----------------------------------------------------------------------------- worker
+@main.command()
+@click.option("--topic", "topics", multiple=True, help="Serve only these topics (default: all).")
+@click.option("--max-tasks", default=8, show_default=True, help="Handlers running at once.")
+@click.option("--poll-timeout", default=20.0, show_default=True, help="Long-poll timeout in seconds.")
+@pass_ctx
+def worker(app: AppContext, topics: tuple[str, ...], max_tasks: int, poll_timeout: float) -> None:
+    """Run the external-task workers until SIGTERM."""
+    from .handlers import router
+    from .runtime import Worker, configure_logging
+
+    configure_logging()
+    try:
+        runner = Worker(app.worker_client(), router, max_tasks=max_tasks,
+                        async_response_timeout_ms=int(poll_timeout * 1000), topics=topics or None)
+    except (SettingsError, ValueError) as exc:
+        fail(str(exc))
+    runner.install_signal_handlers()
+    runner.run()
+
+
+# ----------------------------------------------------------------------------- stack
+@main.command()
+@click.option("--demo/--no-demo", default=True, show_default=True,
+              help="Load the demo org chart and start a few demo appeals.")
+@click.option("--org-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="Org chart to sync (default: the demo chart).")
+@pass_ctx
+def up(app: AppContext, demo: bool, org_file: Path | None) -> None:
+    """Build the engine if needed, start it, deploy, sync the org chart, start the workers."""
+    from . import stack
+    from .deploy import deploy as do_deploy
+
+    settings = app.settings
+    try:
+        auth = settings.require_admin()
+        settings.require_worker()
+        port = stack.port_of(settings.engine_url)
+        pid = stack.start_engine(settings, port)
+        click.echo(f"engine pid {pid}; waiting for it to answer ...")
+        seconds = stack.wait_for_engine(settings.engine_url, auth, pid=pid)
+        click.echo(f"engine up in {seconds:.1f} s")
+        result = do_deploy(app.admin())
+        click.echo("models deployed" if result.created else "models unchanged")
+    except (stack.StackError, SettingsError, CamundaError) as exc:
+        fail(str(exc))
+    sync_org(app, org_file or orgchart.DEMO_ORG)
+    worker_pid = stack.start_worker(settings)
+    click.echo(f"workers pid {worker_pid}")
+    if demo:
+        from .demo import seed
+
+        click.echo(seed(app.admin(), settings))
+    base = settings.engine_url.removesuffix("/engine-rest")
+    click.echo(
+        f"\nTasklist  {base}/camunda/app/tasklist/\nCockpit   {base}/camunda/app/cockpit/\n"
+        f"Admin     {base}/camunda/app/admin/\nREST      {settings.engine_url}\n"
+        f"logs      {settings.data_dir / 'logs'}\n"
+    )
+    if demo:
+        click.echo("demo logins (password: APPEALS_INITIAL_PASSWORD, 'demo' with `make run`):\n"
+                   "  office-clerk (服企办), office-director, industry-handler (工信局), county-head,\n"
+                   f"  admin: {settings.admin_user} / CAMUNDA_ADMIN_PASSWORD")
+    click.echo("stop with `appeals down` (or `make stop`)")
+
+
+@main.command()
+@pass_ctx
+def down(app: AppContext) -> None:
+    """Stop the workers, then the engine."""
+    from . import stack
+
+    paths = stack.Paths(app.settings.data_dir)
+    for name in ("worker", "engine"):
+        click.echo(f"{name}: {'stopped' if stack.stop_process(paths, name) else 'not running'}")
+
+
+@main.command()
+@pass_ctx
+def status(app: AppContext) -> None:
+    """Report what runs."""
+    from . import stack
+
+    paths = stack.Paths(app.settings.data_dir)
+    for name in ("engine", "worker"):
+        pid = stack.read_pid(paths, name)
+        click.echo(f"{name:7} {'running, pid ' + str(pid) if pid else 'not running'}")
+    try:
+        camunda = app.admin()
+        click.echo(f"REST    {app.settings.engine_url} Camunda {camunda.version()}")
+        running = camunda.get("/process-instance/count")["count"]
+        tasks = camunda.get("/task/count")["count"]
+        incidents = camunda.get("/incident/count")["count"]
+        click.echo(f"        {running} running instances, {tasks} open tasks, {incidents} incidents")
+    except SettingsError as exc:
+        click.echo(f"REST    not checked: {exc}")
+    except Exception as exc:  # status reports, it does not fail
+        click.echo(f"REST    {app.settings.engine_url} not answering ({type(exc).__name__})")
+
+
+def run() -> None:  # pragma: no cover - `python -m appeals.cli`
+    logging.basicConfig(level=logging.WARNING)
+    main()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

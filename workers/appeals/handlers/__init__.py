@@ -1,0 +1,7 @@
+"""External-task handlers, one module per capability, all registered on one router."""
+
+from ..runtime import Router
+
+router = Router()
+
+from . import intake  # noqa: E402,F401  (registers its topics)

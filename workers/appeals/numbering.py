@@ -1,0 +1,70 @@
+"""Document numbers of spec §4: gap-free serials per year and type, unique under concurrency.
+
+收 registration: {prefix}服企办收（2026）第12号; 交 dispatch; 报 city transfer.
+
+The serial is incremented and issued in one database transaction keyed by the owner (the process
+instance), so a redelivered external task gets the number it already has, and a failed attempt
+rolls its increment back: no gaps, no duplicates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from .db import IssuedNumber, NumberSequence
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+KINDS = {"registration": "收", "dispatch": "交", "transfer": "报"}
+
+
+def format_number(prefix: str, kind: str, year: int, serial: int) -> str:
+    return f"{prefix}服企办{KINDS[kind]}（{year}）第{serial}号"
+
+
+def _insert_ignore(engine: Engine, year: int, kind: str):
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    return dialect.insert(NumberSequence).values(year=year, kind=kind, last_value=0).on_conflict_do_nothing()
+
+
+def issue_number(
+    engine: Engine, kind: str, owner_key: str, prefix: str, when: dt.datetime | None = None
+) -> str:
+    """The number of `kind` for `owner_key`, issuing the next serial of the year if it has none."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown number kind {kind!r}; one of {', '.join(KINDS)}")
+    year = (when or dt.datetime.now(SHANGHAI)).astimezone(SHANGHAI).year
+    for _attempt in range(5):
+        try:
+            with engine.begin() as conn:
+                # A write first, so SQLite takes its write lock before any read.
+                conn.execute(_insert_ignore(engine, year, kind))
+                existing = conn.execute(
+                    select(IssuedNumber.number).where(
+                        IssuedNumber.kind == kind, IssuedNumber.owner_key == owner_key
+                    )
+                ).scalar_one_or_none()
+                if existing is not None:
+                    return existing
+                serial = conn.execute(
+                    update(NumberSequence)
+                    .where(NumberSequence.year == year, NumberSequence.kind == kind)
+                    .values(last_value=NumberSequence.last_value + 1)
+                    .returning(NumberSequence.last_value)
+                ).scalar_one()
+                number = format_number(prefix, kind, year, serial)
+                conn.execute(
+                    insert(IssuedNumber).values(
+                        kind=kind, year=year, serial=serial, number=number, owner_key=owner_key,
+                        issued_at=dt.datetime.now(dt.timezone.utc),
+                    )
+                )
+                return number
+        except IntegrityError:
+            continue  # the same owner got its number concurrently: read it on the next pass
+    raise RuntimeError(f"could not issue a {kind} number for {owner_key}")

@@ -1,0 +1,309 @@
+"""The external-task worker runtime.
+
+- One long poll per worker process (`asyncResponseTimeout`), fetching as many tasks as there are
+  free slots in a bounded thread pool; handlers run concurrently.
+- A handler is a plain function registered on a topic; the decorator returns it unchanged, so tests
+  call it directly. Only the variables it declares are fetched.
+- The handler returns its output variables → complete. `BpmnError` → handleBpmnError (a business
+  outcome the model catches). Any other exception → handleFailure with decreasing retries and
+  exponential back-off; at zero retries the engine raises an incident (with message and stack
+  trace) that operators see in Cockpit. Nothing is swallowed, nothing is left locked.
+- Long handlers extend their lock (`task.extend_lock()`), or set `auto_extend=True`.
+- SIGTERM/SIGINT: stop fetching, let running handlers finish, unlock anything fetched after the stop.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import socket
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from .camunda import Camunda, CamundaError, LockedTask
+
+log = logging.getLogger("appeals.worker")
+
+
+class BpmnError(Exception):
+    """A business error the BPMN model catches with an error boundary event."""
+
+    def __init__(self, code: str, message: str = "", variables: Mapping[str, Any] | None = None):
+        super().__init__(message or code)
+        self.code = code
+        self.message = message or code
+        self.variables = dict(variables or {})
+
+
+@dataclass
+class Task:
+    """What a handler receives: the locked task, its declared variables and a way to extend."""
+
+    id: str
+    topic: str
+    process_instance_id: str
+    business_key: str | None
+    activity_id: str
+    variables: dict[str, Any]
+    retries: int | None = None
+    _extend: Callable[[int], None] | None = field(default=None, repr=False)
+
+    def extend_lock(self, duration_ms: int) -> None:
+        if self._extend is not None:
+            self._extend(duration_ms)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        value = self.variables.get(name)
+        return default if value is None else value
+
+
+Handler = Callable[[Task], Mapping[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    handler: Handler
+    variables: tuple[str, ...]
+    lock_duration_ms: int = 60_000
+    retries: int = 3
+    backoff_ms: int = 5_000
+    max_backoff_ms: int = 300_000
+    auto_extend: bool = False
+
+    def retry_timeout(self, retries_left: int) -> int:
+        attempt = max(self.retries - retries_left, 0)
+        return min(self.backoff_ms * 2**attempt, self.max_backoff_ms)
+
+
+class Router:
+    """The registry of topics; `@router.topic(...)` registers a handler and returns it unchanged."""
+
+    def __init__(self) -> None:
+        self.topics: dict[str, Topic] = {}
+
+    def topic(
+        self,
+        name: str,
+        variables: Iterable[str] = (),
+        lock_duration_ms: int = 60_000,
+        retries: int = 3,
+        backoff_ms: int = 5_000,
+        auto_extend: bool = False,
+    ) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            if name in self.topics:
+                raise ValueError(f"topic {name!r} registered twice")
+            self.topics[name] = Topic(
+                name, handler, tuple(variables), lock_duration_ms, retries, backoff_ms,
+                auto_extend=auto_extend,
+            )
+            return handler
+
+        return register
+
+
+def _log_extra(task: LockedTask) -> dict[str, Any]:
+    return {"business_key": task.business_key or "-", "topic": task.topic, "task_id": task.id}
+
+
+class Worker:
+    """Runs the handlers of a router against one engine until stopped."""
+
+    def __init__(
+        self,
+        camunda: Camunda,
+        router: Router,
+        worker_id: str | None = None,
+        max_tasks: int = 8,
+        async_response_timeout_ms: int = 20_000,
+        topics: Iterable[str] | None = None,
+    ) -> None:
+        self.camunda = camunda
+        self.router = router
+        self.worker_id = worker_id or f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
+        self.max_tasks = max_tasks
+        self.async_response_timeout_ms = async_response_timeout_ms
+        self.topic_names = list(topics) if topics else list(router.topics)
+        unknown = set(self.topic_names) - set(router.topics)
+        if unknown:
+            raise ValueError(f"no handler for topics: {', '.join(sorted(unknown))}")
+        self._stop = threading.Event()
+        self._slots = threading.Semaphore(max_tasks)
+        self._pool = ThreadPoolExecutor(max_workers=max_tasks, thread_name_prefix="handler")
+        self.processed = 0
+        self.failed = 0
+
+    # lifecycle
+    def stop(self, *_args: Any) -> None:
+        if not self._stop.is_set():
+            log.info("stopping: no new fetches; waiting for running handlers")
+        self._stop.set()
+
+    def install_signal_handlers(self) -> None:
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
+
+    def run(self) -> None:
+        """Fetch and handle until `stop()`; returns after running handlers have finished."""
+        log.info("worker %s serving topics: %s", self.worker_id, ", ".join(self.topic_names))
+        backoff = 1.0
+        while not self._stop.is_set():
+            free = self._acquire_free_slots()
+            if free == 0:
+                continue
+            try:
+                tasks = self.camunda.fetch_and_lock(
+                    self.worker_id,
+                    [self._topic_request(name) for name in self.topic_names],
+                    max_tasks=free,
+                    async_response_timeout_ms=self.async_response_timeout_ms,
+                )
+                backoff = 1.0
+            except Exception as exc:  # engine down or restarting: wait and try again
+                self._release(free)
+                log.warning("fetchAndLock failed (%s); retrying in %.0f s", exc, backoff)
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 30.0)
+                continue
+            self._release(free - len(tasks))
+            for task in tasks:
+                if self._stop.is_set():
+                    self._unlock(task)
+                    self._release(1)
+                else:
+                    self._pool.submit(self._execute, task)
+        self._pool.shutdown(wait=True)
+        log.info("worker %s stopped after %d tasks (%d failed)", self.worker_id, self.processed, self.failed)
+
+    def _acquire_free_slots(self) -> int:
+        if not self._slots.acquire(timeout=0.5):
+            return 0
+        free = 1
+        while free < self.max_tasks and self._slots.acquire(blocking=False):
+            free += 1
+        return free
+
+    def _release(self, count: int) -> None:
+        for _ in range(count):
+            self._slots.release()
+
+    def _topic_request(self, name: str) -> tuple[str, int, list[str]]:
+        topic = self.router.topics[name]
+        return (name, topic.lock_duration_ms, list(topic.variables))
+
+    def _unlock(self, task: LockedTask) -> None:
+        try:
+            self.camunda.post(f"/external-task/{task.id}/unlock")
+        except CamundaError as exc:
+            log.warning("could not unlock %s: %s", task.id, exc, extra=_log_extra(task))
+
+    # one task
+    def _execute(self, locked: LockedTask) -> None:
+        topic = self.router.topics[locked.topic]
+        extra = _log_extra(locked)
+        keeper = _LockKeeper(self, locked, topic) if topic.auto_extend else None
+        task = Task(
+            id=locked.id,
+            topic=locked.topic,
+            process_instance_id=locked.process_instance_id,
+            business_key=locked.business_key,
+            activity_id=locked.activity_id,
+            variables=dict(locked.variables),
+            retries=locked.retries,
+            _extend=lambda ms: self.camunda.extend_lock(locked.id, self.worker_id, ms),
+        )
+        try:
+            if keeper:
+                keeper.start()
+            try:
+                result = topic.handler(task) or {}
+            finally:
+                if keeper:
+                    keeper.stop()
+            self.camunda.complete_external(locked.id, self.worker_id, result)
+            self.processed += 1
+            log.info("completed %s", locked.activity_id, extra=extra)
+        except BpmnError as err:
+            self._report(lambda: self.camunda.bpmn_error(locked.id, self.worker_id, err.code, err.message, err.variables), locked)
+            self.processed += 1
+            log.info("business error %s: %s", err.code, err.message, extra=extra)
+        except Exception as exc:
+            self.failed += 1
+            retries_left = (locked.retries if locked.retries is not None else topic.retries) - 1
+            retries_left = max(retries_left, 0)
+            message = f"{type(exc).__name__}: {exc}"
+            log.error("handler failed (%d retries left): %s", retries_left, message, extra=extra)
+            self._report(
+                lambda: self.camunda.failure(
+                    locked.id, self.worker_id, message, traceback.format_exc(),
+                    retries_left, topic.retry_timeout(retries_left),
+                ),
+                locked,
+            )
+        finally:
+            self._release(1)
+
+    def _report(self, call: Callable[[], None], locked: LockedTask) -> None:
+        """Tell the engine the outcome; if even that fails, the lock expires and it is redelivered."""
+        for attempt in range(3):
+            try:
+                call()
+                return
+            except CamundaError as exc:
+                if exc.status in (400, 404):  # lock lost or task gone: nothing more to report
+                    log.warning("engine refused the report: %s", exc, extra=_log_extra(locked))
+                    return
+                error: Exception = exc
+            except Exception as exc:  # connection trouble
+                error = exc
+            time.sleep(0.5 * (attempt + 1))
+        log.error("could not report the outcome (%s); the lock will expire", error, extra=_log_extra(locked))
+
+
+class _LockKeeper:
+    """Extends a running task's lock every half lock duration until the handler returns."""
+
+    def __init__(self, worker: Worker, locked: LockedTask, topic: Topic) -> None:
+        self.worker, self.locked, self.topic = worker, locked, topic
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name=f"lock-{locked.id[:8]}")
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._done.set()
+
+    def _run(self) -> None:
+        interval = self.topic.lock_duration_ms / 2000
+        while not self._done.wait(interval):
+            try:
+                self.worker.camunda.extend_lock(self.locked.id, self.worker.worker_id, self.topic.lock_duration_ms)
+            except Exception as exc:
+                log.warning("lock extension failed: %s", exc, extra=_log_extra(self.locked))
+
+
+class _BusinessKeyDefault(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        for name in ("business_key", "topic", "task_id"):
+            if not hasattr(record, name):
+                setattr(record, name, "-")
+        return True
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    handler = logging.StreamHandler()
+    handler.addFilter(_BusinessKeyDefault())
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(business_key)s %(topic)s] %(message)s")
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)

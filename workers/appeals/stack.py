@@ -1,0 +1,191 @@
+"""`appeals up / down / status`: the engine jar and the workers as local background processes.
+
+Used by the README's run command and, with a temporary data folder and a free port, by the test
+session. In production docker-compose runs the same jar and the same worker command.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from .settings import PROJECT_ROOT, Settings
+
+ENGINE_DIR = PROJECT_ROOT / "engine"
+ENGINE_JAR = ENGINE_DIR / "target" / "appeals-engine.jar"
+ENGINE_SOURCES = [ENGINE_DIR / "pom.xml", ENGINE_DIR / "src"]
+
+
+class StackError(RuntimeError):
+    pass
+
+
+def _newest_mtime(paths: list[Path]) -> float:
+    newest = 0.0
+    for path in paths:
+        if path.is_dir():
+            for sub in path.rglob("*"):
+                newest = max(newest, sub.stat().st_mtime)
+        elif path.exists():
+            newest = max(newest, path.stat().st_mtime)
+    return newest
+
+
+def engine_jar_is_stale() -> bool:
+    return not ENGINE_JAR.exists() or _newest_mtime(ENGINE_SOURCES) > ENGINE_JAR.stat().st_mtime
+
+
+def build_engine(force: bool = False, echo=print) -> Path:
+    """Build the engine jar with Maven if it is missing or older than its sources."""
+    if not force and not engine_jar_is_stale():
+        return ENGINE_JAR
+    mvn = shutil.which("mvn")
+    if mvn is None:
+        raise StackError("Maven (mvn) is not installed; `make setup` installs it")
+    echo("building the engine jar with Maven (first time: a few minutes) ...")
+    result = subprocess.run(
+        [mvn, "-B", "-q", "-f", str(ENGINE_DIR / "pom.xml"), "package", "-DskipTests"],
+        capture_output=True, text=True,
+    )
+    if result.returncode != 0:
+        raise StackError(f"Maven build failed:\n{result.stdout[-4000:]}\n{result.stderr[-2000:]}")
+    return ENGINE_JAR
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Paths:
+    data_dir: Path
+
+    @property
+    def run(self) -> Path:
+        return self.data_dir / "run"
+
+    @property
+    def logs(self) -> Path:
+        return self.data_dir / "logs"
+
+    def pidfile(self, name: str) -> Path:
+        return self.run / f"{name}.pid"
+
+    def logfile(self, name: str) -> Path:
+        return self.logs / f"{name}.log"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie child counts as gone
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split()[2] != "Z"
+    except OSError:
+        return True
+
+
+def read_pid(paths: Paths, name: str) -> int | None:
+    try:
+        pid = int(paths.pidfile(name).read_text().strip())
+    except (OSError, ValueError):
+        return None
+    return pid if _alive(pid) else None
+
+
+def start_process(paths: Paths, name: str, argv: list[str], env: dict[str, str], cwd: Path) -> int:
+    paths.run.mkdir(parents=True, exist_ok=True)
+    paths.logs.mkdir(parents=True, exist_ok=True)
+    existing = read_pid(paths, name)
+    if existing:
+        return existing
+    log = open(paths.logfile(name), "ab")
+    process = subprocess.Popen(
+        argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        cwd=cwd, env=env, start_new_session=True,
+    )
+    paths.pidfile(name).write_text(str(process.pid))
+    return process.pid
+
+
+def stop_process(paths: Paths, name: str, timeout: float = 30.0) -> bool:
+    pid = read_pid(paths, name)
+    if pid is None:
+        paths.pidfile(name).unlink(missing_ok=True)
+        return False
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and _alive(pid):
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+        time.sleep(0.2)
+    if _alive(pid):
+        os.kill(pid, signal.SIGKILL)
+    paths.pidfile(name).unlink(missing_ok=True)
+    return True
+
+
+def engine_env(settings: Settings, port: int) -> dict[str, str]:
+    env = dict(os.environ)
+    env["SERVER_PORT"] = str(port)
+    env["APPEALS_DATA_DIR"] = str(settings.data_dir)
+    env["CAMUNDA_ADMIN_USER"] = settings.admin_user
+    env["CAMUNDA_ADMIN_PASSWORD"] = settings.require_admin()[1]
+    return env
+
+
+def start_engine(settings: Settings, port: int) -> int:
+    jar = build_engine()
+    java = shutil.which("java")
+    if java is None:
+        raise StackError("Java 17 is not installed")
+    paths = Paths(settings.data_dir)
+    argv = [java, "-Xms256m", "-Xmx1g", "-XX:+UseSerialGC", "-jar", str(jar)]
+    return start_process(paths, "engine", argv, engine_env(settings, port), cwd=settings.data_dir)
+
+
+def wait_for_engine(url: str, auth: tuple[str, str], timeout: float = 240.0, pid: int | None = None) -> float:
+    """Seconds until the REST API answers an authenticated request."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if pid is not None and not _alive(pid):
+            raise StackError("the engine process exited during start-up; see its log")
+        try:
+            if requests.get(f"{url}/version", auth=auth, timeout=3).status_code == 200:
+                return time.monotonic() - started
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise StackError(f"the engine did not answer at {url} within {timeout:.0f} s")
+
+
+def start_worker(settings: Settings) -> int:
+    env = dict(os.environ)
+    env["APPEALS_DATA_DIR"] = str(settings.data_dir)
+    env["APPEALS_ENGINE_URL"] = settings.engine_url
+    argv = [sys.executable, "-m", "appeals.cli", "worker"]
+    return start_process(Paths(settings.data_dir), "worker", argv, env, cwd=settings.data_dir)
+
+
+def port_of(url: str) -> int:
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    return parsed.port or (443 if parsed.scheme == "https" else 80)
