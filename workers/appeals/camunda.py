@@ -9,6 +9,7 @@ same session is used directly.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import logging
@@ -51,8 +52,23 @@ class _TimeoutSession(requests.Session):
         return super().request(method, url, **kwargs)
 
 
+@dataclass(frozen=True)
+class FileValue:
+    """A file process variable (e.g. a generated document), downloadable in Cockpit and Tasklist."""
+
+    filename: str
+    content: bytes
+    mime_type: str = "application/octet-stream"
+
+
 def to_variable(value: Any) -> dict[str, Any]:
     """A Python value as a Camunda typed variable."""
+    if isinstance(value, FileValue):
+        return {
+            "value": base64.b64encode(value.content).decode("ascii"),
+            "type": "File",
+            "valueInfo": {"filename": value.filename, "mimeType": value.mime_type, "encoding": "UTF-8"},
+        }
     if isinstance(value, bool):
         return {"value": value, "type": "Boolean"}
     if isinstance(value, int):
@@ -191,7 +207,7 @@ class Camunda:
     ) -> dict[str, Any]:
         start = pycamunda.processdef.StartInstance(url=self.url, key=key, business_key=business_key)
         for name, var in to_variables(variables or {}).items():
-            start.add_variable(name=name, value=var["value"], type_=var["type"])
+            start.add_variable(name=name, value=var["value"], type_=var["type"], value_info=var.get("valueInfo"))
         instance = self._call(start)
         return {"id": instance.id_, "businessKey": instance.business_key}
 
@@ -276,7 +292,7 @@ class Camunda:
     ) -> None:
         request = ext.Complete(url=self.url, id_=task_id, worker_id=worker_id)
         for name, var in to_variables(variables or {}).items():
-            request.add_variable(name=name, value=var["value"], type_=var["type"])
+            request.add_variable(name=name, value=var["value"], type_=var["type"], value_info=var.get("valueInfo"))
         self._call(request)
 
     def bpmn_error(
@@ -291,7 +307,7 @@ class Camunda:
             url=self.url, id_=task_id, worker_id=worker_id, error_code=code, error_message=message
         )
         for name, var in to_variables(variables or {}).items():
-            request.add_variable(name=name, value=var["value"], type_=var["type"])
+            request.add_variable(name=name, value=var["value"], type_=var["type"], value_info=var.get("valueInfo"))
         self._call(request)
 
     def failure(

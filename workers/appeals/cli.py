@@ -89,17 +89,18 @@ def org_check(file: Path) -> None:
 
 @org.command("sync")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-v", "--verbose", is_flag=True, help="List every change.")
 @pass_ctx
-def org_sync(app: AppContext, file: Path) -> None:
+def org_sync(app: AppContext, file: Path, verbose: bool) -> None:
     """Load the org chart FILE into Camunda identity (idempotent).
 
     New users get the password in APPEALS_INITIAL_PASSWORD, or a generated one written to
     DATA_DIR/initial-passwords.txt (readable by the owner only). Existing passwords are kept.
     """
-    sync_org(app, file)
+    sync_org(app, file, verbose)
 
 
-def sync_org(app: AppContext, file: Path) -> None:
+def sync_org(app: AppContext, file: Path, verbose: bool = False) -> None:
     from .services import Services
 
     try:
@@ -112,8 +113,9 @@ def sync_org(app: AppContext, file: Path) -> None:
     Services(app.settings).save_org_chart(chart)
     click.echo(f"org chart {chart.county}: {len(report.created)} created, {len(report.updated)} updated, "
                f"{report.unchanged} unchanged")
-    for line in report.created + report.updated:
-        click.echo(f"  {line}")
+    if verbose:
+        for line in report.created + report.updated:
+            click.echo(f"  {line}")
     if report.new_passwords:
         target = app.settings.data_dir / "initial-passwords.txt"
         target.parent.mkdir(parents=True, exist_ok=True)
