@@ -61,7 +61,7 @@ def issue_number(
                 conn.execute(
                     insert(IssuedNumber).values(
                         kind=kind, year=year, serial=serial, number=number, owner_key=owner_key,
-                        issued_at=dt.datetime.now(dt.timezone.utc),
+                        issued_at=dt.datetime.now(dt.UTC),
                     )
                 )
                 return number

@@ -13,7 +13,18 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import JSON, DateTime, Integer, MetaData, String, UniqueConstraint, create_engine, event
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    UniqueConstraint,
+    create_engine,
+    event,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -28,7 +39,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class Base(DeclarativeBase):
@@ -68,6 +79,31 @@ class OrgSnapshot(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     synced_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class CalendarDay(Base):
+    """One day of an imported holiday schedule (spec §17): a holiday or a make-up working day (调休).
+
+    Overrides chinesecalendar for that day; see `appeals.workdays` and docs/calendar.md.
+    """
+
+    __tablename__ = "calendar_day"
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    is_workday: Mapped[bool] = mapped_column(Boolean)
+    name: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(255))
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CalendarYear(Base):
+    """A year an override file touched; `complete` when the file declared the whole official schedule."""
+
+    __tablename__ = "calendar_year"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    notice: Mapped[str | None] = mapped_column(String(255))
+    source: Mapped[str] = mapped_column(String(255))
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
