@@ -80,26 +80,34 @@ def test_appeal_end_to_end_with_group_isolation(workers: EngineHandle) -> None:
     started = office.start_process("EnterpriseAppeal", DEMO_APPEALS[0], business_key="E2E-001")
     pid = started["id"]
 
-    # the workers number the appeal and load the dispatch options; the office gets its task
+    # the workers validate and number the appeal; the office gets its task
     verify = wait_for(lambda: office.tasks(processInstanceId=pid, taskDefinitionKey="Task_VerifyAppeal"),
                       message="the office's verification task")[0]
     assert verify["due"], "every user task shows a due date"
     variables = office.variables(pid)
     assert variables["registrationNumber"].startswith("某县服企办收（")
-    assert {o["value"] for o in variables["departmentOptions"]} >= {"dept-industry", "dept-power-supply"}
     assert variables["receivedBy"] == "office-clerk"
-
-    # nobody outside the office sees the office's task
-    assert industry.tasks(processInstanceId=pid) == []
+    assert industry.tasks(processInstanceId=pid) == [], "nobody outside the office sees the office's task"
     office.claim(verify["id"], "office-clerk")
-    office.complete_task(verify["id"], {"leadDepartment": "dept-industry", "verifyNote": "已电话核实"})
+    office.complete_task(verify["id"], {"verifyNote": "已电话核实", "scopeDecision": "accept"})
+
+    propose = wait_for(lambda: office.tasks(processInstanceId=pid, taskDefinitionKey="Task_ProposeDispatch"),
+                       message="the dispatch proposal")[0]
+    assert {o["value"] for o in office.variables(pid)["departmentOptions"]} >= {"dept-industry", "dept-finance"}
+    office.claim(propose["id"], "office-clerk")
+    office.complete_task(propose["id"], {"leadDepartment": "dept-industry", "assistingDepartments": [],
+                                         "dispatchSituation": "single", "dispatchNote": "工信局牵头"})
+    director = workers.client("office-director")
+    approval = wait_for(lambda: director.tasks(processInstanceId=pid), message="the director's approval")[0]
+    director.claim(approval["id"], "office-director")
+    director.complete_task(approval["id"], {"approvalDecision": "approve", "approvalComment": "同意"})
 
     # the lead department sees and works its task; another department neither sees nor completes it
-    handle = wait_for(lambda: industry.tasks(processInstanceId=pid), message="the department's task")[0]
-    assert handle["taskDefinitionKey"] == "Task_HandleAppeal"
+    sign = wait_for(lambda: industry.tasks(processInstanceId=pid), message="the department's task")[0]
+    assert sign["taskDefinitionKey"] == "Task_SignDispatch"
     assert finance.tasks(processInstanceId=pid) == []
     try:
-        finance.complete_task(handle["id"], {"resultClass": "A", "replyText": "冒充"})
+        finance.complete_task(sign["id"], {"signDecision": "sign"})
         raise AssertionError("another department completed the task")
     except CamundaError as exc:
         assert exc.status in (403, 404)
@@ -108,10 +116,18 @@ def test_appeal_end_to_end_with_group_isolation(workers: EngineHandle) -> None:
         raise AssertionError("another department read the appeal")
     except CamundaError as exc:
         assert exc.status in (403, 404)
-
+    industry.claim(sign["id"], "industry-handler")
+    industry.complete_task(sign["id"], {"signDecision": "sign", "handlerName": "李四"})
+    handle = wait_for(lambda: industry.tasks(processInstanceId=pid, taskDefinitionKey="Task_HandleAppeal"),
+                      message="the handling task")[0]
     industry.claim(handle["id"], "industry-handler")
-    industry.complete_task(handle["id"], {"resultClass": "A", "replyText": "已协调办理"})
-    history = workers.admin.get(f"/history/process-instance/{pid}")
+    industry.complete_task(handle["id"], {"handlingAction": "report", "resultClass": "A", "replyText": "已办结"})
+    follow = wait_for(lambda: office.tasks(processInstanceId=pid, taskDefinitionKey="Task_FollowUp"),
+                      message="the follow-up")[0]
+    office.claim(follow["id"], "office-clerk")
+    office.complete_task(follow["id"], {"reallySolved": "yes", "satisfaction": "satisfied", "followUpNote": "满意"})
+    history = wait_for(lambda: (h := workers.admin.get(f"/history/process-instance/{pid}"))["state"] == "COMPLETED" and h,
+                       message="the end")
     assert history["state"] == "COMPLETED"
 
 

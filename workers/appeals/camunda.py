@@ -233,6 +233,11 @@ class Camunda:
         raw = self.get(f"/process-instance/{process_instance_id}/variables", deserializeValues="false")
         return {name: from_variable(var) for name, var in raw.items()}
 
+    def evaluate_decision(self, key: str, variables: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Evaluate the latest version of a decision table; one dict per matched rule."""
+        results = self.post(f"/decision-definition/key/{key}/evaluate", {"variables": to_variables(variables)})
+        return [{name: from_variable(var) for name, var in row.items()} for row in results]
+
     # --- tasks --------------------------------------------------------------------------------
     def tasks(self, **query: Any) -> list[dict[str, Any]]:
         return self.post("/task", query)

@@ -126,6 +126,12 @@ def sync_org(app: AppContext, file: Path, verbose: bool = False) -> None:
         click.echo(f"initial passwords of {len(report.new_passwords)} new users written to {target}")
 
 
+# ----------------------------------------------------------------------------- calendar
+from .calendar_cli import calendar  # noqa: E402
+
+main.add_command(calendar)
+
+
 # ----------------------------------------------------------------------------- worker
 @main.command()
 @click.option("--topic", "topics", multiple=True, help="Serve only these topics (default: all).")

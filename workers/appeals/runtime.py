@@ -231,9 +231,10 @@ class Worker:
             self.processed += 1
             log.info("completed %s", locked.activity_id, extra=extra)
         except BpmnError as err:
-            self._report(lambda: self.camunda.bpmn_error(locked.id, self.worker_id, err.code, err.message, err.variables), locked)
+            code, message, variables = err.code, err.message, err.variables
+            self._report(lambda: self.camunda.bpmn_error(locked.id, self.worker_id, code, message, variables), locked)
             self.processed += 1
-            log.info("business error %s: %s", err.code, err.message, extra=extra)
+            log.info("business error %s: %s", code, message, extra=extra)
         except Exception as exc:
             self.failed += 1
             retries_left = (locked.retries if locked.retries is not None else topic.retries) - 1

@@ -8,8 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from . import db
+from .camunda import Camunda
 from .org import OrgChart, parse
 from .settings import Settings
+from .workdays import WorkdayCalendar, load_calendar
 
 
 class Services:
@@ -19,6 +21,15 @@ class Services:
     @cached_property
     def db(self) -> Engine:
         return db.engine_for(self.settings.ledger_url)
+
+    @cached_property
+    def camunda(self) -> Camunda:
+        """The engine, as the workers' technical user (decisions, history, messages)."""
+        return Camunda(self.settings.engine_url, *self.settings.require_worker(), timeout=self.settings.http_timeout)
+
+    def calendar(self) -> WorkdayCalendar:
+        """The working-day calendar with the administrator's imported overrides (re-read each time)."""
+        return load_calendar(self.db)
 
     def org_chart(self) -> OrgChart:
         """The chart last loaded by `appeals org sync` (read each time: admins may re-sync)."""

@@ -1,25 +1,89 @@
-"""Intake: numbering the registered appeal (spec §4)."""
+"""Intake (spec §3–§5): validate the registration, number it, prepare the dispatch choices."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from ..deadlines import DeadlineService, deadline_variables, now
 from ..numbering import issue_number
 from ..runtime import Task
 from ..services import services
+from ..validation import validate_registration
 from . import router
 
+REGISTRATION_FIELDS = (
+    "enterpriseName", "creditCode", "enterpriseAddress", "contactName", "contactPosition", "contactPhone",
+    "contactEmail", "channel", "externalId", "appealKind", "category", "problemDescription", "requestedHelp",
+)
 
-@router.topic("assignRegistrationNumber", variables=())
-def assign_registration_number(task: Task) -> dict[str, str]:
-    """Give the appeal its 登记编号 (收), the same one on every redelivery."""
+
+def deadline_service() -> DeadlineService:
     svc = services()
-    prefix = svc.org_chart().number_prefix
-    number = issue_number(svc.db, "registration", task.process_instance_id, prefix)
-    return {"registrationNumber": number}
+    return DeadlineService(svc.camunda, svc.calendar())
 
 
-@router.topic("prepareDispatchOptions", variables=())
-def prepare_dispatch_options(task: Task) -> dict[str, list[dict[str, str]]]:
-    """The departments of the org chart as select options for the office's dispatch form."""
+@router.topic("validateRegistration", variables=REGISTRATION_FIELDS)
+def validate_registration_handler(task: Task) -> dict[str, Any]:
+    """Check the credit code's check character, the phone, the e-mail and the required fields.
+
+    Valid: the normalised values. Invalid: the reasons, for the office to correct (补正).
+    """
+    result = validate_registration(task.variables)
+    output: dict[str, Any] = dict(result.normalized)
+    output["registrationValid"] = result.valid
+    output["registrationErrors"] = "；".join(result.errors) if result.errors else None
+    if not result.valid:
+        output.update(deadline_variables("correctionDue", deadline_service().due("correction")))
+    return output
+
+
+@router.topic("registerAppeal", variables=("receivedAt", "channel"))
+def register_appeal(task: Task) -> dict[str, Any]:
+    """Give the appeal its 登记编号 (the same one on every redelivery) and its first due dates."""
+    svc = services()
+    chart = svc.org_chart()
+    number = issue_number(svc.db, "registration", task.process_instance_id, chart.number_prefix)
+    received = task.get("receivedAt") or now().isoformat(timespec="seconds")
+    deadlines = deadline_service()
+    verify = deadlines.due("verify")
+    output: dict[str, Any] = {
+        "registrationNumber": number,
+        "receivedAt": received,
+        "handlerGroup": chart.of_kind("office")[0].id,
+        "handlingRound": 1,
+        "extensionCount": 0,
+        "appealStatus": "registered",
+    }
+    output.update(deadline_variables("verifyDue", verify))
+    # a consultation goes straight to the follow-up: give it a due date from the start
+    output.update(deadline_variables("followUpDue", deadlines.due("followUp", verify.due)))
+    return output
+
+
+def _split(value: Any) -> list[str]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [part.strip() for part in str(value).split(",") if part.strip()]
+
+
+@router.topic("prepareDispatchOptions",
+              variables=("suggestedLead", "suggestedAssisting", "leadDepartment", "assistingDepartments"))
+def prepare_dispatch_options(task: Task) -> dict[str, Any]:
+    """The departments of the org chart as choices, pre-set to the routing table's suggestion."""
     chart = services().org_chart()
-    options = [{"label": group.name, "value": group.id} for group in chart.of_kind("department")]
-    return {"departmentOptions": options}
+    departments = {g.id: g.name for g in chart.of_kind("department")}
+    suggested_lead = task.get("suggestedLead")
+    suggested_assisting = [d for d in _split(task.get("suggestedAssisting")) if d in departments]
+    output: dict[str, Any] = {
+        "departmentOptions": [{"label": name, "value": gid} for gid, name in departments.items()],
+        "suggestedLeadName": departments.get(suggested_lead, "无（请服企办选择）"),
+        "suggestedAssistingNames": "、".join(departments[d] for d in suggested_assisting) or "无",
+        "appealStatus": "routing",
+    }
+    if not task.get("leadDepartment") and suggested_lead in departments:
+        output["leadDepartment"] = suggested_lead
+    if task.get("assistingDepartments") is None:
+        output["assistingDepartments"] = suggested_assisting
+    return output

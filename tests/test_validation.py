@@ -1,0 +1,51 @@
+"""Registration validation (spec §4): credit code check character, phone, e-mail, hostile text."""
+
+from __future__ import annotations
+
+from appeals.validation import check_credit_code, check_email, check_phone, validate_registration
+
+VALID = {
+    "enterpriseName": "某县恒达机械制造有限公司", "creditCode": "91140525MA0K2U7X4L", "contactName": "王经理",
+    "contactPhone": "13912345678", "problemDescription": "用电报装慢", "channel": "visit",
+}
+
+
+def test_credit_code_check_character() -> None:
+    assert check_credit_code("91140525MA0K2U7X4L") == ("91140525MA0K2U7X4L", None)
+    assert check_credit_code(" 91140525ma0k2u7x4l ")[1] is None, "case and spaces are normalised"
+    assert check_credit_code("９１１４０５２５ＭＡ０Ｋ２Ｕ７Ｘ４Ｌ")[1] is None, "full-width characters are normalised"
+    assert "校验位" in check_credit_code("91140525MA0K2U7X4B")[1]
+    assert "18位" in check_credit_code("9114052")[1]
+    assert check_credit_code("")[1] == "缺少统一社会信用代码"
+
+
+def test_phone_and_email() -> None:
+    assert check_phone("139 1234 5678") == ("13912345678", None)
+    assert check_phone("0356-6012345")[1] is None
+    assert check_phone("+8613912345678") == ("13912345678", None)
+    assert check_phone("12345")[1]
+    assert check_email("")[1] is None
+    assert check_email("a@example.com")[1] is None
+    assert check_email("not-an-email")[1] == "电子邮箱格式不正确"
+
+
+def test_valid_registration_is_normalised() -> None:
+    result = validate_registration({**VALID, "enterpriseName": "  某县公司\x00 "})
+    assert result.valid, result.errors
+    assert result.normalized["enterpriseName"] == "某县公司"
+
+
+def test_invalid_registration_lists_every_reason() -> None:
+    result = validate_registration({**VALID, "creditCode": "91140525MA0K2U7X4B", "contactName": "",
+                                    "channel": "fax", "problemDescription": "x" * 5001})
+    assert not result.valid
+    joined = "；".join(result.errors)
+    for reason in ("校验位", "缺少联系人", "反映形式“fax”", "主要困难和问题超过5000字"):
+        assert reason in joined
+
+
+def test_hostile_text_is_kept_literally() -> None:
+    hostile = "<w:p>&{{ 7*7 }}<script>alert(1)</script>😀"
+    result = validate_registration({**VALID, "problemDescription": hostile})
+    assert result.valid
+    assert result.normalized["problemDescription"] == hostile

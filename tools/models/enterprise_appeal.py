@@ -1,0 +1,218 @@
+"""Layout bootstrap of bpmn/EnterpriseAppeal.bpmn: the closed loop of spec §2–§8 and §12.
+
+Run `python tools/models/enterprise_appeal.py` to regenerate the diagram; afterwards the .bpmn file is
+an ordinary Camunda Modeler diagram. Variables are listed in docs/data-dictionary.md.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bpmn_builder import COL_W, ROW_H, X0, Y0, Process  # noqa: E402
+
+p = Process("EnterpriseAppeal", "企业诉求办理", ttl="P1825D", version_tag="1.0")
+p.message("Message_AppealSubmitted", "AppealSubmitted")
+p.error("Error_WrongDepartment", "交办单位不对口（退回）", "Err_WrongDepartment")
+
+
+def y(row: float) -> float:
+    return Y0 + row * ROW_H + 40
+
+
+def x(col: float) -> float:
+    return X0 + col * COL_W + 50
+
+
+# ---------------------------------------------------------------------------- intake (rows -1..2)
+p.start("StartEvent_AppealRegistered", "服企办登记诉求", 0, 0, form="AppealRegistrationForm", initiator="receivedBy")
+p.start("StartEvent_AppealSubmitted", "渠道诉求已提交", 0, -1, message="Message_AppealSubmitted")
+p.gateway("Gateway_JoinIntake", "", 1, 0)
+p.external("Task_ValidateRegistration", "校验登记信息", 2, 0, "validateRegistration")
+p.gateway("Gateway_RegistrationValid", "登记信息是否有效？", 3, 0, default="SequenceFlow_RegistrationInvalid")
+p.user_task("Task_CorrectRegistration", "补正登记信息", 3, 1, "office", "AppealRegistrationForm", due="${correctionDue}")
+p.external("Task_RegisterAppeal", "编号登记并计算核实时限", 4, 0, "registerAppeal")
+p.user_task("Task_VerifyAppeal", "核实诉求并判定受理范围", 5, 0, "office", "VerifyAppealForm", due="${verifyDue}")
+p.gateway("Gateway_Scope", "是否纳入受理范围？", 6, 0)
+p.user_task("Task_AnswerConsultation", "答复咨询类诉求", 6, 1, "office", "AnswerConsultationForm", due="${verifyDue}")
+p.rule_task("Task_SuggestRouting", "建议承办单位", 7, 0, "AppealRouting", {
+    "suggestedLead": "${decisionResult.getSingleResult().lead}",
+    "suggestedAssisting": "${decisionResult.getSingleResult().assisting}",
+})
+p.external("Task_PrepareDispatch", "载入交办选项", 8, 0, "prepareDispatchOptions")
+p.gateway("Gateway_JoinProposal", "", 9, 0)
+p.user_task("Task_ProposeDispatch", "拟定交办意见", 10, 0, "office", "ProposeDispatchForm", due="${verifyDue}")
+p.rule_task("Task_DetermineApprovalLevel", "确定审批层级", 11, 0, "DispatchApproval", {
+    "approverRole": "${decisionResult.getSingleResult().approverRole}",
+    "specialMeetingRequired": "${decisionResult.getSingleResult().specialMeeting}",
+})
+p.external("Task_ResolveApprover", "确定审批人和交办时限", 12, 0, "resolveApprover")
+p.user_task("Task_ApproveDispatch", "审批交办方案", 13, 0, "${approverGroup}", "ApproveDispatchForm", due="${dispatchDue}")
+p.gateway("Gateway_DispatchApproved", "是否同意交办？", 14, 0, default="SequenceFlow_DispatchRejected")
+p.external("Task_DispatchAppeal", "编号交办并通知承办单位", 15, 0, "dispatchAppeal")
+
+p.flow("SequenceFlow_RegisteredToJoin", "StartEvent_AppealRegistered", "Gateway_JoinIntake")
+p.flow("SequenceFlow_SubmittedToJoin", "StartEvent_AppealSubmitted", "Gateway_JoinIntake",
+       waypoints=[(x(0) + 18, y(-1)), (x(1), y(-1)), (x(1), y(0) - 25)])
+p.flow("SequenceFlow_ToValidate", "Gateway_JoinIntake", "Task_ValidateRegistration")
+p.flow("SequenceFlow_ToValidCheck", "Task_ValidateRegistration", "Gateway_RegistrationValid")
+p.flow("SequenceFlow_RegistrationValid", "Gateway_RegistrationValid", "Task_RegisterAppeal", name="有效",
+       condition="${registrationValid}")
+p.flow("SequenceFlow_RegistrationInvalid", "Gateway_RegistrationValid", "Task_CorrectRegistration", name="需补正")
+p.flow("SequenceFlow_CorrectedToJoin", "Task_CorrectRegistration", "Gateway_JoinIntake",
+       waypoints=[(x(3) - 50, y(1)), (x(1), y(1)), (x(1), y(0) + 25)])
+p.flow("SequenceFlow_ToVerify", "Task_RegisterAppeal", "Task_VerifyAppeal")
+p.flow("SequenceFlow_ToScope", "Task_VerifyAppeal", "Gateway_Scope")
+p.flow("SequenceFlow_ScopeAccepted", "Gateway_Scope", "Task_SuggestRouting", name="纳入办理",
+       condition="${scopeDecision == 'accept'}")
+p.flow("SequenceFlow_ScopeConsultation", "Gateway_Scope", "Task_AnswerConsultation", name="咨询类",
+       condition="${scopeDecision == 'consultation'}")
+p.flow("SequenceFlow_ToPrepareDispatch", "Task_SuggestRouting", "Task_PrepareDispatch")
+p.flow("SequenceFlow_ToJoinProposal", "Task_PrepareDispatch", "Gateway_JoinProposal")
+p.flow("SequenceFlow_ToPropose", "Gateway_JoinProposal", "Task_ProposeDispatch")
+p.flow("SequenceFlow_ToApprovalLevel", "Task_ProposeDispatch", "Task_DetermineApprovalLevel")
+p.flow("SequenceFlow_ToResolveApprover", "Task_DetermineApprovalLevel", "Task_ResolveApprover")
+p.flow("SequenceFlow_ToApprove", "Task_ResolveApprover", "Task_ApproveDispatch")
+p.flow("SequenceFlow_ToApprovedCheck", "Task_ApproveDispatch", "Gateway_DispatchApproved")
+p.flow("SequenceFlow_DispatchApproved", "Gateway_DispatchApproved", "Task_DispatchAppeal", name="同意",
+       condition="${approvalDecision == 'approve'}")
+p.flow("SequenceFlow_DispatchRejected", "Gateway_DispatchApproved", "Gateway_JoinProposal", name="退回修改",
+       via="above", lane=-1)
+
+# ---------------------------------------------------------------------------- handling (rows 4..7)
+p.subprocess("SubProcess_Handling", "承办单位办理", (2, 4, 13, 6.6))
+p.inside("SubProcess_Handling")
+p.start("StartEvent_HandlingStarted", "交办单已送达", 2, 5)
+p.user_task("Task_SignDispatch", "签收交办单并联系企业", 3, 5, "${handlerGroup}", "SignDispatchForm", due="${signDue}")
+p.gateway("Gateway_SignDecision", "签收还是退回？", 4, 5, default="SequenceFlow_Signed")
+p.end("EndEvent_Returned", "退回交办", 4, 6.3, error="Error_WrongDepartment")
+p.user_task("Task_ProvideAssistOpinion", "提出配合办理意见", 5, 5, "${assistingNode.stringValue()}", "AssistOpinionForm",
+            due="${assistDue}",
+            # the opinion and the department stay local to each instance; collectAssistOpinions reads them
+            extra_xml='<bpmn:extensionElements>'
+                      '<camunda:taskListener event="create" expression="${execution.setVariableLocal(&#39;assistDepartment&#39;, assistingNode.stringValue())}" />'
+                      '<camunda:taskListener event="create" expression="${execution.setVariableLocal(&#39;assistOpinion&#39;, null)}" />'
+                      '</bpmn:extensionElements>')
+p.multi_instance("Task_ProvideAssistOpinion", "${assistingDepartments.elements()}", "assistingNode")
+p.external("Task_CollectAssistOpinions", "汇总配合意见", 6, 5, "collectAssistOpinions")
+p.gateway("Gateway_JoinHandling", "", 7, 5)
+p.user_task("Task_HandleAppeal", "办理诉求并答复企业", 8, 5, "${handlerGroup}", "HandleAppealForm", due="${handlingDue}")
+p.gateway("Gateway_HandlingAction", "报送结果还是申请延期？", 9, 5, default="SequenceFlow_ResultReported")
+p.end("EndEvent_HandlingReported", "办理结果已报送", 10, 5)
+p.gateway("Gateway_ExtensionAllowed", "延期申请未满两次？", 9, 6, default="SequenceFlow_ExtensionRefused")
+p.external("Task_RegisterExtensionRequest", "登记延期申请", 10, 6, "registerExtensionRequest")
+p.user_task("Task_ApproveExtension", "审批延期申请", 11, 6, "office", "ApproveExtensionForm", due="${extensionReviewDue}")
+p.external("Task_ApplyExtensionDecision", "调整办理时限", 12, 6, "applyExtensionDecision")
+p.throw_event("Event_ExtensionRefused", "延期申请已满两次", 8, 6,
+              listener_expression="${execution.setVariable('extensionNotice', '已申请延期两次，不得再次延期，请按时办结')}")
+
+p.flow("SequenceFlow_ToSign", "StartEvent_HandlingStarted", "Task_SignDispatch")
+p.flow("SequenceFlow_ToSignDecision", "Task_SignDispatch", "Gateway_SignDecision")
+p.flow("SequenceFlow_Returned", "Gateway_SignDecision", "EndEvent_Returned", name="退回",
+       condition="${signDecision == 'return'}")
+p.flow("SequenceFlow_Signed", "Gateway_SignDecision", "Task_ProvideAssistOpinion", name="签收")
+p.flow("SequenceFlow_ToCollect", "Task_ProvideAssistOpinion", "Task_CollectAssistOpinions")
+p.flow("SequenceFlow_ToJoinHandling", "Task_CollectAssistOpinions", "Gateway_JoinHandling")
+p.flow("SequenceFlow_ToHandle", "Gateway_JoinHandling", "Task_HandleAppeal")
+p.flow("SequenceFlow_ToHandlingAction", "Task_HandleAppeal", "Gateway_HandlingAction")
+p.flow("SequenceFlow_ResultReported", "Gateway_HandlingAction", "EndEvent_HandlingReported", name="报送结果")
+p.flow("SequenceFlow_ExtensionRequested", "Gateway_HandlingAction", "Gateway_ExtensionAllowed", name="申请延期",
+       condition="${handlingAction == 'extension'}")
+p.flow("SequenceFlow_ExtensionAllowed", "Gateway_ExtensionAllowed", "Task_RegisterExtensionRequest",
+       name="可以申请", condition="${extensionCount < 2}")
+p.flow("SequenceFlow_ToApproveExtension", "Task_RegisterExtensionRequest", "Task_ApproveExtension")
+p.flow("SequenceFlow_ToApplyExtension", "Task_ApproveExtension", "Task_ApplyExtensionDecision")
+p.flow("SequenceFlow_ExtensionApplied", "Task_ApplyExtensionDecision", "Gateway_JoinHandling",
+       via="below", lane=6.75)
+p.flow("SequenceFlow_ExtensionRefused", "Gateway_ExtensionAllowed", "Event_ExtensionRefused", name="已满两次")
+p.flow("SequenceFlow_RefusedToJoin", "Event_ExtensionRefused", "Gateway_JoinHandling",
+       waypoints=[(x(8) - 18, y(6)), (x(7), y(6)), (x(7), y(5) + 25)])
+p.inside(None)
+
+sub_x, sub_y, sub_w, sub_h = p.nodes["SubProcess_Handling"].box()
+p.boundary("BoundaryEvent_Returned", "单位退回", "SubProcess_Handling", dx=x(4) - sub_x + 60, edge="top",
+           error="Error_WrongDepartment")
+p.flow("SequenceFlow_ReturnedToProposal", "BoundaryEvent_Returned", "Gateway_JoinProposal",
+       waypoints=[(x(4) + 60, sub_y - 18), (x(4) + 60, y(2.6)), (x(9), y(2.6)), (x(9), y(0) + 25)])
+p.flow("SequenceFlow_DispatchedToHandling", "Task_DispatchAppeal", "SubProcess_Handling",
+       waypoints=[(x(15), y(0) + 40), (x(15), y(3)), (sub_x - 40, y(3)), (sub_x - 40, y(5)), (sub_x, y(5))])
+
+# ---------------------------------------------------------------------------- results (rows 5..7, right)
+p.gateway("Gateway_JoinResult", "", 14, 5)
+p.external("Task_RecordResult", "登记办理结果", 15, 5, "recordResult")
+p.gateway("Gateway_ResultClass", "办理结果类别？", 16, 5, default="SequenceFlow_ResultSolved")
+p.timer_catch("Event_RecheckDue", "到复查时间", 17, 5, "${recheckDue}")
+p.user_task("Task_RecheckProgress", "复查督办台账事项", 18, 5, "office", "RecheckProgressForm", due="${recheckReviewDue}")
+p.gateway("Gateway_RecheckDecision", "复查结论？", 19, 5, default="SequenceFlow_RecheckInProgress")
+
+p.flow("SequenceFlow_HandlingToJoinResult", "SubProcess_Handling", "Gateway_JoinResult",
+       waypoints=[(sub_x + sub_w, y(5)), (x(14) - 25, y(5))])
+p.flow("SequenceFlow_ToRecordResult", "Gateway_JoinResult", "Task_RecordResult")
+p.flow("SequenceFlow_ToResultClass", "Task_RecordResult", "Gateway_ResultClass")
+p.flow("SequenceFlow_ResultPending", "Gateway_ResultClass", "Event_RecheckDue", name="B类或C类",
+       condition="${resultClass == 'B' || resultClass == 'C'}")
+p.flow("SequenceFlow_ToRecheck", "Event_RecheckDue", "Task_RecheckProgress")
+p.flow("SequenceFlow_ToRecheckDecision", "Task_RecheckProgress", "Gateway_RecheckDecision")
+p.flow("SequenceFlow_RecheckInProgress", "Gateway_RecheckDecision", "Gateway_JoinResult", name="仍在办理",
+       via="above", lane=4.45)
+
+# ---------------------------------------------------------------------------- follow-up (rows 9..11)
+p.gateway("Gateway_JoinFollowUp", "", 2, 9)
+p.user_task("Task_FollowUp", "回访企业并评价满意度", 3, 9, "office", "FollowUpForm", due="${followUpDue}")
+p.external("Task_RecordFollowUp", "记录回访结果", 4, 9, "recordFollowUp")
+p.gateway("Gateway_FollowUpOutcome", "企业是否满意？", 5, 9, default="SequenceFlow_Satisfied")
+p.user_task("Task_ReworkAppeal", "重新办理并答复企业", 5, 10, "${handlerGroup}", "ReworkAppealForm", due="${reworkDue}")
+p.user_task("Task_FillDissatisfactionReview", "填写不满意诉求审核反馈表", 6, 10, "${handlerGroup}",
+            "DissatisfactionReviewForm", due="${reviewFormDue}")
+p.user_task("Task_ReviewDissatisfaction", "专班核查不满意诉求", 7, 10, "office", "ReviewDissatisfactionForm",
+            due="${reviewDue}")
+p.gateway("Gateway_ReviewDecision", "核查结论？", 8, 10, default="SequenceFlow_ReviewSupervise")
+p.user_task("Task_SpecialSupervision", "专项督办办理", 8, 11, "${handlerGroup}", "SpecialSupervisionForm",
+            due="${supervisionDue}")
+p.gateway("Gateway_JoinClose", "", 9, 9)
+p.external("Task_CloseAppeal", "销号归档", 10, 9, "closeAppeal")
+p.end("EndEvent_AppealClosed", "诉求已销号", 11, 9)
+
+p.flow("SequenceFlow_ToFollowUp", "Gateway_JoinFollowUp", "Task_FollowUp")
+p.flow("SequenceFlow_ToRecordFollowUp", "Task_FollowUp", "Task_RecordFollowUp")
+p.flow("SequenceFlow_ToFollowUpOutcome", "Task_RecordFollowUp", "Gateway_FollowUpOutcome")
+p.flow("SequenceFlow_Satisfied", "Gateway_FollowUpOutcome", "Gateway_JoinClose", name="满意，销号")
+p.flow("SequenceFlow_Rework", "Gateway_FollowUpOutcome", "Task_ReworkAppeal", name="不满意，重办",
+       condition="${followUpOutcome == 'rework'}")
+p.flow("SequenceFlow_NeedsReview", "Gateway_FollowUpOutcome", "Task_FillDissatisfactionReview",
+       name="两轮后仍不满意", condition="${followUpOutcome == 'review'}",
+       waypoints=[(x(5) + 25, y(9)), (x(6), y(9)), (x(6), y(10) - 40)])
+p.flow("SequenceFlow_ReworkToFollowUp", "Task_ReworkAppeal", "Gateway_JoinFollowUp",
+       waypoints=[(x(5) - 50, y(10)), (x(2), y(10)), (x(2), y(9) + 25)])
+p.flow("SequenceFlow_ToReview", "Task_FillDissatisfactionReview", "Task_ReviewDissatisfaction")
+p.flow("SequenceFlow_ToReviewDecision", "Task_ReviewDissatisfaction", "Gateway_ReviewDecision")
+p.flow("SequenceFlow_ReviewClose", "Gateway_ReviewDecision", "Gateway_JoinClose", name="说明情况后办结",
+       condition="${reviewDecision == 'close_with_explanation'}")
+p.flow("SequenceFlow_ReviewSupervise", "Gateway_ReviewDecision", "Task_SpecialSupervision", name="专项督办")
+p.flow("SequenceFlow_SupervisionToFollowUp", "Task_SpecialSupervision", "Gateway_JoinFollowUp",
+       waypoints=[(x(8) - 50, y(11)), (x(1.7), y(11)), (x(1.7), y(9)), (x(2) - 25, y(9))])
+p.flow("SequenceFlow_ToClose", "Gateway_JoinClose", "Task_CloseAppeal")
+p.flow("SequenceFlow_ToClosed", "Task_CloseAppeal", "EndEvent_AppealClosed")
+
+# flows that join the follow-up or the close from the lines above
+p.flow("SequenceFlow_ConsultationToFollowUp", "Task_AnswerConsultation", "Gateway_JoinFollowUp",
+       waypoints=[(x(6) - 50, y(1)), (x(5) + 60, y(1)), (x(5) + 60, y(2.3)), (x(1.5), y(2.3)),
+                  (x(1.5), y(9)), (x(2) - 25, y(9))])
+p.flow("SequenceFlow_OutOfScope", "Gateway_Scope", "Gateway_JoinClose", name="不予受理",
+       condition="${scopeDecision == 'out_of_scope'}",
+       waypoints=[(x(6), y(0) - 25), (x(6), y(-0.75)), (x(20.5), y(-0.75)), (x(20.5), y(8.2)),
+                  (x(9), y(8.2)), (x(9), y(9) - 25)])
+p.flow("SequenceFlow_ResultSolved", "Gateway_ResultClass", "Gateway_JoinFollowUp", name="A类",
+       waypoints=[(x(16), y(5) + 25), (x(16), y(7.9)), (x(2), y(7.9)), (x(2), y(9) - 25)])
+p.flow("SequenceFlow_RecheckSolved", "Gateway_RecheckDecision", "Gateway_JoinFollowUp", name="已解决",
+       condition="${recheckDecision == 'solved'}",
+       waypoints=[(x(19), y(5) + 25), (x(19), y(8.05)), (x(2) + 10, y(8.05)), (x(2) + 10, y(9) - 15)])
+p.flow("SequenceFlow_RecheckExplained", "Gateway_RecheckDecision", "Gateway_JoinClose", name="说明情况后办结",
+       condition="${recheckDecision == 'explained'}",
+       waypoints=[(x(19) + 25, y(5)), (x(20), y(5)), (x(20), y(8.35)), (x(9) + 10, y(8.35)), (x(9) + 10, y(9) - 15)])
+
+if __name__ == "__main__":
+    target = Path(__file__).resolve().parents[2] / "bpmn" / "EnterpriseAppeal.bpmn"
+    target.write_text(p.to_xml(), encoding="utf-8")
+    print(f"wrote {target}")

@@ -1,0 +1,99 @@
+"""Dispatch (spec §6–§7): who approves, the 交办单 number, the department that handles it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..deadlines import deadline_variables, now
+from ..numbering import issue_number
+from ..org import OrgChart
+from ..runtime import BpmnError, Task
+from ..services import services
+from . import router
+from .intake import _split, deadline_service
+
+
+def _names(chart: OrgChart, group_ids: list[str]) -> str:
+    return "、".join(chart.group(g).name for g in group_ids) or "无"
+
+
+def approver_group(chart: OrgChart, role: str, lead: str) -> str:
+    """The group that approves the dispatch (spec §7); a deputy head is the one overseeing the lead."""
+    if role == "deputy-head":
+        deputy = chart.deputy_for(lead)
+        if deputy is None:  # a department nobody oversees: the county head decides
+            return chart.of_kind("county-head")[0].id
+        return deputy.id
+    groups = chart.of_kind(role)
+    if not groups:
+        raise ValueError(f"the org chart has no group of kind '{role}' (DispatchApproval output)")
+    return groups[0].id
+
+
+@router.topic("resolveApprover",
+              variables=("leadDepartment", "assistingDepartments", "dispatchSituation", "approverRole",
+                         "approvalComment"))
+def resolve_approver(task: Task) -> dict[str, Any]:
+    chart = services().org_chart()
+    lead = task.get("leadDepartment")
+    departments = {g.id for g in chart.of_kind("department")}
+    if lead not in departments:
+        raise BpmnError("Err_InvalidLead", f"牵头单位“{lead}”不在组织架构中")
+    assisting = [d for d in _split(task.get("assistingDepartments")) if d in departments and d != lead]
+    situation = task.get("dispatchSituation")
+    group = approver_group(chart, task.get("approverRole"), lead)
+    output: dict[str, Any] = {
+        "assistingDepartments": assisting,
+        "approverGroup": group,
+        "approverName": chart.group(group).name,
+        "leadDepartmentName": chart.group(lead).name,
+        "assistingDepartmentNames": _names(chart, assisting),
+        # a new round of approval starts blank; the last comment stays readable
+        "approvalDecision": None,
+        "previousApprovalComment": task.get("approvalComment"),
+        "approvalComment": None,
+        "appealStatus": "awaiting_approval",
+    }
+    output.update(deadline_variables("dispatchDue", deadline_service().due("dispatch", situation=situation)))
+    return output
+
+
+@router.topic("dispatchAppeal",
+              variables=("leadDepartment", "assistingDepartments", "dispatchSituation", "dispatchCount",
+                         "returnReason"))
+def dispatch_appeal(task: Task) -> dict[str, Any]:
+    """Issue the 交办单 (or, for the city, the 转报单) number and start the handling clock."""
+    svc = services()
+    chart = svc.org_chart()
+    situation = task.get("dispatchSituation")
+    lead = task.get("leadDepartment")
+    assisting = _split(task.get("assistingDepartments"))
+    count = int(task.get("dispatchCount") or 0) + 1
+    to_city = situation == "city"
+    kind = "transfer" if to_city else "dispatch"
+    number = issue_number(svc.db, kind, f"{task.process_instance_id}#{count}", chart.number_prefix)
+    handler = chart.of_kind("city-center")[0].id if to_city else lead
+    start = now()
+    deadlines = deadline_service()
+    output: dict[str, Any] = {
+        "dispatchCount": count,
+        "dispatchNumber": number,
+        "transferNumber": number if to_city else None,
+        "dispatchedAt": start.isoformat(timespec="seconds"),
+        "handlerGroup": handler,
+        "handlerGroupName": chart.group(handler).name,
+        "assistingDepartments": [] if to_city else assisting,
+        "extensionCount": 0,
+        "extensionNotice": None,
+        "signDecision": None,
+        "previousReturnReason": task.get("returnReason"),
+        "returnReason": None,
+        "handlingAction": None,
+        "assistOpinionsText": None,
+        "appealStatus": "transferred_to_city" if to_city else "dispatched",
+    }
+    output.update(deadline_variables("signDue", deadlines.due("sign", start)))
+    output.update(deadline_variables("assistDue", deadlines.due("assist", start)))
+    output.update(deadline_variables(
+        "handlingDue", deadlines.due("handling", start, situation=situation, multi_department=bool(assisting))))
+    return output

@@ -1,0 +1,97 @@
+"""Handling (spec §8): assisting opinions, extensions, the reported result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..deadlines import deadline_variables, now, parse_time
+from ..runtime import Task
+from ..services import services
+from . import router
+from .intake import deadline_service
+
+
+@router.topic("collectAssistOpinions", variables=("dispatchedAt",))
+def collect_assist_opinions(task: Task) -> dict[str, Any]:
+    """The assisting departments' opinions of this dispatch, for the lead department's form."""
+    svc = services()
+    chart = svc.org_chart()
+    since = parse_time(task.get("dispatchedAt"))
+    history = svc.camunda.get("/history/variable-instance", processInstanceId=task.process_instance_id,
+                              variableNameIn="assistOpinion,assistDepartment", deserializeValues="false")
+    by_scope: dict[str, dict[str, Any]] = {}
+    for var in history:
+        created = parse_time(var.get("createTime"))
+        if since and created and created < since:
+            continue  # an earlier dispatch round
+        by_scope.setdefault(var["executionId"], {})[var["name"]] = var.get("value")
+    opinions = []
+    for scope in by_scope.values():
+        department = scope.get("assistDepartment")
+        if not department or not scope.get("assistOpinion"):
+            continue
+        name = chart.group(department).name if department in {g.id for g in chart.groups} else department
+        opinions.append({"department": department, "departmentName": name, "opinion": scope["assistOpinion"]})
+    opinions.sort(key=lambda o: o["department"])
+    text = "\n\n".join(f"**{o['departmentName']}：** {o['opinion']}" for o in opinions)
+    return {"assistOpinions": opinions, "assistOpinionsText": text or None, "appealStatus": "handling"}
+
+
+def _extension_cap(deadlines, task: Task):
+    dispatched = parse_time(task.get("dispatchedAt")) or now()
+    return deadlines.due("handlingCap", dispatched, situation=task.get("dispatchSituation"))
+
+
+@router.topic("registerExtensionRequest",
+              variables=("extensionDays", "handlingDue", "dispatchedAt", "dispatchSituation"))
+def register_extension_request(task: Task) -> dict[str, Any]:
+    """The office's review deadline, and the latest date the rules of spec §8 allow."""
+    deadlines = deadline_service()
+    cap = _extension_cap(deadlines, task)
+    output: dict[str, Any] = {"extensionCapDue": cap.iso(), "appealStatus": "extension_requested"}
+    output.update(deadline_variables("extensionReviewDue", deadlines.due("extensionReview")))
+    return output
+
+
+@router.topic("applyExtensionDecision",
+              variables=("extensionDecision", "extensionDays", "extensionCount", "extensionComment",
+                         "handlingDue", "dispatchedAt", "dispatchSituation"))
+def apply_extension_decision(task: Task) -> dict[str, Any]:
+    """Count the request; if granted, move the handling deadline within the limits of spec §8."""
+    count = int(task.get("extensionCount") or 0) + 1
+    output: dict[str, Any] = {"extensionCount": count, "handlingAction": None, "extensionDecision": None,
+                              "appealStatus": "handling"}
+    if task.get("extensionDecision") != "approve":
+        output["extensionNotice"] = f"第{count}次延期申请未获同意：{task.get('extensionComment') or ''}".rstrip("：")
+        return output
+    deadlines = deadline_service()
+    current = parse_time(task.get("handlingDue")) or now()
+    days = max(int(task.get("extensionDays") or 1), 1)
+    wanted = deadlines.add(current, days, "workday")
+    cap = _extension_cap(deadlines, task)
+    granted = wanted if wanted.due <= cap.due else cap
+    output.update(deadline_variables("handlingDue", granted))
+    capped = "（已按延期上限核定）" if granted is cap and wanted.due > cap.due else ""
+    output["extensionNotice"] = f"第{count}次延期已同意，办结时限延至{granted.due:%Y年%m月%d日 %H:%M}{capped}"
+    return output
+
+
+@router.topic("recordResult", variables=("resultClass", "handlingDue"))
+def record_result(task: Task) -> dict[str, Any]:
+    """The department reported its result: schedule the follow-up, and the re-check for B and C."""
+    deadlines = deadline_service()
+    reported = now()
+    output: dict[str, Any] = {
+        "resultReportedAt": reported.isoformat(timespec="seconds"),
+        "recheckDecision": None,
+        "appealStatus": "result_reported",
+    }
+    due = parse_time(task.get("handlingDue"))
+    output["reportedOnTime"] = bool(due is None or reported <= due)
+    output.update(deadline_variables("followUpDue", deadlines.due("followUp", reported)))
+    if task.get("resultClass") in ("B", "C"):
+        recheck = deadlines.due("recheck", reported)
+        output.update(deadline_variables("recheckDue", recheck))
+        output.update(deadline_variables("recheckReviewDue", deadlines.due("recheckReview", recheck.due)))
+        output["appealStatus"] = "on_supervision_ledger"
+    return output
