@@ -28,7 +28,7 @@ def test_same_owner_keeps_its_number_and_kinds_and_years_count_apart(tmp_path) -
     assert issue_number(engine, "dispatch", "pi-a", "某县", may) == "某县服企办交（2026）第1号"
     assert issue_number(engine, "registration", "pi-b", "某县", may) == "某县服企办收（2026）第2号"
     # New Year's Eve 23:30 in Shanghai is still 2026; 00:30 on 1 January is 2027
-    eve = dt.datetime(2026, 12, 31, 15, 30, tzinfo=dt.timezone.utc)
-    new_year = dt.datetime(2026, 12, 31, 16, 30, tzinfo=dt.timezone.utc)
+    eve = dt.datetime(2026, 12, 31, 15, 30, tzinfo=dt.UTC)
+    new_year = dt.datetime(2026, 12, 31, 16, 30, tzinfo=dt.UTC)
     assert issue_number(engine, "registration", "pi-c", "某县", eve) == "某县服企办收（2026）第3号"
     assert issue_number(engine, "registration", "pi-d", "某县", new_year) == "某县服企办收（2027）第1号"

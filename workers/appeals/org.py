@@ -92,16 +92,23 @@ WORKER_GRANTS: tuple[Grant, ...] = (
 )
 
 # Tasklist filters every staff member can use (names shown in Chinese).
+# Tasklist filters every staff member can use (names shown in Chinese; the unit's tasks first).
+_LIST_VARIABLES = [
+    {"name": "registrationNumber", "label": "登记编号"},
+    {"name": "enterpriseName", "label": "企业"},
+]
 FILTERS: tuple[dict[str, Any], ...] = (
-    {
-        "name": "我的待办",
-        "query": {"assigneeExpression": "${currentUser()}"},
-        "properties": {"description": "已认领到我名下的任务", "priority": -10, "color": "#c0392b", "refresh": True},
-    },
     {
         "name": "本单位待办",
         "query": {"candidateGroupsExpression": "${currentUserGroups()}", "includeAssignedTasks": True},
-        "properties": {"description": "交给我所在单位（组）的任务", "priority": 0, "color": "#2874a6", "refresh": True},
+        "properties": {"description": "交给我所在单位（组）的任务", "priority": -10, "color": "#2874a6",
+                       "refresh": True, "variables": _LIST_VARIABLES},
+    },
+    {
+        "name": "我的待办",
+        "query": {"assigneeExpression": "${currentUser()}"},
+        "properties": {"description": "已认领到我名下的任务", "priority": 0, "color": "#c0392b",
+                       "refresh": True, "variables": _LIST_VARIABLES},
     },
 )
 

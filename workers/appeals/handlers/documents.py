@@ -1,0 +1,69 @@
+"""Documents (spec §15): render an appeal's official document into a File process variable.
+
+The BPMN service task sets the input parameter `documentKind` (registration, dispatch, transfer,
+reminder_letter, handling_feedback, satisfaction, dissatisfaction_review). The handler renders the
+.docx from the process variables, keeps a copy under `<data dir>/documents/<process instance>/` and
+returns it as the File variable `<documentKind>Document` (e.g. `dispatchDocument`), which staff
+download in Tasklist and Cockpit.
+
+A redelivered task renders the same document again and overwrites the same file: no duplicates.
+An unknown kind, a missing required field or an unknown code raises `DocumentError`: a modelling
+error, so the task fails and ends as an incident that names the missing field.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from ..camunda import FileValue
+from ..documents import FIELDS, render_document, safe_filename
+from ..runtime import Task
+from ..services import services
+from ..settings import Settings
+from . import router
+
+# every field any kind can print; a variable the process does not have is simply absent
+DOCUMENT_VARIABLES: tuple[str, ...] = tuple(sorted({f.name for fields in FIELDS.values() for f in fields}))
+
+# '县服务企业发展领导小组办公室（县工信局）': the bracket says where the office sits, it is not part
+# of the name printed as issuing organ
+_TRAILING_BRACKET = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
+
+
+def document_org() -> dict[str, str]:
+    """The issuing organisation of the documents, from the synced org chart."""
+    chart = services().org_chart()
+    offices = chart.of_kind("office")
+    office_name = _TRAILING_BRACKET.sub("", offices[0].name) if offices else ""
+    return {"county": chart.county, "number_prefix": chart.number_prefix, "office_name": office_name}
+
+
+def store_copy(process_instance_id: str, filename: str, content: bytes) -> Path:
+    """Write the document to <data dir>/documents/<process instance id>/<filename>, atomically."""
+    folder = Settings.from_env().data_dir / "documents" / safe_filename(process_instance_id, suffix="")
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / filename
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".docx")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(content)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+@router.topic("renderDocument", variables=(*DOCUMENT_VARIABLES, "documentKind"))
+def render_document_handler(task: Task) -> dict[str, FileValue]:
+    """Render the document named by the task's `documentKind` input parameter."""
+    kind = task.variables.get("documentKind")
+    if not kind:
+        raise ValueError("the service task sets no 'documentKind' input parameter")
+    kind = str(kind)
+    document = render_document(kind, task.variables, org=document_org())
+    store_copy(task.process_instance_id, document.filename, document.content)
+    return {f"{kind}Document": FileValue(document.filename, document.content, document.mime_type)}
