@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from .conftest import EngineHandle
+from .conftest import EngineHandle, wait_for
 from .scenario import (
     Appeal,
     approve,
@@ -234,3 +234,30 @@ def test_dissatisfied_twice_goes_to_task_force_review(workers: EngineHandle) -> 
     rounds = appeal.engine.admin.get("/history/variable-instance", processInstanceId=appeal.id,
                                      variableName="followUpHistory", deserializeValues="false")
     assert len(json.loads(rounds[0]["value"])) == 3
+
+
+def test_survey_answer_completes_the_follow_up(workers: EngineHandle) -> None:
+    appeal = Appeal.start(workers, "LC-SURVEY")
+    dispatch_to(appeal, "dept-industry", "industry-handler")
+    report(appeal, "industry-handler", "A")
+    appeal.task("Task_FollowUp", "office-clerk")
+    workers.admin.correlate("SurveyAnswered", business_key="LC-SURVEY",
+                            variables={"satisfaction": "very_satisfied", "reallySolved": "yes",
+                                       "followUpNote": "企业在线评价", "followUpMethod": "online"})
+    appeal.wait_until_ended()
+
+
+def test_hotline_reminder_is_counted_and_withdrawal_closes(workers: EngineHandle) -> None:
+    appeal = Appeal.start(workers, "12345-LC-0001", channel="hotline", externalId="LC-0001")
+    appeal.task("Task_VerifyAppeal", "office-clerk")
+    workers.admin.correlate("HotlineReminder", business_key="12345-LC-0001")
+    workers.admin.correlate("HotlineReminder", business_key="12345-LC-0001")
+
+
+    wait_for(lambda: appeal.variables().get("hotlineReminderCount") == 2, message="two reminders counted")
+    assert appeal.waiting_at() == ["Task_VerifyAppeal"], "a reminder does not interrupt the handling"
+    workers.admin.correlate("HotlineOrderWithdrawn", business_key="12345-LC-0001",
+                            variables={"withdrawReason": "企业已自行解决，申请撤回"})
+    appeal.wait_until_ended()
+    reason = workers.admin.get("/history/variable-instance", processInstanceId=appeal.id, variableName="closeReason")
+    assert reason[0]["value"] == "withdrawn"

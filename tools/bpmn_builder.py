@@ -77,13 +77,19 @@ class Process:
         self.nodes[node.id] = node
         return node
 
-    def start(self, id, name, col, row, form=None, initiator=None, message=None, timer_date=None, **extra):
+    def start(self, id, name, col, row, form=None, initiator=None, message=None, timer_date=None,
+              interrupting=True, timer_cycle=None, **extra):
         inner = ""
         if message:
             inner = f'<bpmn:messageEventDefinition id="{id}_Def" messageRef="{message}" />'
         if timer_date:
             inner = (f'<bpmn:timerEventDefinition id="{id}_Def"><bpmn:timeDate xsi:type="bpmn:tFormalExpression">'
                      f"{escape(timer_date)}</bpmn:timeDate></bpmn:timerEventDefinition>")
+        if timer_cycle:
+            inner = (f'<bpmn:timerEventDefinition id="{id}_Def"><bpmn:timeCycle xsi:type="bpmn:tFormalExpression">'
+                     f"{escape(timer_cycle)}</bpmn:timeCycle></bpmn:timerEventDefinition>")
+        if not interrupting:
+            extra["isInterrupting"] = "false"
         attrs = {"camunda:formRef": form, "camunda:formRefBinding": "deployment" if form else None,
                  "camunda:initiator": initiator, **extra}
         return self._add(Node(id, "startEvent", name, col, row, "event", attrs, inner))
@@ -130,7 +136,8 @@ class Process:
                      f"expression={quoteattr(listener_expression)} /></bpmn:extensionElements>")
         return self._add(Node(id, "intermediateThrowEvent", name, col, row, "event", {}, inner))
 
-    def boundary(self, id, name, attached_to, dx, edge="bottom", error=None, timer_date=None, cancel=True):
+    def boundary(self, id, name, attached_to, dx, edge="bottom", error=None, timer_date=None, cancel=True,
+                 message=None):
         host = self.nodes[attached_to]
         hx, hy, hw, hh = host.box()
         cx = hx + dx
@@ -141,20 +148,23 @@ class Process:
         if timer_date:
             inner = (f'<bpmn:timerEventDefinition id="{id}_Def"><bpmn:timeDate xsi:type="bpmn:tFormalExpression">'
                      f"{escape(timer_date)}</bpmn:timeDate></bpmn:timerEventDefinition>")
+        if message:
+            inner = f'<bpmn:messageEventDefinition id="{id}_Def" messageRef="{message}" />'
         node = Node(id, "boundaryEvent", name, 0, 0, "event",
                     {"attachedToRef": attached_to, "cancelActivity": None if cancel else "false"}, inner,
                     parent=host.parent, bounds=(cx - 18, cy - 18, 36, 36))
         node.attached_to = attached_to
         return self._add(node)
 
-    def subprocess(self, id, name, bounds_cells: tuple[float, float, float, float]):
+    def subprocess(self, id, name, bounds_cells: tuple[float, float, float, float], event_triggered=False):
         """bounds_cells = (col0, row0, col1, row1): the grid cells it covers."""
         c0, r0, c1, r1 = bounds_cells
         x = X0 + c0 * COL_W - 30
         y = Y0 + r0 * ROW_H - 30
         w = (c1 - c0) * COL_W + 160
         h = (r1 - r0) * ROW_H + 140
-        return self._add(Node(id, "subProcess", name, c0, r0, "subprocess", {}, "", bounds=(x, y, w, h)))
+        attrs = {"triggeredByEvent": "true"} if event_triggered else {}
+        return self._add(Node(id, "subProcess", name, c0, r0, "subprocess", attrs, "", bounds=(x, y, w, h)))
 
     def inside(self, subprocess_id: str | None) -> None:
         self._parent = subprocess_id

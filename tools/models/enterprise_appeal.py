@@ -14,6 +14,9 @@ from bpmn_builder import COL_W, ROW_H, X0, Y0, Process  # noqa: E402
 
 p = Process("EnterpriseAppeal", "企业诉求办理", ttl="P1825D", version_tag="1.0")
 p.message("Message_AppealSubmitted", "AppealSubmitted")
+p.message("Message_HotlineOrderWithdrawn", "HotlineOrderWithdrawn")
+p.message("Message_HotlineReminder", "HotlineReminder")
+p.message("Message_SurveyAnswered", "SurveyAnswered")
 p.error("Error_WrongDepartment", "交办单位不对口（退回）", "Err_WrongDepartment")
 
 
@@ -160,6 +163,7 @@ p.flow("SequenceFlow_RecheckInProgress", "Gateway_RecheckDecision", "Gateway_Joi
 # ---------------------------------------------------------------------------- follow-up (rows 9..11)
 p.gateway("Gateway_JoinFollowUp", "", 2, 9)
 p.user_task("Task_FollowUp", "回访企业并评价满意度", 3, 9, "office", "FollowUpForm", due="${followUpDue}")
+p.gateway("Gateway_JoinRecordFollowUp", "", 3.5, 9)
 p.external("Task_RecordFollowUp", "记录回访结果", 4, 9, "recordFollowUp")
 p.gateway("Gateway_FollowUpOutcome", "企业是否满意？", 5, 9, default="SequenceFlow_Satisfied")
 p.user_task("Task_ReworkAppeal", "重新办理并答复企业", 5, 10, "${handlerGroup}", "ReworkAppealForm", due="${reworkDue}")
@@ -175,7 +179,11 @@ p.external("Task_CloseAppeal", "销号归档", 10, 9, "closeAppeal")
 p.end("EndEvent_AppealClosed", "诉求已销号", 11, 9)
 
 p.flow("SequenceFlow_ToFollowUp", "Gateway_JoinFollowUp", "Task_FollowUp")
-p.flow("SequenceFlow_ToRecordFollowUp", "Task_FollowUp", "Task_RecordFollowUp")
+p.flow("SequenceFlow_ToJoinRecordFollowUp", "Task_FollowUp", "Gateway_JoinRecordFollowUp")
+p.flow("SequenceFlow_ToRecordFollowUp", "Gateway_JoinRecordFollowUp", "Task_RecordFollowUp")
+p.boundary("BoundaryEvent_SurveyAnswered", "企业在线评价或12345回访", "Task_FollowUp", dx=70, message="Message_SurveyAnswered")
+p.flow("SequenceFlow_SurveyToRecord", "BoundaryEvent_SurveyAnswered", "Gateway_JoinRecordFollowUp",
+       waypoints=[(x(3) + 20, y(9) + 58), (x(3) + 20, y(9.55)), (x(3.5), y(9.55)), (x(3.5), y(9) + 25)])
 p.flow("SequenceFlow_ToFollowUpOutcome", "Task_RecordFollowUp", "Gateway_FollowUpOutcome")
 p.flow("SequenceFlow_Satisfied", "Gateway_FollowUpOutcome", "Gateway_JoinClose", name="满意，销号")
 p.flow("SequenceFlow_Rework", "Gateway_FollowUpOutcome", "Task_ReworkAppeal", name="不满意，重办",
@@ -211,6 +219,24 @@ p.flow("SequenceFlow_RecheckSolved", "Gateway_RecheckDecision", "Gateway_JoinFol
 p.flow("SequenceFlow_RecheckExplained", "Gateway_RecheckDecision", "Gateway_JoinClose", name="说明情况后办结",
        condition="${recheckDecision == 'explained'}",
        waypoints=[(x(19) + 25, y(5)), (x(20), y(5)), (x(20), y(8.35)), (x(9) + 10, y(8.35)), (x(9) + 10, y(9) - 15)])
+
+# ---------------------------------------------------------------------------- channel events (row 13)
+p.subprocess("SubProcess_OrderWithdrawn", "12345工单撤回", (2, 13, 5, 13), event_triggered=True)
+p.inside("SubProcess_OrderWithdrawn")
+p.start("StartEvent_OrderWithdrawn", "工单已撤回", 2, 13, message="Message_HotlineOrderWithdrawn")
+p.external("Task_CloseWithdrawn", "撤回销号", 3.5, 13, "closeAppeal")
+p.end("EndEvent_Withdrawn", "诉求已撤回", 5, 13)
+p.flow("SequenceFlow_ToCloseWithdrawn", "StartEvent_OrderWithdrawn", "Task_CloseWithdrawn")
+p.flow("SequenceFlow_ToWithdrawn", "Task_CloseWithdrawn", "EndEvent_Withdrawn")
+p.inside(None)
+p.subprocess("SubProcess_HotlineReminder", "12345催单", (7, 13, 10, 13), event_triggered=True)
+p.inside("SubProcess_HotlineReminder")
+p.start("StartEvent_HotlineReminder", "收到催单", 7, 13, message="Message_HotlineReminder", interrupting=False)
+p.external("Task_RecordHotlineReminder", "登记催单并提醒承办单位", 8.5, 13, "recordHotlineReminder")
+p.end("EndEvent_ReminderRecorded", "催单已登记", 10, 13)
+p.flow("SequenceFlow_ToRecordReminder", "StartEvent_HotlineReminder", "Task_RecordHotlineReminder")
+p.flow("SequenceFlow_ToReminderRecorded", "Task_RecordHotlineReminder", "EndEvent_ReminderRecorded")
+p.inside(None)
 
 if __name__ == "__main__":
     target = Path(__file__).resolve().parents[2] / "bpmn" / "EnterpriseAppeal.bpmn"

@@ -19,7 +19,6 @@ from typing import Any
 
 import pycamunda
 import pycamunda.externaltask as ext
-import pycamunda.message
 import pycamunda.processdef
 import requests
 from requests.adapters import HTTPAdapter
@@ -217,16 +216,17 @@ class Camunda:
         business_key: str | None = None,
         variables: Mapping[str, Any] | None = None,
         process_instance_id: str | None = None,
-    ) -> None:
-        request = pycamunda.message.CorrelateSingle(
-            url=self.url,
-            message_name=message,
-            business_key=business_key,
-            process_instance_id=process_instance_id,
-        )
-        for name, var in to_variables(variables or {}).items():
-            request.add_process_variable(name=name, value=var["value"], type_=var["type"])
-        self._call(request)
+    ) -> dict[str, Any]:
+        """Correlate a message (to a waiting event, or a message start); returns the result."""
+        body: dict[str, Any] = {"messageName": message, "resultEnabled": True}
+        if business_key is not None:
+            body["businessKey"] = business_key
+        if process_instance_id is not None:
+            body["processInstanceId"] = process_instance_id
+        if variables:
+            body["processVariables"] = to_variables(variables)
+        results = self.post("/message", body)
+        return results[0] if results else {}
 
     def variables(self, process_instance_id: str) -> dict[str, Any]:
         # deserializeValues=false: Json variables come as their text, which from_variable parses

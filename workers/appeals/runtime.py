@@ -235,21 +235,32 @@ class Worker:
             self._report(lambda: self.camunda.bpmn_error(locked.id, self.worker_id, code, message, variables), locked)
             self.processed += 1
             log.info("business error %s: %s", code, message, extra=extra)
+        except CamundaError as exc:
+            if "OptimisticLockingException" not in str(exc):
+                self._fail(locked, topic, exc, extra)
+            else:  # another transaction changed the instance first: not a failure, run it again
+                log.info("concurrent update; retrying at once", extra=extra)
+                retries = locked.retries if locked.retries is not None else topic.retries
+                self._report(lambda: self.camunda.failure(locked.id, self.worker_id, "concurrent update",
+                                                          "", retries, 200), locked)
         except Exception as exc:
-            self.failed += 1
-            retries_left = (locked.retries if locked.retries is not None else topic.retries) - 1
-            retries_left = max(retries_left, 0)
-            message = f"{type(exc).__name__}: {exc}"
-            log.error("handler failed (%d retries left): %s", retries_left, message, extra=extra)
-            self._report(
-                lambda: self.camunda.failure(
-                    locked.id, self.worker_id, message, traceback.format_exc(),
-                    retries_left, topic.retry_timeout(retries_left),
-                ),
-                locked,
-            )
+            self._fail(locked, topic, exc, extra)
         finally:
             self._release(1)
+
+    def _fail(self, locked: LockedTask, topic: Topic, exc: Exception, extra: dict[str, Any]) -> None:
+        """handleFailure with one retry less and a growing back-off; at zero the engine raises an incident."""
+        self.failed += 1
+        retries_left = max((locked.retries if locked.retries is not None else topic.retries) - 1, 0)
+        message = f"{type(exc).__name__}: {exc}"
+        details = "".join(traceback.format_exception(exc))
+        log.error("handler failed (%d retries left): %s", retries_left, message, extra=extra)
+        self._report(
+            lambda: self.camunda.failure(
+                locked.id, self.worker_id, message, details, retries_left, topic.retry_timeout(retries_left),
+            ),
+            locked,
+        )
 
     def _report(self, call: Callable[[], None], locked: LockedTask) -> None:
         """Tell the engine the outcome; if even that fails, the lock expires and it is redelivered."""

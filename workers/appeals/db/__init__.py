@@ -140,3 +140,7 @@ def engine_for(url: str) -> Engine:
     """One migrated engine per URL per process."""
     upgrade(url)
     return make_engine(url)
+
+
+# The capabilities' models, each in its own module, all on Base.metadata (Alembic sees them here).
+from . import hotline_models, ledger_models, outbox_models, public_models  # noqa: E402,F401

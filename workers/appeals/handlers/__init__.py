@@ -4,4 +4,4 @@ from ..runtime import Router
 
 router = Router()
 
-from . import dispatch, followup, handling, intake  # noqa: E402,F401  (registers their topics)
+from . import channels, dispatch, followup, handling, intake  # noqa: E402,F401  (registers their topics)

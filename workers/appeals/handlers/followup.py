@@ -58,6 +58,8 @@ def record_follow_up(task: Task) -> dict[str, Any]:
 
 
 def close_reason(variables: dict[str, Any]) -> str:
+    if variables.get("withdrawReason") is not None:
+        return "withdrawn"
     if variables.get("scopeDecision") == "out_of_scope":
         return "out_of_scope"
     if variables.get("reviewDecision") == "close_with_explanation":
@@ -67,7 +69,8 @@ def close_reason(variables: dict[str, Any]) -> str:
     return "satisfied"
 
 
-@router.topic("closeAppeal", variables=("scopeDecision", "reviewDecision", "recheckDecision", "registrationNumber"))
+@router.topic("closeAppeal", variables=("scopeDecision", "reviewDecision", "recheckDecision", "registrationNumber",
+                                        "withdrawReason"))
 def close_appeal(task: Task) -> dict[str, Any]:
     """销号: the appeal leaves the ledger of open appeals."""
     return {

@@ -52,6 +52,8 @@ def register_appeal(task: Task) -> dict[str, Any]:
         "handlerGroup": chart.of_kind("office")[0].id,
         "handlingRound": 1,
         "extensionCount": 0,
+        # counters exist from the start, so concurrent increments meet the engine's optimistic lock
+        "hotlineReminderCount": 0,
         "appealStatus": "registered",
     }
     output.update(deadline_variables("verifyDue", verify))
