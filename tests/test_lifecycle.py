@@ -47,6 +47,12 @@ def test_happy_path_result_a_closes_after_satisfied_follow_up(workers: EngineHan
     final = appeal.engine.admin.get("/history/variable-instance", processInstanceId=appeal.id,
                                     variableName="closeReason")
     assert final[0]["value"] == "satisfied"
+    files = {v["name"]: v for v in appeal.engine.admin.get(
+        "/history/variable-instance", processInstanceId=appeal.id, deserializeValues="false")
+        if v["type"] == "File"}
+    assert set(files) == {"registrationDocument", "dispatchDocument", "handlingFeedbackDocument",
+                          "satisfactionDocument"}
+    assert files["dispatchDocument"]["valueInfo"]["filename"].startswith("企业反映困难问题交办单-某县服企办交")
 
 
 def test_consultation_is_answered_directly_then_followed_up(workers: EngineHandle) -> None:

@@ -65,7 +65,9 @@ p.flow("SequenceFlow_RegistrationValid", "Gateway_RegistrationValid", "Task_Regi
 p.flow("SequenceFlow_RegistrationInvalid", "Gateway_RegistrationValid", "Task_CorrectRegistration", name="需补正")
 p.flow("SequenceFlow_CorrectedToJoin", "Task_CorrectRegistration", "Gateway_JoinIntake",
        waypoints=[(x(3) - 50, y(1)), (x(1), y(1)), (x(1), y(0) + 25)])
-p.flow("SequenceFlow_ToVerify", "Task_RegisterAppeal", "Task_VerifyAppeal")
+p.external("Task_RenderRegistrationForm", "生成登记表", 4, 1, "renderDocument", inputs={"documentKind": "registration"})
+p.flow("SequenceFlow_ToRenderRegistration", "Task_RegisterAppeal", "Task_RenderRegistrationForm")
+p.flow("SequenceFlow_ToVerify", "Task_RenderRegistrationForm", "Task_VerifyAppeal")
 p.flow("SequenceFlow_ToScope", "Task_VerifyAppeal", "Gateway_Scope")
 p.flow("SequenceFlow_ScopeAccepted", "Gateway_Scope", "Task_SuggestRouting", name="纳入办理",
        condition="${scopeDecision == 'accept'}")
@@ -138,8 +140,11 @@ p.boundary("BoundaryEvent_Returned", "单位退回", "SubProcess_Handling", dx=x
            error="Error_WrongDepartment")
 p.flow("SequenceFlow_ReturnedToProposal", "BoundaryEvent_Returned", "Gateway_JoinProposal",
        waypoints=[(x(4) + 60, sub_y - 18), (x(4) + 60, y(2.6)), (x(9), y(2.6)), (x(9), y(0) + 25)])
-p.flow("SequenceFlow_DispatchedToHandling", "Task_DispatchAppeal", "SubProcess_Handling",
-       waypoints=[(x(15), y(0) + 40), (x(15), y(3)), (sub_x - 40, y(3)), (sub_x - 40, y(5)), (sub_x, y(5))])
+p.external("Task_RenderDispatchForm", "生成交办单或转报单", 15, 1, "renderDocument",
+           inputs={"documentKind": "${dispatchSituation == 'city' ? 'transfer' : 'dispatch'}"})
+p.flow("SequenceFlow_ToRenderDispatch", "Task_DispatchAppeal", "Task_RenderDispatchForm")
+p.flow("SequenceFlow_DispatchedToHandling", "Task_RenderDispatchForm", "SubProcess_Handling",
+       waypoints=[(x(15), y(1) + 40), (x(15), y(3)), (sub_x - 40, y(3)), (sub_x - 40, y(5)), (sub_x, y(5))])
 
 # ---------------------------------------------------------------------------- results (rows 5..7, right)
 p.gateway("Gateway_JoinResult", "", 14, 5)
@@ -152,7 +157,10 @@ p.gateway("Gateway_RecheckDecision", "复查结论？", 19, 5, default="Sequence
 p.flow("SequenceFlow_HandlingToJoinResult", "SubProcess_Handling", "Gateway_JoinResult",
        waypoints=[(sub_x + sub_w, y(5)), (x(14) - 25, y(5))])
 p.flow("SequenceFlow_ToRecordResult", "Gateway_JoinResult", "Task_RecordResult")
-p.flow("SequenceFlow_ToResultClass", "Task_RecordResult", "Gateway_ResultClass")
+p.external("Task_RenderFeedbackForm", "生成办理情况反馈表", 15, 6, "renderDocument",
+           inputs={"documentKind": "handling_feedback"})
+p.flow("SequenceFlow_ToRenderFeedback", "Task_RecordResult", "Task_RenderFeedbackForm")
+p.flow("SequenceFlow_ToResultClass", "Task_RenderFeedbackForm", "Gateway_ResultClass")
 p.flow("SequenceFlow_ResultPending", "Gateway_ResultClass", "Event_RecheckDue", name="B类或C类",
        condition="${resultClass == 'B' || resultClass == 'C'}")
 p.flow("SequenceFlow_ToRecheck", "Event_RecheckDue", "Task_RecheckProgress")
@@ -185,7 +193,10 @@ p.boundary("BoundaryEvent_SurveyAnswered", "企业在线评价或12345回访", "
 p.flow("SequenceFlow_SurveyToRecord", "BoundaryEvent_SurveyAnswered", "Gateway_JoinRecordFollowUp",
        waypoints=[(x(3) + 20, y(9) + 58), (x(3) + 20, y(9.55)), (x(3.5), y(9.55)), (x(3.5), y(9) + 25)])
 p.flow("SequenceFlow_ToFollowUpOutcome", "Task_RecordFollowUp", "Gateway_FollowUpOutcome")
-p.flow("SequenceFlow_Satisfied", "Gateway_FollowUpOutcome", "Gateway_JoinClose", name="满意，销号")
+p.external("Task_RenderSatisfactionForm", "生成满意度评价表", 7, 9, "renderDocument",
+           inputs={"documentKind": "satisfaction"})
+p.flow("SequenceFlow_Satisfied", "Gateway_FollowUpOutcome", "Task_RenderSatisfactionForm", name="满意，销号")
+p.flow("SequenceFlow_SatisfactionToClose", "Task_RenderSatisfactionForm", "Gateway_JoinClose")
 p.flow("SequenceFlow_Rework", "Gateway_FollowUpOutcome", "Task_ReworkAppeal", name="不满意，重办",
        condition="${followUpOutcome == 'rework'}")
 p.flow("SequenceFlow_NeedsReview", "Gateway_FollowUpOutcome", "Task_FillDissatisfactionReview",
@@ -193,13 +204,16 @@ p.flow("SequenceFlow_NeedsReview", "Gateway_FollowUpOutcome", "Task_FillDissatis
        waypoints=[(x(5) + 25, y(9)), (x(6), y(9)), (x(6), y(10) - 40)])
 p.flow("SequenceFlow_ReworkToFollowUp", "Task_ReworkAppeal", "Gateway_JoinFollowUp",
        waypoints=[(x(5) - 50, y(10)), (x(2), y(10)), (x(2), y(9) + 25)])
-p.flow("SequenceFlow_ToReview", "Task_FillDissatisfactionReview", "Task_ReviewDissatisfaction")
+p.external("Task_RenderReviewForm", "生成不满意诉求审核反馈表", 6, 11, "renderDocument",
+           inputs={"documentKind": "dissatisfaction_review"})
+p.flow("SequenceFlow_ToRenderReview", "Task_FillDissatisfactionReview", "Task_RenderReviewForm")
+p.flow("SequenceFlow_ToReview", "Task_RenderReviewForm", "Task_ReviewDissatisfaction")
 p.flow("SequenceFlow_ToReviewDecision", "Task_ReviewDissatisfaction", "Gateway_ReviewDecision")
 p.flow("SequenceFlow_ReviewClose", "Gateway_ReviewDecision", "Gateway_JoinClose", name="说明情况后办结",
        condition="${reviewDecision == 'close_with_explanation'}")
 p.flow("SequenceFlow_ReviewSupervise", "Gateway_ReviewDecision", "Task_SpecialSupervision", name="专项督办")
 p.flow("SequenceFlow_SupervisionToFollowUp", "Task_SpecialSupervision", "Gateway_JoinFollowUp",
-       waypoints=[(x(8) - 50, y(11)), (x(1.7), y(11)), (x(1.7), y(9)), (x(2) - 25, y(9))])
+       waypoints=[(x(8), y(11) + 40), (x(8), y(11.6)), (x(1.7), y(11.6)), (x(1.7), y(9)), (x(2) - 25, y(9))])
 p.flow("SequenceFlow_ToClose", "Gateway_JoinClose", "Task_CloseAppeal")
 p.flow("SequenceFlow_ToClosed", "Task_CloseAppeal", "EndEvent_AppealClosed")
 

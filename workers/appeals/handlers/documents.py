@@ -3,7 +3,7 @@
 The BPMN service task sets the input parameter `documentKind` (registration, dispatch, transfer,
 reminder_letter, handling_feedback, satisfaction, dissatisfaction_review). The handler renders the
 .docx from the process variables, keeps a copy under `<data dir>/documents/<process instance>/` and
-returns it as the File variable `<documentKind>Document` (e.g. `dispatchDocument`), which staff
+returns it as the File variable `<documentKind in camelCase>Document` (e.g. `handlingFeedbackDocument`), which staff
 download in Tasklist and Cockpit.
 
 A redelivered task renders the same document again and overwrites the same file: no duplicates.
@@ -66,4 +66,10 @@ def render_document_handler(task: Task) -> dict[str, FileValue]:
     kind = str(kind)
     document = render_document(kind, task.variables, org=document_org())
     store_copy(task.process_instance_id, document.filename, document.content)
-    return {f"{kind}Document": FileValue(document.filename, document.content, document.mime_type)}
+    return {variable_name(kind): FileValue(document.filename, document.content, document.mime_type)}
+
+
+def variable_name(kind: str) -> str:
+    """handling_feedback → handlingFeedbackDocument (lowerCamelCase, as every process variable)."""
+    head, *rest = kind.split("_")
+    return head + "".join(part.capitalize() for part in rest) + "Document"
