@@ -19,6 +19,8 @@ from appeals import stack
 from appeals.camunda import Camunda
 from appeals.settings import PROJECT_ROOT, Settings
 
+from .sinks import HttpSink, MailServer
+
 DEMO_PASSWORD = "test-" + secrets.token_hex(4)
 
 
@@ -30,6 +32,7 @@ class EngineHandle:
     log_path: Path | None = None
     startup_seconds: float = 0.0
     admin: Camunda = field(init=False)
+    worker: object | None = None  # the in-thread Worker once the `workers` fixture runs
 
     def __post_init__(self) -> None:
         self.admin = Camunda(self.settings.engine_url, *self.settings.require_admin())
@@ -79,10 +82,33 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def engine(data_dir: Path) -> Iterator[EngineHandle]:
+def mail_server() -> Iterator[MailServer]:
+    """A real SMTP server (aiosmtpd) the notification worker delivers to."""
+    server = MailServer(stack.free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def http_sink() -> Iterator[HttpSink]:
+    """A local HTTP server standing in for the SMS gateway and the group webhooks."""
+    sink = HttpSink(stack.free_port())
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="session")
+def engine(data_dir: Path, mail_server: MailServer, http_sink: HttpSink) -> Iterator[EngineHandle]:
     """The real engine, started once for the whole session."""
     port = stack.free_port()
     env = {
+        "APPEALS_SMTP_HOST": "127.0.0.1",
+        "APPEALS_SMTP_PORT": str(mail_server.port),
+        "APPEALS_SMS_URL": f"{http_sink.url}/sms",
+        "APPEALS_SMS_TOKEN": "sms-" + secrets.token_hex(4),
+        "APPEALS_NOTIFY_RETRY_SECONDS": "1",
         "APPEALS_ENGINE_URL": f"http://127.0.0.1:{port}/engine-rest",
         "CAMUNDA_ADMIN_USER": "admin",
         "CAMUNDA_ADMIN_PASSWORD": "admin-" + secrets.token_hex(6),
@@ -126,6 +152,7 @@ def workers(deployed: EngineHandle) -> Iterator[EngineHandle]:
     worker = Worker(client, router, max_tasks=4, async_response_timeout_ms=1_000)
     thread = threading.Thread(target=worker.run, daemon=True, name="test-workers")
     thread.start()
+    deployed.worker = worker
     yield deployed
     worker.stop()
     thread.join(timeout=30)
@@ -151,3 +178,57 @@ def node_modules() -> Path:
         assert npm, "npm is required for bpmnlint"
         subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=lint_dir, check=True)
     return lint_dir / "node_modules"
+
+
+# --------------------------------------------------------------------------------------- PostgreSQL
+def _postgres_bin() -> Path | None:
+    """The newest Debian PostgreSQL server's bin directory (package `postgresql`), if installed."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+                   key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0)
+    return found[-1].parent if found else None
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster for the session: `postgresql+psycopg://…/appeals_test`.
+
+    Installs the Debian package `postgresql` through tools/install-system-deps.sh when the server
+    is missing, initdb's a cluster in a temporary folder, starts it on a free port (as the
+    `postgres` system user when the tests run as root: the server refuses root), creates the
+    database, and stops and removes everything at the end of the session."""
+    import pwd
+    import tempfile
+
+    bin_dir = _postgres_bin()
+    if bin_dir is None:
+        subprocess.run([str(PROJECT_ROOT / "tools" / "install-system-deps.sh"), "postgresql"], check=True)
+        bin_dir = _postgres_bin()
+        assert bin_dir is not None, "the Debian package postgresql did not install a server"
+    as_root = os.geteuid() == 0
+    owner = pwd.getpwnam("postgres") if as_root else None
+    root = Path(tempfile.mkdtemp(prefix="appeals-pg-"))
+    data, sockets, log = root / "data", root / "sockets", root / "server.log"
+    sockets.mkdir()
+    if owner is not None:
+        for path in (root, sockets):
+            os.chown(path, owner.pw_uid, owner.pw_gid)
+        root.chmod(0o700)
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        command = [*(["runuser", "-u", "postgres", "--"] if as_root else []), *args]
+        return subprocess.run(command, check=True, capture_output=True, text=True, cwd=root)
+
+    port = stack.free_port()
+    run(str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
+        "--locale=C.UTF-8")
+    run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60", "-o",
+        f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
+        "-c full_page_writes=off", "start")
+    try:
+        run(str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "appeals_test")
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/appeals_test"
+    finally:
+        try:
+            run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
+        finally:
+            shutil.rmtree(root, ignore_errors=True)

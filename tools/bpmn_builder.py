@@ -129,6 +129,13 @@ class Process:
                  f"{escape(time_date)}</bpmn:timeDate></bpmn:timerEventDefinition>")
         return self._add(Node(id, "intermediateCatchEvent", name, col, row, "event", {}, inner))
 
+    def notify(self, id, name, col, row, event, topic="sendNotification"):
+        """A message throw event sent by the notification worker (external implementation)."""
+        inner = ('<bpmn:extensionElements><camunda:inputOutput><camunda:inputParameter name="notificationEvent">'
+                 f"{escape(event)}</camunda:inputParameter></camunda:inputOutput></bpmn:extensionElements>"
+                 f'<bpmn:messageEventDefinition id="{id}_Def" camunda:type="external" camunda:topic="{topic}" />')
+        return self._add(Node(id, "intermediateThrowEvent", name, col, row, "event", {}, inner))
+
     def throw_event(self, id, name, col, row, listener_expression=None):
         inner = ""
         if listener_expression:

@@ -143,8 +143,10 @@ p.flow("SequenceFlow_ReturnedToProposal", "BoundaryEvent_Returned", "Gateway_Joi
 p.external("Task_RenderDispatchForm", "生成交办单或转报单", 15, 1, "renderDocument",
            inputs={"documentKind": "${dispatchSituation == 'city' ? 'transfer' : 'dispatch'}"})
 p.flow("SequenceFlow_ToRenderDispatch", "Task_DispatchAppeal", "Task_RenderDispatchForm")
-p.flow("SequenceFlow_DispatchedToHandling", "Task_RenderDispatchForm", "SubProcess_Handling",
-       waypoints=[(x(15), y(1) + 40), (x(15), y(3)), (sub_x - 40, y(3)), (sub_x - 40, y(5)), (sub_x, y(5))])
+p.notify("Event_NotifyDispatched", "通知承办单位", 15, 2, "dispatched")
+p.flow("SequenceFlow_ToNotifyDispatched", "Task_RenderDispatchForm", "Event_NotifyDispatched")
+p.flow("SequenceFlow_DispatchedToHandling", "Event_NotifyDispatched", "SubProcess_Handling",
+       waypoints=[(x(15), y(2) + 18), (x(15), y(3)), (sub_x - 40, y(3)), (sub_x - 40, y(5)), (sub_x, y(5))])
 
 # ---------------------------------------------------------------------------- results (rows 5..7, right)
 p.gateway("Gateway_JoinResult", "", 14, 5)
@@ -221,10 +223,12 @@ p.flow("SequenceFlow_ToClosed", "Task_CloseAppeal", "EndEvent_AppealClosed")
 p.flow("SequenceFlow_ConsultationToFollowUp", "Task_AnswerConsultation", "Gateway_JoinFollowUp",
        waypoints=[(x(6) - 50, y(1)), (x(5) + 60, y(1)), (x(5) + 60, y(2.3)), (x(1.5), y(2.3)),
                   (x(1.5), y(9)), (x(2) - 25, y(9))])
-p.flow("SequenceFlow_OutOfScope", "Gateway_Scope", "Gateway_JoinClose", name="不予受理",
+p.notify("Event_NotifyOutOfScope", "告知企业不予受理", 20.5, 3, "out_of_scope")
+p.flow("SequenceFlow_OutOfScope", "Gateway_Scope", "Event_NotifyOutOfScope", name="不予受理",
        condition="${scopeDecision == 'out_of_scope'}",
-       waypoints=[(x(6), y(0) - 25), (x(6), y(-0.75)), (x(20.5), y(-0.75)), (x(20.5), y(8.2)),
-                  (x(9), y(8.2)), (x(9), y(9) - 25)])
+       waypoints=[(x(6), y(0) - 25), (x(6), y(-0.75)), (x(20.5), y(-0.75)), (x(20.5), y(3) - 18)])
+p.flow("SequenceFlow_OutOfScopeToClose", "Event_NotifyOutOfScope", "Gateway_JoinClose",
+       waypoints=[(x(20.5), y(3) + 18), (x(20.5), y(8.2)), (x(9), y(8.2)), (x(9), y(9) - 25)])
 p.flow("SequenceFlow_ResultSolved", "Gateway_ResultClass", "Gateway_JoinFollowUp", name="A类",
        waypoints=[(x(16), y(5) + 25), (x(16), y(7.9)), (x(2), y(7.9)), (x(2), y(9) - 25)])
 p.flow("SequenceFlow_RecheckSolved", "Gateway_RecheckDecision", "Gateway_JoinFollowUp", name="已解决",

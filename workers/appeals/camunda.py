@@ -112,6 +112,7 @@ class LockedTask:
     activity_id: str
     retries: int | None
     variables: dict[str, Any]
+    activity_instance_id: str = ""
 
 
 class Camunda:
@@ -288,6 +289,7 @@ class Camunda:
                 activity_id=task.activity_id,
                 retries=task.retries,
                 variables={k: from_variable(v) for k, v in (task.variables or {}).items()},
+                activity_instance_id=task.activity_instance_id,
             )
             for task in tasks
         ]

@@ -137,8 +137,10 @@ main.add_command(calendar)
 @click.option("--topic", "topics", multiple=True, help="Serve only these topics (default: all).")
 @click.option("--max-tasks", default=8, show_default=True, help="Handlers running at once.")
 @click.option("--poll-timeout", default=20.0, show_default=True, help="Long-poll timeout in seconds.")
+@click.option("--lock-ms", type=int, default=None, help="Lock duration for every topic (default: per topic).")
 @pass_ctx
-def worker(app: AppContext, topics: tuple[str, ...], max_tasks: int, poll_timeout: float) -> None:
+def worker(app: AppContext, topics: tuple[str, ...], max_tasks: int, poll_timeout: float,
+           lock_ms: int | None) -> None:
     """Run the external-task workers until SIGTERM."""
     from .handlers import router
     from .runtime import Worker, configure_logging
@@ -146,7 +148,8 @@ def worker(app: AppContext, topics: tuple[str, ...], max_tasks: int, poll_timeou
     configure_logging()
     try:
         runner = Worker(app.worker_client(), router, max_tasks=max_tasks,
-                        async_response_timeout_ms=int(poll_timeout * 1000), topics=topics or None)
+                        async_response_timeout_ms=int(poll_timeout * 1000), topics=topics or None,
+                        lock_duration_ms=lock_ms)
     except (SettingsError, ValueError) as exc:
         fail(str(exc))
     runner.install_signal_handlers()

@@ -35,6 +35,7 @@ KINDS = (
 )
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,63}$")
 WORKER_GROUP = "workers"
+PUBLIC_GROUP = "public-channel"
 CAMUNDA_ADMIN_GROUP = "camunda-admin"
 
 # Camunda resource types (org.camunda.bpm.engine.authorization.Resources)
@@ -89,6 +90,23 @@ WORKER_GRANTS: tuple[Grant, ...] = (
     (HISTORIC_PROCESS_INSTANCE, "*", ("READ",)),
     (HISTORIC_TASK, "*", ("READ",)),
     (DEPLOYMENT, "*", ("READ",)),
+)
+# The public pages' technical user (appeals.public): only what the questionnaire, the progress
+# lookup and the survey link do, and only on EnterpriseAppeal. No task, user, group, deployment
+# or decision permission; no permission on any other process.
+PUBLIC_PROCESS = "EnterpriseAppeal"
+PUBLIC_GRANTS: tuple[Grant, ...] = (
+    # start an appeal by correlating AppealSubmitted to its message start event: the engine checks
+    # CREATE on process instances (not narrowable to a definition) AND CREATE_INSTANCE on the definition
+    (PROCESS_INSTANCE, "*", ("CREATE",)),
+    (PROCESS_DEFINITION, PUBLIC_PROCESS, ("CREATE_INSTANCE",)),
+    # the receipt's registration number, the progress lookup and the survey page read an appeal's
+    # variables from history (running and closed appeals alike), whitelisted in appeals.public.gateway
+    (PROCESS_DEFINITION, PUBLIC_PROCESS, ("READ_HISTORY",)),
+    # the survey page asks whether the appeal waits for SurveyAnswered (event subscriptions)
+    (PROCESS_DEFINITION, PUBLIC_PROCESS, ("READ_INSTANCE",)),
+    # correlating SurveyAnswered to the boundary event of Task_FollowUp updates that instance
+    (PROCESS_DEFINITION, PUBLIC_PROCESS, ("UPDATE_INSTANCE",)),
 )
 
 # Tasklist filters every staff member can use (names shown in Chinese).
@@ -162,8 +180,8 @@ class OrgChart:
         return {
             "county": self.county,
             "number_prefix": self.number_prefix,
-            "groups": [g.__dict__ for g in self.groups],
-            "users": [u.__dict__ for u in self.users],
+            "groups": [{**g.__dict__, "oversees": list(g.oversees)} for g in self.groups],
+            "users": [{**u.__dict__, "groups": list(u.groups)} for u in self.users],
         }
 
 
@@ -201,7 +219,7 @@ def parse(data: Any) -> OrgChart:
         where = f"group '{gid}'"
         if not ID_PATTERN.match(gid):
             raise OrgChartError(f"{where}: id must be lower-case ASCII letters, digits and '-'")
-        if gid in seen or gid in (WORKER_GROUP, CAMUNDA_ADMIN_GROUP):
+        if gid in seen or gid in (WORKER_GROUP, PUBLIC_GROUP, CAMUNDA_ADMIN_GROUP):
             raise OrgChartError(f"{where}: id is used twice or reserved")
         seen.add(gid)
         kind = _text(entry, "kind", where)
@@ -425,7 +443,8 @@ class IdentitySync:
             self.ensure_grant(FILTER, current["id"], ("READ",), user_id="*")
 
     # the whole chart
-    def sync(self, chart: OrgChart, worker_password: str | None = None, worker_user: str = "appeals-worker") -> SyncReport:
+    def sync(self, chart: OrgChart, worker_password: str | None = None, worker_user: str = "appeals-worker",
+             public_password: str | None = None, public_user: str = "appeals-public") -> SyncReport:
         managed = {g.id for g in chart.groups}
         for group in chart.groups:
             self.ensure_group(group.id, group.name, "SYSTEM" if group.kind == "admin" else "WORKFLOW")
@@ -442,4 +461,13 @@ class IdentitySync:
             self.ensure_grants(WORKER_GROUP, WORKER_GRANTS)
             self.ensure_user(worker_user, "外部任务处理程序", None, password=worker_password)
             self.ensure_memberships(worker_user, {WORKER_GROUP}, {WORKER_GROUP})
+        if public_password:
+            self.ensure_public_channel(public_password, public_user)
         return self.report
+
+    def ensure_public_channel(self, password: str, user: str = "appeals-public") -> None:
+        """The public pages' technical user in the group `public-channel` (PUBLIC_GRANTS)."""
+        self.ensure_group(PUBLIC_GROUP, "企业诉求公众服务页面", "SYSTEM")
+        self.ensure_grants(PUBLIC_GROUP, PUBLIC_GRANTS)
+        self.ensure_user(user, "企业诉求公众服务页面", None, password=password)
+        self.ensure_memberships(user, {PUBLIC_GROUP}, {PUBLIC_GROUP})

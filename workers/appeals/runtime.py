@@ -52,6 +52,7 @@ class Task:
     activity_id: str
     variables: dict[str, Any]
     retries: int | None = None
+    activity_instance_id: str = ""
     _extend: Callable[[int], None] | None = field(default=None, repr=False)
 
     def extend_lock(self, duration_ms: int) -> None:
@@ -124,8 +125,10 @@ class Worker:
         max_tasks: int = 8,
         async_response_timeout_ms: int = 20_000,
         topics: Iterable[str] | None = None,
+        lock_duration_ms: int | None = None,
     ) -> None:
         self.camunda = camunda
+        self.lock_duration_ms = lock_duration_ms
         self.router = router
         self.worker_id = worker_id or f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
         self.max_tasks = max_tasks
@@ -161,7 +164,7 @@ class Worker:
             try:
                 tasks = self.camunda.fetch_and_lock(
                     self.worker_id,
-                    [self._topic_request(name) for name in self.topic_names],
+                    [self._topic_request(name) for name in list(self.topic_names)],
                     max_tasks=free,
                     async_response_timeout_ms=self.async_response_timeout_ms,
                 )
@@ -196,7 +199,15 @@ class Worker:
 
     def _topic_request(self, name: str) -> tuple[str, int, list[str]]:
         topic = self.router.topics[name]
-        return (name, topic.lock_duration_ms, list(topic.variables))
+        return (name, self.lock_duration_ms or topic.lock_duration_ms, list(topic.variables))
+
+    def pause(self, topic: str) -> None:
+        """Stop fetching a topic (from the next poll on)."""
+        self.topic_names = [name for name in self.topic_names if name != topic]
+
+    def resume(self, topic: str) -> None:
+        if topic not in self.topic_names:
+            self.topic_names = [*self.topic_names, topic]
 
     def _unlock(self, task: LockedTask) -> None:
         try:
@@ -217,6 +228,7 @@ class Worker:
             activity_id=locked.activity_id,
             variables=dict(locked.variables),
             retries=locked.retries,
+            activity_instance_id=locked.activity_instance_id,
             _extend=lambda ms: self.camunda.extend_lock(locked.id, self.worker_id, ms),
         )
         try:

@@ -31,6 +31,15 @@ class Settings:
     database_url: str | None = None
     org_prefix: str = "某县"
     http_timeout: float = 10.0
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "fuqiban@county.example.gov.cn"
+    smtp_starttls: bool = False
+    sms_url: str | None = None
+    sms_token: str | None = None
+    public_base_url: str = "http://localhost:8090"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -45,6 +54,15 @@ class Settings:
             database_url=_env("APPEALS_DATABASE_URL"),
             org_prefix=_env("APPEALS_ORG_PREFIX", cls.org_prefix),
             http_timeout=float(_env("APPEALS_HTTP_TIMEOUT", str(cls.http_timeout))),
+            smtp_host=_env("APPEALS_SMTP_HOST"),
+            smtp_port=int(_env("APPEALS_SMTP_PORT", "25")),
+            smtp_user=_env("APPEALS_SMTP_USER"),
+            smtp_password=_env("APPEALS_SMTP_PASSWORD"),
+            smtp_from=_env("APPEALS_SMTP_FROM", cls.smtp_from),
+            smtp_starttls=_env("APPEALS_SMTP_STARTTLS", "false").lower() in ("1", "true", "yes"),
+            sms_url=_env("APPEALS_SMS_URL"),
+            sms_token=_env("APPEALS_SMS_TOKEN"),
+            public_base_url=_env("APPEALS_PUBLIC_BASE_URL", cls.public_base_url).rstrip("/"),
         )
 
     @property

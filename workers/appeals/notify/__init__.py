@@ -1,0 +1,264 @@
+"""Notifications (spec §7–§12, §18): e-mail over SMTP, SMS through an HTTP gateway, group webhooks.
+
+- Who is told what is a table (`EVENTS`): an event names its audience and its Jinja2 template.
+- Recipients come from the org chart: a group's e-mail and webhook, its members' e-mail and phone;
+  the enterprise's contact data only for messages to the enterprise and to the lead department that
+  handles the appeal (spec §18: no contact data to parties who do not need it, never to group chats).
+- Every message goes through the outbox (`outbox_message`), keyed by the external task's activity
+  instance, event, channel and recipient: a redelivered task sends nothing twice.
+- Outbound calls are retried with tenacity inside a time budget that stays within the task's lock;
+  what still fails is raised, so the task is retried by the engine and ends as an incident.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from pathlib import Path
+from typing import Any
+
+import requests
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential
+
+from ..db.outbox_models import OutboxMessage
+from ..org import OrgChart
+from ..settings import Settings
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "notify"
+
+# event → (audience, template). Audiences: lead, assisting, handler, office, approver, enterprise,
+# supervision, deputy, county_head, city_center, escalation_target
+EVENTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "dispatched": (("lead", "assisting"), "dispatched"),
+    "reminder": (("handler",), "reminder"),
+    "overdue_notice": (("handler", "office"), "overdue_notice"),
+    "card": (("handler", "office", "deputy"), "card"),
+    "escalated": (("escalation_target", "office"), "escalated"),
+    "supervision": (("supervision", "office"), "supervision"),
+    "reply_to_enterprise": (("enterprise",), "reply_to_enterprise"),
+    "survey_link": (("enterprise",), "survey_link"),
+    "out_of_scope": (("enterprise",), "out_of_scope"),
+    "consultation_answer": (("enterprise",), "consultation_answer"),
+    "hotline_reminder": (("handler",), "hotline_reminder"),
+    "bulletin_ready": (("office",), "bulletin_ready"),
+}
+CONTACT_AUDIENCES = {"enterprise", "lead"}
+
+
+class NotificationError(RuntimeError):
+    """A message could not be delivered within the retry budget."""
+
+
+@dataclass(frozen=True)
+class Recipient:
+    audience: str
+    channel: str  # email | sms | webhook
+    address: str
+    name: str
+
+    @property
+    def may_see_contact(self) -> bool:
+        return self.audience in CONTACT_AUDIENCES and self.channel != "webhook"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    recipient: Recipient
+    subject: str
+    body: str
+
+
+_env = Environment(loader=FileSystemLoader(str(TEMPLATES)), undefined=StrictUndefined,
+                   autoescape=False, keep_trailing_newline=False, trim_blocks=True, lstrip_blocks=True)
+
+
+def _group_ids(audience: str, variables: Mapping[str, Any], chart: OrgChart) -> list[str]:
+    def kind(k: str) -> list[str]:
+        return [g.id for g in chart.of_kind(k)]
+
+    if audience == "lead":
+        return [variables["leadDepartment"]] if variables.get("leadDepartment") else []
+    if audience == "assisting":
+        return list(variables.get("assistingDepartments") or [])
+    if audience == "handler":
+        return [variables["handlerGroup"]] if variables.get("handlerGroup") else []
+    if audience == "approver":
+        return [variables["approverGroup"]] if variables.get("approverGroup") else []
+    if audience == "escalation_target":
+        return [variables["escalationGroup"]] if variables.get("escalationGroup") else []
+    if audience == "deputy":
+        lead = variables.get("leadDepartment")
+        deputy = chart.deputy_for(lead) if lead else None
+        return [deputy.id] if deputy else []
+    return {"office": kind("office"), "supervision": kind("supervision"), "county_head": kind("county-head"),
+            "city_center": kind("city-center")}.get(audience, [])
+
+
+def recipients(event: str, variables: Mapping[str, Any], chart: OrgChart) -> list[Recipient]:
+    """Everyone who gets this event, on every channel they have; no address twice."""
+    audiences, _template = EVENTS[event]
+    found: dict[tuple[str, str], Recipient] = {}
+
+    def add(audience: str, channel: str, address: str | None, name: str) -> None:
+        if address and (channel, address) not in found:
+            found[(channel, address)] = Recipient(audience, channel, address, name)
+
+    known = {g.id for g in chart.groups}
+    for audience in audiences:
+        if audience == "enterprise":
+            name = variables.get("contactName") or variables.get("enterpriseName") or "企业"
+            add(audience, "sms", variables.get("contactPhone"), name)
+            add(audience, "email", variables.get("contactEmail"), name)
+            continue
+        for group_id in _group_ids(audience, variables, chart):
+            if group_id not in known:
+                continue
+            group = chart.group(group_id)
+            add(audience, "email", group.email, group.name)
+            add(audience, "webhook", group.webhook, group.name)
+            for user in chart.users:
+                if group_id in user.groups:
+                    add(audience, "email", user.email, user.name)
+                    add(audience, "sms", user.phone, user.name)
+    return list(found.values())
+
+
+def render(event: str, recipient: Recipient, variables: Mapping[str, Any], extra: Mapping[str, Any]) -> Rendered:
+    """Subject and body of one message; values are data, never template code."""
+    _audiences, name = EVENTS[event]
+    template = _env.get_template(f"{name}.txt.j2")
+    context = {key: value for key, value in variables.items()}
+    if not recipient.may_see_contact:
+        for key in ("contactPhone", "contactEmail", "contactName", "contactPosition", "creditCode"):
+            context[key] = "（不提供）"
+    context.update(extra)
+    context.setdefault("now", dt.datetime.now(dt.UTC))
+    context["recipient"] = recipient
+    context["v"] = _Lenient(context)
+    text = template.render(**context).strip()
+    subject, _, body = text.partition("\n")
+    return Rendered(recipient, subject.removeprefix("主题：").strip(), body.strip())
+
+
+class _Lenient(dict):
+    """`v.name` in templates: a missing variable prints as empty, not an error."""
+
+    def __getattr__(self, name: str) -> Any:
+        value = self.get(name)
+        return "" if value is None else value
+
+
+# ----------------------------------------------------------------------------- channels
+class Channels:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.session = requests.Session()
+
+    def available(self, channel: str) -> bool:
+        return {"email": bool(self.settings.smtp_host), "sms": bool(self.settings.sms_url),
+                "webhook": True}[channel]
+
+    def send(self, message: Rendered, key: str) -> None:
+        getattr(self, f"_{message.recipient.channel}")(message, key)
+
+    def _email(self, message: Rendered, key: str) -> None:
+        mail = EmailMessage()
+        mail["From"] = formataddr(("企业诉求服务平台", self.settings.smtp_from))
+        mail["To"] = formataddr((message.recipient.name, message.recipient.address))
+        mail["Subject"] = message.subject
+        mail["Message-ID"] = make_msgid(idstring=key.replace(":", ".")[:60], domain="appeals.local")
+        mail["X-Appeals-Key"] = key
+        mail.set_content(message.body, charset="utf-8")
+        with smtplib.SMTP(self.settings.smtp_host, self.settings.smtp_port, timeout=10) as smtp:
+            if self.settings.smtp_starttls:
+                smtp.starttls()
+            if self.settings.smtp_user:
+                smtp.login(self.settings.smtp_user, self.settings.smtp_password or "")
+            smtp.send_message(mail)
+
+    def _sms(self, message: Rendered, key: str) -> None:
+        headers = {"Idempotency-Key": key}
+        if self.settings.sms_token:
+            headers["Authorization"] = f"Bearer {self.settings.sms_token}"
+        response = self.session.post(self.settings.sms_url, json={
+            "phone": message.recipient.address, "text": f"【企业诉求】{message.subject}：{message.body}"[:500],
+            "key": key,
+        }, headers=headers, timeout=10)
+        response.raise_for_status()
+
+    def _webhook(self, message: Rendered, key: str) -> None:
+        # WeCom / DingTalk group robots both accept a markdown message of this shape
+        response = self.session.post(message.recipient.address, json={
+            "msgtype": "markdown", "markdown": {"title": message.subject,
+                                                 "content": f"**{message.subject}**\n{message.body}"},
+        }, timeout=10)
+        response.raise_for_status()
+
+
+# ----------------------------------------------------------------------------- outbox
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    already_sent: int = 0
+    skipped: list[str] | None = None
+
+
+def deliver(db: Engine, channels: Channels, key_prefix: str, process_instance_id: str | None,
+            event: str, messages: Iterable[Rendered], retry_seconds: float = 30.0) -> DeliveryReport:
+    """Send each message once: record it, send the pending ones, mark them sent."""
+    report = DeliveryReport(skipped=[])
+    failures: list[str] = []
+    for message in messages:
+        recipient = message.recipient
+        if not channels.available(recipient.channel):
+            report.skipped.append(f"{recipient.channel}:{recipient.address} (channel not configured)")
+            continue
+        key = f"{key_prefix}:{event}:{recipient.channel}:{recipient.address}"[:255]
+        with db.begin() as conn:
+            row = conn.execute(select(OutboxMessage.status).where(OutboxMessage.key == key)).first()
+            if row is None:
+                conn.execute(OutboxMessage.__table__.insert().values(
+                    key=key, process_instance_id=process_instance_id, event=event, channel=recipient.channel,
+                    recipient=recipient.address, subject=message.subject, body=message.body, status="pending",
+                    attempts=0, created_at=dt.datetime.now(dt.UTC)))
+            elif row.status == "sent":
+                report.already_sent += 1
+                continue
+        try:
+            for attempt in Retrying(stop=stop_after_delay(retry_seconds), reraise=True,
+                                    wait=wait_exponential(multiplier=0.5, max=5),
+                                    retry=retry_if_exception_type((OSError, smtplib.SMTPException,
+                                                                   requests.RequestException))):
+                with attempt:
+                    _count_attempt(db, key)
+                    channels.send(message, key)
+        except Exception as exc:  # noqa: BLE001 - recorded, then raised for the engine's retries
+            _mark(db, key, "failed", f"{type(exc).__name__}: {exc}")
+            failures.append(f"{recipient.channel} {recipient.address}: {type(exc).__name__}: {exc}")
+            continue
+        _mark(db, key, "sent", None)
+        report.sent += 1
+    if failures:
+        raise NotificationError("; ".join(failures))
+    return report
+
+
+def _count_attempt(db: Engine, key: str) -> None:
+    with db.begin() as conn:
+        conn.execute(OutboxMessage.__table__.update().where(OutboxMessage.key == key)
+                     .values(attempts=OutboxMessage.attempts + 1))
+
+
+def _mark(db: Engine, key: str, status: str, error: str | None) -> None:
+    values: dict[str, Any] = {"status": status, "last_error": error}
+    if status == "sent":
+        values["sent_at"] = dt.datetime.now(dt.UTC)
+    with db.begin() as conn:
+        conn.execute(OutboxMessage.__table__.update().where(OutboxMessage.key == key).values(**values))
