@@ -9,13 +9,15 @@ PYTHON := $(shell command -v python3.11 || command -v python3)
 JAR    := engine/target/appeals-engine.jar
 ENGINE_SOURCES := engine/pom.xml $(shell find engine/src -type f 2>/dev/null)
 LINT_MODULES := tests/lint/node_modules/.package-lock.json
-SYSTEM_PACKAGES := chromium fonts-wqy-microhei
+SYSTEM_PACKAGES := chromium fonts-wqy-microhei postgresql
 
 # Local demo credentials, used only when the environment sets none (documented in README).
 DEMO_ENV := CAMUNDA_ADMIN_USER="$${CAMUNDA_ADMIN_USER:-admin}" \
             CAMUNDA_ADMIN_PASSWORD="$${CAMUNDA_ADMIN_PASSWORD:-demo}" \
             APPEALS_WORKER_PASSWORD="$${APPEALS_WORKER_PASSWORD:-demo-worker}" \
-            APPEALS_INITIAL_PASSWORD="$${APPEALS_INITIAL_PASSWORD:-demo}"
+            APPEALS_INITIAL_PASSWORD="$${APPEALS_INITIAL_PASSWORD:-demo}" \
+            APPEALS_PUBLIC_PASSWORD="$${APPEALS_PUBLIC_PASSWORD:-demo-public}" \
+            APPEALS_PUBLIC_SECRET="$${APPEALS_PUBLIC_SECRET:-local-demo-secret-change-me-0123456789}"
 
 .PHONY: help setup system-deps run stop status test lint engine clean
 

@@ -51,7 +51,8 @@ class EngineHandle:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            ["java", "-Xmx768m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", str(jar)],
+            ["java", "-Xmx768m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Duser.timezone=Asia/Shanghai",
+             "-jar", str(jar)],
             stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.settings.data_dir,
         )
         try:
@@ -109,6 +110,7 @@ def engine(data_dir: Path, mail_server: MailServer, http_sink: HttpSink) -> Iter
         "APPEALS_SMS_URL": f"{http_sink.url}/sms",
         "APPEALS_SMS_TOKEN": "sms-" + secrets.token_hex(4),
         "APPEALS_NOTIFY_RETRY_SECONDS": "1",
+        "APPEALS_PUBLIC_SECRET": "test-public-secret-" + secrets.token_hex(16),
         "APPEALS_ENGINE_URL": f"http://127.0.0.1:{port}/engine-rest",
         "CAMUNDA_ADMIN_USER": "admin",
         "CAMUNDA_ADMIN_PASSWORD": "admin-" + secrets.token_hex(6),

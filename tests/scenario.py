@@ -62,6 +62,17 @@ class Appeal:
     def variables(self) -> dict[str, Any]:
         return self.engine.admin.variables(self.id)
 
+    def variables_history(self, name: str) -> Any:
+        """A variable of this instance from history (works after the instance ended)."""
+        import json
+
+        found = self.engine.admin.get("/history/variable-instance", processInstanceId=self.id, variableName=name,
+                                      deserializeValues="false")
+        if not found:
+            return None
+        value = found[0]["value"]
+        return json.loads(value) if found[0]["type"] == "Json" else value
+
     def waiting_at(self) -> list[str]:
         try:
             tree = self.engine.admin.get(f"/process-instance/{self.id}/activity-instances")

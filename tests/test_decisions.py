@@ -50,7 +50,17 @@ DEADLINES = [  # step, situation, multi department → amount, unit
     ("supervision", "", False, 10, "workday"),
     ("recheck", "", False, 20, "workday"),
     ("recheckReview", "", False, 2, "workday"),
+    ("reminderBefore", "", False, 1, "workday"),
+    ("escalateAfter", "", False, 5, "workday"),
+    ("coordination", "", False, 5, "workday"),
+    ("interview", "", False, 5, "workday"),
+    ("meetingTopics", "", False, 3, "workday"),
+    ("meetingAgenda", "", False, 1, "workday"),
+    ("meetingMinutes", "", False, 1, "workday"),
 ]
+CARDS = [("none", "yellow", "none"), ("yellow", "red", "task_force"), ("red", "red", "leader")]
+BATCHES = [(1, 1, "第一批"), (3, 1, "第一批"), (4, 2, "第二批"), (6, 2, "第二批"), (7, 3, "第三批"), (8, 3, "第三批"),
+           (9, 4, "第四批"), (11, 4, "第四批"), (12, 5, "回头看期间")]
 
 
 def rule_count(name: str) -> int:
@@ -62,6 +72,8 @@ def test_the_cases_cover_every_rule() -> None:
     assert rule_count("AppealRouting") == len(ROUTING)
     assert rule_count("DispatchApproval") == len(APPROVAL)
     assert rule_count("AppealDeadlines") == len(DEADLINES)
+    assert rule_count("CardLadder") == len(CARDS)
+    assert rule_count("AppealBatch") == len({name for _m, _b, name in BATCHES})
 
 
 @pytest.mark.parametrize(("category", "lead", "assisting"), ROUTING)
@@ -87,3 +99,15 @@ def test_deadlines(deployed: EngineHandle, step: str, situation: str, multi: boo
     result = deployed.admin.evaluate_decision(
         "AppealDeadlines", {"step": step, "dispatchSituation": situation, "multiDepartment": multi})
     assert result[0] == {"amount": amount, "unit": unit}
+
+
+@pytest.mark.parametrize(("previous", "card", "interview"), CARDS)
+def test_card_ladder(deployed: EngineHandle, previous: str, card: str, interview: str) -> None:
+    result = deployed.admin.evaluate_decision("CardLadder", {"previousCard": previous})
+    assert result == [{"card": card, "interview": interview}]
+
+
+@pytest.mark.parametrize(("month", "batch", "name"), BATCHES)
+def test_batches(deployed: EngineHandle, month: int, batch: int, name: str) -> None:
+    result = deployed.admin.evaluate_decision("AppealBatch", {"receivedMonth": month})
+    assert result == [{"batch": batch, "batchName": name}]

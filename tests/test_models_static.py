@@ -101,6 +101,13 @@ def test_form_is_valid_camunda_form(path: Path) -> None:
             assert re.fullmatch(r"[a-z][A-Za-z0-9]*", component["key"])
 
 
+def test_every_user_task_has_a_due_date_and_a_candidate_group() -> None:
+    for path in BPMN_FILES:
+        for task in ET.parse(path).getroot().iter(f"{{{NS['bpmn']}}}userTask"):
+            assert task.get(f"{CAMUNDA}dueDate"), f"{path.name}: {task.get('id')} has no due date"
+            assert task.get(f"{CAMUNDA}candidateGroups"), f"{path.name}: {task.get('id')} has no candidate group"
+
+
 def test_every_topic_has_a_handler_and_every_handler_a_topic() -> None:
     topics = set()
     for path in BPMN_FILES:

@@ -49,3 +49,10 @@ def test_hostile_text_is_kept_literally() -> None:
     result = validate_registration({**VALID, "problemDescription": hostile})
     assert result.valid
     assert result.normalized["problemDescription"] == hostile
+
+
+def test_free_text_keeps_chinese_punctuation_but_codes_are_folded() -> None:
+    result = validate_registration({**VALID, "problemDescription": "用电报装慢，已两个月（急）！",
+                                    "externalId": "ＧＤ２０２６"})
+    assert result.normalized["problemDescription"] == "用电报装慢，已两个月（急）！"
+    assert result.normalized["externalId"] == "GD2026"

@@ -31,6 +31,8 @@ def literal(value) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, str) and (value[:1] in "[(" or value.isdigit()):
+        return value  # a FEEL range or number test, e.g. [1..3]
     return f'"{value}"'
 
 
@@ -131,11 +133,43 @@ DEADLINES = table(
         (["supervision", "-", "-"], [10, "workday"], "专项督办办理"),
         (["recheck", "-", "-"], [20, "workday"], "B/C类督办台账复查周期"),
         (["recheckReview", "-", "-"], [2, "workday"], "服企办完成复查"),
+        (["reminderBefore", "-", "-"], [1, "workday"], "办理时限前1个工作日提醒承办单位"),
+        (["escalateAfter", "-", "-"], [5, "workday"], "超期5个工作日仍未办结：提级协调并挂牌督办"),
+        (["coordination", "-", "-"], [5, "workday"], "每一级领导协调时限（副县长、县长、市企业服务中心）"),
+        (["interview", "-", "-"], [5, "workday"], "约谈承办单位负责人"),
+        (["meetingTopics", "-", "-"], [3, "workday"], "会前3个工作日完成议题收集（在会议日期之前倒推）"),
+        (["meetingAgenda", "-", "-"], [1, "workday"], "会前1个工作日确定议程和参会企业（倒推）"),
+        (["meetingMinutes", "-", "-"], [1, "workday"], "会后1个工作日内形成纪要并交办（乌审旗 二(四)）"),
+    ],
+)
+
+CARDS = table(
+    "CardLadder", "督办亮牌规则", "UNIQUE",
+    [Column("PreviousCard", "该单位本年度上一张牌", "previousCard", "string")],
+    [Column("Card", "本次亮牌", "card", "string"), Column("Interview", "约谈", "interview", "string")],
+    [
+        (["none"], ["yellow", "none"], "未按时反馈：亮黄牌（滕州 二(四)2）"),
+        (["yellow"], ["red", "task_force"], "连续两次黄牌：红牌警示，专班约谈分管负责人"),
+        (["red"], ["red", "leader"], "连续两次红牌：政府领导约谈主要负责人"),
+    ],
+)
+
+BATCHES = table(
+    "AppealBatch", "诉求所属批次", "UNIQUE",
+    [Column("Month", "收到诉求的月份", "receivedMonth", "integer")],
+    [Column("Batch", "批次", "batch", "integer"), Column("BatchName", "批次名称", "batchName", "string")],
+    [
+        (["[1..3]"], [1, "第一批"], "泽州：2—4月为第一批；1月收到的诉求并入第一批"),
+        (["[4..6]"], [2, "第二批"], "4—6月为第二批（4月起收集的诉求）"),
+        (["[7..8]"], [3, "第三批"], "7—9月为第三批"),
+        (["[9..11]"], [4, "第四批"], "9—11月为第四批（9月起收集的诉求）"),
+        (["12"], [5, "回头看期间"], "12月开展回头看，期间收到的诉求单列"),
     ],
 )
 
 if __name__ == "__main__":
-    for decision_id, xml in (("AppealRouting", ROUTING), ("DispatchApproval", APPROVAL), ("AppealDeadlines", DEADLINES)):
+    for decision_id, xml in (("AppealRouting", ROUTING), ("DispatchApproval", APPROVAL),
+                             ("AppealDeadlines", DEADLINES), ("CardLadder", CARDS), ("AppealBatch", BATCHES)):
         path = DMN_DIR / f"{decision_id}.dmn"
         path.write_text(xml, encoding="utf-8")
         print(f"wrote {path}")

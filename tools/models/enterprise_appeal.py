@@ -67,7 +67,9 @@ p.flow("SequenceFlow_CorrectedToJoin", "Task_CorrectRegistration", "Gateway_Join
        waypoints=[(x(3) - 50, y(1)), (x(1), y(1)), (x(1), y(0) + 25)])
 p.external("Task_RenderRegistrationForm", "生成登记表", 4, 1, "renderDocument", inputs={"documentKind": "registration"})
 p.flow("SequenceFlow_ToRenderRegistration", "Task_RegisterAppeal", "Task_RenderRegistrationForm")
-p.flow("SequenceFlow_ToVerify", "Task_RenderRegistrationForm", "Task_VerifyAppeal")
+p.gateway("Gateway_SettledAtMeeting", "会上已即知即办？", 5, 1, default="SequenceFlow_ToVerify")
+p.flow("SequenceFlow_ToSettledCheck", "Task_RenderRegistrationForm", "Gateway_SettledAtMeeting")
+p.flow("SequenceFlow_ToVerify", "Gateway_SettledAtMeeting", "Task_VerifyAppeal", name="否")
 p.flow("SequenceFlow_ToScope", "Task_VerifyAppeal", "Gateway_Scope")
 p.flow("SequenceFlow_ScopeAccepted", "Gateway_Scope", "Task_SuggestRouting", name="纳入办理",
        condition="${scopeDecision == 'accept'}")
@@ -86,7 +88,7 @@ p.flow("SequenceFlow_DispatchRejected", "Gateway_DispatchApproved", "Gateway_Joi
        via="above", lane=-1)
 
 # ---------------------------------------------------------------------------- handling (rows 4..7)
-p.subprocess("SubProcess_Handling", "承办单位办理", (2, 4, 13, 6.6))
+p.subprocess("SubProcess_Handling", "承办单位办理", (2, 4, 15, 8.9))
 p.inside("SubProcess_Handling")
 p.start("StartEvent_HandlingStarted", "交办单已送达", 2, 5)
 p.user_task("Task_SignDispatch", "签收交办单并联系企业", 3, 5, "${handlerGroup}", "SignDispatchForm", due="${signDue}")
@@ -103,7 +105,7 @@ p.multi_instance("Task_ProvideAssistOpinion", "${assistingDepartments.elements()
 p.external("Task_CollectAssistOpinions", "汇总配合意见", 6, 5, "collectAssistOpinions")
 p.gateway("Gateway_JoinHandling", "", 7, 5)
 p.user_task("Task_HandleAppeal", "办理诉求并答复企业", 8, 5, "${handlerGroup}", "HandleAppealForm", due="${handlingDue}")
-p.gateway("Gateway_HandlingAction", "报送结果还是申请延期？", 9, 5, default="SequenceFlow_ResultReported")
+p.gateway("Gateway_HandlingAction", "报送结果、申请延期还是提请协调？", 9, 5)
 p.end("EndEvent_HandlingReported", "办理结果已报送", 10, 5)
 p.gateway("Gateway_ExtensionAllowed", "延期申请未满两次？", 9, 6, default="SequenceFlow_ExtensionRefused")
 p.external("Task_RegisterExtensionRequest", "登记延期申请", 10, 6, "registerExtensionRequest")
@@ -121,7 +123,8 @@ p.flow("SequenceFlow_ToCollect", "Task_ProvideAssistOpinion", "Task_CollectAssis
 p.flow("SequenceFlow_ToJoinHandling", "Task_CollectAssistOpinions", "Gateway_JoinHandling")
 p.flow("SequenceFlow_ToHandle", "Gateway_JoinHandling", "Task_HandleAppeal")
 p.flow("SequenceFlow_ToHandlingAction", "Task_HandleAppeal", "Gateway_HandlingAction")
-p.flow("SequenceFlow_ResultReported", "Gateway_HandlingAction", "EndEvent_HandlingReported", name="报送结果")
+p.flow("SequenceFlow_ResultReported", "Gateway_HandlingAction", "EndEvent_HandlingReported", name="报送结果",
+       condition="${handlingAction == 'report'}")
 p.flow("SequenceFlow_ExtensionRequested", "Gateway_HandlingAction", "Gateway_ExtensionAllowed", name="申请延期",
        condition="${handlingAction == 'extension'}")
 p.flow("SequenceFlow_ExtensionAllowed", "Gateway_ExtensionAllowed", "Task_RegisterExtensionRequest",
@@ -133,6 +136,89 @@ p.flow("SequenceFlow_ExtensionApplied", "Task_ApplyExtensionDecision", "Gateway_
 p.flow("SequenceFlow_ExtensionRefused", "Gateway_ExtensionAllowed", "Event_ExtensionRefused", name="已满两次")
 p.flow("SequenceFlow_RefusedToJoin", "Event_ExtensionRefused", "Gateway_JoinHandling",
        waypoints=[(x(8) - 18, y(6)), (x(7), y(6)), (x(7), y(5) + 25)])
+
+# supervision of the handling deadline (spec §9): reminder, 催办函 + card, long overdue → escalation
+hx, hy, hw, hh = p.nodes["Task_HandleAppeal"].box()
+p.boundary("BoundaryEvent_HandlingReminder", "办理时限将至", "Task_HandleAppeal", dx=20, edge="top",
+           timer_date="${handlingReminderAt}", cancel=False)
+p.notify("Event_NotifyReminder", "提醒承办单位", 7, 4, "reminder")
+p.end("EndEvent_ReminderSent", "已提醒", 6, 4)
+p.flow("SequenceFlow_ToNotifyReminder", "BoundaryEvent_HandlingReminder", "Event_NotifyReminder",
+       waypoints=[(hx + 20, hy - 18), (hx + 20, y(4)), (x(7) + 18, y(4))])
+p.flow("SequenceFlow_ToReminderSent", "Event_NotifyReminder", "EndEvent_ReminderSent")
+p.boundary("BoundaryEvent_HandlingOverdue", "办理超期", "Task_HandleAppeal", dx=80, edge="top",
+           timer_date="${handlingDue}", cancel=False)
+p.external("Task_IssueOverdueNotice", "发催办函并亮牌", 9, 4, "issueOverdueNotice")
+p.external("Task_RenderReminderLetter", "生成催办函", 10, 4, "renderDocument", inputs={"documentKind": "reminder_letter"})
+p.notify("Event_NotifyOverdue", "送达催办函", 11, 4, "overdue_notice")
+p.gateway("Gateway_Interview", "是否需要约谈？", 12, 4, default="SequenceFlow_NoInterview")
+p.end("EndEvent_OverdueHandled", "催办完成", 12, 4.85)
+p.user_task("Task_Interview", "约谈承办单位负责人", 13, 4, "${interviewGroup}", "InterviewForm", due="${interviewDue}")
+p.end("EndEvent_InterviewDone", "约谈完成", 13, 4.85)
+p.flow("SequenceFlow_ToIssueOverdue", "BoundaryEvent_HandlingOverdue", "Task_IssueOverdueNotice",
+       waypoints=[(hx + 80, hy - 18), (hx + 80, y(4)), (x(9) - 50, y(4))])
+p.flow("SequenceFlow_ToRenderLetter", "Task_IssueOverdueNotice", "Task_RenderReminderLetter")
+p.flow("SequenceFlow_ToNotifyOverdue", "Task_RenderReminderLetter", "Event_NotifyOverdue")
+p.flow("SequenceFlow_ToInterviewCheck", "Event_NotifyOverdue", "Gateway_Interview")
+p.flow("SequenceFlow_NoInterview", "Gateway_Interview", "EndEvent_OverdueHandled", name="否")
+p.flow("SequenceFlow_NeedsInterview", "Gateway_Interview", "Task_Interview", name="红牌约谈",
+       condition="${interview != 'none'}")
+p.flow("SequenceFlow_ToInterviewDone", "Task_Interview", "EndEvent_InterviewDone")
+
+# escalation chain (spec §10): department → deputy head → county head → city service center
+p.boundary("BoundaryEvent_LongOverdue", "长期超期", "Task_HandleAppeal", dx=10, timer_date="${escalateAt}")
+p.gateway("Gateway_JoinCoordination", "", 7, 7.5)
+p.gateway("Gateway_JoinEscalation", "", 8, 7.5)
+p.external("Task_PrepareEscalation", "提请上级协调", 9, 7.5, "prepareEscalation")
+p.notify("Event_NotifyEscalated", "通知分管副县长", 10, 7.5, "escalated")
+p.user_task("Task_CoordinateByDeputy", "分管副县长协调", 11, 7.5, "${escalationDeputyGroup}", "CoordinateAppealForm",
+            due="${deputyCoordinationDue}")
+p.gateway("Gateway_DeputyDecision", "副县长能否协调解决？", 12, 7.5, default="SequenceFlow_DeputyPassUp")
+p.gateway("Gateway_JoinCounty", "", 12.55, 7.5)
+p.user_task("Task_CoordinateByCountyHead", "县长协调", 13.25, 7.5, "county-head", "CoordinateAppealForm",
+            due="${countyCoordinationDue}")
+p.gateway("Gateway_CountyDecision", "县长能否协调解决？", 14.1, 7.5, default="SequenceFlow_CountyPassUp")
+p.gateway("Gateway_JoinTransfer", "", 14.65, 8.6)
+p.external("Task_TransferToCity", "转报市企业服务中心", 13.7, 8.6, "transferToCity")
+p.external("Task_RenderTransferForm", "生成转报单", 12.7, 8.6, "renderDocument", inputs={"documentKind": "transfer"})
+p.user_task("Task_CoordinateByCity", "市企业服务中心协调", 11.7, 8.6, "${escalationGroup}", "CityCoordinationForm",
+            due="${cityCoordinationDue}")
+p.boundary("BoundaryEvent_DeputyOverdue", "协调超期", "Task_CoordinateByDeputy", dx=80, edge="top",
+           timer_date="${deputyCoordinationDue}")
+p.boundary("BoundaryEvent_CountyOverdue", "协调超期", "Task_CoordinateByCountyHead", dx=80, edge="top",
+           timer_date="${countyCoordinationDue}")
+p.flow("SequenceFlow_Escalate", "Gateway_HandlingAction", "Gateway_JoinEscalation", name="提请协调",
+       condition="${handlingAction == 'escalate'}",
+       waypoints=[(x(9) + 25, y(5)), (x(9) + 60, y(5)), (x(9) + 60, y(7.05)), (x(8), y(7.05)), (x(8), y(7.5) - 25)])
+p.flow("SequenceFlow_LongOverdueEscalate", "BoundaryEvent_LongOverdue", "Gateway_JoinEscalation",
+       waypoints=[(hx + 10, hy + hh + 18), (hx + 10, y(7.5)), (x(8) - 25, y(7.5))])
+p.flow("SequenceFlow_ToPrepareEscalation", "Gateway_JoinEscalation", "Task_PrepareEscalation")
+p.flow("SequenceFlow_ToNotifyEscalated", "Task_PrepareEscalation", "Event_NotifyEscalated")
+p.flow("SequenceFlow_ToDeputy", "Event_NotifyEscalated", "Task_CoordinateByDeputy")
+p.flow("SequenceFlow_ToDeputyDecision", "Task_CoordinateByDeputy", "Gateway_DeputyDecision")
+p.flow("SequenceFlow_DeputyResolved", "Gateway_DeputyDecision", "Gateway_JoinCoordination", name="已协调",
+       condition="${coordinationDecision == 'resolved'}", via="below", lane=8.05)
+p.flow("SequenceFlow_DeputyPassUp", "Gateway_DeputyDecision", "Gateway_JoinCounty", name="报县长")
+dx_, dy_, dw_, dh_ = p.nodes["Task_CoordinateByDeputy"].box()
+p.flow("SequenceFlow_DeputyTimeout", "BoundaryEvent_DeputyOverdue", "Gateway_JoinCounty",
+       waypoints=[(dx_ + 80, dy_ - 18), (dx_ + 80, y(7.0)), (x(12.55), y(7.0)), (x(12.55), y(7.5) - 25)])
+p.flow("SequenceFlow_ToCounty", "Gateway_JoinCounty", "Task_CoordinateByCountyHead")
+p.flow("SequenceFlow_ToCountyDecision", "Task_CoordinateByCountyHead", "Gateway_CountyDecision")
+p.flow("SequenceFlow_CountyResolved", "Gateway_CountyDecision", "Gateway_JoinCoordination", name="已协调",
+       condition="${coordinationDecision == 'resolved'}", via="below", lane=8.12)
+p.flow("SequenceFlow_CountyPassUp", "Gateway_CountyDecision", "Gateway_JoinTransfer", name="转报市级",
+       waypoints=[(x(14.1) + 25, y(7.5)), (x(14.65), y(7.5)), (x(14.65), y(8.6) - 25)])
+cx_, cy_, cw_, ch_ = p.nodes["Task_CoordinateByCountyHead"].box()
+p.flow("SequenceFlow_CountyTimeout", "BoundaryEvent_CountyOverdue", "Gateway_JoinTransfer",
+       waypoints=[(cx_ + 80, cy_ - 18), (cx_ + 80, y(6.95)), (x(14.65) + 45, y(6.95)), (x(14.65) + 45, y(8.6)),
+                  (x(14.65) + 25, y(8.6))])
+p.flow("SequenceFlow_ToTransfer", "Gateway_JoinTransfer", "Task_TransferToCity")
+p.flow("SequenceFlow_ToRenderTransfer", "Task_TransferToCity", "Task_RenderTransferForm")
+p.flow("SequenceFlow_ToCity", "Task_RenderTransferForm", "Task_CoordinateByCity")
+p.flow("SequenceFlow_CityDecided", "Task_CoordinateByCity", "Gateway_JoinCoordination",
+       waypoints=[(x(11.7) - 50, y(8.6)), (x(7), y(8.6)), (x(7), y(7.5) + 25)])
+p.flow("SequenceFlow_CoordinationToHandling", "Gateway_JoinCoordination", "Gateway_JoinHandling",
+       waypoints=[(x(7), y(7.5) - 25), (x(7), y(5) + 25)])
 p.inside(None)
 
 sub_x, sub_y, sub_w, sub_h = p.nodes["SubProcess_Handling"].box()
@@ -149,17 +235,17 @@ p.flow("SequenceFlow_DispatchedToHandling", "Event_NotifyDispatched", "SubProces
        waypoints=[(x(15), y(2) + 18), (x(15), y(3)), (sub_x - 40, y(3)), (sub_x - 40, y(5)), (sub_x, y(5))])
 
 # ---------------------------------------------------------------------------- results (rows 5..7, right)
-p.gateway("Gateway_JoinResult", "", 14, 5)
-p.external("Task_RecordResult", "登记办理结果", 15, 5, "recordResult")
-p.gateway("Gateway_ResultClass", "办理结果类别？", 16, 5, default="SequenceFlow_ResultSolved")
-p.timer_catch("Event_RecheckDue", "到复查时间", 17, 5, "${recheckDue}")
-p.user_task("Task_RecheckProgress", "复查督办台账事项", 18, 5, "office", "RecheckProgressForm", due="${recheckReviewDue}")
-p.gateway("Gateway_RecheckDecision", "复查结论？", 19, 5, default="SequenceFlow_RecheckInProgress")
+p.gateway("Gateway_JoinResult", "", 16, 5)
+p.external("Task_RecordResult", "登记办理结果", 17, 5, "recordResult")
+p.gateway("Gateway_ResultClass", "办理结果类别？", 18, 5, default="SequenceFlow_ResultSolved")
+p.timer_catch("Event_RecheckDue", "到复查时间", 19, 5, "${recheckDue}")
+p.user_task("Task_RecheckProgress", "复查督办台账事项", 20, 5, "office", "RecheckProgressForm", due="${recheckReviewDue}")
+p.gateway("Gateway_RecheckDecision", "复查结论？", 21, 5, default="SequenceFlow_RecheckInProgress")
 
 p.flow("SequenceFlow_HandlingToJoinResult", "SubProcess_Handling", "Gateway_JoinResult",
-       waypoints=[(sub_x + sub_w, y(5)), (x(14) - 25, y(5))])
+       waypoints=[(sub_x + sub_w, y(5)), (x(16) - 25, y(5))])
 p.flow("SequenceFlow_ToRecordResult", "Gateway_JoinResult", "Task_RecordResult")
-p.external("Task_RenderFeedbackForm", "生成办理情况反馈表", 15, 6, "renderDocument",
+p.external("Task_RenderFeedbackForm", "生成办理情况反馈表", 17, 6, "renderDocument",
            inputs={"documentKind": "handling_feedback"})
 p.flow("SequenceFlow_ToRenderFeedback", "Task_RecordResult", "Task_RenderFeedbackForm")
 p.flow("SequenceFlow_ToResultClass", "Task_RenderFeedbackForm", "Gateway_ResultClass")
@@ -171,31 +257,33 @@ p.flow("SequenceFlow_RecheckInProgress", "Gateway_RecheckDecision", "Gateway_Joi
        via="above", lane=4.45)
 
 # ---------------------------------------------------------------------------- follow-up (rows 9..11)
-p.gateway("Gateway_JoinFollowUp", "", 2, 9)
-p.user_task("Task_FollowUp", "回访企业并评价满意度", 3, 9, "office", "FollowUpForm", due="${followUpDue}")
-p.gateway("Gateway_JoinRecordFollowUp", "", 3.5, 9)
-p.external("Task_RecordFollowUp", "记录回访结果", 4, 9, "recordFollowUp")
-p.gateway("Gateway_FollowUpOutcome", "企业是否满意？", 5, 9, default="SequenceFlow_Satisfied")
-p.user_task("Task_ReworkAppeal", "重新办理并答复企业", 5, 10, "${handlerGroup}", "ReworkAppealForm", due="${reworkDue}")
-p.user_task("Task_FillDissatisfactionReview", "填写不满意诉求审核反馈表", 6, 10, "${handlerGroup}",
+p.gateway("Gateway_JoinFollowUp", "", 2, 11.5)
+p.user_task("Task_FollowUp", "回访企业并评价满意度", 3, 11.5, "office", "FollowUpForm", due="${followUpDue}")
+p.gateway("Gateway_JoinRecordFollowUp", "", 3.5, 11.5)
+p.external("Task_RecordFollowUp", "记录回访结果", 4, 11.5, "recordFollowUp")
+p.gateway("Gateway_FollowUpOutcome", "企业是否满意？", 5, 11.5, default="SequenceFlow_Satisfied")
+p.user_task("Task_ReworkAppeal", "重新办理并答复企业", 5, 12.5, "${handlerGroup}", "ReworkAppealForm", due="${reworkDue}")
+p.user_task("Task_FillDissatisfactionReview", "填写不满意诉求审核反馈表", 6, 12.5, "${handlerGroup}",
             "DissatisfactionReviewForm", due="${reviewFormDue}")
-p.user_task("Task_ReviewDissatisfaction", "专班核查不满意诉求", 7, 10, "office", "ReviewDissatisfactionForm",
+p.user_task("Task_ReviewDissatisfaction", "专班核查不满意诉求", 7, 12.5, "office", "ReviewDissatisfactionForm",
             due="${reviewDue}")
-p.gateway("Gateway_ReviewDecision", "核查结论？", 8, 10, default="SequenceFlow_ReviewSupervise")
-p.user_task("Task_SpecialSupervision", "专项督办办理", 8, 11, "${handlerGroup}", "SpecialSupervisionForm",
+p.gateway("Gateway_ReviewDecision", "核查结论？", 8, 12.5, default="SequenceFlow_ReviewSupervise")
+p.user_task("Task_SpecialSupervision", "专项督办办理", 8, 13.5, "${handlerGroup}", "SpecialSupervisionForm",
             due="${supervisionDue}")
-p.gateway("Gateway_JoinClose", "", 9, 9)
-p.external("Task_CloseAppeal", "销号归档", 10, 9, "closeAppeal")
-p.end("EndEvent_AppealClosed", "诉求已销号", 11, 9)
+p.gateway("Gateway_JoinClose", "", 9, 11.5)
+p.external("Task_CloseAppeal", "销号归档", 10, 11.5, "closeAppeal")
+p.end("EndEvent_AppealClosed", "诉求已销号", 11, 11.5)
 
-p.flow("SequenceFlow_ToFollowUp", "Gateway_JoinFollowUp", "Task_FollowUp")
+p.notify("Event_NotifySurveyLink", "发送评价链接", 2.5, 11.5, "survey_link")
+p.flow("SequenceFlow_ToSurveyLink", "Gateway_JoinFollowUp", "Event_NotifySurveyLink")
+p.flow("SequenceFlow_ToFollowUp", "Event_NotifySurveyLink", "Task_FollowUp")
 p.flow("SequenceFlow_ToJoinRecordFollowUp", "Task_FollowUp", "Gateway_JoinRecordFollowUp")
 p.flow("SequenceFlow_ToRecordFollowUp", "Gateway_JoinRecordFollowUp", "Task_RecordFollowUp")
 p.boundary("BoundaryEvent_SurveyAnswered", "企业在线评价或12345回访", "Task_FollowUp", dx=70, message="Message_SurveyAnswered")
 p.flow("SequenceFlow_SurveyToRecord", "BoundaryEvent_SurveyAnswered", "Gateway_JoinRecordFollowUp",
-       waypoints=[(x(3) + 20, y(9) + 58), (x(3) + 20, y(9.55)), (x(3.5), y(9.55)), (x(3.5), y(9) + 25)])
+       waypoints=[(x(3) + 20, y(11.5) + 58), (x(3) + 20, y(12.05)), (x(3.5), y(12.05)), (x(3.5), y(11.5) + 25)])
 p.flow("SequenceFlow_ToFollowUpOutcome", "Task_RecordFollowUp", "Gateway_FollowUpOutcome")
-p.external("Task_RenderSatisfactionForm", "生成满意度评价表", 7, 9, "renderDocument",
+p.external("Task_RenderSatisfactionForm", "生成满意度评价表", 7, 11.5, "renderDocument",
            inputs={"documentKind": "satisfaction"})
 p.flow("SequenceFlow_Satisfied", "Gateway_FollowUpOutcome", "Task_RenderSatisfactionForm", name="满意，销号")
 p.flow("SequenceFlow_SatisfactionToClose", "Task_RenderSatisfactionForm", "Gateway_JoinClose")
@@ -203,10 +291,10 @@ p.flow("SequenceFlow_Rework", "Gateway_FollowUpOutcome", "Task_ReworkAppeal", na
        condition="${followUpOutcome == 'rework'}")
 p.flow("SequenceFlow_NeedsReview", "Gateway_FollowUpOutcome", "Task_FillDissatisfactionReview",
        name="两轮后仍不满意", condition="${followUpOutcome == 'review'}",
-       waypoints=[(x(5) + 25, y(9)), (x(6), y(9)), (x(6), y(10) - 40)])
+       waypoints=[(x(5) + 25, y(11.5)), (x(6), y(11.5)), (x(6), y(12.5) - 40)])
 p.flow("SequenceFlow_ReworkToFollowUp", "Task_ReworkAppeal", "Gateway_JoinFollowUp",
-       waypoints=[(x(5) - 50, y(10)), (x(2), y(10)), (x(2), y(9) + 25)])
-p.external("Task_RenderReviewForm", "生成不满意诉求审核反馈表", 6, 11, "renderDocument",
+       waypoints=[(x(5) - 50, y(12.5)), (x(2), y(12.5)), (x(2), y(11.5) + 25)])
+p.external("Task_RenderReviewForm", "生成不满意诉求审核反馈表", 6, 13.5, "renderDocument",
            inputs={"documentKind": "dissatisfaction_review"})
 p.flow("SequenceFlow_ToRenderReview", "Task_FillDissatisfactionReview", "Task_RenderReviewForm")
 p.flow("SequenceFlow_ToReview", "Task_RenderReviewForm", "Task_ReviewDissatisfaction")
@@ -215,43 +303,47 @@ p.flow("SequenceFlow_ReviewClose", "Gateway_ReviewDecision", "Gateway_JoinClose"
        condition="${reviewDecision == 'close_with_explanation'}")
 p.flow("SequenceFlow_ReviewSupervise", "Gateway_ReviewDecision", "Task_SpecialSupervision", name="专项督办")
 p.flow("SequenceFlow_SupervisionToFollowUp", "Task_SpecialSupervision", "Gateway_JoinFollowUp",
-       waypoints=[(x(8), y(11) + 40), (x(8), y(11.6)), (x(1.7), y(11.6)), (x(1.7), y(9)), (x(2) - 25, y(9))])
+       waypoints=[(x(8), y(13.5) + 40), (x(8), y(14.1)), (x(1.7), y(14.1)), (x(1.7), y(11.5)), (x(2) - 25, y(11.5))])
 p.flow("SequenceFlow_ToClose", "Gateway_JoinClose", "Task_CloseAppeal")
 p.flow("SequenceFlow_ToClosed", "Task_CloseAppeal", "EndEvent_AppealClosed")
 
 # flows that join the follow-up or the close from the lines above
 p.flow("SequenceFlow_ConsultationToFollowUp", "Task_AnswerConsultation", "Gateway_JoinFollowUp",
        waypoints=[(x(6) - 50, y(1)), (x(5) + 60, y(1)), (x(5) + 60, y(2.3)), (x(1.5), y(2.3)),
-                  (x(1.5), y(9)), (x(2) - 25, y(9))])
-p.notify("Event_NotifyOutOfScope", "告知企业不予受理", 20.5, 3, "out_of_scope")
+                  (x(1.5), y(11.5)), (x(2) - 25, y(11.5))])
+p.notify("Event_NotifyOutOfScope", "告知企业不予受理", 22.5, 3, "out_of_scope")
 p.flow("SequenceFlow_OutOfScope", "Gateway_Scope", "Event_NotifyOutOfScope", name="不予受理",
        condition="${scopeDecision == 'out_of_scope'}",
-       waypoints=[(x(6), y(0) - 25), (x(6), y(-0.75)), (x(20.5), y(-0.75)), (x(20.5), y(3) - 18)])
+       waypoints=[(x(6), y(0) - 25), (x(6), y(-0.75)), (x(22.5), y(-0.75)), (x(22.5), y(3) - 18)])
+p.flow("SequenceFlow_SettledToClose", "Gateway_SettledAtMeeting", "Gateway_JoinClose", name="当场解决",
+       condition="${execution.getVariable('settledAtMeeting') == true}",
+       waypoints=[(x(5), y(1) + 25), (x(5), y(2.45)), (x(1.3), y(2.45)), (x(1.3), y(10.95)), (x(9) - 10, y(10.95)),
+                  (x(9) - 10, y(11.5) - 15)])
 p.flow("SequenceFlow_OutOfScopeToClose", "Event_NotifyOutOfScope", "Gateway_JoinClose",
-       waypoints=[(x(20.5), y(3) + 18), (x(20.5), y(8.2)), (x(9), y(8.2)), (x(9), y(9) - 25)])
+       waypoints=[(x(22.5), y(3) + 18), (x(22.5), y(10.7)), (x(9), y(10.7)), (x(9), y(11.5) - 25)])
 p.flow("SequenceFlow_ResultSolved", "Gateway_ResultClass", "Gateway_JoinFollowUp", name="A类",
-       waypoints=[(x(16), y(5) + 25), (x(16), y(7.9)), (x(2), y(7.9)), (x(2), y(9) - 25)])
+       waypoints=[(x(18), y(5) + 25), (x(18), y(10.4)), (x(2), y(10.4)), (x(2), y(11.5) - 25)])
 p.flow("SequenceFlow_RecheckSolved", "Gateway_RecheckDecision", "Gateway_JoinFollowUp", name="已解决",
        condition="${recheckDecision == 'solved'}",
-       waypoints=[(x(19), y(5) + 25), (x(19), y(8.05)), (x(2) + 10, y(8.05)), (x(2) + 10, y(9) - 15)])
+       waypoints=[(x(21), y(5) + 25), (x(21), y(10.55)), (x(2) + 10, y(10.55)), (x(2) + 10, y(11.5) - 15)])
 p.flow("SequenceFlow_RecheckExplained", "Gateway_RecheckDecision", "Gateway_JoinClose", name="说明情况后办结",
        condition="${recheckDecision == 'explained'}",
-       waypoints=[(x(19) + 25, y(5)), (x(20), y(5)), (x(20), y(8.35)), (x(9) + 10, y(8.35)), (x(9) + 10, y(9) - 15)])
+       waypoints=[(x(21) + 25, y(5)), (x(22), y(5)), (x(22), y(10.85)), (x(9) + 10, y(10.85)), (x(9) + 10, y(11.5) - 15)])
 
-# ---------------------------------------------------------------------------- channel events (row 13)
-p.subprocess("SubProcess_OrderWithdrawn", "12345工单撤回", (2, 13, 5, 13), event_triggered=True)
+# ---------------------------------------------------------------------------- channel events (row 15.5)
+p.subprocess("SubProcess_OrderWithdrawn", "12345工单撤回", (2, 15.5, 5, 15.5), event_triggered=True)
 p.inside("SubProcess_OrderWithdrawn")
-p.start("StartEvent_OrderWithdrawn", "工单已撤回", 2, 13, message="Message_HotlineOrderWithdrawn")
-p.external("Task_CloseWithdrawn", "撤回销号", 3.5, 13, "closeAppeal")
-p.end("EndEvent_Withdrawn", "诉求已撤回", 5, 13)
+p.start("StartEvent_OrderWithdrawn", "工单已撤回", 2, 15.5, message="Message_HotlineOrderWithdrawn")
+p.external("Task_CloseWithdrawn", "撤回销号", 3.5, 15.5, "closeAppeal")
+p.end("EndEvent_Withdrawn", "诉求已撤回", 5, 15.5)
 p.flow("SequenceFlow_ToCloseWithdrawn", "StartEvent_OrderWithdrawn", "Task_CloseWithdrawn")
 p.flow("SequenceFlow_ToWithdrawn", "Task_CloseWithdrawn", "EndEvent_Withdrawn")
 p.inside(None)
-p.subprocess("SubProcess_HotlineReminder", "12345催单", (7, 13, 10, 13), event_triggered=True)
+p.subprocess("SubProcess_HotlineReminder", "12345催单", (7, 15.5, 10, 15.5), event_triggered=True)
 p.inside("SubProcess_HotlineReminder")
-p.start("StartEvent_HotlineReminder", "收到催单", 7, 13, message="Message_HotlineReminder", interrupting=False)
-p.external("Task_RecordHotlineReminder", "登记催单并提醒承办单位", 8.5, 13, "recordHotlineReminder")
-p.end("EndEvent_ReminderRecorded", "催单已登记", 10, 13)
+p.start("StartEvent_HotlineReminder", "收到催单", 7, 15.5, message="Message_HotlineReminder", interrupting=False)
+p.external("Task_RecordHotlineReminder", "登记催单并提醒承办单位", 8.5, 15.5, "recordHotlineReminder")
+p.end("EndEvent_ReminderRecorded", "催单已登记", 10, 15.5)
 p.flow("SequenceFlow_ToRecordReminder", "StartEvent_HotlineReminder", "Task_RecordHotlineReminder")
 p.flow("SequenceFlow_ToReminderRecorded", "Task_RecordHotlineReminder", "EndEvent_ReminderRecorded")
 p.inside(None)

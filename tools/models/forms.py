@@ -177,7 +177,13 @@ FORMS = [
     form("HandleAppealForm", "办理诉求并答复企业", summary() + [
         text("**配合单位意见：**\n\n{{assistOpinionsText}}", "AssistOpinions", hide=absent("assistOpinionsText")),
         text("**延期：** {{extensionNotice}}", "ExtensionNotice", hide=absent("extensionNotice")),
-        radio("handlingAction", "本次操作", [("报送办理结果", "report"), ("申请延期", "extension")]),
+        text("**上级协调意见（请抓紧落实）：** {{coordinationOpinion}}", "Coordination",
+             hide=absent("coordinationOpinion")),
+        text("**催办：** 已超过办理时限，{{reminderNumber}}", "Overdue", hide=absent("reminderNumber")),
+        radio("handlingAction", "本次操作", [("报送办理结果", "report"), ("申请延期", "extension"),
+                                          ("本单位无法解决，提请上级协调", "escalate")]),
+        textarea("escalationReason", "无法解决的原因及需协调的事项", True, max_length=3000,
+                 hide="=handlingAction != \"escalate\""),
         radio("resultClass", "办理结果类别", RESULT_CLASSES, hide="=handlingAction != \"report\""),
         textarea("replyText", "答复企业内容（面复或书面答复）", True, hide="=handlingAction != \"report\""),
         select("replyMethod", "答复方式", [("面复", "in_person"), ("书面答复", "written"), ("电话答复", "phone")],
@@ -230,6 +236,61 @@ FORMS = [
         textarea("replyText", "办理情况及答复企业内容", True),
     ]),
 ]
+
+COORDINATION = [
+    form("CoordinateAppealForm", "领导协调企业诉求", summary() + [
+        text("**承办单位：** {{handlerGroupName}}\n\n**提请协调原因：** {{escalationReason}}", "Escalation"),
+        text("**下级协调意见：** {{coordinationOpinion}}", "LowerOpinion", hide=absent("coordinationOpinion")),
+        radio("coordinationDecision", "协调结论", [("已协调解决，交承办单位落实", "resolved"),
+                                              ("本级无法解决，报请上级协调", "pass_up")]),
+        textarea("coordinationOpinion", "协调意见（会议决定或批示）", True, max_length=3000),
+    ]),
+    form("CityCoordinationForm", "市企业服务中心协调办理", summary() + [
+        text("**转报编号：** {{transferNumber}}\n\n**县级协调情况：** {{coordinationOpinion}}", "Transfer"),
+        textarea("coordinationOpinion", "市级协调意见（交县直部门落实）", True, max_length=3000),
+    ]),
+    form("InterviewForm", "约谈承办单位负责人", summary() + [
+        text("**{{interviewTitle}}**：{{cardDepartmentName}}被亮{{cardKind}}牌（{{reminderNumber}}）", "Card"),
+        textfield("interviewedPerson", "被约谈人及职务", True, maxLength=100),
+        textarea("interviewNote", "约谈记录及整改要求", True, max_length=3000),
+    ]),
+]
+MEETING_KINDS = [("亲清政企恳谈会", "roundtable"), ("县长（副县长）服务企业接待日", "reception_day")]
+ITEM_HELP = ("每行一项，用“｜”分隔：企业名称｜统一社会信用代码｜联系人｜联系电话｜议定事项｜牵头单位（可空）｜"
+             "当场解决（是/否）")
+MEETINGS = [
+    form("MeetingPlanForm", "筹备恳谈会或接待日", [
+        select("meetingKind", "会议类型", MEETING_KINDS),
+        textfield("meetingTitle", "会议名称", True, maxLength=100),
+        field("datetime", "meetingAt", "召开时间", True),
+        textfield("hostLeader", "主持领导", True, maxLength=50),
+        textfield("meetingPlace", "地点", maxLength=100),
+    ]),
+    form("CollectTopicsForm", "收集议题", [
+        text("**{{meetingTitle}}**（{{meetingAt}}）", "Meeting"),
+        textarea("topics", "议题（每行一项：企业｜困难问题｜意见建议）", True, max_length=20000),
+    ]),
+    form("FixAgendaForm", "确定议程和参会企业", [
+        text("**{{meetingTitle}}**（{{meetingAt}}）", "Meeting"),
+        text("**请调整：** {{attendanceNote}}", "Attendance", hide=absent("attendanceNote")),
+        textarea("agenda", "会议议程", True, max_length=5000),
+        textarea("attendees", "参会企业（每行一家；恳谈会不少于10家）", True, max_length=5000),
+    ]),
+    form("RecordMinutesForm", "记录会议纪要和议定事项", [
+        text("**{{meetingTitle}}**", "Meeting"),
+        textarea("minutesText", "会议纪要", True, max_length=20000),
+        textarea("decidedItems", "议定事项", True, description=ITEM_HELP, max_length=20000),
+    ]),
+]
+LOOK_BACK = [
+    form("LookBackForm", "年终回头看复查", [
+        text("**{{lookBackRegistrationNumber}}** {{lookBackEnterprise}}（承办单位：{{lookBackDepartment}}）\n\n"
+             "办结方式：{{lookBackCloseReason}}", "Item"),
+        radio("lookBackSolved", "问题是否仍保持解决", [("是，保持解决", "yes"), ("否，问题反弹或未真正解决", "no")]),
+        textarea("lookBackNote", "复查情况", True, max_length=3000),
+    ]),
+]
+FORMS += COORDINATION + MEETINGS + LOOK_BACK
 
 if __name__ == "__main__":
     for definition in FORMS:

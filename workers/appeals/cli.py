@@ -107,7 +107,8 @@ def sync_org(app: AppContext, file: Path, verbose: bool = False) -> None:
         chart = orgchart.load(file)
         sync = orgchart.IdentitySync(app.admin(), os.environ.get("APPEALS_INITIAL_PASSWORD") or None)
         report = sync.sync(chart, worker_password=app.settings.worker_password,
-                           worker_user=app.settings.worker_user)
+                           worker_user=app.settings.worker_user,
+                           public_password=os.environ.get("APPEALS_PUBLIC_PASSWORD") or None)
     except (orgchart.OrgChartError, CamundaError, SettingsError) as exc:
         fail(f"org sync failed: {exc}")
     Services(app.settings).save_org_chart(chart)
@@ -130,6 +131,14 @@ def sync_org(app: AppContext, file: Path, verbose: bool = False) -> None:
 from .calendar_cli import calendar  # noqa: E402
 
 main.add_command(calendar)
+
+from .hotline.cli import hotline  # noqa: E402
+
+main.add_command(hotline)
+
+from .public.cli import public as public_group  # noqa: E402
+
+main.add_command(public_group)
 
 
 # ----------------------------------------------------------------------------- worker

@@ -15,6 +15,7 @@ from .camunda import Camunda
 from .workdays import SHANGHAI, Deadline, WorkdayCalendar
 
 DECISION = "AppealDeadlines"
+OFFICE_OPEN = dt.time(9, 0)
 
 
 class DeadlineRuleMissing(LookupError):
@@ -55,6 +56,24 @@ class DeadlineService:
             multi_department: bool = False) -> Deadline:
         amount, unit = self.rule(step, situation, multi_department)
         return self.add(start or now(), amount, unit)
+
+    def before(self, due: dt.datetime, step: str) -> dt.datetime:
+        """The opening of the office (09:00) N working days before `due` (for reminders)."""
+        amount, _unit = self.rule(step)
+        day = due.astimezone(SHANGHAI).date()
+        while amount > 0:
+            day -= dt.timedelta(days=1)
+            if self.calendar.is_workday(day):
+                amount -= 1
+        return dt.datetime.combine(day, OFFICE_OPEN, SHANGHAI)
+
+    def handling_timers(self, handling_due: Deadline) -> dict[str, Any]:
+        """When the handling reminder fires and when an overdue appeal is pushed up the chain."""
+        reminder = self.before(handling_due.due, "reminderBefore")
+        return {
+            "handlingReminderAt": max(reminder, now()).isoformat(timespec="seconds"),
+            "escalateAt": self.due("escalateAfter", handling_due.due).iso(),
+        }
 
     def add(self, start: dt.datetime, amount: int, unit: str) -> Deadline:
         if unit == "workday":

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from .db import IssuedNumber, NumberSequence
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-KINDS = {"registration": "收", "dispatch": "交", "transfer": "报"}
+KINDS = {"registration": "收", "dispatch": "交", "transfer": "报", "reminder": "催"}
 
 
 def format_number(prefix: str, kind: str, year: int, serial: int) -> str:

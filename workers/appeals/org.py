@@ -101,10 +101,9 @@ PUBLIC_GRANTS: tuple[Grant, ...] = (
     (PROCESS_INSTANCE, "*", ("CREATE",)),
     (PROCESS_DEFINITION, PUBLIC_PROCESS, ("CREATE_INSTANCE",)),
     # the receipt's registration number, the progress lookup and the survey page read an appeal's
-    # variables from history (running and closed appeals alike), whitelisted in appeals.public.gateway
+    # variables (whitelisted in appeals.public.gateway) and whether it waits at Task_FollowUp from
+    # history: running and closed appeals alike, without any read permission on the runtime
     (PROCESS_DEFINITION, PUBLIC_PROCESS, ("READ_HISTORY",)),
-    # the survey page asks whether the appeal waits for SurveyAnswered (event subscriptions)
-    (PROCESS_DEFINITION, PUBLIC_PROCESS, ("READ_INSTANCE",)),
     # correlating SurveyAnswered to the boundary event of Task_FollowUp updates that instance
     (PROCESS_DEFINITION, PUBLIC_PROCESS, ("UPDATE_INSTANCE",)),
 )

@@ -157,7 +157,7 @@ def start_engine(settings: Settings, port: int) -> int:
     if java is None:
         raise StackError("Java 17 is not installed")
     paths = Paths(settings.data_dir)
-    argv = [java, "-Xms256m", "-Xmx1g", "-XX:+UseSerialGC", "-jar", str(jar)]
+    argv = [java, "-Xms256m", "-Xmx1g", "-XX:+UseSerialGC", "-Duser.timezone=Asia/Shanghai", "-jar", str(jar)]
     return start_process(paths, "engine", argv, engine_env(settings, port), cwd=settings.data_dir)
 
 

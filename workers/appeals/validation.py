@@ -39,11 +39,19 @@ class ValidationResult:
         return not self.errors
 
 
-def normalize_text(value: Any) -> str:
-    """NFKC (full-width digits and letters → ASCII), no control characters, trimmed."""
+FREE_TEXT = {"enterpriseName", "enterpriseAddress", "contactName", "contactPosition", "problemDescription",
+             "requestedHelp"}
+
+
+def normalize_text(value: Any, fold: bool = True) -> str:
+    """No control characters, trimmed; `fold`: NFKC as well (full-width digits and letters → ASCII),
+    for codes and numbers only: free Chinese text keeps its full-width punctuation."""
     if value is None:
         return ""
-    return CONTROL.sub("", unicodedata.normalize("NFKC", str(value))).strip()
+    text = str(value)
+    if fold:
+        text = unicodedata.normalize("NFKC", text)
+    return CONTROL.sub("", text).strip()
 
 
 def check_credit_code(value: Any) -> tuple[str, str | None]:
@@ -85,7 +93,7 @@ def check_email(value: Any) -> tuple[str, str | None]:
 def validate_registration(values: Mapping[str, Any], require_credit_code: bool = True) -> ValidationResult:
     result = ValidationResult()
     for key, (label, limit) in LIMITS.items():
-        text = normalize_text(values.get(key))
+        text = normalize_text(values.get(key), fold=key not in FREE_TEXT)
         if len(text) > limit:
             result.errors.append(f"{label}超过{limit}字")
         result.normalized[key] = text or None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..deadlines import deadline_variables, now
+from ..milestones import MILESTONE_VARIABLES, reached
 from ..numbering import issue_number
 from ..org import OrgChart
 from ..runtime import BpmnError, Task
@@ -59,8 +60,8 @@ def resolve_approver(task: Task) -> dict[str, Any]:
 
 
 @router.topic("dispatchAppeal",
-              variables=("leadDepartment", "assistingDepartments", "dispatchSituation", "dispatchCount",
-                         "returnReason"))
+              variables=(*MILESTONE_VARIABLES, "leadDepartment", "assistingDepartments", "dispatchSituation",
+                         "dispatchCount", "returnReason"))
 def dispatch_appeal(task: Task) -> dict[str, Any]:
     """Issue the 交办单 (or, for the city, the 转报单) number and start the handling clock."""
     svc = services()
@@ -94,6 +95,8 @@ def dispatch_appeal(task: Task) -> dict[str, Any]:
     }
     output.update(deadline_variables("signDue", deadlines.due("sign", start)))
     output.update(deadline_variables("assistDue", deadlines.due("assist", start)))
-    output.update(deadline_variables(
-        "handlingDue", deadlines.due("handling", start, situation=situation, multi_department=bool(assisting))))
+    handling = deadlines.due("handling", start, situation=situation, multi_department=bool(assisting))
+    output.update(deadline_variables("handlingDue", handling))
+    output.update(deadlines.handling_timers(handling))
+    reached(task, "dispatched", output)
     return output

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..deadlines import deadline_variables, now
+from ..milestones import MILESTONE_VARIABLES, reached
 from ..runtime import Task
 from . import router
 from .intake import deadline_service
@@ -60,6 +61,8 @@ def record_follow_up(task: Task) -> dict[str, Any]:
 def close_reason(variables: dict[str, Any]) -> str:
     if variables.get("withdrawReason") is not None:
         return "withdrawn"
+    if variables.get("settledAtMeeting") is True:
+        return "settled_at_meeting"
     if variables.get("scopeDecision") == "out_of_scope":
         return "out_of_scope"
     if variables.get("reviewDecision") == "close_with_explanation":
@@ -69,12 +72,14 @@ def close_reason(variables: dict[str, Any]) -> str:
     return "satisfied"
 
 
-@router.topic("closeAppeal", variables=("scopeDecision", "reviewDecision", "recheckDecision", "registrationNumber",
-                                        "withdrawReason"))
+@router.topic("closeAppeal", variables=(*MILESTONE_VARIABLES, "scopeDecision", "reviewDecision", "recheckDecision",
+                                        "withdrawReason", "settledAtMeeting"))
 def close_appeal(task: Task) -> dict[str, Any]:
     """销号: the appeal leaves the ledger of open appeals."""
-    return {
+    output = {
         "closedAt": now().isoformat(timespec="seconds"),
         "closeReason": close_reason(task.variables),
         "appealStatus": "closed",
     }
+    reached(task, "closed", output)
+    return output

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from ..deadlines import deadline_variables, now, parse_time
+from ..milestones import MILESTONE_VARIABLES, reached
 from ..runtime import Task
 from ..services import services
 from . import router
 from .intake import deadline_service
 
 
-@router.topic("collectAssistOpinions", variables=("dispatchedAt",))
+@router.topic("collectAssistOpinions", variables=(*MILESTONE_VARIABLES, "dispatchedAt"))
 def collect_assist_opinions(task: Task) -> dict[str, Any]:
     """The assisting departments' opinions of this dispatch, for the lead department's form."""
     svc = services()
@@ -34,7 +35,9 @@ def collect_assist_opinions(task: Task) -> dict[str, Any]:
         opinions.append({"department": department, "departmentName": name, "opinion": scope["assistOpinion"]})
     opinions.sort(key=lambda o: o["department"])
     text = "\n\n".join(f"**{o['departmentName']}：** {o['opinion']}" for o in opinions)
-    return {"assistOpinions": opinions, "assistOpinionsText": text or None, "appealStatus": "handling"}
+    output = {"assistOpinions": opinions, "assistOpinionsText": text or None, "appealStatus": "handling"}
+    reached(task, "signed", output)  # the first step after the department signed the 交办单
+    return output
 
 
 def _extension_cap(deadlines, task: Task):
@@ -71,12 +74,13 @@ def apply_extension_decision(task: Task) -> dict[str, Any]:
     cap = _extension_cap(deadlines, task)
     granted = wanted if wanted.due <= cap.due else cap
     output.update(deadline_variables("handlingDue", granted))
+    output.update(deadlines.handling_timers(granted))
     capped = "（已按延期上限核定）" if granted is cap and wanted.due > cap.due else ""
     output["extensionNotice"] = f"第{count}次延期已同意，办结时限延至{granted.due:%Y年%m月%d日 %H:%M}{capped}"
     return output
 
 
-@router.topic("recordResult", variables=("resultClass", "handlingDue"))
+@router.topic("recordResult", variables=(*MILESTONE_VARIABLES, "handlingDue"))
 def record_result(task: Task) -> dict[str, Any]:
     """The department reported its result: schedule the follow-up, and the re-check for B and C."""
     deadlines = deadline_service()
@@ -94,4 +98,5 @@ def record_result(task: Task) -> dict[str, Any]:
         output.update(deadline_variables("recheckDue", recheck))
         output.update(deadline_variables("recheckReviewDue", deadlines.due("recheckReview", recheck.due)))
         output["appealStatus"] = "on_supervision_ledger"
+    reached(task, "replied", output)
     return output

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..deadlines import DeadlineService, deadline_variables, now
+from ..deadlines import DeadlineService, deadline_variables, now, parse_time
+from ..milestones import MILESTONE_VARIABLES, reached
 from ..numbering import issue_number
 from ..runtime import Task
 from ..services import services
 from ..validation import validate_registration
+from ..workdays import SHANGHAI
 from . import router
 
 REGISTRATION_FIELDS = (
@@ -37,7 +39,7 @@ def validate_registration_handler(task: Task) -> dict[str, Any]:
     return output
 
 
-@router.topic("registerAppeal", variables=("receivedAt", "channel"))
+@router.topic("registerAppeal", variables=(*MILESTONE_VARIABLES, "receivedAt"))
 def register_appeal(task: Task) -> dict[str, Any]:
     """Give the appeal its 登记编号 (the same one on every redelivery) and its first due dates."""
     svc = services()
@@ -56,9 +58,15 @@ def register_appeal(task: Task) -> dict[str, Any]:
         "hotlineReminderCount": 0,
         "appealStatus": "registered",
     }
+    received_at = (parse_time(received) or now()).astimezone(SHANGHAI)
+    batch = svc.camunda.evaluate_decision("AppealBatch", {"receivedMonth": received_at.month})
+    if batch:
+        output["batchNumber"] = batch[0]["batch"]
+        output["batch"] = f"{received_at.year}年{batch[0]['batchName']}"
     output.update(deadline_variables("verifyDue", verify))
     # a consultation goes straight to the follow-up: give it a due date from the start
     output.update(deadline_variables("followUpDue", deadlines.due("followUp", verify.due)))
+    reached(task, "registered", output)
     return output
 
 

@@ -17,15 +17,17 @@ TEMPLATE_VARIABLES = (
     "replyText", "resultClass", "outOfScopeReason", "consultationAnswer", "reminderNumber", "cardKind",
     "cardDepartmentName", "interview", "escalationGroup", "escalationLevelName", "escalationReason",
     "coordinationDue", "hotlineReminderCount", "hotlineReminderText", "bulletinPeriod", "handlingRound",
+    "followUpHistory",
 )
 SURVEY_VALID_DAYS = 30
 
 
-def survey_link(process_instance_id: str, round_: int) -> str:
-    """The signed survey link of the public pages, for this follow-up round."""
+def survey_link(process_instance_id: str, variables: dict[str, Any]) -> str:
+    """The signed survey link of the public pages, for the follow-up round now open."""
+    from ..public.links import follow_up_round
     from ..public.links import survey_link as make_link  # the public pages own the token format
 
-    return make_link(process_instance_id, round_, services().settings.public_base_url)
+    return make_link(process_instance_id, follow_up_round(variables), services().settings.public_base_url)
 
 
 @router.topic("sendNotification", variables=(*TEMPLATE_VARIABLES, "notificationEvent"),
@@ -38,7 +40,7 @@ def send_notification(task: Task) -> dict[str, Any]:
     chart = svc.org_chart()
     extra: dict[str, Any] = {}
     if event == "survey_link":
-        extra = {"surveyLink": survey_link(task.process_instance_id, int(task.get("handlingRound") or 1)),
+        extra = {"surveyLink": survey_link(task.process_instance_id, task.variables),
                  "surveyValidDays": SURVEY_VALID_DAYS}
     messages = [render(event, r, task.variables, extra) for r in recipients(event, task.variables, chart)]
     retry_seconds = float(os.environ.get("APPEALS_NOTIFY_RETRY_SECONDS", "30"))

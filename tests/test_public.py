@@ -1,0 +1,605 @@
+"""The public pages (appeals.public): questionnaire, progress lookup, survey link.
+
+Flask's test client drives the app. The unit part replaces the engine by a fake gateway; the
+end-to-end part talks to the session's real engine as the technical user `appeals-public` and
+lets the real workers number and route the appeals.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import string
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from appeals.camunda import CamundaError
+from appeals.db import engine_for
+from appeals.db.public_models import OnlineSubmission, SurveyAnswer
+from appeals.org import GROUP, PUBLIC_GRANTS, PUBLIC_GROUP, IdentitySync
+from appeals.public import create_app, follow_up_round, survey_link
+from appeals.public.app import EXTENSION
+from appeals.public.config import PublicSettings
+from appeals.public.forms import FIELD_NAMES, parse_lookup_key
+from appeals.public.gateway import EngineUnavailable, NotWaiting
+from appeals.public.links import SALT, SurveyTokenError, read_survey_token
+from appeals.settings import PROJECT_ROOT, Settings, SettingsError
+
+from .conftest import EngineHandle, wait_for
+from .scenario import Appeal, approve, dispatch_to, follow_up, propose, register_and_accept, report, sign
+
+SECRET = "public-test-secret-" + secrets.token_hex(16)
+PUBLIC_PASSWORD = "public-" + secrets.token_hex(8)
+PHONE = "13812345678"
+VALID = {
+    "enterpriseName": "某县鑫源精密铸造有限公司",
+    "creditCode": "91140525MA0K2U7X4L",
+    "enterpriseAddress": "某县经济开发区工业大道18号",
+    "contactName": "赵经理",
+    "contactPosition": "副总经理",
+    "contactPhone": PHONE,
+    "contactEmail": "zhao@example.com",
+    "category": "power",
+    "appealKind": "help",
+    "problemDescription": "新上熔炼车间需要增容到2000千伏安，报装三个月未接电。",
+    "requestedHelp": "协调供电公司尽快完成增容接电。",
+    "agree": "1",
+}
+
+
+def public_settings(base: Settings, **overrides: Any) -> PublicSettings:
+    values: dict[str, Any] = {"base": base, "secret": SECRET, "password": PUBLIC_PASSWORD,
+                              "base_url": "http://public.test", "registration_wait_seconds": 15.0}
+    values.update(overrides)
+    return PublicSettings(**values)
+
+
+def form_of(page: str) -> dict[str, str]:
+    """The hidden fields (csrf_token, nonce) of the first form on a page."""
+    return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page))
+
+
+def post_form(client, path: str, data: dict[str, Any], token_from: str | None = None):
+    """GET the page (or `token_from`) for its CSRF token (and nonce), then POST data with them."""
+    hidden = form_of(client.get(token_from or path).get_data(as_text=True))
+    return client.post(path, data={**hidden, **data})
+
+
+# =========================================================================== unit: fake engine
+class FakeGateway:
+    """Stands in for the engine: records what the app would start and answer."""
+
+    def __init__(self) -> None:
+        self.started: list[tuple[str, dict[str, Any]]] = []
+        self.answers: list[tuple[str, dict[str, Any]]] = []
+        self.store: dict[str, dict[str, Any]] = {}
+        self.waiting: set[str] = set()
+
+    def submit(self, business_key: str, variables: dict[str, Any]) -> str:
+        pid = f"pid-{len(self.started) + 1}"
+        self.started.append((business_key, dict(variables)))
+        self.store[pid] = {**variables, "businessKey": business_key,
+                           "registrationNumber": f"某县服企办收（2026）第{len(self.started)}号",
+                           "appealStatus": "registered"}
+        return pid
+
+    def find_by_business_key(self, business_key: str) -> str | None:
+        return next((p for p, v in self.store.items() if v.get("businessKey") == business_key), None)
+
+    def find_by_registration_number(self, number: str) -> str | None:
+        return next((p for p, v in self.store.items() if v.get("registrationNumber") == number), None)
+
+    def instance(self, pid: str) -> dict[str, Any] | None:
+        return {"id": pid, "state": "ACTIVE", "startTime": "2026-03-02T09:00:00.000+0800"} if pid in self.store else None
+
+    def variables(self, pid: str, names=None) -> dict[str, Any]:
+        values = self.store.get(pid, {})
+        return {k: v for k, v in values.items() if names is None or k in names}
+
+    def waits_for_survey(self, pid: str) -> bool:
+        return pid in self.waiting
+
+    def answer_survey(self, pid: str, variables: dict[str, Any]) -> None:
+        if pid not in self.waiting:
+            raise NotWaiting("not waiting")
+        self.waiting.discard(pid)
+        self.answers.append((pid, dict(variables)))
+        self.store[pid]["followUpHistory"] = [*self.store[pid].get("followUpHistory", []), variables]
+
+
+def make_app(tmp_path, **overrides: Any):
+    base = Settings(engine_url="http://127.0.0.1:9/engine-rest", data_dir=tmp_path, org_prefix="某县")
+    app = create_app(public_settings(base, **overrides))
+    app.config["TESTING"] = True
+    gateway = FakeGateway()
+    app.extensions[EXTENSION].gateway = gateway
+    return app, gateway
+
+
+@pytest.fixture
+def fake(tmp_path):
+    return make_app(tmp_path)
+
+
+def test_create_app_needs_the_secret_and_the_password(tmp_path) -> None:
+    base = Settings(data_dir=tmp_path)
+    with pytest.raises(SettingsError, match="APPEALS_PUBLIC_SECRET"):
+        create_app(PublicSettings(base=base, password="x"))
+    with pytest.raises(SettingsError, match="at least"):
+        create_app(PublicSettings(base=base, secret="short", password="x"))
+    with pytest.raises(SettingsError, match="APPEALS_PUBLIC_PASSWORD"):
+        create_app(PublicSettings(base=base, secret=SECRET))
+
+
+def test_landing_page_is_chinese_for_phones_with_security_headers(fake) -> None:
+    app, _ = fake
+    client = app.test_client()
+    page = client.get("/")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in body
+    assert 'lang="zh-CN"' in body and "在线反映诉求" in body and "查询办理进度" in body
+    assert "<script" not in body
+    csp = page.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "script-src" not in csp and "frame-ancestors 'none'" in csp
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in page.headers["Cache-Control"]
+    health = client.get("/healthz")
+    assert health.status_code == 200 and health.get_data(as_text=True) == "ok\n"
+    css = client.get("/static/public.css")
+    assert css.status_code == 200 and "no-store" not in css.headers.get("Cache-Control", "")
+    css.close()
+
+
+def test_questionnaire_lists_the_ten_categories_and_four_kinds_in_chinese(fake) -> None:
+    app, _ = fake
+    body = app.test_client().get("/appeal").get_data(as_text=True)
+    for label in ("政策执行", "合同履行", "用地审批", "用电保障", "融资服务", "人才服务", "招工用工", "项目推动",
+                  "软环境建设", "其它", "咨询", "求助", "建议", "投诉", "统一社会信用代码", "主要困难和问题",
+                  "希望协调解决的具体事项"):
+        assert label in body, label
+    assert 'name="csrf_token"' in body and 'name="website"' in body
+
+
+def test_invalid_credit_code_shows_the_message_next_to_the_field_and_starts_nothing(fake) -> None:
+    app, gateway = fake
+    client = app.test_client()
+    response = post_form(client, "/appeal", {**VALID, "creditCode": "91140525MA0K2U7X4M",
+                                             "contactEmail": "not-an-address"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "统一社会信用代码校验位不正确" in body
+    assert "电子邮箱格式不正确" in body
+    assert re.search(r'id="creditCode-error">[^<]*校验位不正确', body), "the message sits next to its field"
+    assert "某县鑫源精密铸造有限公司" in body and "91140525MA0K2U7X4M" in body, "typed values are kept"
+    assert gateway.started == []
+    with app.extensions[EXTENSION].store.engine.connect() as conn:
+        assert conn.execute(select(OnlineSubmission)).all() == []
+
+
+def test_required_fields_phone_and_lengths_are_checked(fake) -> None:
+    app, gateway = fake
+    client = app.test_client()
+    data = {**VALID, "contactPhone": "12345", "problemDescription": "难" * 5001, "appealKind": "", "agree": ""}
+    data.pop("enterpriseName")
+    body = post_form(client, "/appeal", data).get_data(as_text=True)
+    for message in ("缺少企业名称", "联系电话应为11位手机号或带区号的座机号", "主要困难和问题超过5000字",
+                    "缺少诉求类型", "请阅读并同意个人信息使用说明后提交"):
+        assert message in body, message
+    response = post_form(client, "/appeal", {**VALID, "category": "weapons"})
+    assert response.status_code == 400 and "问题类别“weapons”不在规定范围内" in response.get_data(as_text=True)
+    assert gateway.started == []
+
+
+def test_a_post_without_csrf_token_is_refused(tmp_path) -> None:
+    app, gateway = make_app(tmp_path)
+    client = app.test_client()
+    client.get("/appeal")
+    response = client.post("/appeal", data={**VALID, "nonce": "n" * 24})
+    assert response.status_code == 400
+    assert "页面已过期或提交来源无法确认" in response.get_data(as_text=True)
+    assert gateway.started == []
+    wrong = client.post("/appeal", data={**VALID, "nonce": "n" * 24, "csrf_token": "forged"})
+    assert wrong.status_code == 400 and gateway.started == []
+    for path in ("/lookup", "/survey/whatever"):
+        refused = client.post(path, data={"number": "x", "phone": PHONE})
+        assert refused.status_code == 400, path
+        assert "Traceback" not in refused.get_data(as_text=True)
+
+
+def test_submissions_and_lookups_are_rate_limited_per_client(tmp_path) -> None:
+    app, _ = make_app(tmp_path, rate_submit="3 per minute", rate_lookup="2 per minute")
+    client = app.test_client()
+    statuses = [post_form(client, "/appeal", {"enterpriseName": "x"}).status_code for _ in range(4)]
+    assert statuses == [400, 400, 400, 429]
+    page = post_form(client, "/appeal", VALID)
+    assert page.status_code == 429 and "操作过于频繁" in page.get_data(as_text=True)
+    assert client.get("/appeal").status_code == 200, "reading the form is not limited by the submit limit"
+    lookups = [post_form(client, "/lookup", {"number": "某县服企办收（2026）第1号", "phone": PHONE}).status_code
+               for _ in range(3)]
+    assert lookups == [404, 404, 429]
+    other = app.test_client()
+    other_ip = other.post("/lookup", data={}, environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert other_ip.status_code == 400, "another client has its own budget"
+
+
+def test_honeypot_oversize_methods_and_unknown_pages_get_chinese_error_pages(fake) -> None:
+    app, gateway = fake
+    client = app.test_client()
+    bot = post_form(client, "/appeal", {**VALID, "website": "http://spam.example"})
+    assert bot.status_code == 400 and "提交未被受理" in bot.get_data(as_text=True)
+    huge = client.post("/appeal", data={"problemDescription": "x" * 400_000})
+    assert huge.status_code == 413 and "提交内容过大" in huge.get_data(as_text=True)
+    put = client.put("/appeal")
+    assert put.status_code == 405 and "请求方式不正确" in put.get_data(as_text=True)
+    missing = client.get("/admin")
+    assert missing.status_code == 404 and "页面不存在" in missing.get_data(as_text=True)
+    assert gateway.started == []
+
+
+def test_valid_submission_goes_to_a_receipt_once_even_when_posted_twice(fake) -> None:
+    app, gateway = fake
+    client = app.test_client()
+    hidden = form_of(client.get("/appeal").get_data(as_text=True))
+    first = client.post("/appeal", data={**hidden, **VALID})
+    assert first.status_code == 303
+    receipt = client.get(first.headers["Location"]).get_data(as_text=True)
+    assert "某县服企办收（2026）第1号" in receipt
+    business_key, variables = gateway.started[0]
+    assert re.fullmatch(r"WEB-[0-9A-F]{16}", business_key)
+    assert business_key.removeprefix("WEB-") in receipt
+    assert variables["channel"] == "online"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00", variables["receivedAt"])
+    again = client.post("/appeal", data={**hidden, **VALID})  # a double tap or a reload
+    assert again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
+    assert len(gateway.started) == 1
+    stranger = app.test_client().get(first.headers["Location"])
+    assert stranger.status_code == 404, "a receipt shows only in the browser that submitted"
+
+
+def test_engine_down_keeps_the_values_and_a_retry_starts_one_appeal(fake) -> None:
+    app, gateway = fake
+    client = app.test_client()
+    hidden = form_of(client.get("/appeal").get_data(as_text=True))
+    submit_ok = gateway.submit
+
+    def down(*_args, **_kwargs):
+        raise EngineUnavailable("ConnectionError")
+
+    gateway.submit = down
+    failed = client.post("/appeal", data={**hidden, **VALID})
+    body = failed.get_data(as_text=True)
+    assert failed.status_code == 503 and "系统繁忙" in body and VALID["problemDescription"] in body
+    assert f'name="nonce" value="{hidden["nonce"]}"' in body, "the retry is the same submission"
+    gateway.submit = submit_ok
+    retried = client.post("/appeal", data={**form_of(body), **VALID})
+    assert retried.status_code == 303 and len(gateway.started) == 1
+    with app.extensions[EXTENSION].store.engine.connect() as conn:
+        rows = conn.execute(select(OnlineSubmission)).all()
+    assert [r.status for r in rows] == ["started"]
+
+    def unreachable(*_args, **_kwargs):
+        raise EngineUnavailable("ConnectionError")
+
+    gateway.find_by_registration_number = unreachable
+    busy = post_form(client, "/lookup", {"number": "某县服企办收（2026）第1号", "phone": PHONE})
+    assert busy.status_code == 503 and "系统繁忙" in busy.get_data(as_text=True)
+
+
+def test_lookup_keys_accept_the_number_in_any_bracket_width_or_the_receipt_token() -> None:
+    expected = "某县服企办收（2026）第12号"
+    for typed in ("某县服企办收（2026）第12号", "某县服企办收(2026)第12号", " (2026)第012号 ", "（2026）12"):
+        assert parse_lookup_key(typed, "某县").registration_number == expected, typed
+    assert parse_lookup_key("web-0123456789abcdef", "某县").business_key == "WEB-0123456789ABCDEF"
+    assert parse_lookup_key("0123456789ABCDEF", "某县").business_key == "WEB-0123456789ABCDEF"
+    for bad in ("", "12", "第12号", "x" * 100, "<script>"):
+        assert parse_lookup_key(bad, "某县") is None, bad
+
+
+def test_survey_tokens_are_signed_and_expire() -> None:
+    link = survey_link("pid-1", 2, "https://qy.example.gov.cn/", secret=SECRET)
+    token = link.removeprefix("https://qy.example.gov.cn/survey/")
+    assert read_survey_token(token, SECRET).process_instance_id == "pid-1"
+    assert read_survey_token(token, SECRET).round == 2
+    with pytest.raises(SurveyTokenError):
+        read_survey_token(token[:-2] + ("AA" if not token.endswith("AA") else "BB"), SECRET)
+    with pytest.raises(SurveyTokenError):
+        read_survey_token(token, "another-secret-" + "x" * 32)
+    old = _old_token("pid-1", 2, days=31)
+    with pytest.raises(SurveyTokenError) as expired:
+        read_survey_token(old, SECRET)
+    assert expired.value.expired
+    assert follow_up_round({}) == 1
+    assert follow_up_round({"followUpHistory": [{"round": 1}]}) == 2
+
+
+def _old_token(pid: str, round_: int, days: int) -> str:
+    class PastSigner(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return super().get_timestamp() - days * 86400
+
+    return URLSafeTimedSerializer(SECRET, salt=SALT, signer=PastSigner).dumps({"p": pid, "r": round_})
+
+
+def test_survey_page_refuses_tampered_and_expired_links(fake) -> None:
+    app, gateway = fake
+    pid = gateway.submit("WEB-0000000000000001", {"contactPhone": PHONE})
+    gateway.waiting.add(pid)
+    client = app.test_client()
+    token = survey_link(pid, 1, "", secret=SECRET).removeprefix("/survey/")
+    tampered = client.get(f"/survey/{token[:-3]}xyz")
+    assert tampered.status_code == 400 and "评价链接无效" in tampered.get_data(as_text=True)
+    forged = survey_link(pid, 1, "", secret="a-different-secret-" + "y" * 32)
+    assert client.get(forged).status_code == 400
+    expired = client.get(f"/survey/{_old_token(pid, 1, days=31)}")
+    assert expired.status_code == 400 and "评价链接已过期" in expired.get_data(as_text=True)
+    assert post_form(client, f"/survey/{token[:-3]}xyz", {"reallySolved": "yes"}).status_code == 400
+    assert gateway.answers == []
+
+
+def test_qrcode_command_prints_the_code_and_saves_a_png(tmp_path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from appeals.public.cli import public
+
+    out = tmp_path / "qr.png"
+    result = CliRunner().invoke(public, ["qrcode", "--url", "https://qy.example.gov.cn/appeal", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "█" in result.output and "https://qy.example.gov.cn/appeal" in result.output
+    assert out.read_bytes().startswith(b"\x89PNG")
+    monkeypatch.setenv("APPEALS_PUBLIC_BASE_URL", "https://county.example.gov.cn/qy/")
+    result = CliRunner().invoke(public, ["qrcode", "--out", str(tmp_path / "default.png")])
+    assert result.exit_code == 0 and "https://county.example.gov.cn/qy/appeal" in result.output
+    assert CliRunner().invoke(public, ["qrcode", "--url", "javascript:alert(1)", "--out", str(out)]).exit_code != 0
+    monkeypatch.delenv("APPEALS_PUBLIC_SECRET", raising=False)
+    served = CliRunner().invoke(public, ["serve", "--port", "1"])
+    assert served.exit_code != 0 and "APPEALS_PUBLIC_SECRET" in served.output
+
+
+# --------------------------------------------------------------------------- fuzzing (bounded)
+HOSTILE = st.one_of(
+    st.text(max_size=300),
+    st.text(alphabet=st.characters(codec="utf-8", categories=("Cc", "Cf", "Zl", "Zp", "Co")), max_size=100),
+    st.sampled_from(["<script>alert(1)</script>", "' OR 1=1 --", "${jndi:ldap://x}", "{{7*7}}", "\x00\x01\x1f",
+                     "\u202e\u200b", "../../etc/passwd", "%00", "A" * 6000, "统" * 5001, "9114052" * 3,
+                     "-1", "0", "true", "[]", "{}", "null", "WEB-" + "F" * 16]),
+)
+FIELDS = [*FIELD_NAMES, "agree", "nonce", "website", "csrf_token", "number", "phone", "reallySolved",
+          "satisfaction", "note"]
+
+
+@pytest.fixture(scope="module")
+def fuzz_app(tmp_path_factory):
+    app, gateway = make_app(tmp_path_factory.mktemp("fuzz"), rate_enabled=False, registration_wait_seconds=0.0)
+    app.config["WTF_CSRF_ENABLED"] = False
+    pid = gateway.submit("WEB-00000000000000FF", {"contactPhone": PHONE})
+    gateway.waiting.add(pid)
+    token = survey_link(pid, 1, "", secret=SECRET).removeprefix("/survey/")
+    return app, gateway, token
+
+
+def _assert_clear_4xx_or_ok(response) -> None:
+    body = response.get_data(as_text=True)
+    assert response.status_code < 500, (response.status_code, body[:500])
+    assert "Traceback" not in body and "Werkzeug" not in body
+    if response.status_code >= 400 and response.mimetype == "text/html" and response.request.method != "HEAD":
+        assert "error-title" in body or "alert" in body or 'class="error"' in body, body[:500]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])
+@given(data=st.dictionaries(st.one_of(st.sampled_from(FIELDS), st.text(max_size=20)), HOSTILE, max_size=14),
+       mutate=st.booleans(), path=st.sampled_from(["/appeal", "/lookup", "/survey/{token}", "/survey/x.y.z"]))
+def test_fuzz_forms_never_fail_with_a_server_error(fuzz_app, data, mutate, path) -> None:
+    app, _gateway, token = fuzz_app
+    payload = {**VALID, "nonce": secrets.token_urlsafe(18), **data} if mutate else data
+    with app.test_client() as client:
+        _assert_clear_4xx_or_ok(client.post(path.format(token=token), data=payload))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])
+@given(method=st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE"]),
+       path=st.one_of(st.sampled_from(["/", "/appeal", "/lookup", "/healthz", "/survey/", "/appeal/receipt/x",
+                                       "/survey/{token}", "/static/public.css", "/static/../app.py"]),
+                      st.text(alphabet=string.printable, max_size=40).map(lambda s: "/" + s)),
+       body=st.one_of(st.none(), st.binary(max_size=2000), st.text(max_size=500)),
+       content_type=st.sampled_from(["application/x-www-form-urlencoded", "multipart/form-data; boundary=xx",
+                                     "application/json", "text/plain", "application/octet-stream", ""]),
+       query=st.dictionaries(st.text(max_size=10), HOSTILE, max_size=3))
+def test_fuzz_methods_paths_and_bodies_never_fail_with_a_server_error(fuzz_app, method, path, body, content_type,
+                                                                      query) -> None:
+    app, _gateway, token = fuzz_app
+    headers = {"Content-Type": content_type} if content_type else {}
+    with app.test_client() as client:
+        target = path.replace("{token}", token)
+        response = client.open(target, method=method, data=body, headers=headers,
+                               query_string=None if "?" in target else query)
+        _assert_clear_4xx_or_ok(response)
+        response.close()
+
+
+# =========================================================================== end to end: real engine
+@pytest.fixture(scope="module")
+def public_app(workers: EngineHandle):
+    """The app against the session's engine, as `appeals-public` created by IdentitySync."""
+    sync = IdentitySync(workers.admin)
+    sync.ensure_public_channel(PUBLIC_PASSWORD)
+    app = create_app(public_settings(workers.settings))
+    app.config["TESTING"] = True
+    return app
+
+
+def submit(client, **overrides: Any) -> tuple[str, str]:
+    """Fill in the questionnaire; returns (receipt page, receipt token)."""
+    response = post_form(client, "/appeal", {**VALID, **overrides})
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    token = response.headers["Location"].rsplit("/", 1)[-1]
+    return client.get(response.headers["Location"]).get_data(as_text=True), token
+
+
+def instance_of(engine: EngineHandle, token: str) -> str:
+    found = engine.admin.get("/process-instance", businessKey=f"WEB-{token}")
+    assert len(found) == 1
+    return found[0]["id"]
+
+
+def test_the_public_user_has_only_what_the_pages_need(public_app, workers: EngineHandle) -> None:
+    grants = {(g["resourceType"], g["resourceId"]): set(g["permissions"])
+              for g in workers.admin.get("/authorization", groupIdIn=PUBLIC_GROUP)}
+    grants.pop((GROUP, PUBLIC_GROUP), None)  # the engine lets members read their own group
+    wanted: dict[tuple[int, str], set[str]] = {}
+    for resource_type, resource_id, permissions in PUBLIC_GRANTS:
+        wanted.setdefault((resource_type, resource_id), set()).update(permissions)
+    assert grants == wanted
+    public = workers.client("appeals-public", PUBLIC_PASSWORD)
+    assert public.tasks() == [], "no task of any group"
+    assert {u["id"] for u in public.get("/user")} == {"appeals-public"}, "sees itself, no staff"
+    assert {g["id"] for g in public.get("/group")} <= {PUBLIC_GROUP}
+    appeal = Appeal.start(workers, "PUBLIC-GRANTS-1")
+    task = appeal.task("Task_VerifyAppeal", "admin")
+    with pytest.raises(CamundaError) as refused:
+        public.complete_task(task["id"], {"verifyNote": "x", "scopeDecision": "accept"})
+    assert refused.value.status in (403, 404)
+    with pytest.raises(CamundaError) as refused:
+        public.deploy("intrusion", [("Intrusion.bpmn", (PROJECT_ROOT / "bpmn" / "EnterpriseAppeal.bpmn").read_bytes())])
+    assert refused.value.status == 403
+    with pytest.raises(CamundaError) as refused:
+        public.post("/decision-definition/key/AppealRouting/evaluate", {"variables": {}})
+    assert refused.value.status in (403, 404)
+
+
+def test_valid_submission_starts_an_online_appeal_and_shows_its_registration_number(
+        public_app, workers: EngineHandle) -> None:
+    client = public_app.test_client()
+    receipt, token = submit(client)
+    pid = instance_of(workers, token)
+    variables = workers.admin.variables(pid)
+    number = variables["registrationNumber"]
+    assert number.startswith("某县服企办收（") and number in receipt, receipt
+    assert variables["channel"] == "online" and variables["externalId"] == f"WEB-{token}"
+    assert variables["creditCode"] == VALID["creditCode"] and variables["contactPhone"] == PHONE
+    assert variables["registrationValid"] is True
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00", variables["receivedAt"])
+    assert workers.admin.get(f"/process-instance/{pid}")["businessKey"] == f"WEB-{token}"
+    # the office finds it in its own list
+    office = workers.client("office-clerk")
+    wait_for(lambda: office.tasks(processInstanceId=pid, taskDefinitionKey="Task_VerifyAppeal"),
+             message="the office's verification task")
+    with engine_for(workers.settings.ledger_url).connect() as conn:
+        row = conn.execute(select(OnlineSubmission).where(OnlineSubmission.token == token)).one()
+    assert row.status == "started" and row.process_instance_id == pid
+    assert len(row.client_ip_hash) == 64 and "127.0.0.1" not in row.client_ip_hash
+
+
+def test_invalid_submission_against_the_engine_starts_nothing(public_app, workers: EngineHandle) -> None:
+    before = workers.admin.get("/process-instance/count", processDefinitionKey="EnterpriseAppeal")["count"]
+    response = post_form(public_app.test_client(), "/appeal", {**VALID, "creditCode": "91140525MA0K2U7X4M"})
+    assert response.status_code == 400 and "校验位不正确" in response.get_data(as_text=True)
+    after = workers.admin.get("/process-instance/count", processDefinitionKey="EnterpriseAppeal")["count"]
+    assert after == before
+
+
+def test_lookup_needs_the_right_phone_and_shows_no_internal_notes(public_app, workers: EngineHandle) -> None:
+    client = public_app.test_client()
+    _receipt, token = submit(client, contactPhone="0356-6012345")
+    pid = instance_of(workers, token)
+    number = wait_for(lambda: workers.admin.variables(pid).get("registrationNumber"), message="number")
+
+    right = post_form(client, "/lookup", {"number": number, "phone": "0356 6012345"})
+    body = right.get_data(as_text=True)
+    assert right.status_code == 200 and "已登记，正在核实情况" in body and number in body
+    assert "0356" not in body and VALID["enterpriseName"] not in body, "no contact or enterprise data on the page"
+    by_token = post_form(client, "/lookup", {"number": token.lower(), "phone": "03566012345"})
+    assert by_token.status_code == 200 and number in by_token.get_data(as_text=True)
+
+    wrong = post_form(client, "/lookup", {"number": number, "phone": "13900000000"})
+    unknown = post_form(client, "/lookup", {"number": "某县服企办收（1999）第9999号", "phone": "0356-6012345"})
+    assert wrong.status_code == unknown.status_code == 404
+    message = "未查询到与该编号和联系电话相符的诉求"
+    assert message in wrong.get_data(as_text=True) and message in unknown.get_data(as_text=True)
+    assert number not in wrong.get_data(as_text=True).replace(f'value="{number}"', "")
+
+    # dispatched, handled, reported: department, due date and reply show; internal notes never do
+    # (dept-power-supply: test_foundation expects no task of dept-industry before it runs)
+    appeal = Appeal(workers, pid)
+    appeal.complete("Task_VerifyAppeal", "office-clerk", verifyNote="内部核实记录：企业负责人态度", scopeDecision="accept")
+    propose(appeal, "dept-power-supply")
+    approve(appeal, "office-director", comment="内部批示：尽快办理")
+    sign(appeal, "power-handler")
+    appeal.task("Task_HandleAppeal", "power-handler")
+    handling = post_form(client, "/lookup", {"number": number, "phone": "0356-6012345"}).get_data(as_text=True)
+    assert "县供电公司" in handling and "办结时限" in handling
+    report(appeal, "power-handler")
+    appeal.task("Task_FollowUp", "office-clerk")
+    reported = post_form(client, "/lookup", {"number": number, "phone": "0356-6012345"}).get_data(as_text=True)
+    assert "已协调解决并书面答复企业" in reported and "已经解决或基本解决" in reported
+    for secret_text in ("内部核实记录", "内部批示", "建议交办", "张三"):
+        assert secret_text not in reported, secret_text
+
+
+def test_survey_link_answers_the_follow_up_once(public_app, workers: EngineHandle) -> None:
+    client = public_app.test_client()
+    _receipt, token = submit(client)
+    appeal = Appeal(workers, instance_of(workers, token))
+    dispatch_to(appeal, "dept-power-supply", "power-handler")
+    report(appeal, "power-handler")
+    follow_up_task = appeal.task("Task_FollowUp", "office-clerk")
+    link = survey_link(appeal.id, follow_up_round(appeal.variables()), "http://public.test", secret=SECRET)
+    path = link.removeprefix("http://public.test")
+
+    page = client.get(path)
+    assert page.status_code == 200 and "问题是否真实解决" in page.get_data(as_text=True)
+    assert "已协调解决并书面答复企业" in page.get_data(as_text=True)
+    invalid = post_form(client, path, {"reallySolved": "maybe", "satisfaction": "satisfied"})
+    assert invalid.status_code == 400 and "请选择问题是否真实解决" in invalid.get_data(as_text=True)
+    hidden = form_of(client.get(path).get_data(as_text=True))
+    answered = client.post(path, data={**hidden, "reallySolved": "yes", "satisfaction": "very_satisfied",
+                                       "note": "办理及时，感谢！"})
+    assert answered.status_code == 200 and "评价已提交" in answered.get_data(as_text=True)
+
+    appeal.wait_until_ended()
+    assert workers.admin.get("/history/task", taskId=follow_up_task["id"])[0]["endTime"]
+    variables = {v["name"]: v for v in workers.admin.get("/history/variable-instance", processInstanceId=appeal.id,
+                                                         deserializeValues="false")}
+    recorded = json.loads(variables["followUpHistory"]["value"])
+    assert recorded[-1]["method"] == "online" and recorded[-1]["satisfaction"] == "very_satisfied"
+    assert recorded[-1]["note"] == "办理及时，感谢！"
+    assert variables["closeReason"]["value"] == "satisfied"
+
+    again = client.get(path)
+    assert again.status_code == 200 and "已评价，感谢" in again.get_data(as_text=True)
+    second = client.post(path, data={**hidden, "reallySolved": "no", "satisfaction": "dissatisfied"})
+    assert second.status_code == 409 and "已评价，感谢" in second.get_data(as_text=True)
+    with engine_for(workers.settings.ledger_url).connect() as conn:
+        rows = conn.execute(select(SurveyAnswer).where(SurveyAnswer.process_instance_id == appeal.id)).all()
+    assert [(r.follow_up_round, r.status) for r in rows] == [(1, "answered")]
+
+
+def test_survey_link_before_the_follow_up_or_of_a_past_round_is_refused(public_app, workers: EngineHandle) -> None:
+    appeal = Appeal.start(workers, "PUBLIC-SURVEY-EARLY")
+    register_and_accept(appeal)
+    appeal.task("Task_ProposeDispatch", "office-clerk")
+    client = public_app.test_client()
+    early = survey_link(appeal.id, 1, "", secret=SECRET)
+    page = client.get(early)
+    assert page.status_code == 200 and "暂无需评价" in page.get_data(as_text=True)
+    refused = post_form(client, early, {"reallySolved": "yes", "satisfaction": "satisfied"}, token_from="/lookup")
+    assert refused.status_code == 409
+    assert appeal.waiting_at() == ["Task_ProposeDispatch"]
+    # round 1 was answered by phone; the link of round 1 is over, the appeal went to rework
+    propose(appeal, "dept-power-supply")
+    approve(appeal, "office-director")
+    sign(appeal, "power-handler")
+    report(appeal, "power-handler")
+    follow_up(appeal, satisfaction="dissatisfied", solved="no")
+    appeal.task("Task_ReworkAppeal", "power-handler")
+    past = post_form(client, early, {"reallySolved": "yes", "satisfaction": "satisfied"}, token_from="/lookup")
+    assert past.status_code == 409 and "本轮回访已完成" in past.get_data(as_text=True)

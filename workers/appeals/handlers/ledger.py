@@ -1,0 +1,66 @@
+"""Reports (spec §14, L 第十九条 一月一通报): the monthly bulletin of the MonthlyBulletin process.
+
+The process's timer fires on days 1–10 of every month; this handler decides, on the working-day
+calendar, whether today is the first working day of the month. If not, it only says so
+(`bulletinToday` false) and the process ends. If it is, it renders the previous month's bulletin
+(.docx) and ledger (.xlsx), keeps them under `<data dir>/reports/<yyyy-mm>/` and returns them as
+File variables for the office's review task. A redelivered task renders the same files again and
+overwrites them: no duplicates. `bulletinDate` (an ISO date, optional) stands in for "today", so an
+operator can produce a missed month's bulletin by starting the process with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ..camunda import FileValue
+from ..deadlines import now
+from ..ledger import Period, is_first_workday_of_month, produce_report
+from ..runtime import Task
+from ..services import services
+from . import router
+
+REVIEW_WORKING_DAYS = 2
+
+
+def _org() -> dict[str, str] | None:
+    from .documents import document_org
+
+    try:
+        return document_org()
+    except LookupError:  # no org chart synced yet: the documents' defaults
+        return None
+
+
+def _today(value: Any) -> dt.date:
+    if value in (None, ""):
+        return now().date()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+@router.topic("prepareMonthlyBulletin", variables=("bulletinDate",), lock_duration_ms=300_000, auto_extend=True)
+def prepare_monthly_bulletin(task: Task) -> dict[str, Any]:
+    """On the first working day of a month: the previous month's bulletin and ledger as files."""
+    svc = services()
+    calendar = svc.calendar()
+    today = _today(task.get("bulletinDate"))
+    if not is_first_workday_of_month(calendar, today):
+        return {"bulletinToday": False, "bulletinReady": False}
+    period = Period.containing(today.replace(day=1) - dt.timedelta(days=1), "month")
+    folder = svc.settings.data_dir / "reports" / period.key
+    produced = produce_report(svc.db, period, folder, calendar=calendar, org=_org())
+    due = calendar.add_working_days(now(), REVIEW_WORKING_DAYS)
+    return {
+        "bulletinToday": True,
+        "bulletinReady": True,
+        "bulletinPeriod": period.key,
+        "bulletinPeriodLabel": period.label,
+        "bulletinSummary": produced.summary,
+        "bulletinFolder": str(folder),
+        "bulletinDocument": FileValue(produced.bulletin.filename, produced.bulletin.read(), produced.bulletin.mime_type),
+        "ledgerWorkbook": FileValue(produced.workbook.filename, produced.workbook.read(), produced.workbook.mime_type),
+        "bulletinReviewDue": due.iso(),
+    }

@@ -1,0 +1,78 @@
+"""December 回头看 (spec §13, 泽州 一): re-check the year's closed appeals; re-open what came back."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ..deadlines import deadline_variables, now
+from ..runtime import Task
+from ..services import services
+from ..workdays import SHANGHAI
+from . import router
+from .intake import REGISTRATION_FIELDS, deadline_service
+
+RECHECKED = {"satisfied", "explained", "explained_after_review", "settled_at_meeting"}
+CLOSE_REASONS = {"satisfied": "企业满意销号", "explained": "说明情况后办结", "explained_after_review": "专班核查后办结",
+                 "settled_at_meeting": "会上即知即办"}
+
+
+def _history_values(process_instance_ids: list[str], names: str) -> dict[str, dict[str, Any]]:
+    camunda = services().camunda
+    values: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(process_instance_ids), 50):
+        chunk = ",".join(process_instance_ids[start:start + 50])
+        for var in camunda.post("/history/variable-instance?deserializeValues=false",
+                                {"processInstanceIdIn": chunk.split(","), "variableNameIn": names.split(",")}):
+            values.setdefault(var["processInstanceId"], {})[var["name"]] = var.get("value")
+    return values
+
+
+@router.topic("selectLookBackAppeals", variables=())
+def select_look_back_appeals(task: Task) -> dict[str, Any]:
+    """Appeals closed this year (not out of scope, not withdrawn): one re-check each."""
+    year_start = dt.datetime(now().year, 1, 1, tzinfo=SHANGHAI)
+    finished = services().camunda.get(
+        "/history/process-instance", processDefinitionKey="EnterpriseAppeal", finished="true",
+        finishedAfter=year_start.strftime("%Y-%m-%dT%H:%M:%S.000%z"), maxResults=5000)
+    ids = [p["id"] for p in finished]
+    values = _history_values(ids, "closeReason,registrationNumber,enterpriseName,handlerGroupName")
+    items = []
+    for pid in ids:
+        v = values.get(pid, {})
+        if v.get("closeReason") not in RECHECKED:
+            continue
+        items.append({"processInstanceId": pid, "registrationNumber": v.get("registrationNumber") or "",
+                      "enterpriseName": v.get("enterpriseName") or "", "department": v.get("handlerGroupName") or "",
+                      "closeReason": CLOSE_REASONS.get(v.get("closeReason"), v.get("closeReason"))})
+    items.sort(key=lambda i: i["registrationNumber"])
+    output: dict[str, Any] = {"lookBackItems": items, "lookBackCount": len(items), "lookBackYear": now().year}
+    output.update(deadline_variables("lookBackDue", deadline_service().due("review")))
+    return output
+
+
+@router.topic("recordLookBack", variables=("lookBackYear",))
+def record_look_back(task: Task) -> dict[str, Any]:
+    """Appeals whose problem came back start again (business key LOOKBACK-<original>), once."""
+    camunda = services().camunda
+    answers: dict[str, dict[str, Any]] = {}
+    for var in camunda.get("/history/variable-instance", processInstanceId=task.process_instance_id,
+                           variableNameIn="lookBackPid,lookBackSolved,lookBackNote", deserializeValues="false"):
+        answers.setdefault(var["executionId"], {})[var["name"]] = var.get("value")
+    reopened = []
+    for answer in answers.values():
+        if answer.get("lookBackSolved") != "no" or not answer.get("lookBackPid"):
+            continue
+        original = answer["lookBackPid"]
+        key = f"LOOKBACK-{original}"
+        if camunda.get("/history/process-instance", processInstanceBusinessKey=key):
+            reopened.append(key)
+            continue
+        fields = _history_values([original], ",".join(REGISTRATION_FIELDS)).get(original, {})
+        fields = {k: v for k, v in fields.items() if v is not None}
+        fields["channel"] = "self_report"
+        fields["externalId"] = original
+        fields["problemDescription"] = f"【回头看发现问题反弹】{answer.get('lookBackNote') or ''}\n原诉求：{fields.get('problemDescription', '')}"
+        camunda.correlate("AppealSubmitted", business_key=key, variables=fields)
+        reopened.append(key)
+    return {"lookBackReopened": reopened, "lookBackReviewed": len(answers)}

@@ -1,0 +1,219 @@
+"""`appeals hotline …`: the 12345 sync, spreadsheet exchange, quarantine and simulator (docs/hotline.md).
+
+Registered in `appeals.cli` with `main.add_command(hotline)`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import secrets
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..settings import Settings, SettingsError
+from . import HotlineError
+from .config import HotlineConfig
+
+
+def _services() -> Any:
+    """The shared services; the settings of the `appeals` context object when there is one."""
+    from ..services import Services
+
+    ctx = click.get_current_context(silent=True)
+    settings = getattr(ctx.find_root().obj, "settings", None) if ctx is not None else None
+    if not isinstance(settings, Settings):
+        settings = Settings.from_env()
+    return Services(settings)
+
+
+def _report(report: Any) -> None:
+    click.echo(report.summary())
+    for error in report.errors:
+        click.echo(f"  ! {error}", err=True)
+
+
+hotline = click.Group(
+    "hotline",
+    help="12345 hotline (热线): work-order sync, spreadsheet import/export, quarantine, simulator (spec §16).",
+)
+
+
+@hotline.command("sync")
+@click.option("--url", help="Open311 base URL (default APPEALS_HOTLINE_URL).")
+@click.option("--api-key", help="API key (default APPEALS_HOTLINE_API_KEY).")
+@click.option("--format", "fmt", type=click.Choice(["xml", "json"]), help="Exchange format (default xml).")
+def sync_command(url: str | None, api_key: str | None, fmt: str | None) -> None:
+    """Pull new and changed work orders now (one run of the periodic sync)."""
+    from .sync import sync
+
+    try:
+        config = HotlineConfig.from_env()
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    overrides = {k: v for k, v in (("url", url and url.rstrip("/")), ("api_key", api_key), ("format", fmt)) if v}
+    config = replace(config, **overrides)
+    if not config.configured:
+        raise click.ClickException("未配置12345接口：设置 APPEALS_HOTLINE_URL 或使用 --url")
+    svc = _services()
+    try:
+        report = sync(config, db=svc.db, camunda=svc.camunda)
+    except HotlineError as exc:
+        if exc.report is not None:
+            _report(exc.report)
+        raise click.ClickException(str(exc)) from None
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    _report(report)
+
+
+@hotline.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="YAML column mapping (our field → header names); default: Chinese 12345 headers.")
+def import_command(file: Path, mapping: Path | None) -> None:
+    """Import a 12345 work-order export (.xlsx): new orders start appeals, bad rows go to the quarantine."""
+    from .spreadsheet import SpreadsheetError, import_workbook, load_mapping
+
+    svc = _services()
+    try:
+        report = import_workbook(file, load_mapping(mapping), db=svc.db, camunda=svc.camunda)
+    except (SpreadsheetError, SettingsError) as exc:
+        raise click.ClickException(str(exc)) from None
+    _report(report)
+    if report.quarantined:
+        click.echo("隔离的记录：appeals hotline quarantine")
+
+
+@hotline.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Only orders received (or first seen) on or after this date.")
+def export_command(file: Path, since: dt.datetime | None) -> None:
+    """Write the results of the hotline's orders to FILE (.xlsx) for upload to the 12345 platform."""
+    from ..workdays import SHANGHAI
+    from .spreadsheet import export_results
+
+    svc = _services()
+    moment = since.replace(tzinfo=SHANGHAI) if since else None
+    try:
+        count = export_results(file, db=svc.db, camunda=svc.camunda, since=moment)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"wrote {count} orders to {file}")
+
+
+@hotline.command("status")
+def status_command() -> None:
+    """The endpoints' last runs, orders waiting for action and status updates waiting for delivery."""
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from ..db.hotline_models import HotlineOrder
+    from .sync import feeds, pending_updates, quarantined
+
+    db = _services().db
+    for feed in feeds(db):
+        state = "正常" if not feed.last_error else f"故障：{feed.last_error}"
+        click.echo(f"{feed.feed}: 上次运行 {feed.last_run_at}，上次成功 {feed.last_success_at}，{state}")
+    with Session(db) as session:
+        counts = dict(session.execute(select(HotlineOrder.state, func.count()).group_by(HotlineOrder.state)).all())
+        waiting = session.scalar(select(func.count()).select_from(HotlineOrder)
+                                 .where(HotlineOrder.needs_action.is_(True))) or 0
+    click.echo("工单：" + ("，".join(f"{k} {v}" for k, v in sorted(counts.items())) or "无"))
+    click.echo(f"待处理 {waiting}，待推送状态 {pending_updates(db)}，隔离区待处理 {len(quarantined(db))}")
+
+
+# --------------------------------------------------------------------------- quarantine
+@hotline.group("quarantine", invoke_without_command=True)
+@click.option("--all", "include_resolved", is_flag=True, help="Include resolved entries.")
+@click.pass_context
+def quarantine_group(ctx: click.Context, include_resolved: bool) -> None:
+    """Records that could not become appeals (list; `show ID`; `resubmit ID --set field=value`)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from .sync import quarantined
+
+    entries = quarantined(_services().db, include_resolved)
+    if not entries:
+        click.echo("隔离区为空")
+        return
+    for entry in entries:
+        done = f"  → {entry.resubmitted_as}" if entry.resolved_at else ""
+        click.echo(f"{entry.id:>5}  {entry.source:<7} {entry.order_number or '（无编号）':<20} "
+                   f"{entry.created_at:%Y-%m-%d %H:%M}  {entry.reason}{done}")
+
+
+@quarantine_group.command("show")
+@click.argument("entry_id", type=int)
+def quarantine_show(entry_id: int) -> None:
+    """Show one quarantined record: reason, origin and the record as it came."""
+    from .sync import quarantine_entry
+
+    entry = quarantine_entry(_services().db, entry_id)
+    if entry is None:
+        raise click.ClickException(f"隔离区没有编号为{entry_id}的记录")
+    click.echo(f"编号: {entry.id}\n来源: {entry.source} {entry.origin or ''}\n工单编号: {entry.order_number or '（无）'}")
+    click.echo(f"原因: {entry.reason}\n隔离时间: {entry.created_at}")
+    if entry.resolved_at:
+        click.echo(f"已处理: {entry.resolved_at} → {entry.resubmitted_as}")
+    if entry.raw_record is not None:
+        click.echo("字段:\n" + json.dumps(entry.raw_record.get("fields"), ensure_ascii=False, indent=2))
+        click.echo("原始记录:\n" + json.dumps(entry.raw_record.get("raw"), ensure_ascii=False, indent=2))
+    if entry.raw_text is not None:
+        click.echo("原始内容:\n" + entry.raw_text[:5000])
+
+
+@quarantine_group.command("resubmit")
+@click.argument("entry_id", type=int)
+@click.option("--set", "sets", multiple=True, metavar="FIELD=VALUE",
+              help="A corrected field (orderNumber, problemDescription, receivedAt, …); repeatable.")
+def quarantine_resubmit(entry_id: int, sets: tuple[str, ...]) -> None:
+    """Resubmit a fixed quarantined record: it becomes an appeal (or is linked to the existing one)."""
+    from .sync import resubmit
+
+    overrides: dict[str, str] = {}
+    for item in sets:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{item!r}: use FIELD=VALUE", param_hint="--set")
+        overrides[name.strip()] = value
+    svc = _services()
+    try:
+        report = resubmit(entry_id, overrides, db=svc.db, camunda=svc.camunda)
+    except (LookupError, ValueError, HotlineError, SettingsError) as exc:
+        raise click.ClickException(str(exc)) from None
+    _report(report)
+
+
+# --------------------------------------------------------------------------- simulator
+@hotline.command("simulator")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (local only by default).")
+@click.option("--port", default=8311, show_default=True, type=int)
+@click.option("--orders", default=300, show_default=True, type=int, help="Generated well-formed orders.")
+@click.option("--malformed", default=3, show_default=True, type=int, help="Generated malformed records.")
+@click.option("--seed", default=12345, show_default=True, type=int)
+@click.option("--api-key", help="Key clients must send (default APPEALS_HOTLINE_API_KEY, else a random one).")
+@click.option("--auto-survey", is_flag=True, help="Answer the hotline's satisfaction survey after each reply.")
+def simulator_command(host: str, port: int, orders: int, malformed: int, seed: int, api_key: str | None,
+                      auto_survey: bool) -> None:
+    """Run a simulated 12345 platform (Open311, XML and JSON) until Ctrl-C."""
+    from .simulator import HotlineSimulator, SimulatorServer
+
+    key = api_key or os.environ.get("APPEALS_HOTLINE_API_KEY") or secrets.token_urlsafe(12)
+    simulator = HotlineSimulator(orders=orders, malformed=malformed, seed=seed, api_key=key,
+                                 jurisdiction=os.environ.get("APPEALS_HOTLINE_JURISDICTION"),
+                                 auto_survey=auto_survey)
+    server = SimulatorServer(simulator, host=host, port=port, quiet=False)
+    click.echo(f"12345 simulator: {len(simulator.order_ids())} orders + {malformed} malformed records")
+    click.echo(f"  APPEALS_HOTLINE_URL={server.url}")
+    click.echo(f"  APPEALS_HOTLINE_API_KEY={key}")
+    click.echo(f"  pushed updates: http://{host}:{server.port}/_sim/updates (header X-API-Key)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass

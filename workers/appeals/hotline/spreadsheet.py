@@ -1,0 +1,272 @@
+"""12345 work orders by spreadsheet: import an export (.xlsx), export our results for upload.
+
+Real exports are untidy; the reader copes with: a title and notes above the real header (the
+header row is found by its names), blank rows, merged cells (the value fills the whole range),
+full-width digits and letters, trailing spaces, dates as Excel serial numbers, as date cells or
+as text (2026-03-15 09:30, 2026/3/15, 2026年3月15日), numbers stored as numbers (order numbers,
+phones). The column mapping (our field → header names) has a Chinese default and can be given as
+YAML (docs/hotline.md, 'Column mapping').
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from sqlalchemy.engine import Engine
+
+from ..camunda import Camunda
+from ..workdays import SHANGHAI
+from . import Intake, Rejected
+from .records import FIELDS, SATISFACTION_NAMES, build_order, parse_datetime
+from .sync import CLOSE_NAMES, RESULT_NAMES, SyncReport, orders, run_source
+
+DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "orderNumber": ("工单编号", "工单号", "受理编号", "工单流水号"),
+    "enterpriseName": ("企业名称", "单位名称", "诉求企业", "诉求主体"),
+    "creditCode": ("统一社会信用代码", "社会信用代码", "信用代码"),
+    "enterpriseAddress": ("企业地址", "详细地址", "地址", "事发地址"),
+    "contactName": ("联系人", "来电人", "诉求人", "来电人姓名"),
+    "contactPosition": ("职务", "联系人职务"),
+    "contactPhone": ("联系电话", "来电号码", "联系方式", "手机号码", "电话"),
+    "contactEmail": ("电子邮箱", "邮箱"),
+    "problemDescription": ("诉求内容", "问题描述", "来电内容", "工单内容", "主要困难和问题"),
+    "requestedHelp": ("诉求事项", "希望协调解决的具体事项", "诉求要求"),
+    "category": ("问题类别", "问题分类", "诉求分类", "业务类别"),
+    "appealKind": ("工单类型", "诉求类型", "来电类型"),
+    "receivedAt": ("受理时间", "来电时间", "登记时间", "派单时间"),
+    "status": ("工单状态",),
+    "withdrawReason": ("撤回原因", "撤单原因"),
+}
+REQUIRED_COLUMNS = ("orderNumber", "problemDescription")
+TEXT_AS_NUMBER = {"orderNumber", "contactPhone", "creditCode"}  # digits Excel may have stored as numbers
+EXPORT_HEADERS = ("工单编号", "登记编号", "办理状态", "办理结果", "答复内容", "满意度", "办结时间")
+STATUS_NAMES = {
+    "registered": "已登记待核实", "routing": "分办中", "awaiting_approval": "交办审批中", "dispatched": "已交办",
+    "transferred_to_city": "已转报市级", "handling": "办理中", "extension_requested": "延期审批中",
+    "result_reported": "已答复待回访", "on_supervision_ledger": "列入督办台账", "rework": "重新办理中",
+    "under_review": "不满意审核中", "closed": "已办结",
+}
+EXPORT_VARIABLES = ("registrationNumber", "appealStatus", "resultClass", "replyText", "consultationAnswer",
+                    "outOfScopeReason", "lastSatisfaction", "closedAt", "closeReason", "registrationValid")
+
+
+class SpreadsheetError(ValueError):
+    """The file as a whole cannot be read (no header row, a required column missing, not .xlsx)."""
+
+
+def _header_key(value: Any) -> str:
+    text = unicodedata.normalize("NFKC", str(value or ""))
+    text = re.sub(r"[\s*：:]|（必填）|\(必填\)", "", text)
+    return text
+
+
+def load_mapping(path: Path | str | None = None, data: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The column mapping: the defaults, overridden by a YAML file or a dict.
+
+    Shape: {"columns": {field: header or [headers]}, "replace_defaults": bool, "sheet": name,
+    "header_rows": N}; a plain {field: header} is read as "columns".
+    """
+    if path is not None:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        if not isinstance(data, Mapping):
+            raise SpreadsheetError(f"{path}: 列映射应为YAML映射（字段: 表头）")
+    data = dict(data or {})
+    columns = data.get("columns", {k: v for k, v in data.items()
+                                   if k not in ("replace_defaults", "sheet", "header_rows")})
+    unknown = sorted(set(columns) - set(FIELDS))
+    if unknown:
+        raise SpreadsheetError(f"列映射中有不认识的字段：{', '.join(unknown)}（可用：{', '.join(FIELDS)}）")
+    merged: dict[str, tuple[str, ...]] = {} if data.get("replace_defaults") else dict(DEFAULT_COLUMNS)
+    for name, headers in columns.items():
+        merged[name] = (headers,) if isinstance(headers, str) else tuple(str(h) for h in headers)
+    return {"columns": merged, "sheet": data.get("sheet"), "header_rows": int(data.get("header_rows", 20))}
+
+
+def _cell_text(field: str, value: Any) -> Any:
+    """A cell value for a field: numbers that are really text become text; dates stay dates."""
+    if isinstance(value, float) and value.is_integer() and field in TEXT_AS_NUMBER:
+        return str(int(value))
+    if isinstance(value, int) and not isinstance(value, bool) and field in TEXT_AS_NUMBER:
+        return str(value)
+    if isinstance(value, (dt.datetime, dt.date)) and field != "receivedAt":
+        return value.isoformat()
+    return value
+
+
+class WorkbookSource:
+    """The work orders of one .xlsx export (`OrderSource`); counts blank rows."""
+
+    source = "xlsx"
+
+    def __init__(self, path: Path | str, mapping: Mapping[str, Any] | None = None) -> None:
+        self.path = Path(path)
+        self.mapping = dict(mapping) if mapping and "columns" in mapping else load_mapping(data=mapping)
+        self.blank_rows = 0
+        self.header_row: int | None = None
+        self.columns: dict[str, int] = {}
+
+    def _open(self) -> Any:
+        try:
+            workbook = load_workbook(self.path, data_only=True)  # not read-only: merged ranges are needed
+        except Exception as exc:  # noqa: BLE001 - zip/xml errors of a broken or non-xlsx file
+            raise SpreadsheetError(f"{self.path.name} 不是可读取的 .xlsx 文件（{type(exc).__name__}: {exc}）") from exc
+        sheet_name = self.mapping.get("sheet")
+        if sheet_name:
+            if sheet_name not in workbook.sheetnames:
+                raise SpreadsheetError(f"{self.path.name} 中没有工作表“{sheet_name}”")
+            return workbook[sheet_name]
+        return workbook.worksheets[0]
+
+    def _find_header(self, sheet: Any, fill: Mapping[tuple[int, int], Any]) -> tuple[int, dict[str, int]]:
+        wanted = {field: {_header_key(h) for h in headers} for field, headers in self.mapping["columns"].items()}
+        best: tuple[int, dict[str, int]] | None = None
+        for row in range(1, min(sheet.max_row, self.mapping["header_rows"]) + 1):
+            found: dict[str, int] = {}
+            for col in range(1, sheet.max_column + 1):
+                key = _header_key(fill.get((row, col), sheet.cell(row, col).value))
+                if not key:
+                    continue
+                for field, names in wanted.items():
+                    if key in names and field not in found:
+                        found[field] = col
+            if "orderNumber" in found and len(found) >= 2 and (best is None or len(found) > len(best[1])):
+                best = (row, found)
+        if best is None:
+            raise SpreadsheetError(
+                f"{self.path.name}：前{self.mapping['header_rows']}行中找不到表头（需要“工单编号”等列，见列映射）")
+        missing = [f for f in REQUIRED_COLUMNS if f not in best[1]]
+        if missing:
+            names = "、".join(f"“{self.mapping['columns'][f][0]}”" for f in missing)
+            raise SpreadsheetError(f"{self.path.name}：第{best[0]}行的表头中没有{names}列")
+        return best
+
+    def records(self) -> Iterator[Intake]:
+        sheet = self._open()
+        fill: dict[tuple[int, int], Any] = {}
+        for merged in sheet.merged_cells.ranges:
+            value = sheet.cell(merged.min_row, merged.min_col).value
+            for row in range(merged.min_row, merged.max_row + 1):
+                for col in range(merged.min_col, merged.max_col + 1):
+                    fill[(row, col)] = value
+        self.header_row, self.columns = self._find_header(sheet, fill)
+        headers = {col: str(sheet.cell(self.header_row, col).value or "").strip()
+                   for col in range(1, sheet.max_column + 1)}
+        for row in range(self.header_row + 1, sheet.max_row + 1):
+            values = {col: fill.get((row, col), sheet.cell(row, col).value) for col in headers}
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
+                self.blank_rows += 1
+                continue
+            fields = {name: _cell_text(name, values.get(col)) for name, col in self.columns.items()}
+            raw = {"_sheet": sheet.title, "_row": row}
+            raw.update({(headers[col] or get_column_letter(col)): value for col, value in values.items()
+                        if value is not None})
+            record = build_order(fields, self.source, raw, allow_serial=True)
+            if isinstance(record, Rejected):
+                record.reason = f"第{row}行：{record.reason}"
+            yield record
+
+
+# --------------------------------------------------------------------------- export
+def _history_variables(camunda: Camunda, instance_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The export variables of these appeals from history (running and finished alike)."""
+    found: dict[str, dict[str, Any]] = {pid: {} for pid in instance_ids}
+    for start in range(0, len(instance_ids), 50):
+        chunk = instance_ids[start:start + 50]
+        rows = camunda.post("/history/variable-instance?deserializeValues=false",
+                            {"processInstanceIdIn": chunk, "variableNameIn": list(EXPORT_VARIABLES)}) or []
+        for row in rows:
+            values = found.setdefault(row["processInstanceId"], {})
+            process_scope = row.get("activityInstanceId") == row["processInstanceId"]
+            if process_scope or row["name"] not in values:
+                values[row["name"]] = row.get("value")
+    return found
+
+
+def _local(value: Any) -> dt.datetime | None:
+    try:
+        moment = parse_datetime(value)
+    except ValueError:
+        return None
+    return moment.astimezone(SHANGHAI).replace(tzinfo=None) if moment else None
+
+
+def result_rows(orders: list[Any], camunda: Camunda) -> list[tuple[Any, ...]]:
+    """One row per registry order: 工单编号, 登记编号, 办理状态, 办理结果, 答复内容, 满意度, 办结时间."""
+    variables = _history_variables(camunda, [o.process_instance_id for o in orders if o.process_instance_id])
+    rows: list[tuple[Any, ...]] = []
+    for order in orders:
+        if order.state == "withdrawn_before_intake":
+            rows.append((order.order_number, "", "工单已撤回（未立案）", "", order.withdraw_reason or "", "", None))
+            continue
+        if not order.process_instance_id:
+            rows.append((order.order_number, "", "待立案", "", order.last_error or "", "", None))
+            continue
+        v = variables.get(order.process_instance_id, {})
+        status = STATUS_NAMES.get(v.get("appealStatus") or "", "登记中")
+        if v.get("registrationValid") is False and not v.get("registrationNumber"):
+            status = "登记信息待补正"
+        close_reason = v.get("closeReason")
+        if close_reason == "withdrawn":
+            status = "已撤回销号"
+        result = RESULT_NAMES.get(v.get("resultClass") or "", "")
+        if close_reason and close_reason != "satisfied":
+            result = CLOSE_NAMES.get(close_reason, result)
+        reply = v.get("replyText") or v.get("consultationAnswer") or v.get("outOfScopeReason") or ""
+        satisfaction = SATISFACTION_NAMES.get(v.get("lastSatisfaction") or "", "")
+        rows.append((order.order_number, v.get("registrationNumber") or "", status, result, reply, satisfaction,
+                     _local(v.get("closedAt"))))
+    return rows
+
+
+def write_results(path: Path | str, rows: list[tuple[Any, ...]]) -> Path:
+    """The results sheet for upload to the 12345 platform."""
+    path = Path(path)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "办理结果"
+    sheet.append(EXPORT_HEADERS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+    for row in rows:
+        sheet.append(list(row))
+    widths = (22, 30, 16, 20, 60, 12, 18)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    for (cell,) in sheet.iter_rows(min_row=2, min_col=7, max_col=7):
+        cell.number_format = "yyyy-mm-dd hh:mm"
+    for (cell,) in sheet.iter_rows(min_row=2, min_col=5, max_col=5):
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for (cell,) in sheet.iter_rows(min_row=2, min_col=1, max_col=1):
+        cell.number_format = "@"  # order numbers stay text
+    sheet.freeze_panes = "A2"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return path
+
+
+# --------------------------------------------------------------------------- the two operations
+def import_workbook(path: Path | str, mapping: Mapping[str, Any] | None = None, *, db: Engine,
+                    camunda: Camunda) -> SyncReport:
+    """Import a 12345 export: new orders start appeals, known ones are duplicates, bad rows are quarantined."""
+    source = WorkbookSource(path, mapping)
+    report = run_source(db, camunda, source, origin=Path(path).name)
+    report.blank_rows = source.blank_rows
+    return report
+
+
+def export_results(path: Path | str, *, db: Engine, camunda: Camunda, since: dt.datetime | None = None) -> int:
+    """Write the results of the hotline's orders (received or first seen since `since`); the row count."""
+    rows = result_rows(orders(db, since), camunda)
+    write_results(path, rows)
+    return len(rows)

@@ -1,0 +1,284 @@
+"""The bulletin (通报) as a Word document: title, period, figures, tables, ranking, cards, the
+overdue list and charts (L 第十九条 一月一通报; T 二(五)2 一季度一测评、半年一排名、年终总评).
+
+Built with the layout helpers of `appeals.documents.layout` (base document, GB/T 9704 page, Chinese
+fonts, form tables), so the bulletin looks like the other documents of the system.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Mapping, Sequence
+
+from docx.document import Document as DocxDocument
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Mm, Pt
+
+from ..documents.fields import Org
+from ..documents.layout import (
+    HEI_FONT,
+    KAI_FONT,
+    SIZE_3,
+    SIZE_5,
+    C,
+    FormTable,
+    add_page_number_field,
+    add_paragraph,
+    add_title,
+    label,
+    new_document,
+    set_properties,
+    text_width,
+    value,
+)
+from ..documents.values import clean
+from ..workdays import SHANGHAI
+from .figures import PENALTY, WEIGHTS, Rates, Report, ReviewRow
+from .labels import APPEAL_KINDS, CATEGORIES, CHANNELS, DASH, STATUSES, day, pct
+from .periods import Period
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+TITLES = {
+    "month": "企业诉求办理情况通报",
+    "quarter": "企业诉求办理情况季度测评通报",
+    "half": "企业诉求办理情况半年排名通报",
+    "year": "企业诉求办理工作年终总评通报",
+}
+OVERDUE_ROWS_IN_DOCUMENT = 100
+CARD_ROWS_IN_DOCUMENT = 100
+TABLE_SIZE = Pt(9)
+LINE = Pt(28)
+INDENT = Pt(32)
+CENTER = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def title_of(period: Period, issuer: Org) -> str:
+    return f"{issuer.county}{TITLES[period.kind]}"
+
+
+def _heading(doc: DocxDocument, text: str) -> None:
+    add_paragraph(doc, text, font=HEI_FONT, size=SIZE_3, line=LINE, first_line=INDENT, before=Pt(6))
+
+
+def _body(doc: DocxDocument, text: str) -> None:
+    add_paragraph(doc, text, size=SIZE_3, line=LINE, first_line=INDENT, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+
+
+def _note(doc: DocxDocument, text: str) -> None:
+    add_paragraph(doc, text, size=SIZE_5, line=Pt(18), before=Pt(3), after=Pt(6))
+
+
+def _table(doc: DocxDocument, widths: Sequence[float], header: Sequence[str], rows: Sequence[Sequence[str]],
+           *, align_first: bool = False) -> FormTable:
+    """A data table: a bold-less centred header row (repeated on every page) and value rows."""
+    table = FormTable(doc, widths, size=TABLE_SIZE)
+    table.row(*(label(h) for h in header), height_mm=8, header=True)
+    for row in rows:
+        cells = [value(str(c), align=None if (align_first and i == 0) else CENTER) for i, c in enumerate(row)]
+        table.row(*cells, height_mm=6.5)
+    return table
+
+
+def _scale(widths: Sequence[float], total: float) -> list[float]:
+    factor = total / sum(widths)
+    return [w * factor for w in widths]
+
+
+def _picture(doc: DocxDocument, png: bytes, width_mm: float) -> None:
+    paragraph = doc.add_paragraph()
+    paragraph.alignment = CENTER
+    paragraph.add_run().add_picture(io.BytesIO(png), width=Mm(width_mm))
+
+
+def summary_text(report: Report) -> str:
+    """The 总体情况 paragraph (also the summary the office sees in Tasklist)."""
+    o = report.overall
+    parts = [
+        f"{report.period.label}，共受理企业诉求{report.received}件，交办{o.dispatched}件，"
+        f"承办单位报送办理结果{o.handled}件，回访{o.follow_ups}次，销号{report.closed}件。",
+        f"响应率{pct(o.response_rate)}（按时签收{o.signed_on_time}件/应签收{o.sign_decided}件），"
+        f"按时办结率{pct(o.on_time_rate)}（{o.handled_on_time}/{o.handled}），"
+        f"解决率{pct(o.resolution_rate)}（A类{o.solved}/{o.handled}），"
+        f"满意率{pct(o.satisfaction_rate)}（{o.satisfied}/{o.follow_ups}）。",
+    ]
+    if o.pending_sign:
+        parts.append(f"另有{o.pending_sign}件交办后尚在签收时限内，不计入响应率。")
+    last_day = (report.cutoff - dt.timedelta(microseconds=1)).astimezone(SHANGHAI).date()
+    parts.append(f"截至{last_day.year}年{last_day.month}月{last_day.day}日，超期未办结诉求{o.overdue}件；"
+                 f"本期亮黄牌{o.yellow_cards}张、红牌{o.red_cards}张。")
+    return "".join(parts)
+
+
+def _summary_table(doc: DocxDocument, o: Rates, width: float) -> None:
+    rows = [
+        ("响应率", o.signed_on_time, o.sign_decided, pct(o.response_rate), "本期交办、已签收或已过签收时限的诉求中按时签收的比例"),
+        ("按时办结率", o.handled_on_time, o.handled, pct(o.on_time_rate), "本期报送办理结果的诉求中在（延期后）时限内报送的比例"),
+        ("解决率", o.solved, o.handled, pct(o.resolution_rate), "本期报送办理结果的诉求中A类（已解决或基本解决）的比例"),
+        ("满意率", o.satisfied, o.follow_ups, pct(o.satisfaction_rate), "本期回访中非常满意、比较满意、基本满意的比例"),
+    ]
+    table = FormTable(doc, _scale([22, 16, 16, 18, 84], width), size=TABLE_SIZE)
+    table.row(label("指标"), label("分子"), label("分母"), label("比率"), label("口径"), height_mm=8, header=True)
+    for name, numerator, denominator, rate, meaning in rows:
+        table.row(label(name), value(str(numerator), align=CENTER), value(str(denominator), align=CENTER),
+                  value(rate, align=CENTER), value(meaning), height_mm=7)
+
+
+def _department_rows(report: Report) -> list[list[str]]:
+    rows = []
+    for d in sorted(report.departments, key=lambda d: (d.rank is None, d.rank or 0, d.code)):
+        r = d.rates
+        rows.append([d.name, r.dispatched, pct(r.response_rate), r.handled, pct(r.on_time_rate),
+                     pct(r.resolution_rate), r.follow_ups, pct(r.satisfaction_rate), r.overdue,
+                     f"{r.yellow_cards}/{r.red_cards}"])
+    return rows
+
+
+def _ranking_rows(report: Report) -> list[list[str]]:
+    rows = []
+    for d in report.ranking:
+        r = d.rates
+        rows.append([d.rank, d.name, f"{d.score:.2f}", pct(r.response_rate), pct(r.on_time_rate),
+                     pct(r.resolution_rate), pct(r.satisfaction_rate), r.yellow_cards, r.red_cards, r.overdue])
+    return rows
+
+
+def _counts_table(doc: DocxDocument, report: Report, width: float) -> None:
+    groups = [("问题类别", report.by_category, CATEGORIES), ("反映渠道", report.by_channel, CHANNELS),
+              ("诉求类型", report.by_kind, APPEAL_KINDS), ("办理状态", report.by_status, STATUSES)]
+    table = FormTable(doc, _scale([26, 70, 30], width * 0.7), size=TABLE_SIZE)
+    table.row(label("分类"), label("项目"), label("件数"), height_mm=8, header=True)
+    for title, counts, labels in groups:
+        if not counts:
+            continue
+        ordered = [k for k in labels if k in counts] + sorted(k for k in counts if k not in labels)
+        first = None
+        for key in ordered:
+            index = table.row(C(""), value(labels.get(key, "未填写" if key == "unknown" else key)),
+                              value(str(counts[key]), align=CENTER), height_mm=6.5)
+            first = index if first is None else first
+        table.group(title, first, index)
+
+
+def _review_table(doc: DocxDocument, review: Sequence[ReviewRow], width: float) -> None:
+    def s(x: float | None) -> str:
+        return DASH if x is None else f"{x:.2f}"
+
+    rows = [[r.year.rank or DASH, r.name, *(s(q) for q in r.quarter_scores), s(r.year.score),
+             "后两位，写出书面检查" if r.bottom else ""]
+            for r in sorted(review, key=lambda r: (r.year.rank is None, r.year.rank or 0, r.code))]
+    _table(doc, _scale([10, 40, 15, 15, 15, 15, 18, 30], width),
+           ["名次", "单位", "一季度", "二季度", "三季度", "四季度", "全年得分", "备注"], rows)
+
+
+def render_bulletin(
+    report: Report,
+    trend: Sequence[tuple[Period, Rates]],
+    *,
+    org: Mapping[str, str] | None = None,
+    issued_on: dt.date | None = None,
+    review: Sequence[ReviewRow] | None = None,
+) -> bytes:
+    """The bulletin of `report` as .docx bytes (with the trend chart and, for a year, the review)."""
+    from . import charts  # matplotlib loads only when a bulletin is rendered
+
+    issuer = Org.of(org)
+    period = report.period
+    doc = new_document()
+    width = (text_width(doc.sections[0]) / 36000)  # EMU → mm
+    title = title_of(period, issuer)
+    add_title(doc, title, after=Pt(0))
+    add_paragraph(doc, f"（{period.label}）", font=KAI_FONT, size=SIZE_3, align=CENTER, line=LINE)
+    issued_on = issued_on or report.as_of.astimezone(SHANGHAI).date()
+    add_paragraph(doc, f"{issuer.office_full_name}\u3000\u3000{issued_on.year}年{issued_on.month}月{issued_on.day}日",
+                  size=SIZE_3, align=CENTER, line=LINE, after=Pt(6))
+    footer = doc.sections[0].footer.paragraphs[0]
+    footer.alignment = CENTER
+    add_page_number_field(footer)
+
+    _heading(doc, "一、总体情况")
+    _body(doc, clean(summary_text(report)))
+    _summary_table(doc, report.overall, width)
+
+    _heading(doc, "二、各承办单位办理情况")
+    rows = _department_rows(report)
+    if rows:
+        _table(doc, _scale([34, 12, 14, 12, 16, 14, 12, 14, 12, 14], width),
+               ["承办单位", "交办", "响应率", "办结", "按时办结率", "解决率", "回访", "满意率", "超期", "黄/红牌"],
+               rows, align_first=True)
+        names = [d.name for d in report.departments]
+        _picture(doc, charts.department_rates_chart(names, {
+            key: [getattr(d.rates, key) for d in report.departments] for key in WEIGHTS
+        }, f"{period.label}各承办单位办理情况"), min(width, 160))
+    else:
+        _body(doc, "本期无交办诉求。")
+
+    _heading(doc, "三、承办单位排名" if period.kind != "quarter" else "三、承办单位测评")
+    ranking = _ranking_rows(report)
+    if ranking:
+        _table(doc, _scale([10, 34, 14, 14, 16, 14, 14, 10, 10, 10], width),
+               ["名次", "承办单位", "得分", "响应率", "按时办结率", "解决率", "满意率", "黄牌", "红牌", "超期"], ranking)
+    else:
+        _body(doc, "本期无可排名的承办单位。")
+    weights = "、".join(f"{name}{w}%" for name, w in zip(("响应率", "按时办结率", "解决率", "满意率"),
+                                                         WEIGHTS.values(), strict=True))
+    _note(doc, f"注：得分＝各项比率加权平均×100（{weights}；某项无分母时不计该项并按其余权重折算），"
+               f"每张黄牌扣{PENALTY['yellow_cards']:g}分、红牌扣{PENALTY['red_cards']:g}分、"
+               f"每件超期未办结扣{PENALTY['overdue']:g}分，最低0分；得分相同名次并列。")
+    if review is not None:
+        _heading(doc, "四、年度测评")
+        _review_table(doc, review, width)
+
+    number = "五" if review is not None else "四"
+    _heading(doc, f"{number}、亮牌情况")
+    if report.cards:
+        counts: dict[str, list[int]] = {}
+        for card in report.cards:
+            counts.setdefault(card.department_name, [0, 0])[0 if card.kind == "yellow" else 1] += 1
+        _body(doc, f"本期共亮黄牌{report.overall.yellow_cards}张、红牌{report.overall.red_cards}张。")
+        _table(doc, _scale([60, 30, 30], width * 0.7), ["承办单位", "黄牌", "红牌"],
+               [[name, y, r] for name, (y, r) in sorted(counts.items(), key=lambda i: (-i[1][1], -i[1][0], i[0]))],
+               align_first=True)
+        listed = report.cards[-CARD_ROWS_IN_DOCUMENT:]
+        _table(doc, _scale([20, 30, 12, 40, 50, 24], width), ["日期", "承办单位", "亮牌", "诉求", "事由", "后续措施"],
+               [[day(c.issued_at), c.department_name, c.label,
+                 " ".join(x for x in (c.registration_number, c.enterprise_name) if x), c.reason or "",
+                 c.escalation or ""] for c in listed])
+        if len(report.cards) > len(listed):
+            _note(doc, f"注：此处列出最近的{len(listed)}张，全部亮牌记录见问题台账。")
+    else:
+        _body(doc, "本期无亮牌。")
+
+    number = "六" if review is not None else "五"
+    _heading(doc, f"{number}、超期未办结诉求")
+    if report.overdue:
+        shown = report.overdue[:OVERDUE_ROWS_IN_DOCUMENT]
+        _table(doc, _scale([9, 46, 44, 30, 20, 16], width),
+               ["序号", "登记编号", "企业名称", "承办单位", "办结时限", "超期工作日"],
+               [[i, o.registration_number or "", o.enterprise_name or "", o.department_name or "",
+                 day(o.handling_due), DASH if o.overdue_workdays is None else o.overdue_workdays]
+                for i, o in enumerate(shown, start=1)])
+        if report.overall.overdue > len(shown):
+            _note(doc, f"注：共{report.overall.overdue}件，此处列出超期最久的{len(shown)}件，全部清单见问题台账。")
+    else:
+        _body(doc, "截至本期末，无超期未办结诉求。")
+
+    number = "七" if review is not None else "六"
+    _heading(doc, f"{number}、分类统计")
+    if report.received:
+        _counts_table(doc, report, width)
+    else:
+        _body(doc, "本期未受理企业诉求。")
+
+    number = "八" if review is not None else "七"
+    _heading(doc, f"{number}、近{len(trend)}个月趋势")
+    _picture(doc, charts.trend_chart([m.short_label for m, _ in trend], {
+        key: [getattr(r, key) for _, r in trend] for key in WEIGHTS
+    }, f"近{len(trend)}个月各项比率"), min(width, 160))
+    _note(doc, "计算口径见《通报指标口径说明》（docs/figures.md）：比率无分母时记为“—”；"
+               "延期获批的诉求按延期后的时限计算是否按时办结。")
+
+    set_properties(doc, f"{title}（{period.label}）", issuer.office_full_name)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()

@@ -1,0 +1,117 @@
+"""Yellow and red cards of the departments (亮牌, spec §9), kept in the ledger.
+
+The card ladder (two consecutive yellow cards → red, two consecutive red → the principal is
+interviewed) decides *when* to issue a card; it records the card here and reads a department's
+history back with `cards(...)`. Cards are not in the process history, so a ledger rebuild keeps them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from ..db.ledger_models import LedgerAppeal, LedgerCard, LedgerDepartment
+from .milestones import derive, utc
+
+CARDS = LedgerCard.__table__
+APPEALS = LedgerAppeal.__table__
+DEPARTMENTS = LedgerDepartment.__table__
+KINDS = ("yellow", "red")
+KIND_LABELS = {"yellow": "黄牌", "red": "红牌"}
+
+
+@dataclass(frozen=True)
+class Card:
+    id: int
+    department: str
+    department_name: str
+    kind: str
+    issued_at: dt.datetime
+    process_instance_id: str | None
+    registration_number: str | None
+    enterprise_name: str | None
+    reason: str | None
+    escalation: str | None
+    source_key: str | None
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+
+def _query():
+    return (select(CARDS.c.id, CARDS.c.department, DEPARTMENTS.c.name.label("department_name"), CARDS.c.kind,
+                   CARDS.c.issued_at, CARDS.c.process_instance_id, APPEALS.c.registration_number,
+                   APPEALS.c.enterprise_name, CARDS.c.reason, CARDS.c.escalation, CARDS.c.source_key)
+            .join(DEPARTMENTS, DEPARTMENTS.c.code == CARDS.c.department)
+            .outerjoin(APPEALS, APPEALS.c.process_instance_id == CARDS.c.process_instance_id))
+
+
+def record_card(
+    engine: Engine,
+    department: str,
+    kind: str,
+    issued_at: dt.datetime | str | None = None,
+    *,
+    process_instance_id: str | None = None,
+    reason: str | None = None,
+    escalation: str | None = None,
+    source_key: str | None = None,
+    department_name: str | None = None,
+) -> Card:
+    """Issue a card to `department` (idempotent by `source_key`: the same key returns the card
+    already issued). A department or appeal the ledger has not seen yet gets a placeholder row."""
+    if kind not in KINDS:
+        raise ValueError(f"card kind {kind!r}; one of {', '.join(KINDS)}")
+    when = utc(issued_at) if issued_at is not None else dt.datetime.now(dt.UTC).replace(microsecond=0)
+    for _attempt in range(3):
+        try:
+            with engine.begin() as conn:
+                if source_key is not None:
+                    found = conn.execute(_query().where(CARDS.c.source_key == source_key)).first()
+                    if found is not None:
+                        return Card(**found._mapping)
+                if conn.execute(select(DEPARTMENTS.c.code).where(DEPARTMENTS.c.code == department)).first() is None:
+                    conn.execute(DEPARTMENTS.insert().values(code=department, name=department_name or department))
+                if process_instance_id is not None and conn.execute(select(APPEALS.c.process_instance_id).where(
+                        APPEALS.c.process_instance_id == process_instance_id)).first() is None:
+                    stub = {"process_instance_id": process_instance_id, "dispatch_count": 0, "return_count": 0,
+                            "extension_count": 0, "follow_up_rounds": 0}
+                    conn.execute(APPEALS.insert().values(**stub, **derive(stub)))
+                card_id = conn.execute(CARDS.insert().values(
+                    department=department, kind=kind, issued_at=when, process_instance_id=process_instance_id,
+                    reason=reason, escalation=escalation, source_key=source_key)).inserted_primary_key[0]
+                return Card(**conn.execute(_query().where(CARDS.c.id == card_id)).one()._mapping)
+        except IntegrityError:  # the same source_key issued concurrently: read it back
+            if source_key is None:
+                raise
+    raise RuntimeError(f"could not record the card {source_key!r}")
+
+
+def cards(
+    engine: Engine,
+    *,
+    department: str | None = None,
+    kind: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    process_instance_id: str | None = None,
+) -> list[Card]:
+    """Cards in issue order, filtered by department, kind, appeal and a half-open time range."""
+    query = _query()
+    if department is not None:
+        query = query.where(CARDS.c.department == department)
+    if kind is not None:
+        query = query.where(CARDS.c.kind == kind)
+    if since is not None:
+        query = query.where(CARDS.c.issued_at >= utc(since))
+    if until is not None:
+        query = query.where(CARDS.c.issued_at < utc(until))
+    if process_instance_id is not None:
+        query = query.where(CARDS.c.process_instance_id == process_instance_id)
+    with engine.connect() as conn:
+        return [Card(**row._mapping) for row in conn.execute(query.order_by(CARDS.c.issued_at, CARDS.c.id))]

@@ -1,0 +1,107 @@
+"""`appeals ledger rebuild` and `appeals report`: click objects, registered in `appeals.cli` with
+
+    from .ledger.cli import ledger, report
+    main.add_command(ledger)
+    main.add_command(report)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import click
+from sqlalchemy.engine import Engine
+
+from ..camunda import Camunda, CamundaError
+from ..db import engine_for
+from ..settings import Settings, SettingsError
+from ..workdays import SHANGHAI, load_calendar
+from .history import rebuild_from_history
+from .periods import KINDS, Period
+from .reports import STEPS, produce_report
+
+
+def _settings() -> Settings:
+    """The settings of the `appeals` context object when there is one, else from the environment."""
+    ctx = click.get_current_context(silent=True)
+    settings = getattr(ctx.find_root().obj, "settings", None) if ctx is not None else None
+    return settings if isinstance(settings, Settings) else Settings.from_env()
+
+
+def _engine(settings: Settings) -> Engine:
+    return engine_for(settings.ledger_url)
+
+
+def _org(settings: Settings) -> dict[str, str] | None:
+    from ..services import Services
+
+    try:
+        chart = Services(settings).org_chart()
+    except LookupError:
+        return None
+    offices = chart.of_kind("office")
+    # '县服务企业发展领导小组办公室（县工信局）': the bracket says where the office sits (as in documents)
+    office = re.sub(r"\s*[（(][^（）()]*[）)]\s*$", "", offices[0].name) if offices else ""
+    return {"county": chart.county, "number_prefix": chart.number_prefix, "office_name": office}
+
+
+ledger = click.Group("ledger", help="The reporting ledger (问题台账) kept from the appeals' milestones.")
+
+
+@ledger.command("rebuild")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), default=None,
+              help="Only appeals started or finished since then (Asia/Shanghai), and all running ones.")
+def rebuild(since: dt.datetime | None) -> None:
+    """Rebuild the ledger from the engine's history (idempotent; cards are kept)."""
+    settings = _settings()
+    try:
+        camunda = Camunda(settings.engine_url, *settings.require_admin(), timeout=max(settings.http_timeout, 60))
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    since_at = since.replace(tzinfo=SHANGHAI) if since is not None else None
+    engine = _engine(settings)
+    try:
+        bar = None
+
+        def advance(done: int, total: int) -> None:
+            nonlocal bar
+            if bar is None:
+                bar = click.progressbar(length=total, label="重建台账", show_pos=True)
+                bar.__enter__()
+            bar.update(done)
+
+        try:
+            summary = rebuild_from_history(camunda, engine, since_at, progress=advance)
+        finally:
+            if bar is not None:
+                bar.__exit__(None, None, None)
+    except CamundaError as exc:
+        raise click.ClickException(f"rebuild failed: {exc}") from exc
+    click.echo(f"ledger rebuilt: {summary.appeals} appeals from {summary.instances} process instances")
+
+
+@click.command("report")
+@click.option("--period", "period_text", required=True, metavar="PERIOD",
+              help="2026-10 (a month; with --kind the quarter, half or year containing it), 2026-Q3, 2026-H1, 2026.")
+@click.option("--kind", type=click.Choice(KINDS), default=None,
+              help="month 月度通报 · quarter 季度测评 · half 半年排名 · year 年终总评 (default: from --period).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the .docx and .xlsx (default: DATA_DIR/reports/PERIOD).")
+def report(period_text: str, kind: str | None, out_dir: Path | None) -> None:
+    """Render the bulletin (.docx) and the ledger (.xlsx) of a period (spec §14)."""
+    try:
+        period = Period.parse(period_text, kind)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--period") from exc
+    settings = _settings()
+    engine = _engine(settings)
+    out_dir = out_dir or settings.data_dir / "reports" / period.key
+    with click.progressbar(length=STEPS, label=f"{period.label}通报") as bar:
+        produced = produce_report(engine, period, out_dir, calendar=load_calendar(engine), org=_org(settings),
+                                  progress=lambda _step: bar.update(1))
+    click.echo(produced.summary)
+    click.echo(f"bulletin: {produced.bulletin.path}")
+    click.echo(f"ledger:   {produced.workbook.path}")
+

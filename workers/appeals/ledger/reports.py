@@ -1,0 +1,110 @@
+"""Producing a report: the figures, the Word bulletin and the .xlsx ledger of a period, as files.
+
+    produce_report(engine, Period.parse("2026-10"), out_dir, calendar=..., org=...)
+
+Used by `appeals report` and by the MonthlyBulletin process (`prepareMonthlyBulletin`, which runs
+it for the previous month on the first working day of a month).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from ..documents import safe_filename
+from ..documents.fields import Org
+from ..workdays import SHANGHAI, WorkdayCalendar
+from .bulletin import DOCX_MIME, render_bulletin, summary_text, title_of
+from .figures import Report, annual_review, figures, trend
+from .periods import Period
+from .workbook import XLSX_MIME, render_workbook
+
+TREND_MONTHS = 12
+STEPS = 6  # progress steps of produce_report
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    path: Path
+    filename: str
+    mime_type: str
+
+    def read(self) -> bytes:
+        return self.path.read_bytes()
+
+
+@dataclass(frozen=True)
+class ProducedReport:
+    report: Report
+    bulletin: ReportFile
+    workbook: ReportFile
+    summary: str
+
+
+def first_workday_of_month(calendar: WorkdayCalendar, day: dt.date) -> dt.date:
+    """The first working day of `day`'s month (holidays and make-up days included)."""
+    first = day.replace(day=1)
+    while not calendar.is_workday(first):
+        first += dt.timedelta(days=1)
+    return first
+
+
+def is_first_workday_of_month(calendar: WorkdayCalendar, day: dt.date) -> bool:
+    return first_workday_of_month(calendar, day) == day
+
+
+def write_atomically(target: Path, content: bytes) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(content)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def produce_report(
+    engine: Engine,
+    period: Period,
+    out_dir: Path,
+    *,
+    calendar: WorkdayCalendar | None = None,
+    org: Mapping[str, str] | None = None,
+    as_of: dt.datetime | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ProducedReport:
+    """Compute and write the bulletin (.docx) and the ledger (.xlsx) of `period` into `out_dir`.
+
+    The same period written again replaces the same two files (no duplicates)."""
+    as_of = as_of or dt.datetime.now(SHANGHAI)
+
+    def step(name: str) -> None:
+        if progress:
+            progress(name)
+
+    report = figures(engine, period, as_of=as_of, calendar=calendar)
+    step("figures")
+    months = trend(engine, period, TREND_MONTHS, as_of=as_of)
+    step("trend")
+    review = annual_review(engine, period.year, as_of=as_of) if period.kind == "year" else None
+    step("review")
+    content = render_bulletin(report, months, org=org, review=review)
+    step("bulletin")
+    workbook = render_workbook(engine, period, as_of=as_of, calendar=calendar)
+    step("workbook")
+    title = title_of(period, Org.of(org))
+    docx_name = safe_filename(f"{title}-{period.label}")
+    xlsx_name = safe_filename(f"企业诉求问题台账-{period.label}", suffix=".xlsx")
+    bulletin = ReportFile(write_atomically(out_dir / docx_name, content), docx_name, DOCX_MIME)
+    ledger = ReportFile(write_atomically(out_dir / xlsx_name, workbook), xlsx_name, XLSX_MIME)
+    step("files")
+    return ProducedReport(report, bulletin, ledger, summary_text(report))

@@ -1,0 +1,56 @@
+"""`appeals public …`: serve the public pages, print the QR code that leads enterprises to them."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+from ..settings import SettingsError
+from .config import PublicSettings
+
+public = click.Group("public", help="企业诉求公众服务页面（在线填报、进度查询、满意度评价）。")
+
+
+@public.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8090, show_default=True, type=click.IntRange(1, 65535), help="Port.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Requests handled at once (a submission may wait ~10 s for its number).")
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve the public pages with waitress (a production WSGI server)."""
+    import waitress
+
+    from .app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = PublicSettings.from_env()
+    try:
+        app = create_app(settings)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"public pages on http://{host}:{port}/ (public URL {settings.base_url}/)")
+    # X-Forwarded-* headers are honoured by the app itself (APPEALS_PUBLIC_TRUSTED_PROXIES, ProxyFix)
+    waitress.serve(app, host=host, port=port, threads=threads, ident="",
+                   max_request_body_size=settings.max_request_bytes)
+
+
+@public.command("qrcode")
+@click.option("--url", help="Where the code leads (default: APPEALS_PUBLIC_BASE_URL + /appeal).")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=Path("appeals-qrcode.png"),
+              show_default=True, help="PNG file to write (for posters and table cards).")
+@click.option("--scale", default=12, show_default=True, type=click.IntRange(2, 50), help="Pixels per module.")
+def qrcode(url: str | None, out: Path, scale: int) -> None:
+    """Print the QR code of the questionnaire in the terminal and save it as a PNG."""
+    import segno
+
+    if not url:
+        url = f"{PublicSettings.from_env().base_url}/appeal"
+    if not url.startswith(("https://", "http://")):
+        raise click.ClickException("the URL must start with https:// (or http:// for a local test)")
+    code = segno.make(url, error="m", micro=False)
+    code.terminal(compact=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    code.save(str(out), scale=scale, border=4)
+    click.echo(f"{url}\nQR code saved to {out}")
