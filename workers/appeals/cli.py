@@ -191,12 +191,37 @@ def up(app: AppContext, demo: bool, org_file: Path | None) -> None:
     except (stack.StackError, SettingsError, CamundaError) as exc:
         fail(str(exc))
     sync_org(app, org_file or orgchart.DEMO_ORG)
-    worker_pid = stack.start_worker(settings)
+    worker_env: dict[str, str] = {}
+    if demo:
+        # the 12345 simulator stands in for the real platform (docs/hotline.md); the workers pull from it
+        key = os.environ.get("APPEALS_HOTLINE_API_KEY") or "demo-hotline-key"
+        stack.start_appeals_command(settings, "hotline-simulator",
+                                    ["hotline", "simulator", "--port", "8311", "--orders", "40", "--api-key", key])
+        worker_env = {"APPEALS_HOTLINE_URL": os.environ.get("APPEALS_HOTLINE_URL")
+                      or "http://127.0.0.1:8311/open311/v2", "APPEALS_HOTLINE_API_KEY": key}
+        os.environ.update(worker_env)
+    worker_pid = stack.start_worker(settings, worker_env)
     click.echo(f"workers pid {worker_pid}")
+    if os.environ.get("APPEALS_PUBLIC_PASSWORD") and os.environ.get("APPEALS_PUBLIC_SECRET"):
+        stack.start_appeals_command(settings, "public", ["public", "serve", "--port", "8090"])
+        click.echo("public pages (online intake, lookup, survey) http://localhost:8090/")
     if demo:
         from .demo import seed
 
         click.echo(seed(app.admin(), settings))
+        # one pull now (the HotlineSync process then pulls every 5 minutes)
+        import subprocess
+        import sys as _sys
+
+        for _attempt in range(20):
+            pulled = subprocess.run([_sys.executable, "-m", "appeals.cli", "hotline", "sync"],
+                                    capture_output=True, text=True)
+            if pulled.returncode == 0:
+                click.echo(pulled.stdout.strip().splitlines()[0] if pulled.stdout.strip() else "12345: synced")
+                break
+            import time
+
+            time.sleep(0.5)  # the simulator is still starting
     base = settings.engine_url.removesuffix("/engine-rest")
     click.echo(
         f"\nTasklist  {base}/camunda/app/tasklist/\nCockpit   {base}/camunda/app/cockpit/\n"
@@ -217,7 +242,7 @@ def down(app: AppContext) -> None:
     from . import stack
 
     paths = stack.Paths(app.settings.data_dir)
-    for name in ("worker", "engine"):
+    for name in stack.SERVICES:
         click.echo(f"{name}: {'stopped' if stack.stop_process(paths, name) else 'not running'}")
 
 
@@ -228,9 +253,9 @@ def status(app: AppContext) -> None:
     from . import stack
 
     paths = stack.Paths(app.settings.data_dir)
-    for name in ("engine", "worker"):
+    for name in reversed(stack.SERVICES):
         pid = stack.read_pid(paths, name)
-        click.echo(f"{name:7} {'running, pid ' + str(pid) if pid else 'not running'}")
+        click.echo(f"{name:17} {'running, pid ' + str(pid) if pid else 'not running'}")
     try:
         camunda = app.admin()
         click.echo(f"REST    {app.settings.engine_url} Camunda {camunda.version()}")

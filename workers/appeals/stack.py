@@ -176,12 +176,21 @@ def wait_for_engine(url: str, auth: tuple[str, str], timeout: float = 240.0, pid
     raise StackError(f"the engine did not answer at {url} within {timeout:.0f} s")
 
 
-def start_worker(settings: Settings) -> int:
+SERVICES = ("worker", "public", "hotline-simulator", "engine")  # stop order: workers first, the engine last
+
+
+def start_appeals_command(settings: Settings, name: str, args: list[str], extra_env: dict[str, str] | None = None) -> int:
+    """Run `appeals <args>` in the background as service `name` (pid file and log in the data folder)."""
     env = dict(os.environ)
     env["APPEALS_DATA_DIR"] = str(settings.data_dir)
     env["APPEALS_ENGINE_URL"] = settings.engine_url
-    argv = [sys.executable, "-m", "appeals.cli", "worker"]
-    return start_process(Paths(settings.data_dir), "worker", argv, env, cwd=settings.data_dir)
+    env.update(extra_env or {})
+    argv = [sys.executable, "-m", "appeals.cli", *args]
+    return start_process(Paths(settings.data_dir), name, argv, env, cwd=settings.data_dir)
+
+
+def start_worker(settings: Settings, extra_env: dict[str, str] | None = None) -> int:
+    return start_appeals_command(settings, "worker", ["worker"], extra_env)
 
 
 def port_of(url: str) -> int:
