@@ -176,7 +176,8 @@ def test_the_rebuilt_ledger_equals_the_one_kept_step_by_step(recording: Engine, 
     assert rw["handler_group"] == "dept-energy" and rw["last_return_reason"] == "属于能源局职责"
     assert rw["handling_due"] > rw["dispatched_at"] and rw["handled_on_time"] is True
     b = rows[appeals["ledger_b"].id]
-    assert b["first_result_reported_at"] < b["result_reported_at"], "re-reported after the re-check"
+    assert b["first_result_reported_at"] <= b["result_reported_at"], "re-reported after the re-check"
+    assert b["status"] == "closed" and b["result_class"] == "B" and b["follow_up_rounds"] == 1
     assert rows[appeals["consult"].id]["handler_group"] is None and rows[appeals["consult"].id]["kind"] == "consultation"
     assert rows[appeals["scope"].id]["close_reason"] == "out_of_scope"
     assert rows[appeals["city"].id]["handler_group"] == "city-center"

@@ -525,8 +525,6 @@ def test_report_command_with_a_progress_bar(ledger: Engine, tmp_path: Path, monk
     from appeals.ledger.cli import ledger as ledger_group
     from appeals.ledger.cli import report
 
-    if ledger.dialect.name != "sqlite":
-        pytest.skip("the command is the same on both databases")
     monkeypatch.setenv("APPEALS_DATABASE_URL", ledger.url.render_as_string(hide_password=False))
     monkeypatch.setenv("APPEALS_DATA_DIR", str(tmp_path))
     main = click.Group("appeals", commands=[ledger_group, report])
@@ -538,3 +536,21 @@ def test_report_command_with_a_progress_bar(ledger: Engine, tmp_path: Path, monk
         "企业诉求问题台账-2026年第四季度.xlsx", "某县企业诉求办理情况季度测评通报-2026年第四季度.docx"]
     result = CliRunner().invoke(main, ["report", "--period", "2026-13"])
     assert result.exit_code == 2 and "--period" in result.output
+
+
+def test_any_range_of_days(ledger: Engine, tmp_path: Path) -> None:
+    from docx import Document
+
+    days = Period.parse("2026-10-09..2026-10-16")
+    assert days.label == "2026年10月9日至2026年10月15日"
+    report = figures(ledger, days, as_of=AS_OF, calendar=CALENDAR)
+    o = report.overall
+    # dispatched P1, P6 (on time), P2 (late), P8 (signed on the 16th, after the cut-off, deadline not passed)
+    assert (o.dispatched, o.sign_decided, o.signed_on_time) == (4, 3, 2)
+    assert (o.handled, o.handled_on_time) == (2, 1), "P5 (late) on the 10th, P1 (on time) on the 15th"
+    produced = produce_report(ledger, days, tmp_path, calendar=CALENDAR, as_of=AS_OF)
+    doc = Document(io.BytesIO(produced.bulletin.read()))
+    assert doc.paragraphs[0].text == "某县企业诉求办理情况通报"
+    assert doc.paragraphs[1].text == "（2026年10月9日至2026年10月15日）"
+    with pytest.raises(ValueError):
+        Period.parse("2026-10-09..2026-10-09")

@@ -140,6 +140,11 @@ from .public.cli import public as public_group  # noqa: E402
 
 main.add_command(public_group)
 
+from .ledger.cli import ledger, report  # noqa: E402
+
+main.add_command(ledger)
+main.add_command(report)
+
 
 # ----------------------------------------------------------------------------- worker
 @main.command()

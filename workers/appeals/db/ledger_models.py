@@ -78,11 +78,13 @@ class LedgerAppeal(Base):
 
     __tablename__ = "ledger_appeal"
     __table_args__ = (
-        # response rate / department tables: appeals dispatched in a period
-        Index("ix_ledger_appeal_dispatched", "dispatched_at", "handler_group"),
-        # on-time and resolution rates (result reported in a period) and the overdue list
+        # response rate: appeals dispatched in a period (covering: no table lookups)
+        Index("ix_ledger_appeal_dispatched", "dispatched_at", "handler_group", "signed_at", "sign_due",
+              "responded_on_time"),
+        # on-time and resolution rates (first result in a period, covering) and the overdue list
         # (no result yet, or a result after the cut-off, and the deadline before it)
-        Index("ix_ledger_appeal_result_due", "first_result_reported_at", "handling_due"),
+        Index("ix_ledger_appeal_result_due", "first_result_reported_at", "handling_due", "handler_group",
+              "handled_on_time", "result_class"),
         # counts by category, channel and status: appeals received in a period
         Index("ix_ledger_appeal_received", "received_at"),
         # appeals closed in a period
@@ -150,10 +152,12 @@ class LedgerFollowUp(Base):
     """One follow-up (回访) of an appeal: the rounds of its `followUpHistory`, numbered from 1."""
 
     __tablename__ = "ledger_follow_up"
+    # satisfaction rate: follow-ups in a period (covering)
+    __table_args__ = (Index("ix_ledger_follow_up_at", "at", "process_instance_id", "satisfaction"),)
     process_instance_id: Mapped[str] = mapped_column(
         String(64), ForeignKey("ledger_appeal.process_instance_id", ondelete="CASCADE"), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     handling_round: Mapped[int | None] = mapped_column(Integer)
     satisfaction: Mapped[str | None] = mapped_column(String(24))
     really_solved: Mapped[bool | None] = mapped_column(Boolean)

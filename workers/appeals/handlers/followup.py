@@ -14,8 +14,8 @@ SATISFIED = {"very_satisfied", "satisfied", "basically_satisfied"}
 
 
 @router.topic("recordFollowUp",
-              variables=("reallySolved", "satisfaction", "followUpNote", "followUpMethod", "handlingRound",
-                         "followUpHistory"))
+              variables=(*MILESTONE_VARIABLES, "reallySolved", "satisfaction", "followUpNote", "followUpMethod",
+                         "handlingRound", "followUpHistory"))
 def record_follow_up(task: Task) -> dict[str, Any]:
     """Satisfied and really solved → close; otherwise rework, and after two rounds the review."""
     satisfaction = task.get("satisfaction")
@@ -55,6 +55,7 @@ def record_follow_up(task: Task) -> dict[str, Any]:
         output.update(deadline_variables("supervisionDue", supervision_due))
         output.update(deadline_variables("followUpDue", deadlines.due("followUp", supervision_due.due)))
         output["appealStatus"] = "under_review"
+    reached(task, "followed_up", output)
     return output
 
 

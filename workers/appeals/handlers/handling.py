@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..deadlines import deadline_variables, now, parse_time
+from ..ledger.history import signed_time
 from ..milestones import MILESTONE_VARIABLES, reached
 from ..runtime import Task
 from ..services import services
@@ -36,7 +37,8 @@ def collect_assist_opinions(task: Task) -> dict[str, Any]:
     opinions.sort(key=lambda o: o["department"])
     text = "\n\n".join(f"**{o['departmentName']}：** {o['opinion']}" for o in opinions)
     output = {"assistOpinions": opinions, "assistOpinionsText": text or None, "appealStatus": "handling"}
-    reached(task, "signed", output)  # the first step after the department signed the 交办单
+    # the first step after the department signed the 交办单: the sign task's end is the milestone time
+    reached(task, "signed", output, at=signed_time(svc.camunda, task.process_instance_id))
     return output
 
 
@@ -57,8 +59,8 @@ def register_extension_request(task: Task) -> dict[str, Any]:
 
 
 @router.topic("applyExtensionDecision",
-              variables=("extensionDecision", "extensionDays", "extensionCount", "extensionComment",
-                         "handlingDue", "dispatchedAt", "dispatchSituation"))
+              variables=(*MILESTONE_VARIABLES, "extensionDecision", "extensionDays", "extensionCount",
+                         "extensionComment", "handlingDue", "dispatchedAt", "dispatchSituation"))
 def apply_extension_decision(task: Task) -> dict[str, Any]:
     """Count the request; if granted, move the handling deadline within the limits of spec §8."""
     count = int(task.get("extensionCount") or 0) + 1
@@ -66,6 +68,7 @@ def apply_extension_decision(task: Task) -> dict[str, Any]:
                               "appealStatus": "handling"}
     if task.get("extensionDecision") != "approve":
         output["extensionNotice"] = f"第{count}次延期申请未获同意：{task.get('extensionComment') or ''}".rstrip("：")
+        reached(task, "extension", output)
         return output
     deadlines = deadline_service()
     current = parse_time(task.get("handlingDue")) or now()
@@ -77,6 +80,7 @@ def apply_extension_decision(task: Task) -> dict[str, Any]:
     output.update(deadlines.handling_timers(granted))
     capped = "（已按延期上限核定）" if granted is cap and wanted.due > cap.due else ""
     output["extensionNotice"] = f"第{count}次延期已同意，办结时限延至{granted.due:%Y年%m月%d日 %H:%M}{capped}"
+    reached(task, "extension", output)
     return output
 
 
@@ -98,5 +102,5 @@ def record_result(task: Task) -> dict[str, Any]:
         output.update(deadline_variables("recheckDue", recheck))
         output.update(deadline_variables("recheckReviewDue", deadlines.due("recheckReview", recheck.due)))
         output["appealStatus"] = "on_supervision_ledger"
-    reached(task, "replied", output)
+    reached(task, "result_reported", output)
     return output

@@ -57,6 +57,7 @@ def register_appeal(task: Task) -> dict[str, Any]:
         # counters exist from the start, so concurrent increments meet the engine's optimistic lock
         "hotlineReminderCount": 0,
         "appealStatus": "registered",
+        "registeredAt": now().isoformat(timespec="seconds"),
     }
     received_at = (parse_time(received) or now()).astimezone(SHANGHAI)
     batch = svc.camunda.evaluate_decision("AppealBatch", {"receivedMonth": received_at.month})

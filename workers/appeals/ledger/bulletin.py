@@ -36,7 +36,7 @@ from ..documents.values import clean
 from ..workdays import SHANGHAI
 from .figures import PENALTY, WEIGHTS, Rates, Report, ReviewRow
 from .labels import APPEAL_KINDS, CATEGORIES, CHANNELS, DASH, STATUSES, day, pct
-from .periods import Period
+from .periods import AnyPeriod, Period
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TITLES = {
@@ -44,6 +44,7 @@ TITLES = {
     "quarter": "企业诉求办理情况季度测评通报",
     "half": "企业诉求办理情况半年排名通报",
     "year": "企业诉求办理工作年终总评通报",
+    "range": "企业诉求办理情况通报",
 }
 OVERDUE_ROWS_IN_DOCUMENT = 100
 CARD_ROWS_IN_DOCUMENT = 100
@@ -53,7 +54,7 @@ INDENT = Pt(32)
 CENTER = WD_ALIGN_PARAGRAPH.CENTER
 
 
-def title_of(period: Period, issuer: Org) -> str:
+def title_of(period: AnyPeriod, issuer: Org) -> str:
     return f"{issuer.county}{TITLES[period.kind]}"
 
 

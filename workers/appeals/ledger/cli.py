@@ -84,7 +84,8 @@ def rebuild(since: dt.datetime | None) -> None:
 
 @click.command("report")
 @click.option("--period", "period_text", required=True, metavar="PERIOD",
-              help="2026-10 (a month; with --kind the quarter, half or year containing it), 2026-Q3, 2026-H1, 2026.")
+              help="2026-10 (a month; with --kind the quarter, half or year containing it), 2026-Q3, 2026-H1, 2026, "
+                   "or any days 2026-10-09..2026-10-21 (end day excluded).")
 @click.option("--kind", type=click.Choice(KINDS), default=None,
               help="month 月度通报 · quarter 季度测评 · half 半年排名 · year 年终总评 (default: from --period).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,

@@ -19,7 +19,7 @@ from ..db.ledger_models import LedgerAppeal, LedgerCard, LedgerDepartment, Ledge
 from ..workdays import SHANGHAI, WorkdayCalendar
 from .cards import Card, cards
 from .milestones import SATISFIED
-from .periods import Period, trailing_months
+from .periods import AnyPeriod, Period, trailing_months
 
 A = LedgerAppeal.__table__
 F = LedgerFollowUp.__table__
@@ -124,7 +124,7 @@ class OverdueItem:
 
 @dataclass
 class Report:
-    period: Period
+    period: AnyPeriod
     as_of: dt.datetime
     cutoff: dt.datetime
     overall: Rates
@@ -152,15 +152,18 @@ def _count_if(condition: Any) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _bounds(period: Period, as_of: dt.datetime) -> tuple[dt.datetime, dt.datetime, dt.datetime]:
+def _bounds(period: AnyPeriod, as_of: dt.datetime) -> tuple[dt.datetime, dt.datetime, dt.datetime]:
     start = period.start_at.astimezone(dt.UTC)
     end = period.end_at.astimezone(dt.UTC)
     return start, end, min(end, as_of.astimezone(dt.UTC))
 
 
 def _open_overdue(cut: dt.datetime) -> Any:
-    """Dispatched, past the handling deadline, not closed, the round not returned — at `cut`."""
-    return and_(A.c.dispatched_at < cut, A.c.handling_due < cut, A.c.return_count < A.c.dispatch_count,
+    """Dispatched, past the handling deadline, not closed, the round not returned — at `cut`.
+
+    (Dispatched before the cut-off follows from the deadline: it is set at dispatch, after it. Saying
+    it would tempt SQLite to scan the dispatch index over the whole history.)"""
+    return and_(A.c.handling_due < cut, A.c.return_count < A.c.dispatch_count,
                 or_(A.c.closed_at.is_(None), A.c.closed_at > cut))
 
 
@@ -170,7 +173,7 @@ def _overdue_parts(cut: dt.datetime) -> tuple[Any, Any]:
             and_(A.c.first_result_reported_at > cut, _open_overdue(cut)))
 
 
-def collect(conn: Connection, period: Period, as_of: dt.datetime, *, stock: bool = True) -> dict[str | None, Rates]:
+def collect(conn: Connection, period: AnyPeriod, as_of: dt.datetime, *, stock: bool = True) -> dict[str | None, Rates]:
     """Rates per department (key None: appeals without one, e.g. consultations' follow-ups);
     `stock=False` leaves out the overdue count and the cards (the trend needs only the rates)."""
     start, end, cut = _bounds(period, as_of)
@@ -217,7 +220,7 @@ def collect(conn: Connection, period: Period, as_of: dt.datetime, *, stock: bool
     return out
 
 
-def _counts(conn: Connection, period: Period, as_of: dt.datetime) -> dict[str, Any]:
+def _counts(conn: Connection, period: AnyPeriod, as_of: dt.datetime) -> dict[str, Any]:
     start, _end, cut = _bounds(period, as_of)
     received = (select(A.c.category, A.c.channel, A.c.status, A.c.kind, func.count())
                 .where(A.c.received_at >= start, A.c.received_at < cut)
@@ -296,7 +299,7 @@ def rank(departments: Iterable[DepartmentFigures]) -> list[DepartmentFigures]:
     return items
 
 
-def figures(engine: Engine, period: Period, *, as_of: dt.datetime | None = None,
+def figures(engine: Engine, period: AnyPeriod, *, as_of: dt.datetime | None = None,
             calendar: WorkdayCalendar | None = None, details: bool = True) -> Report:
     """The report of `period` as known at `as_of` (default now): per department, overall, ranked.
 
@@ -321,7 +324,7 @@ def figures(engine: Engine, period: Period, *, as_of: dt.datetime | None = None,
     return report
 
 
-def trend(engine: Engine, period: Period, months: int = 12, *, as_of: dt.datetime | None = None
+def trend(engine: Engine, period: AnyPeriod, months: int = 12, *, as_of: dt.datetime | None = None
           ) -> list[tuple[Period, Rates]]:
     """The overall rates of the `months` months ending with `period`'s last month."""
     as_of = as_of or dt.datetime.now(dt.UTC)

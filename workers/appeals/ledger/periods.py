@@ -3,6 +3,7 @@
     Period.parse("2026-10")            # 2026年10月: [2026-10-01, 2026-11-01)
     Period.parse("2026-10", "quarter")  # the quarter containing October: 2026年第四季度
     Period.parse("2026-Q3"), Period.parse("2026-H1"), Period.parse("2026")
+    Period.parse("2026-10-09..2026-10-21")  # any days: [2026-10-09, 2026-10-21), a DateRange
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from ..workdays import SHANGHAI
 
 KINDS = ("month", "quarter", "half", "year")
+RANGE = "range"
 _MONTHS_PER = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 _QUARTERS = "一二三四"
 
@@ -41,10 +43,12 @@ class Period:
         return cls(day.year, (day.month - 1) // size * size + 1, kind)
 
     @classmethod
-    def parse(cls, text: str, kind: str | None = None) -> Period:
+    def parse(cls, text: str, kind: str | None = None) -> Period | DateRange:
         """'2026-10' (a month; with `kind` the quarter/half/year containing it), '2026-Q3', '2026-H1',
-        '2026'."""
+        '2026', or any days '2026-10-09..2026-10-21' (the end day excluded)."""
         raw = text.strip().upper()
+        if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", raw):
+            return DateRange(dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2]))
         if m := re.fullmatch(r"(\d{4})-(\d{1,2})", raw):
             year, month = int(m[1]), int(m[2])
             if not 1 <= month <= 12:
@@ -132,10 +136,56 @@ class Period:
         return self.key
 
 
-def trailing_months(period: Period, count: int) -> list[Period]:
+@dataclass(frozen=True)
+class DateRange:
+    """Any half-open range of Asia/Shanghai days, [start, end): the figures of an arbitrary period."""
+
+    start: dt.date
+    end: dt.date
+    kind: str = RANGE
+
+    def __post_init__(self) -> None:
+        if self.end <= self.start:
+            raise ValueError(f"an empty range: {self.start} .. {self.end}")
+
+    @property
+    def year(self) -> int:
+        return self.start.year
+
+    @property
+    def start_at(self) -> dt.datetime:
+        return dt.datetime.combine(self.start, dt.time(), tzinfo=SHANGHAI)
+
+    @property
+    def end_at(self) -> dt.datetime:
+        return dt.datetime.combine(self.end, dt.time(), tzinfo=SHANGHAI)
+
+    def contains(self, moment: dt.datetime) -> bool:
+        return self.start_at <= moment < self.end_at
+
+    @property
+    def key(self) -> str:
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+    @property
+    def label(self) -> str:
+        last = self.end - dt.timedelta(days=1)
+        return f"{self.start.year}年{self.start.month}月{self.start.day}日至{last.year}年{last.month}月{last.day}日"
+
+    short_label = label
+
+    def __str__(self) -> str:
+        return self.key
+
+
+def trailing_months(period: Period | DateRange, count: int) -> list[Period]:
     """The `count` months ending with the last month of `period`, oldest first."""
     last = Period.containing(period.end - dt.timedelta(days=1), "month")
     months = [last]
     while len(months) < count:
         months.append(months[-1].previous())
     return list(reversed(months))
+
+
+AnyPeriod = Period | DateRange
+"""A calendar period (month, quarter, half, year) or any range of days."""

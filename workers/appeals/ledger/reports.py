@@ -22,7 +22,7 @@ from ..documents.fields import Org
 from ..workdays import SHANGHAI, WorkdayCalendar
 from .bulletin import DOCX_MIME, render_bulletin, summary_text, title_of
 from .figures import Report, annual_review, figures, trend
-from .periods import Period
+from .periods import AnyPeriod
 from .workbook import XLSX_MIME, render_workbook
 
 TREND_MONTHS = 12
@@ -74,7 +74,7 @@ def write_atomically(target: Path, content: bytes) -> Path:
 
 def produce_report(
     engine: Engine,
-    period: Period,
+    period: AnyPeriod,
     out_dir: Path,
     *,
     calendar: WorkdayCalendar | None = None,

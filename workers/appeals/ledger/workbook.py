@@ -48,7 +48,7 @@ from .labels import (
     day_time,
     label,
 )
-from .periods import Period
+from .periods import AnyPeriod
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 A = LedgerAppeal.__table__
@@ -94,7 +94,7 @@ def _contact(name: Any, phone: Any) -> str:
     return " ".join(x for x in (_t(name), _t(phone)) if x)
 
 
-def _range(column: Any, period: Period, as_of: dt.datetime | None) -> Any:
+def _range(column: Any, period: AnyPeriod, as_of: dt.datetime | None) -> Any:
     end = period.end_at if as_of is None else min(period.end_at, as_of)
     return and_(column >= period.start_at, column < end)
 
@@ -103,7 +103,7 @@ def _base():
     return A.outerjoin(LEAD, LEAD.c.code == A.c.lead_department).outerjoin(HANDLER, HANDLER.c.code == A.c.handler_group)
 
 
-def _received(conn: Connection, period: Period, as_of: dt.datetime | None) -> Iterator[list[Any]]:
+def _received(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None) -> Iterator[list[Any]]:
     query = (select(A.c.enterprise_name, A.c.problem_description, LEAD.c.name, A.c.contact_name, A.c.contact_phone,
                     A.c.close_reason, A.c.registration_number, A.c.received_at, A.c.channel, A.c.category,
                     A.c.kind, A.c.status)
@@ -115,7 +115,7 @@ def _received(conn: Connection, period: Period, as_of: dt.datetime | None) -> It
                label(STATUSES, r[11])]
 
 
-def _dispatched(conn: Connection, period: Period, as_of: dt.datetime | None) -> Iterator[list[Any]]:
+def _dispatched(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None) -> Iterator[list[Any]]:
     query = (select(A.c.enterprise_name, A.c.problem_description, A.c.contact_name, A.c.contact_phone, LEAD.c.name,
                     A.c.dispatch_number, A.c.dispatched_at, A.c.assisting_department_names, A.c.sign_due,
                     A.c.handling_due, A.c.transfer_number)
@@ -126,7 +126,7 @@ def _dispatched(conn: Connection, period: Period, as_of: dt.datetime | None) -> 
                day(r[9]), _t(r[10])]
 
 
-def _results(conn: Connection, period: Period, as_of: dt.datetime | None) -> Iterator[list[Any]]:
+def _results(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None) -> Iterator[list[Any]]:
     query = (select(A.c.enterprise_name, A.c.problem_description, A.c.result_class, A.c.reply_method,
                     A.c.reply_text, HANDLER.c.name, A.c.handler_name, A.c.extension_count, A.c.handled_on_time,
                     A.c.registration_number, A.c.first_result_reported_at, A.c.handling_due)
@@ -139,7 +139,7 @@ def _results(conn: Connection, period: Period, as_of: dt.datetime | None) -> Ite
                day(r[11]), _t(r[2])]
 
 
-def _follow_ups(conn: Connection, period: Period, as_of: dt.datetime | None) -> Iterator[list[Any]]:
+def _follow_ups(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None) -> Iterator[list[Any]]:
     query = (select(A.c.problem_description, A.c.result_class, A.c.kind, HANDLER.c.name, F.c.satisfaction, F.c.note,
                     A.c.registration_number, A.c.enterprise_name, F.c.at, F.c.method, F.c.really_solved, F.c.seq)
              .select_from(F.join(A, A.c.process_instance_id == F.c.process_instance_id)
@@ -152,7 +152,7 @@ def _follow_ups(conn: Connection, period: Period, as_of: dt.datetime | None) -> 
                day(r[8]), label(FOLLOW_UP_METHODS, r[9]), really, r[11]]
 
 
-def _overdue(conn: Connection, period: Period, as_of: dt.datetime | None, calendar: Any) -> Iterator[list[Any]]:
+def _overdue(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None, calendar: Any) -> Iterator[list[Any]]:
     cut = period.end_at if as_of is None else min(period.end_at, as_of)
     for n, o in enumerate(overdue_list(conn, cut.astimezone(dt.UTC), calendar, limit=1_000_000), start=1):
         yield [n, _t(o.registration_number), _t(o.enterprise_name), _t(o.department_name), day(o.dispatched_at),
@@ -160,7 +160,7 @@ def _overdue(conn: Connection, period: Period, as_of: dt.datetime | None, calend
                day(o.result_reported_at)]
 
 
-def _cards(conn: Connection, period: Period, as_of: dt.datetime | None) -> Iterator[list[Any]]:
+def _cards(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None) -> Iterator[list[Any]]:
     query = (select(CARDS.c.issued_at, HANDLER.c.name, CARDS.c.kind, A.c.registration_number, A.c.enterprise_name,
                     CARDS.c.reason, CARDS.c.escalation)
              .select_from(CARDS.join(HANDLER, HANDLER.c.code == CARDS.c.department)
@@ -185,13 +185,18 @@ def _header_sheet(workbook: Workbook, title: str, columns: Sequence[tuple[str, f
 
 def _cell(ref: str, value: Any) -> str:
     """One cell; text arrives cleaned (`_t`) or is a label, a date or a number."""
-    if value is None or value == "":
+    if value.__class__ is str:
+        if not value:
+            return ""
+        text = value
+    elif value is None:
         return ""
-    if isinstance(value, bool):
+    elif isinstance(value, bool):
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, (int, float)):
+    elif isinstance(value, (int, float)):
         return f'<c r="{ref}"><v>{value}</v></c>'
-    text = str(value)
+    else:
+        text = str(value)
     if "&" in text or "<" in text or ">" in text:
         text = escape(text)
     return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
@@ -210,7 +215,7 @@ def _rows_xml(rows: Iterable[list[Any]], letters: Sequence[str]) -> Iterator[byt
         yield "".join(chunk).encode("utf-8")
 
 
-def render_workbook(engine: Engine, period: Period, *, as_of: dt.datetime | None = None, calendar: Any = None,
+def render_workbook(engine: Engine, period: AnyPeriod, *, as_of: dt.datetime | None = None, calendar: Any = None,
                     progress: Callable[[str], None] | None = None) -> bytes:
     """The .xlsx of `period` (rows known at `as_of`, default: all)."""
     writers: dict[str, Callable[[Connection], Iterator[list[Any]]]] = {

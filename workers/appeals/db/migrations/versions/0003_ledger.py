@@ -81,10 +81,14 @@ def upgrade() -> None:
     with op.batch_alter_table('ledger_appeal', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ledger_appeal_credit_code'), ['credit_code'], unique=False)
         batch_op.create_index('ix_ledger_appeal_closed', ['closed_at'], unique=False)
-        batch_op.create_index('ix_ledger_appeal_dispatched', ['dispatched_at', 'handler_group'], unique=False)
+        batch_op.create_index('ix_ledger_appeal_dispatched',
+                              ['dispatched_at', 'handler_group', 'signed_at', 'sign_due', 'responded_on_time'],
+                              unique=False)
         batch_op.create_index('ix_ledger_appeal_received', ['received_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_ledger_appeal_registration_number'), ['registration_number'], unique=False)
-        batch_op.create_index('ix_ledger_appeal_result_due', ['first_result_reported_at', 'handling_due'], unique=False)
+        batch_op.create_index('ix_ledger_appeal_result_due',
+                              ['first_result_reported_at', 'handling_due', 'handler_group', 'handled_on_time',
+                               'result_class'], unique=False)
     op.create_table('ledger_card',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('department', sa.String(length=64), nullable=False),
@@ -117,12 +121,12 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('process_instance_id', 'seq', name=op.f('pk_ledger_follow_up'))
     )
     with op.batch_alter_table('ledger_follow_up', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_ledger_follow_up_at'), ['at'], unique=False)
+        batch_op.create_index('ix_ledger_follow_up_at', ['at', 'process_instance_id', 'satisfaction'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('ledger_follow_up', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_ledger_follow_up_at'))
+        batch_op.drop_index('ix_ledger_follow_up_at')
     op.drop_table('ledger_follow_up')
     with op.batch_alter_table('ledger_card', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ledger_card_process_instance_id'))
