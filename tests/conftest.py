@@ -160,6 +160,23 @@ def workers(deployed: EngineHandle) -> Iterator[EngineHandle]:
     thread.join(timeout=30)
 
 
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian chromium driven by Playwright (no browser download: executable_path)."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Debian chromium is installed by `make test` (tools/install-system-deps.sh)"
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
 def wait_for(predicate, timeout: float = 20.0, interval: float = 0.2, message: str = "condition"):
     """Poll until predicate() is truthy (for work done by the workers' thread, not timers)."""
     deadline = time.monotonic() + timeout

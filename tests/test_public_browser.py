@@ -7,10 +7,8 @@ werkzeug in a background thread, on the session's real engine. Screenshots go to
 from __future__ import annotations
 
 import re
-import shutil
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -25,9 +23,6 @@ from .scenario import Appeal, dispatch_to, report
 from .test_public import PUBLIC_PASSWORD, SECRET, VALID, public_settings
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
          "has_touch": True, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
 
@@ -45,17 +40,6 @@ def public_url(workers: EngineHandle) -> Iterator[str]:
     yield url
     server.shutdown()
     thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "Debian chromium is installed by `make test` (tools/install-system-deps.sh)"
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def fill_questionnaire(page) -> None:

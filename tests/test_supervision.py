@@ -98,6 +98,9 @@ def test_timers_push_an_overdue_appeal_up_the_chain(workers: EngineHandle, mail_
     appeal.fire_timer("BoundaryEvent_LongOverdue")
     appeal.task("Task_CoordinateByDeputy", "deputy-economy")
     assert appeal.variables()["escalationTrigger"] == "overdue"
+    number = appeal.variables()["registrationNumber"]
+    told = wait_for(lambda: mail_server.messages(f"【挂牌督办】{number}"), message="the supervision office told")
+    assert any("duchashi@county.example.gov.cn" in str(m["To"]) for m in told)
     appeal.fire_timer("BoundaryEvent_DeputyOverdue")
     appeal.task("Task_CoordinateByCountyHead", "county-head")
     appeal.fire_timer("BoundaryEvent_CountyOverdue")

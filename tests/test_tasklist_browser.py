@@ -5,31 +5,12 @@ The screenshots are kept in test-artifacts/ for people to look at.
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
-import pytest
-
 from appeals.settings import PROJECT_ROOT
 
 from .conftest import DEMO_PASSWORD, EngineHandle, wait_for
 from .scenario import Appeal, dispatch_to
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "Debian chromium is installed by `make test` (tools/install-system-deps.sh)"
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def login(browser, engine: EngineHandle, user: str):

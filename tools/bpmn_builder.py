@@ -8,9 +8,21 @@ waypoints. Only the BPMN subset our processes use is supported.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 COL_W, ROW_H, X0, Y0 = 170, 120, 160, 100
+BPMN_DIR = Path(__file__).resolve().parents[1] / "bpmn"
+
+
+def x(col: float) -> float:
+    """The centre x of a grid column (for explicit waypoints)."""
+    return X0 + col * COL_W + 50
+
+
+def y(row: float) -> float:
+    """The centre y of a grid row."""
+    return Y0 + row * ROW_H + 40
 SIZES = {
     "task": (100, 80), "event": (36, 36), "gateway": (50, 50),
 }
@@ -273,6 +285,13 @@ class Process:
 
     def _label(self, x: float, y: float, w: float = 80, h: float = 27) -> str:
         return f'<bpmndi:BPMNLabel><dc:Bounds x="{x:.0f}" y="{y:.0f}" width="{w:.0f}" height="{h:.0f}" /></bpmndi:BPMNLabel>'
+
+    def write(self) -> Path:
+        """Write bpmn/<process id>.bpmn (file name = process id)."""
+        target = BPMN_DIR / f"{self.id}.bpmn"
+        target.write_text(self.to_xml(), encoding="utf-8")
+        print(f"wrote {target}")
+        return target
 
     def to_xml(self) -> str:
         messages = "".join(f'\n  <bpmn:message id="{k}" name="{v}" />' for k, v in self.messages.items())

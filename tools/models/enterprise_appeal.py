@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bpmn_builder import COL_W, ROW_H, X0, Y0, Process  # noqa: E402
+from bpmn_builder import Process, x, y  # noqa: E402
 
 p = Process("EnterpriseAppeal", "企业诉求办理", ttl="P1825D", version_tag="1.0")
 p.message("Message_AppealSubmitted", "AppealSubmitted")
@@ -20,12 +20,6 @@ p.message("Message_SurveyAnswered", "SurveyAnswered")
 p.error("Error_WrongDepartment", "交办单位不对口（退回）", "Err_WrongDepartment")
 
 
-def y(row: float) -> float:
-    return Y0 + row * ROW_H + 40
-
-
-def x(col: float) -> float:
-    return X0 + col * COL_W + 50
 
 
 # ---------------------------------------------------------------------------- intake (rows -1..2)
@@ -190,8 +184,11 @@ p.boundary("BoundaryEvent_CountyOverdue", "协调超期", "Task_CoordinateByCoun
 p.flow("SequenceFlow_Escalate", "Gateway_HandlingAction", "Gateway_JoinEscalation", name="提请协调",
        condition="${handlingAction == 'escalate'}",
        waypoints=[(x(9) + 25, y(5)), (x(9) + 60, y(5)), (x(9) + 60, y(7.05)), (x(8), y(7.05)), (x(8), y(7.5) - 25)])
-p.flow("SequenceFlow_LongOverdueEscalate", "BoundaryEvent_LongOverdue", "Gateway_JoinEscalation",
-       waypoints=[(hx + 10, hy + hh + 18), (hx + 10, y(7.5)), (x(8) - 25, y(7.5))])
+p.notify("Event_NotifySupervision", "提请督查室挂牌督办", 7.765, 6.5, "supervision")
+p.flow("SequenceFlow_LongOverdueToSupervision", "BoundaryEvent_LongOverdue", "Event_NotifySupervision",
+       waypoints=[(hx + 10, hy + hh + 18), (hx + 10, y(6.5) - 18)])
+p.flow("SequenceFlow_LongOverdueEscalate", "Event_NotifySupervision", "Gateway_JoinEscalation",
+       waypoints=[(hx + 10, y(6.5) + 18), (hx + 10, y(7.5)), (x(8) - 25, y(7.5))])
 p.flow("SequenceFlow_ToPrepareEscalation", "Gateway_JoinEscalation", "Task_PrepareEscalation")
 p.flow("SequenceFlow_ToNotifyEscalated", "Task_PrepareEscalation", "Event_NotifyEscalated")
 p.flow("SequenceFlow_ToDeputy", "Event_NotifyEscalated", "Task_CoordinateByDeputy")
@@ -349,6 +346,4 @@ p.flow("SequenceFlow_ToReminderRecorded", "Task_RecordHotlineReminder", "EndEven
 p.inside(None)
 
 if __name__ == "__main__":
-    target = Path(__file__).resolve().parents[2] / "bpmn" / "EnterpriseAppeal.bpmn"
-    target.write_text(p.to_xml(), encoding="utf-8")
-    print(f"wrote {target}")
+    p.write()

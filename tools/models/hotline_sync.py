@@ -27,6 +27,4 @@ p.flow("SequenceFlow_SyncDueToPull", "StartEvent_SyncDue", "Task_PullHotlineOrde
 p.flow("SequenceFlow_PullToDone", "Task_PullHotlineOrders", "EndEvent_SyncDone")
 
 if __name__ == "__main__":
-    target = Path(__file__).resolve().parents[2] / "bpmn" / "HotlineSync.bpmn"
-    target.write_text(p.to_xml(), encoding="utf-8")
-    print(f"wrote {target}")
+    p.write()

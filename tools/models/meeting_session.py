@@ -9,16 +9,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bpmn_builder import COL_W, ROW_H, X0, Y0, Process  # noqa: E402
-
-
-def x(col: float) -> float:
-    return X0 + col * COL_W + 50
-
-
-def y(row: float) -> float:
-    return Y0 + row * ROW_H + 40
-
+from bpmn_builder import Process  # noqa: E402
 
 p = Process("MeetingSession", "恳谈会和接待日", ttl="P1825D", version_tag="1.0")
 p.start("StartEvent_MeetingPlanned", "筹备会议", 0, 0, form="MeetingPlanForm", initiator="organizer")
@@ -48,6 +39,4 @@ p.flow("SequenceFlow_ToCreateItems", "Task_RecordMinutes", "Task_CreateMeetingIt
 p.flow("SequenceFlow_ToEnd", "Task_CreateMeetingItems", "EndEvent_ItemsDispatched")
 
 if __name__ == "__main__":
-    target = Path(__file__).resolve().parents[2] / "bpmn" / "MeetingSession.bpmn"
-    target.write_text(p.to_xml(), encoding="utf-8")
-    print(f"wrote {target}")
+    p.write()

@@ -51,9 +51,7 @@ REVIEW_FORM = form("ReviewBulletinForm", "审核并印发月度通报", [
 ])
 
 if __name__ == "__main__":
-    target = ROOT / "bpmn" / "MonthlyBulletin.bpmn"
-    target.write_text(p.to_xml(), encoding="utf-8")
-    print(f"wrote {target}")
+    p.write()
     path = FORMS_DIR / f"{REVIEW_FORM['id']}.form"
     path.write_text(json.dumps(REVIEW_FORM, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {path}")

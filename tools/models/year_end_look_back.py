@@ -53,6 +53,4 @@ p.flow("SequenceFlow_ToRecord", "Task_LookBack", "Task_RecordLookBack")
 p.flow("SequenceFlow_ToDone", "Task_RecordLookBack", "EndEvent_LookBackDone")
 
 if __name__ == "__main__":
-    target = Path(__file__).resolve().parents[2] / "bpmn" / "YearEndLookBack.bpmn"
-    target.write_text(p.to_xml(), encoding="utf-8")
-    print(f"wrote {target}")
+    p.write()

@@ -13,13 +13,12 @@ error, so the task fails and ends as an incident that names the missing field.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
 from ..camunda import FileValue
 from ..documents import FIELDS, render_document, safe_filename
+from ..files import write_atomically
 from ..runtime import Task
 from ..services import services
 from ..settings import Settings
@@ -44,17 +43,7 @@ def document_org() -> dict[str, str]:
 def store_copy(process_instance_id: str, filename: str, content: bytes) -> Path:
     """Write the document to <data dir>/documents/<process instance id>/<filename>, atomically."""
     folder = Settings.from_env().data_dir / "documents" / safe_filename(process_instance_id, suffix="")
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / filename
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".docx")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(content)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return write_atomically(folder / filename, content)
 
 
 @router.topic("renderDocument", variables=(*DOCUMENT_VARIABLES, "documentKind"))

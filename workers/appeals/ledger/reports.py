@@ -9,8 +9,6 @@ it for the previous month on the first working day of a month).
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from ..documents import safe_filename
 from ..documents.fields import Org
+from ..files import write_atomically
 from ..workdays import SHANGHAI, WorkdayCalendar
 from .bulletin import DOCX_MIME, render_bulletin, summary_text, title_of
 from .figures import Report, annual_review, figures, trend
@@ -57,19 +56,6 @@ def first_workday_of_month(calendar: WorkdayCalendar, day: dt.date) -> dt.date:
 
 def is_first_workday_of_month(calendar: WorkdayCalendar, day: dt.date) -> bool:
     return first_workday_of_month(calendar, day) == day
-
-
-def write_atomically(target: Path, content: bytes) -> Path:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(content)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
 
 
 def produce_report(
