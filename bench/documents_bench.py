@@ -23,42 +23,11 @@ except ImportError:  # run from a checkout without the package installed
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workers"))
 
 from appeals.documents import KINDS, render_document  # noqa: E402
+from appeals.documents.sample import SAMPLE_APPEAL, SAMPLE_ORG  # noqa: E402
 
-ORG = {"county": "某县", "office_name": "县服务企业发展领导小组办公室", "number_prefix": "某县"}
-FIELDS = {
-    "enterpriseName": "某县绿源茶业有限公司",
-    "creditCode": "91530900MA6K7PXW3R",
-    "enterpriseAddress": "某县工业园区茶产业片区8号",
-    "contactName": "李建华",
-    "contactPosition": "总经理",
-    "contactPhone": "13908831234",
-    "contactEmail": "lijh@lvyuan-tea.example.cn",
-    "channel": "hotline",
-    "receivedAt": "2026-11-16T09:30:00.000+0800",
-    "receivedBy": "王晓燕",
-    "registrationNumber": "某县服企办收（2026）第12号",
-    "category": "land",
-    "appealKind": "help",
-    "problemDescription": "企业新建精制茶加工厂房项目已完成备案，但用地预审与选址意见书办理迟迟未有进展，影响项目开工。" * 3,
-    "requestedHelp": "协调自然资源、行政审批部门加快办理用地预审与选址意见书。",
-    "leadDepartmentName": "县自然资源局",
-    "assistingDepartmentNames": ["县行政审批局", "县住房和城乡建设局"],
-    "dispatchNumber": "某县服企办交（2026）第7号",
-    "transferNumber": "某县服企办报（2026）第2号",
-    "approverName": "张卫东",
-    "approvalComment": "请自然资源局牵头，5个工作日内办结并答复企业。",
-    "dispatchedAt": "2026-11-17T10:00:00.000+0800",
-    "handlingDue": "2026-11-24T18:00:00.000+0800",
-    "resultClass": "A",
-    "replyText": "已于11月20日完成用地预审，选址意见书已核发，并当面答复企业。",
-    "satisfaction": "satisfied",
-    "followUpNote": "企业表示问题已解决。",
-    "reviewExplanation": "企业诉求涉及的规划调整须报市级审批，已向企业说明并纳入督办台账。",
-    "departmentHeadName": "赵国强",
-    "reminderNumber": "某县服企办催（2026）第3号",
-    "overdueDays": 3,
-    "issuedAt": "2026-11-23",
-}
+ORG = SAMPLE_ORG
+# a long description, as real appeals have
+FIELDS = {**SAMPLE_APPEAL, "problemDescription": SAMPLE_APPEAL["problemDescription"] * 3}
 
 
 def main() -> None:

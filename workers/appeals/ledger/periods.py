@@ -20,8 +20,23 @@ _MONTHS_PER = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 _QUARTERS = "一二三四"
 
 
+class _HalfOpenDays:
+    """[start, end) in Asia/Shanghai, for anything with `start` and `end` dates."""
+
+    @property
+    def start_at(self) -> dt.datetime:
+        return dt.datetime.combine(self.start, dt.time(), tzinfo=SHANGHAI)
+
+    @property
+    def end_at(self) -> dt.datetime:
+        return dt.datetime.combine(self.end, dt.time(), tzinfo=SHANGHAI)
+
+    def contains(self, moment: dt.datetime) -> bool:
+        return self.start_at <= moment < self.end_at
+
+
 @dataclass(frozen=True, order=True)
-class Period:
+class Period(_HalfOpenDays):
     year: int
     first_month: int
     kind: str
@@ -81,16 +96,6 @@ class Period:
         index = self.year * 12 + self.first_month - 1 + self.months
         return dt.date(index // 12, index % 12 + 1, 1)
 
-    @property
-    def start_at(self) -> dt.datetime:
-        return dt.datetime.combine(self.start, dt.time(), tzinfo=SHANGHAI)
-
-    @property
-    def end_at(self) -> dt.datetime:
-        return dt.datetime.combine(self.end, dt.time(), tzinfo=SHANGHAI)
-
-    def contains(self, moment: dt.datetime) -> bool:
-        return self.start_at <= moment < self.end_at
 
     # -- navigation
     def previous(self) -> Period:
@@ -137,7 +142,7 @@ class Period:
 
 
 @dataclass(frozen=True)
-class DateRange:
+class DateRange(_HalfOpenDays):
     """Any half-open range of Asia/Shanghai days, [start, end): the figures of an arbitrary period."""
 
     start: dt.date
@@ -152,16 +157,6 @@ class DateRange:
     def year(self) -> int:
         return self.start.year
 
-    @property
-    def start_at(self) -> dt.datetime:
-        return dt.datetime.combine(self.start, dt.time(), tzinfo=SHANGHAI)
-
-    @property
-    def end_at(self) -> dt.datetime:
-        return dt.datetime.combine(self.end, dt.time(), tzinfo=SHANGHAI)
-
-    def contains(self, moment: dt.datetime) -> bool:
-        return self.start_at <= moment < self.end_at
 
     @property
     def key(self) -> str:
