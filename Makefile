@@ -9,7 +9,7 @@ PYTHON := $(shell command -v python3.11 || command -v python3)
 JAR    := engine/target/appeals-engine.jar
 ENGINE_SOURCES := engine/pom.xml $(shell find engine/src -type f 2>/dev/null)
 LINT_MODULES := tests/lint/node_modules/.package-lock.json
-SYSTEM_PACKAGES := chromium fonts-wqy-microhei postgresql
+SYSTEM_PACKAGES := chromium fonts-wqy-microhei postgresql libreoffice-writer-nogui
 
 # Local demo credentials, used only when the environment sets none (documented in README).
 DEMO_ENV := CAMUNDA_ADMIN_USER="$${CAMUNDA_ADMIN_USER:-admin}" \

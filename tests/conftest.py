@@ -117,6 +117,8 @@ def engine(data_dir: Path, mail_server: MailServer, http_sink: HttpSink) -> Iter
         "APPEALS_WORKER_PASSWORD": "worker-" + secrets.token_hex(6),
         "APPEALS_INITIAL_PASSWORD": DEMO_PASSWORD,
         "APPEALS_DATA_DIR": str(data_dir),
+        # scenarios do not wait for LibreOffice; test_documents converts with it on its own
+        "APPEALS_PDF": "off",
     }
     os.environ.update(env)
     from appeals.services import services

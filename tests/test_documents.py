@@ -565,6 +565,7 @@ def test_render_document_handler_returns_a_file_variable_and_stores_a_copy(
 
     monkeypatch.setattr(handler_module, "services", lambda: FakeServices())
     monkeypatch.setenv("APPEALS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("APPEALS_PDF", "off")
     topic = handler_module.router.topics["renderDocument"]
     assert "documentKind" in topic.variables and "dispatchNumber" in topic.variables
     task = Task(id="task-1", topic="renderDocument", process_instance_id="pi-42", business_key="BK-1",
@@ -586,3 +587,40 @@ def test_render_document_handler_returns_a_file_variable_and_stores_a_copy(
     with pytest.raises(ValueError, match="documentKind"):
         handler_module.render_document_handler(
             Task("task-2", "renderDocument", "pi-42", None, "Task_X", variables=dict(APPEAL)))
+
+
+def test_with_libreoffice_the_handler_adds_an_a4_pdf_with_the_chinese_text(
+    handler_module, monkeypatch, tmp_path: Path
+) -> None:
+    """Real LibreOffice (installed by `make test`): the PDF is A4, one page, and carries the text."""
+    import pypdf
+
+    from appeals.documents import soffice_path
+    from appeals.org import DEMO_ORG, load
+    from appeals.runtime import Task
+
+    assert soffice_path(), "LibreOffice (soffice) is missing: `make test` installs libreoffice-writer-nogui"
+    chart = load(DEMO_ORG)
+    monkeypatch.setattr(handler_module, "services", lambda: type("S", (), {"org_chart": lambda self: chart})())
+    monkeypatch.setenv("APPEALS_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("APPEALS_PDF", raising=False)
+    task = Task(id="task-1", topic="renderDocument", process_instance_id="pi-43", business_key="BK-1",
+                activity_id="Task_RenderDispatch", variables={**APPEAL, "documentKind": "dispatch"})
+    out = handler_module.render_document_handler(task)
+    assert sorted(out) == ["dispatchDocument", "dispatchDocumentPdf"]
+    pdf = out["dispatchDocumentPdf"]
+    assert pdf.mime_type == "application/pdf"
+    assert pdf.filename == "企业反映困难问题交办单-某县服企办交（2026）第7号.pdf"
+    assert (tmp_path / "documents" / "pi-43" / pdf.filename).read_bytes() == pdf.content
+    reader = pypdf.PdfReader(io.BytesIO(pdf.content))
+    width, height = (float(v) for v in reader.pages[0].mediabox.upper_right)
+    assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 297)  # A4 in millimetres
+    text = "".join(page.extract_text() for page in reader.pages).replace(" ", "").replace("\n", "")
+    assert "企业反映困难问题交办单" in text
+    assert "某县服企办交（2026）第7号" in text
+    assert APPEAL["enterpriseName"] in text
+    fonts = {str(font.get("/BaseFont")) for page in reader.pages
+             for font in (page["/Resources"].get("/Font") or {}).get_object().values()
+             for font in [font.get_object()]}
+    # the Chinese text is set in an embedded CJK font (仿宋 falls back to an installed one), not boxes
+    assert any("WenQuanYi" in name or "Fang" in name or "Song" in name for name in fonts), fonts

@@ -50,7 +50,7 @@ def test_org_sync_is_idempotent_and_grants_what_groups_need(deployed: EngineHand
     admin = deployed.admin
     members = {u["id"] for u in admin.get("/user", memberOfGroup="deputy-head-industry")}
     assert members == {"deputy-industry"}
-    grants = admin.get("/authorization", groupIdIn="dept-industry", resourceType=7)
+    grants = admin.get("/authorization", groupIdIn="dept-industry", resourceType=7, resourceId="*")
     assert grants == [], "a department has no global permission on tasks"
     office = admin.get("/authorization", groupIdIn="office", resourceType=7, resourceId="*")
     assert office and "READ" in office[0]["permissions"]

@@ -95,3 +95,99 @@ def test_sigterm_stops_the_worker_gracefully(deployed: EngineHandle) -> None:
     assert process.returncode == 0, output
     assert time.monotonic() - started < 15
     assert "stopped after" in output
+
+
+# ------------------------------------------------------------------------ prefetch queue
+QUEUE_TOPIC = "runtimeQueueProbe"
+
+
+class CountingCamunda(Camunda):
+    """Counts the lock extensions and the tasks per fetch the runtime asks for."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.extended: list[str] = []
+        self.fetched: list[int] = []
+
+    def fetch_and_lock(self, *args, **kwargs):
+        tasks = super().fetch_and_lock(*args, **kwargs)
+        self.fetched.append(len(tasks))
+        return tasks
+
+    def extend_lock(self, task_id: str, worker_id: str, new_duration_ms: int) -> None:
+        super().extend_lock(task_id, worker_id, new_duration_ms)
+        self.extended.append(task_id)
+
+
+@pytest.fixture(scope="module")
+def queue_probe(deployed: EngineHandle) -> EngineHandle:
+    """The probe process under its own key and topic, so no other worker of the session takes its tasks."""
+    xml = PROBE.read_text(encoding="utf-8").replace('"runtimeProbe"', f'"{QUEUE_TOPIC}"')
+    xml = xml.replace('id="RuntimeProbe"', 'id="RuntimeQueueProbe"').replace(
+        'bpmnElement="RuntimeProbe"', 'bpmnElement="RuntimeQueueProbe"')
+    deployed.admin.deploy("runtime-queue-probe", [("RuntimeQueueProbe.bpmn", xml.encode("utf-8"))])
+    return deployed
+
+
+def queue_worker(engine: EngineHandle, handler, **options) -> tuple[Worker, CountingCamunda, threading.Thread]:
+    router = Router()
+    router.topic(QUEUE_TOPIC, variables=("mode",), lock_duration_ms=3_000)(handler)
+    client = CountingCamunda(engine.settings.engine_url, *engine.settings.require_worker())
+    worker = Worker(client, router, max_tasks=1, async_response_timeout_ms=500, **options)
+    thread = threading.Thread(target=worker.run, daemon=True)
+    return worker, client, thread
+
+
+def open_queue_tasks(engine: EngineHandle, **query) -> list[dict]:
+    return engine.admin.get("/external-task", topicName=QUEUE_TOPIC, **query)
+
+
+def test_prefetched_tasks_wait_with_their_locks_renewed_and_all_complete(queue_probe: EngineHandle) -> None:
+    """One handler, three tasks fetched in one batch behind a 2 s handler: the last waits 4 s, longer
+    than its 3 s lock, so the queued tasks' locks are renewed while they wait; each runs once."""
+    ran: list[str] = []
+
+    def slow(task: Task) -> dict[str, str]:
+        ran.append(task.id)
+        time.sleep(2.0)
+        return {"probeResult": "queued"}
+
+    pids = [queue_probe.admin.start_process("RuntimeQueueProbe", {"mode": "ok"})["id"] for _ in range(3)]
+    worker, client, thread = queue_worker(queue_probe, slow, prefetch=5)
+    thread.start()
+    try:
+        for pid in pids:
+            assert ended_at(queue_probe, pid) == "EndEvent_ProbeDone"
+    finally:
+        worker.stop()
+        thread.join(timeout=20)
+    assert client.fetched[0] == 3, "the first fetch locked all three tasks for one handler"
+    assert len(ran) == 3 and len(set(ran)) == 3, "each task ran exactly once"
+    assert set(client.extended) == set(ran[1:]), "the locks of the two queued tasks were renewed, no other"
+
+
+def test_at_stop_queued_tasks_are_unlocked_not_run(queue_probe: EngineHandle) -> None:
+    release = threading.Event()
+    ran: list[str] = []
+
+    def hold(task: Task) -> dict[str, str]:
+        ran.append(task.id)
+        release.wait(20)
+        return {"probeResult": "held"}
+
+    pids = [queue_probe.admin.start_process("RuntimeQueueProbe", {"mode": "ok"})["id"] for _ in range(3)]
+    worker, client, thread = queue_worker(queue_probe, hold, prefetch=5)
+    thread.start()
+    wait_for(lambda: len(open_queue_tasks(queue_probe, locked="true")) == 3 and ran, message="three locked")
+    worker.stop()
+    release.set()
+    thread.join(timeout=20)
+    assert not thread.is_alive()
+    assert len(ran) == 1, "only the running handler finished"
+    done = [pid for pid in pids if not queue_probe.admin.get("/external-task", processInstanceId=pid)]
+    assert len(done) == 1
+    left = open_queue_tasks(queue_probe)
+    assert len(left) == 2 and all(t["lockExpirationTime"] is None for t in left), "queued tasks were unlocked"
+    for pid in pids:
+        if pid not in done:
+            queue_probe.admin.delete(f"/process-instance/{pid}")

@@ -150,10 +150,12 @@ main.add_command(report)
 @main.command()
 @click.option("--topic", "topics", multiple=True, help="Serve only these topics (default: all).")
 @click.option("--max-tasks", default=8, show_default=True, help="Handlers running at once.")
+@click.option("--prefetch", type=int, default=None,
+              help="Tasks locked ahead of free handlers (default 120).")
 @click.option("--poll-timeout", default=20.0, show_default=True, help="Long-poll timeout in seconds.")
 @click.option("--lock-ms", type=int, default=None, help="Lock duration for every topic (default: per topic).")
 @pass_ctx
-def worker(app: AppContext, topics: tuple[str, ...], max_tasks: int, poll_timeout: float,
+def worker(app: AppContext, topics: tuple[str, ...], max_tasks: int, prefetch: int | None, poll_timeout: float,
            lock_ms: int | None) -> None:
     """Run the external-task workers until SIGTERM."""
     from .handlers import router
@@ -163,7 +165,7 @@ def worker(app: AppContext, topics: tuple[str, ...], max_tasks: int, poll_timeou
     try:
         runner = Worker(app.worker_client(), router, max_tasks=max_tasks,
                         async_response_timeout_ms=int(poll_timeout * 1000), topics=topics or None,
-                        lock_duration_ms=lock_ms)
+                        lock_duration_ms=lock_ms, prefetch=prefetch)
     except (SettingsError, ValueError) as exc:
         fail(str(exc))
     runner.install_signal_handlers()

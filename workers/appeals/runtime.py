@@ -1,7 +1,13 @@
 """The external-task worker runtime.
 
-- One long poll per worker process (`asyncResponseTimeout`), fetching as many tasks as there are
-  free slots in a bounded thread pool; handlers run concurrently.
+- One long poll per worker process (`asyncResponseTimeout`); handlers run concurrently in a bounded
+  thread pool (`max_tasks`). A fetch may lock up to `prefetch` tasks more than there are handler
+  threads; they wait in the pool's queue, so the next fetch runs while the handlers still have work.
+  While a backlog waits (the last fetch filled every free slot), the next fetch waits briefly until
+  half the slots are free and takes one larger batch: each fetchAndLock costs the engine a pass over
+  the topic's open tasks, whether it locks one task or fifty. While a task waits in the queue its lock
+  is renewed every half lock duration; a task the engine hands out again (its lock had expired) is
+  not queued twice.
 - A handler is a plain function registered on a topic; the decorator returns it unchanged, so tests
   call it directly. Only the variables it declares are fetched.
 - The handler returns its output variables → complete. `BpmnError` → handleBpmnError (a business
@@ -9,7 +15,7 @@
   exponential back-off; at zero retries the engine raises an incident (with message and stack
   trace) that operators see in Cockpit. Nothing is swallowed, nothing is left locked.
 - Long handlers extend their lock (`task.extend_lock()`), or set `auto_extend=True`.
-- SIGTERM/SIGINT: stop fetching, let running handlers finish, unlock anything fetched after the stop.
+- SIGTERM/SIGINT: stop fetching, let running handlers finish, unlock what is fetched but not started.
 """
 
 from __future__ import annotations
@@ -29,6 +35,11 @@ from typing import Any
 from .camunda import Camunda, CamundaError, LockedTask
 
 log = logging.getLogger("appeals.worker")
+
+# Tasks a worker locks ahead of its free handlers. One fetchAndLock costs the engine about as much for
+# one task as for a hundred (it scans the topic's open tasks), so under a backlog large batches are
+# what makes throughput (docs/benchmarks.md); a queued task's lock is renewed if it waits long.
+DEFAULT_PREFETCH = 120
 
 
 class BpmnError(Exception):
@@ -126,6 +137,8 @@ class Worker:
         async_response_timeout_ms: int = 20_000,
         topics: Iterable[str] | None = None,
         lock_duration_ms: int | None = None,
+        max_batch_wait_ms: int = 500,
+        prefetch: int | None = None,
     ) -> None:
         self.camunda = camunda
         self.lock_duration_ms = lock_duration_ms
@@ -138,8 +151,17 @@ class Worker:
         if unknown:
             raise ValueError(f"no handler for topics: {', '.join(sorted(unknown))}")
         self._stop = threading.Event()
-        self._slots = threading.Semaphore(max_tasks)
+        self.prefetch = DEFAULT_PREFETCH if prefetch is None else prefetch
+        self.capacity = max_tasks + self.prefetch  # tasks locked by this worker at most (queued + running)
+        self._slots = threading.Semaphore(self.capacity)
+        self.max_batch_wait_ms = max_batch_wait_ms
+        self._backlog = False  # the last fetch filled every free slot: more tasks are waiting
+        self._last_fetch_s = 0.0  # and how long it took
         self._pool = ThreadPoolExecutor(max_workers=max_tasks, thread_name_prefix="handler")
+        # tasks fetched and not finished; those not yet started, with [lock ms, last renewal]
+        self._guard = threading.Lock()
+        self._active: set[str] = set()
+        self._queued: dict[str, tuple[LockedTask, int, float]] = {}
         self.processed = 0
         self.failed = 0
 
@@ -157,10 +179,14 @@ class Worker:
         """Fetch and handle until `stop()`; returns after running handlers have finished."""
         log.info("worker %s serving topics: %s", self.worker_id, ", ".join(self.topic_names))
         backoff = 1.0
+        renewer = threading.Thread(target=self._renew_queued, daemon=True, name="lock-renewer")
+        if self.prefetch:
+            renewer.start()
         while not self._stop.is_set():
             free = self._acquire_free_slots()
             if free == 0:
                 continue
+            started = time.monotonic()
             try:
                 tasks = self.camunda.fetch_and_lock(
                     self.worker_id,
@@ -175,22 +201,38 @@ class Worker:
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2, 30.0)
                 continue
+            fetched_at = time.monotonic()
+            self._last_fetch_s = fetched_at - started
+            self._backlog = len(tasks) == free
             self._release(free - len(tasks))
             for task in tasks:
-                if self._stop.is_set():
-                    self._unlock(task)
-                    self._release(1)
-                else:
+                if self._enqueue(task, fetched_at):
                     self._pool.submit(self._execute, task)
+                else:  # already queued or running here: the fetch only renewed its lock
+                    self._release(1)
         self._pool.shutdown(wait=True)
+        if renewer.is_alive():
+            renewer.join(timeout=5)
         log.info("worker %s stopped after %d tasks (%d failed)", self.worker_id, self.processed, self.failed)
 
     def _acquire_free_slots(self) -> int:
         if not self._slots.acquire(timeout=0.5):
             return 0
         free = 1
-        while free < self.max_tasks and self._slots.acquire(blocking=False):
+        while free < self.capacity and self._slots.acquire(blocking=False):
             free += 1
+        batch = max(self.capacity // 2, 1)
+        if self._backlog and free < batch:
+            # Tasks are waiting, and a fetchAndLock costs the engine about the same whether it locks
+            # one task or fifty (it grows with the number of open tasks). Rather than fetching for
+            # the few slots free now, let the handlers work through the queue until half the slots
+            # are free (no longer than max_batch_wait_ms) and fetch one batch.
+            deadline = time.monotonic() + self.max_batch_wait_ms / 1000
+            while free < batch and not self._stop.is_set():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not self._slots.acquire(timeout=remaining):
+                    break
+                free += 1
         return free
 
     def _release(self, count: int) -> None:
@@ -215,10 +257,53 @@ class Worker:
         except CamundaError as exc:
             log.warning("could not unlock %s: %s", task.id, exc, extra=_log_extra(task))
 
+    # the queue of prefetched tasks
+    def _enqueue(self, locked: LockedTask, fetched_at: float) -> bool:
+        topic = self.router.topics[locked.topic]
+        with self._guard:
+            if locked.id in self._active:
+                if locked.id in self._queued:
+                    self._queued[locked.id] = (locked, self._lock_ms(topic), fetched_at)
+                return False
+            self._active.add(locked.id)
+            self._queued[locked.id] = (locked, self._lock_ms(topic), fetched_at)
+            return True
+
+    def _lock_ms(self, topic: Topic) -> int:
+        return self.lock_duration_ms or topic.lock_duration_ms
+
+    def _renew_queued(self) -> None:
+        """Extend the locks of queued tasks every half lock duration, until the worker stops."""
+        while not self._stop.wait(0.5):
+            now = time.monotonic()
+            with self._guard:
+                due = [(task, lock_ms) for task, lock_ms, renewed in self._queued.values()
+                       if (now - renewed) * 1000 > lock_ms / 2]
+            for task, lock_ms in due:
+                try:
+                    self.camunda.extend_lock(task.id, self.worker_id, lock_ms)
+                except Exception as exc:  # the check before the handler starts decides
+                    log.warning("could not renew the lock of a queued task: %s", exc, extra=_log_extra(task))
+                    continue
+                with self._guard:
+                    if task.id in self._queued:
+                        self._queued[task.id] = (task, lock_ms, now)
+
     # one task
     def _execute(self, locked: LockedTask) -> None:
         topic = self.router.topics[locked.topic]
         extra = _log_extra(locked)
+        with self._guard:
+            _, _, renewed = self._queued.pop(locked.id, (None, 0, None))
+        try:
+            if self._ready_to_start(locked, topic, renewed):
+                self._run_handler(locked, topic, extra)
+        finally:
+            with self._guard:
+                self._active.discard(locked.id)
+            self._release(1)
+
+    def _run_handler(self, locked: LockedTask, topic: Topic, extra: dict[str, Any]) -> None:
         keeper = _LockKeeper(self, locked, topic) if topic.auto_extend else None
         task = Task(
             id=locked.id,
@@ -257,8 +342,25 @@ class Worker:
                                                           "", retries, 200), locked)
         except Exception as exc:
             self._fail(locked, topic, exc, extra)
-        finally:
-            self._release(1)
+
+    def _ready_to_start(self, locked: LockedTask, topic: Topic, renewed_at: float | None) -> bool:
+        """False for a queued task that must not run: the worker is stopping, or its lock is lost."""
+        if self._stop.is_set():
+            self._unlock(locked)
+            return False
+        lock_ms = self._lock_ms(topic)
+        if renewed_at is not None and (time.monotonic() - renewed_at) * 1000 > lock_ms / 2:
+            try:  # it waited long in the queue: renew the lock before the handler starts
+                self.camunda.extend_lock(locked.id, self.worker_id, lock_ms)
+            except CamundaError as exc:
+                if exc.status in (400, 404, 500):  # another worker has it now, or the task is gone
+                    log.warning("lock lost while queued (%s); the engine redelivers it", exc,
+                                extra=_log_extra(locked))
+                    return False
+                log.warning("could not extend the lock (%s); running anyway", exc, extra=_log_extra(locked))
+            except Exception as exc:  # connection trouble: the lock may still hold
+                log.warning("could not extend the lock (%s); running anyway", exc, extra=_log_extra(locked))
+        return True
 
     def _fail(self, locked: LockedTask, topic: Topic, exc: Exception, extra: dict[str, Any]) -> None:
         """handleFailure with one retry less and a growing back-off; at zero the engine raises an incident."""

@@ -40,6 +40,7 @@ class Settings:
     sms_url: str | None = None
     sms_token: str | None = None
     public_base_url: str = "http://localhost:8090"
+    pdf: bool = True  # APPEALS_PDF: also a PDF of every document, when LibreOffice is installed
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -63,6 +64,7 @@ class Settings:
             sms_url=_env("APPEALS_SMS_URL"),
             sms_token=_env("APPEALS_SMS_TOKEN"),
             public_base_url=_env("APPEALS_PUBLIC_BASE_URL", cls.public_base_url).rstrip("/"),
+            pdf=_env("APPEALS_PDF", "auto").lower() not in ("0", "off", "false", "no"),
         )
 
     @property

@@ -25,7 +25,7 @@ from docx.document import Document as DocxDocument
 from . import forms, letter
 from .fields import FIELDS, Field, Org, Values, check_required
 from .layout import set_properties
-from .pdf import PdfConversionError, to_pdf
+from .pdf import PdfConversionError, soffice_path, to_pdf
 from .values import DocumentError, clean
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -105,5 +105,6 @@ __all__ = [
     "RenderedDocument",
     "render_document",
     "safe_filename",
+    "soffice_path",
     "to_pdf",
 ]

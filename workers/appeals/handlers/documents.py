@@ -6,6 +6,11 @@ reminder_letter, handling_feedback, satisfaction, dissatisfaction_review). The h
 returns it as the File variable `<documentKind in camelCase>Document` (e.g. `handlingFeedbackDocument`), which staff
 download in Tasklist and Cockpit.
 
+With LibreOffice installed (and APPEALS_PDF not `off`), the handler also converts the document and
+returns its PDF as `<…>DocumentPdf` (e.g. `dispatchDocumentPdf`), stored next to the .docx. A failed
+conversion fails the task like any other error (retries, then an incident in Cockpit): an operator
+either repairs LibreOffice or sets APPEALS_PDF=off and retries.
+
 A redelivered task renders the same document again and overwrites the same file: no duplicates.
 An unknown kind, a missing required field or an unknown code raises `DocumentError`: a modelling
 error, so the task fails and ends as an incident that names the missing field.
@@ -17,7 +22,7 @@ import re
 from pathlib import Path
 
 from ..camunda import FileValue
-from ..documents import FIELDS, render_document, safe_filename
+from ..documents import FIELDS, render_document, safe_filename, soffice_path, to_pdf
 from ..files import write_atomically
 from ..runtime import Task
 from ..services import services
@@ -46,16 +51,29 @@ def store_copy(process_instance_id: str, filename: str, content: bytes) -> Path:
     return write_atomically(folder / filename, content)
 
 
-@router.topic("renderDocument", variables=(*DOCUMENT_VARIABLES, "documentKind"))
+PDF_MIME = "application/pdf"
+
+
+# LibreOffice's first start in a fresh profile takes seconds: keep the lock alive while it converts
+@router.topic("renderDocument", variables=(*DOCUMENT_VARIABLES, "documentKind"), lock_duration_ms=120_000,
+              auto_extend=True)
 def render_document_handler(task: Task) -> dict[str, FileValue]:
-    """Render the document named by the task's `documentKind` input parameter."""
+    """Render the document named by the task's `documentKind` input parameter (and its PDF)."""
     kind = task.variables.get("documentKind")
     if not kind:
         raise ValueError("the service task sets no 'documentKind' input parameter")
     kind = str(kind)
     document = render_document(kind, task.variables, org=document_org())
     store_copy(task.process_instance_id, document.filename, document.content)
-    return {variable_name(kind): FileValue(document.filename, document.content, document.mime_type)}
+    name = variable_name(kind)
+    out = {name: FileValue(document.filename, document.content, document.mime_type)}
+    if Settings.from_env().pdf and soffice_path():
+        pdf = to_pdf(document.content)
+        if pdf is not None:
+            filename = Path(document.filename).with_suffix(".pdf").name
+            store_copy(task.process_instance_id, filename, pdf)
+            out[name + "Pdf"] = FileValue(filename, pdf, PDF_MIME)
+    return out
 
 
 def variable_name(kind: str) -> str:
