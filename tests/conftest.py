@@ -64,13 +64,8 @@ class EngineHandle:
             raise
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process is not None:
+            stack.terminate(self.process)
 
     def restart(self) -> None:
         self.stop()

@@ -129,13 +129,23 @@ def queue_probe(deployed: EngineHandle) -> EngineHandle:
     return deployed
 
 
-def queue_worker(engine: EngineHandle, handler, **options) -> tuple[Worker, CountingCamunda, threading.Thread]:
+def queue_worker(engine: EngineHandle, handler, count: int = 3):
+    """`count` probe instances and a started worker with one handler and a prefetch of 5: the instances,
+    the ids of the tasks the handler ran, the worker, its counting client and its thread."""
+    ran: list[str] = []
+
+    def recording(task: Task):
+        ran.append(task.id)
+        return handler(task)
+
+    pids = [engine.admin.start_process("RuntimeQueueProbe", {"mode": "ok"})["id"] for _ in range(count)]
     router = Router()
-    router.topic(QUEUE_TOPIC, variables=("mode",), lock_duration_ms=3_000)(handler)
+    router.topic(QUEUE_TOPIC, variables=("mode",), lock_duration_ms=3_000)(recording)
     client = CountingCamunda(engine.settings.engine_url, *engine.settings.require_worker())
-    worker = Worker(client, router, max_tasks=1, async_response_timeout_ms=500, **options)
+    worker = Worker(client, router, max_tasks=1, async_response_timeout_ms=500, prefetch=5)
     thread = threading.Thread(target=worker.run, daemon=True)
-    return worker, client, thread
+    thread.start()
+    return pids, ran, worker, client, thread
 
 
 def open_queue_tasks(engine: EngineHandle, **query) -> list[dict]:
@@ -145,16 +155,11 @@ def open_queue_tasks(engine: EngineHandle, **query) -> list[dict]:
 def test_prefetched_tasks_wait_with_their_locks_renewed_and_all_complete(queue_probe: EngineHandle) -> None:
     """One handler, three tasks fetched in one batch behind a 2 s handler: the last waits 4 s, longer
     than its 3 s lock, so the queued tasks' locks are renewed while they wait; each runs once."""
-    ran: list[str] = []
-
     def slow(task: Task) -> dict[str, str]:
-        ran.append(task.id)
         time.sleep(2.0)
         return {"probeResult": "queued"}
 
-    pids = [queue_probe.admin.start_process("RuntimeQueueProbe", {"mode": "ok"})["id"] for _ in range(3)]
-    worker, client, thread = queue_worker(queue_probe, slow, prefetch=5)
-    thread.start()
+    pids, ran, worker, client, thread = queue_worker(queue_probe, slow)
     try:
         for pid in pids:
             assert ended_at(queue_probe, pid) == "EndEvent_ProbeDone"
@@ -168,16 +173,12 @@ def test_prefetched_tasks_wait_with_their_locks_renewed_and_all_complete(queue_p
 
 def test_at_stop_queued_tasks_are_unlocked_not_run(queue_probe: EngineHandle) -> None:
     release = threading.Event()
-    ran: list[str] = []
 
     def hold(task: Task) -> dict[str, str]:
-        ran.append(task.id)
         release.wait(20)
         return {"probeResult": "held"}
 
-    pids = [queue_probe.admin.start_process("RuntimeQueueProbe", {"mode": "ok"})["id"] for _ in range(3)]
-    worker, client, thread = queue_worker(queue_probe, hold, prefetch=5)
-    thread.start()
+    pids, ran, worker, client, thread = queue_worker(queue_probe, hold)
     wait_for(lambda: len(open_queue_tasks(queue_probe, locked="true")) == 3 and ran, message="three locked")
     worker.stop()
     release.set()

@@ -151,6 +151,18 @@ def engine_env(settings: Settings, port: int) -> dict[str, str]:
     return env
 
 
+def terminate(process: subprocess.Popen, timeout: float = 60.0) -> None:
+    """SIGTERM a child we started and wait; SIGKILL it if it does not end within `timeout`."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def start_engine(settings: Settings, port: int) -> int:
     jar = build_engine()
     java = shutil.which("java")
