@@ -156,7 +156,6 @@ class Worker:
         self._slots = threading.Semaphore(self.capacity)
         self.max_batch_wait_ms = max_batch_wait_ms
         self._backlog = False  # the last fetch filled every free slot: more tasks are waiting
-        self._last_fetch_s = 0.0  # and how long it took
         self._pool = ThreadPoolExecutor(max_workers=max_tasks, thread_name_prefix="handler")
         # tasks fetched and not finished; those not yet started, with [lock ms, last renewal]
         self._guard = threading.Lock()
@@ -186,7 +185,6 @@ class Worker:
             free = self._acquire_free_slots()
             if free == 0:
                 continue
-            started = time.monotonic()
             try:
                 tasks = self.camunda.fetch_and_lock(
                     self.worker_id,
@@ -202,7 +200,6 @@ class Worker:
                 backoff = min(backoff * 2, 30.0)
                 continue
             fetched_at = time.monotonic()
-            self._last_fetch_s = fetched_at - started
             self._backlog = len(tasks) == free
             self._release(free - len(tasks))
             for task in tasks:
