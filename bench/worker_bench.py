@@ -57,7 +57,7 @@ HERE = Path(__file__).resolve()
 PROCESS_KEY = "benchNoopProcess"
 TOPIC = "benchNoop"
 ADMIN = "admin"
-JAVA_OPTS = ["-Xms256m", "-Xmx1g", "-XX:+UseSerialGC", "-Duser.timezone=Asia/Shanghai"]  # as `appeals up`
+JAVA_OPTS = stack.ENGINE_JVM_OPTIONS  # as `appeals up`
 
 BPMN = f"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"

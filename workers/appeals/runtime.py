@@ -238,7 +238,7 @@ class Worker:
 
     def _topic_request(self, name: str) -> tuple[str, int, list[str]]:
         topic = self.router.topics[name]
-        return (name, self.lock_duration_ms or topic.lock_duration_ms, list(topic.variables))
+        return (name, self._lock_ms(topic), list(topic.variables))
 
     def pause(self, topic: str) -> None:
         """Stop fetching a topic (from the next poll on)."""
@@ -258,13 +258,11 @@ class Worker:
     def _enqueue(self, locked: LockedTask, fetched_at: float) -> bool:
         topic = self.router.topics[locked.topic]
         with self._guard:
-            if locked.id in self._active:
-                if locked.id in self._queued:
-                    self._queued[locked.id] = (locked, self._lock_ms(topic), fetched_at)
-                return False
+            new = locked.id not in self._active
+            if new or locked.id in self._queued:  # a task fetched again while queued: its lock is fresh
+                self._queued[locked.id] = (locked, self._lock_ms(topic), fetched_at)
             self._active.add(locked.id)
-            self._queued[locked.id] = (locked, self._lock_ms(topic), fetched_at)
-            return True
+            return new
 
     def _lock_ms(self, topic: Topic) -> int:
         return self.lock_duration_ms or topic.lock_duration_ms

@@ -163,13 +163,17 @@ def terminate(process: subprocess.Popen, timeout: float = 60.0) -> None:
         process.wait()
 
 
+# the engine's JVM as `appeals up` runs it (the benchmarks use the same)
+ENGINE_JVM_OPTIONS = ("-Xms256m", "-Xmx1g", "-XX:+UseSerialGC", "-Duser.timezone=Asia/Shanghai")
+
+
 def start_engine(settings: Settings, port: int) -> int:
     jar = build_engine()
     java = shutil.which("java")
     if java is None:
         raise StackError("Java 17 is not installed")
     paths = Paths(settings.data_dir)
-    argv = [java, "-Xms256m", "-Xmx1g", "-XX:+UseSerialGC", "-Duser.timezone=Asia/Shanghai", "-jar", str(jar)]
+    argv = [java, *ENGINE_JVM_OPTIONS, "-jar", str(jar)]
     return start_process(paths, "engine", argv, engine_env(settings, port), cwd=settings.data_dir)
 
 

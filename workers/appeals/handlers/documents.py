@@ -22,7 +22,7 @@ import re
 from pathlib import Path
 
 from ..camunda import FileValue
-from ..documents import FIELDS, render_document, safe_filename, soffice_path, to_pdf
+from ..documents import FIELDS, render_document, safe_filename, to_pdf
 from ..files import write_atomically
 from ..runtime import Task
 from ..services import services
@@ -67,8 +67,8 @@ def render_document_handler(task: Task) -> dict[str, FileValue]:
     store_copy(task.process_instance_id, document.filename, document.content)
     name = variable_name(kind)
     out = {name: FileValue(document.filename, document.content, document.mime_type)}
-    if Settings.from_env().pdf and soffice_path():
-        pdf = to_pdf(document.content)
+    if Settings.from_env().pdf:
+        pdf = to_pdf(document.content)  # None without LibreOffice
         if pdf is not None:
             filename = Path(document.filename).with_suffix(".pdf").name
             store_copy(task.process_instance_id, filename, pdf)
