@@ -55,8 +55,11 @@ stop: $(VENV)/.installed
 status: $(VENV)/.installed
 	@$(DEMO_ENV) $(VENV)/bin/appeals status
 
+# The suite twice: on the embedded databases (H2 + SQLite) and on PostgreSQL for the engine and the
+# application database, as production runs them (tests/databases.py).
 test: setup $(LINT_MODULES)
-	$(VENV)/bin/pytest
+	APPEALS_TEST_DB=embedded $(VENV)/bin/pytest
+	APPEALS_TEST_DB=postgresql $(VENV)/bin/pytest
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check workers tests

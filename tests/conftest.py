@@ -19,6 +19,7 @@ from appeals import stack
 from appeals.camunda import Camunda
 from appeals.settings import PROJECT_ROOT, Settings
 
+from .databases import PostgresServer, test_database_mode
 from .sinks import HttpSink, MailServer
 
 DEMO_PASSWORD = "test-" + secrets.token_hex(4)
@@ -96,8 +97,10 @@ def http_sink() -> Iterator[HttpSink]:
 
 
 @pytest.fixture(scope="session")
-def engine(data_dir: Path, mail_server: MailServer, http_sink: HttpSink) -> Iterator[EngineHandle]:
-    """The real engine, started once for the whole session."""
+def engine(request: pytest.FixtureRequest, data_dir: Path, mail_server: MailServer,
+           http_sink: HttpSink) -> Iterator[EngineHandle]:
+    """The real engine, started once for the whole session, on the session's databases
+    (APPEALS_TEST_DB: H2 + SQLite, or PostgreSQL for both as in production)."""
     port = stack.free_port()
     env = {
         "APPEALS_SMTP_HOST": "127.0.0.1",
@@ -115,6 +118,14 @@ def engine(data_dir: Path, mail_server: MailServer, http_sink: HttpSink) -> Iter
         # scenarios do not wait for LibreOffice; test_documents converts with it on its own
         "APPEALS_PDF": "off",
     }
+    if test_database_mode() == "postgresql":
+        server: PostgresServer = request.getfixturevalue("postgres")
+        server.create_database("camunda")
+        env.update({
+            "DB_DRIVER": "org.postgresql.Driver", "DB_URL": server.jdbc_url("camunda"),
+            "DB_USERNAME": "postgres", "DB_PASSWORD": "",
+            "APPEALS_DATABASE_URL": server.create_database("appeals"),
+        })
     os.environ.update(env)
     from appeals.services import services
 
@@ -196,55 +207,25 @@ def node_modules() -> Path:
     return lint_dir / "node_modules"
 
 
-# --------------------------------------------------------------------------------------- PostgreSQL
-def _postgres_bin() -> Path | None:
-    """The newest Debian PostgreSQL server's bin directory (package `postgresql`), if installed."""
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
-                   key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0)
-    return found[-1].parent if found else None
+# --------------------------------------------------------------------------------------- databases
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL cluster for the session (tests/databases.py)."""
+    server = PostgresServer().start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A throwaway PostgreSQL cluster for the session: `postgresql+psycopg://…/appeals_test`.
+def postgres_url(postgres: PostgresServer) -> str:
+    """An empty PostgreSQL database for the session: `postgresql+psycopg://…/appeals_test`."""
+    return postgres.create_database("appeals_test")
 
-    Installs the Debian package `postgresql` through tools/install-system-deps.sh when the server
-    is missing, initdb's a cluster in a temporary folder, starts it on a free port (as the
-    `postgres` system user when the tests run as root: the server refuses root), creates the
-    database, and stops and removes everything at the end of the session."""
-    import pwd
-    import tempfile
 
-    bin_dir = _postgres_bin()
-    if bin_dir is None:
-        subprocess.run([str(PROJECT_ROOT / "tools" / "install-system-deps.sh"), "postgresql"], check=True)
-        bin_dir = _postgres_bin()
-        assert bin_dir is not None, "the Debian package postgresql did not install a server"
-    as_root = os.geteuid() == 0
-    owner = pwd.getpwnam("postgres") if as_root else None
-    root = Path(tempfile.mkdtemp(prefix="appeals-pg-"))
-    data, sockets, log = root / "data", root / "sockets", root / "server.log"
-    sockets.mkdir()
-    if owner is not None:
-        for path in (root, sockets):
-            os.chown(path, owner.pw_uid, owner.pw_gid)
-        root.chmod(0o700)
-
-    def run(*args: str) -> subprocess.CompletedProcess:
-        command = [*(["runuser", "-u", "postgres", "--"] if as_root else []), *args]
-        return subprocess.run(command, check=True, capture_output=True, text=True, cwd=root)
-
-    port = stack.free_port()
-    run(str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-        "--locale=C.UTF-8")
-    run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60", "-o",
-        f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-        "-c full_page_writes=off", "start")
-    try:
-        run(str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "appeals_test")
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/appeals_test"
-    finally:
-        try:
-            run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
-        finally:
-            shutil.rmtree(root, ignore_errors=True)
+@pytest.fixture
+def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty application database of the session's kind (APPEALS_TEST_DB): a SQLite file, or a
+    new database on the session's PostgreSQL cluster."""
+    if test_database_mode() == "postgresql":
+        return request.getfixturevalue("postgres").create_database()
+    return f"sqlite:///{tmp_path / 'appeals.sqlite'}"

@@ -6,6 +6,8 @@ import yaml
 
 from appeals.settings import PROJECT_ROOT
 
+from .databases import _postgres_bin
+
 
 def test_compose_services_match_the_tested_commands() -> None:
     text = (PROJECT_ROOT / "docker-compose.yml").read_text(encoding="utf-8")
@@ -20,6 +22,10 @@ def test_compose_services_match_the_tested_commands() -> None:
     for name in ("postgres", "public"):
         assert "healthcheck" in services[name]
     assert "pgdata" in compose["volumes"]
+    # the PostgreSQL the tests run on (tests/databases.py: Debian's server) is production's major version
+    tested = _postgres_bin()
+    assert tested is not None, "make test installs the Debian package postgresql"
+    assert services["postgres"]["image"] == f"postgres:{tested.parent.name}"
     assert "healthcheck" in (PROJECT_ROOT / "engine" / "Dockerfile").read_text(encoding="utf-8").lower()
     # every secret comes from the environment, none is written here
     for secret in ("CAMUNDA_ADMIN_PASSWORD", "APPEALS_WORKER_PASSWORD", "POSTGRES_PASSWORD", "APPEALS_PUBLIC_SECRET"):

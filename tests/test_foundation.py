@@ -141,3 +141,25 @@ def test_registration_numbers_are_sequential(workers: EngineHandle) -> None:
 
     serials = sorted(int(n.split("第")[1].rstrip("号")) for n in wait_for(numbers, message="numbers"))
     assert serials == list(range(serials[0], serials[0] + 3))
+
+
+def test_the_engine_and_the_workers_use_the_session_databases(deployed: EngineHandle, request) -> None:
+    """APPEALS_TEST_DB=postgresql runs both databases on PostgreSQL, as docker-compose.yml does."""
+    from sqlalchemy import create_engine, text
+
+    from appeals.db import engine_for
+
+    from .databases import test_database_mode
+
+    app_db = engine_for(deployed.settings.ledger_url)
+    if test_database_mode() == "postgresql":
+        assert app_db.dialect.name == "postgresql"
+        server = request.getfixturevalue("postgres")
+        camunda = create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{server.port}/camunda")
+        with camunda.connect() as conn:
+            deployments = conn.execute(text("SELECT count(*) FROM act_re_deployment")).scalar_one()
+        camunda.dispose()
+        assert deployments >= 1, "the engine wrote its deployments to PostgreSQL"
+    else:
+        assert app_db.dialect.name == "sqlite"
+        assert list((deployed.settings.data_dir / "engine").glob("process-engine*.mv.db")), "the engine's H2 file"

@@ -340,8 +340,8 @@ def test_column_mapping_from_yaml_and_clear_file_errors(tmp_path: Path) -> None:
 
 
 # =========================================================================== unit: migration and handler
-def test_migration_0004_creates_exactly_the_hotline_tables(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'hotline.sqlite'}"
+def test_migration_0004_creates_exactly_the_hotline_tables(tmp_path: Path, fresh_database_url) -> None:
+    url = fresh_database_url
     config = alembic_config(url)
     command.upgrade(config, "0004")
     engine = create_engine(url)

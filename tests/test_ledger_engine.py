@@ -96,7 +96,7 @@ def _rows(engine: Engine, ids: set[str]) -> dict[str, Any]:
 
 
 def test_the_rebuilt_ledger_equals_the_one_kept_step_by_step(recording: Engine, workers: EngineHandle,
-                                                              tmp_path: Path) -> None:
+                                                              tmp_path: Path, fresh_database_url) -> None:
     appeals: dict[str, Appeal] = {}
 
     # 1. the happy path: dispatched, signed, A, satisfied, closed
@@ -160,7 +160,7 @@ def test_the_rebuilt_ledger_equals_the_one_kept_step_by_step(recording: Engine, 
     wait_for(lambda: len(_rows(recording, ids)["appeals"]) == len(ids), message="every appeal in the ledger")
     stepwise = _rows(recording, ids)
 
-    rebuilt_engine = db.engine_for(f"sqlite:///{tmp_path / 'rebuilt.sqlite'}")
+    rebuilt_engine = db.engine_for(fresh_database_url)
     summary = rebuild_from_history(workers.admin, rebuilt_engine, process_instance_ids=ids)
     assert summary.appeals == len(ids)
     rebuilt = _rows(rebuilt_engine, ids)

@@ -287,8 +287,8 @@ def test_appeals_spanning_two_months(ledger: Engine) -> None:
     assert november.cutoff == AS_OF.astimezone(dt.UTC), "a running period is counted up to the as-of time"
 
 
-def test_a_period_without_appeals_has_no_rates(ledger: Engine, tmp_path: Path) -> None:
-    engine = _migrated(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+def test_a_period_without_appeals_has_no_rates(ledger: Engine, tmp_path: Path, fresh_database_url) -> None:
+    engine = _migrated(fresh_database_url)
     empty = figures(engine, OCTOBER, as_of=AS_OF)
     o = empty.overall
     assert o.is_empty() and empty.departments == [] and empty.overdue == [] and empty.cards == []
@@ -303,8 +303,8 @@ def test_a_period_without_appeals_has_no_rates(ledger: Engine, tmp_path: Path) -
     assert {d.code: d.score for d in later.departments}["dept-power-supply"] is None, "no rate: no score"
 
 
-def test_all_overdue_and_nothing_handled(tmp_path: Path) -> None:
-    engine = _migrated(f"sqlite:///{tmp_path / 'overdue.sqlite'}")
+def test_all_overdue_and_nothing_handled(tmp_path: Path, fresh_database_url) -> None:
+    engine = _migrated(fresh_database_url)
     rows = [appeal(f"Q{i}", received_at=sh(6, 1), dispatched_at=sh(6, 2), handler_group="dept-industry",
                    sign_due=sh(6, 3, 18), handling_due=sh(6, 9, 18)) for i in range(3)]
     with engine.begin() as conn:
@@ -372,8 +372,8 @@ def test_first_working_day_of_the_month() -> None:
 
 
 # ----------------------------------------------------------------------------- milestones (unit)
-def test_milestones_are_idempotent_and_never_go_backwards(tmp_path: Path) -> None:
-    engine = _migrated(f"sqlite:///{tmp_path / 'm.sqlite'}")
+def test_milestones_are_idempotent_and_never_go_backwards(tmp_path: Path, fresh_database_url) -> None:
+    engine = _migrated(fresh_database_url)
     pid = "PI-1"
     registered = {"registrationNumber": "某县服企办收（2026）第1号", "registeredAt": "2026-10-08T09:05:00+08:00",
                   "receivedAt": "2026-10-08T09:00:00+08:00", "enterpriseName": "某县恒达机械制造有限公司",
@@ -429,8 +429,8 @@ def test_milestones_are_idempotent_and_never_go_backwards(tmp_path: Path) -> Non
     assert row() == final
 
 
-def test_a_returned_round_and_the_next_dispatch(tmp_path: Path) -> None:
-    engine = _migrated(f"sqlite:///{tmp_path / 'r.sqlite'}")
+def test_a_returned_round_and_the_next_dispatch(tmp_path: Path, fresh_database_url) -> None:
+    engine = _migrated(fresh_database_url)
     first = {"dispatchedAt": "2026-10-09T10:00:00+08:00", "dispatchCount": 1, "leadDepartment": "dept-power-supply",
              "handlerGroup": "dept-power-supply", "signDue": "2026-10-10T18:00:00+08:00"}
     record_milestone(engine, "R", "dispatched", first)
@@ -503,10 +503,10 @@ def test_bulletin_and_ledger_files(ledger: Engine, tmp_path: Path) -> None:
     assert satisfaction == ["非常满意", "不满意", "比较满意", "比较满意"]
 
 
-def test_bulletin_of_an_empty_period_and_of_a_year(ledger: Engine, tmp_path: Path) -> None:
+def test_bulletin_of_an_empty_period_and_of_a_year(ledger: Engine, tmp_path: Path, fresh_database_url) -> None:
     from docx import Document
 
-    empty = produce_report(_migrated(f"sqlite:///{tmp_path / 'empty.sqlite'}"), OCTOBER, tmp_path, as_of=AS_OF)
+    empty = produce_report(_migrated(fresh_database_url), OCTOBER, tmp_path, as_of=AS_OF)
     text = "\n".join(p.text for p in Document(io.BytesIO(empty.bulletin.read())).paragraphs)
     assert "共受理企业诉求0件" in text and "响应率—" in text and "本期无交办诉求。" in text
     year = produce_report(ledger, Period.parse("2026"), tmp_path, as_of=AS_OF)

@@ -127,7 +127,7 @@ def test_a_redelivered_task_sends_nothing_twice(workers: EngineHandle, mail_serv
     assert len(mail_server.messages("第999号")) == len(set(str(m["To"]) for m in mail_server.messages("第999号")))
 
 
-def test_webhook_markdown_and_no_contact_data_in_group_chats(http_sink: HttpSink, tmp_path) -> None:
+def test_webhook_markdown_and_no_contact_data_in_group_chats(http_sink: HttpSink, tmp_path, fresh_database_url) -> None:
     chart = load(DEMO_ORG)
     raw = chart.to_dict()
     for group in raw["groups"]:
@@ -146,7 +146,7 @@ def test_webhook_markdown_and_no_contact_data_in_group_chats(http_sink: HttpSink
     message = render("dispatched", webhook[0], variables, {})
     assert "13912345678" not in message.body, "no contact data in a group chat"
     assert "<b>&{{ 7*7 }}</b>" in message.subject and "{% for x in y %}😀" in message.body
-    db = engine_for(f"sqlite:///{tmp_path / 'outbox.sqlite'}")
+    db = engine_for(fresh_database_url)
     settings = Settings.from_env()
     report = deliver(db, Channels(settings), "Event:1", "pi-1", "dispatched", [message])
     assert report.sent == 1

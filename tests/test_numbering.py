@@ -9,8 +9,8 @@ from appeals.db import engine_for
 from appeals.numbering import SHANGHAI, issue_number
 
 
-def test_concurrent_intake_gets_gap_free_unique_numbers(tmp_path) -> None:
-    engine = engine_for(f"sqlite:///{tmp_path / 'seq.sqlite'}")
+def test_concurrent_intake_gets_gap_free_unique_numbers(tmp_path, fresh_database_url) -> None:
+    engine = engine_for(fresh_database_url)
     when = dt.datetime(2026, 5, 1, 9, tzinfo=SHANGHAI)
     owners = [f"pi-{i}" for i in range(120)]
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -20,8 +20,8 @@ def test_concurrent_intake_gets_gap_free_unique_numbers(tmp_path) -> None:
     assert all(n.startswith("某县服企办收（2026）第") for n in numbers)
 
 
-def test_same_owner_keeps_its_number_and_kinds_and_years_count_apart(tmp_path) -> None:
-    engine = engine_for(f"sqlite:///{tmp_path / 'seq.sqlite'}")
+def test_same_owner_keeps_its_number_and_kinds_and_years_count_apart(tmp_path, fresh_database_url) -> None:
+    engine = engine_for(fresh_database_url)
     may = dt.datetime(2026, 5, 1, tzinfo=SHANGHAI)
     first = issue_number(engine, "registration", "pi-a", "某县", may)
     assert issue_number(engine, "registration", "pi-a", "某县", may) == first == "某县服企办收（2026）第1号"
@@ -32,3 +32,30 @@ def test_same_owner_keeps_its_number_and_kinds_and_years_count_apart(tmp_path) -
     new_year = dt.datetime(2026, 12, 31, 16, 30, tzinfo=dt.UTC)
     assert issue_number(engine, "registration", "pi-c", "某县", eve) == "某县服企办收（2026）第3号"
     assert issue_number(engine, "registration", "pi-d", "某县", new_year) == "某县服企办收（2027）第1号"
+
+
+def test_migration_0007_widens_the_kind_and_keeps_numbers_issued(fresh_database_url) -> None:
+    """A county that deployed before 0007 upgrades in place: its numbers stay, `registration` fits."""
+    from alembic import command
+    from sqlalchemy import create_engine, select
+
+    from appeals.db import IssuedNumber, alembic_config
+
+    config = alembic_config(fresh_database_url)
+    command.upgrade(config, "0006")
+    raw = create_engine(fresh_database_url)
+    with raw.begin() as conn:  # what a 0006 database could hold: the kinds of ≤ 8 characters
+        conn.exec_driver_sql("INSERT INTO number_sequence (year, kind, last_value) VALUES (2026, 'dispatch', 7)")
+        conn.exec_driver_sql(
+            "INSERT INTO issued_number (kind, year, serial, number, owner_key, issued_at) "
+            "VALUES ('dispatch', 2026, 7, '某县服企办交（2026）第7号', 'pi-old', '2026-05-01 09:00:00+08')")
+    raw.dispose()
+    command.upgrade(config, "head")
+    engine = engine_for(fresh_database_url)
+    may = dt.datetime(2026, 5, 2, tzinfo=SHANGHAI)
+    assert issue_number(engine, "dispatch", "pi-old", "某县", may) == "某县服企办交（2026）第7号"
+    assert issue_number(engine, "dispatch", "pi-new", "某县", may) == "某县服企办交（2026）第8号"
+    assert issue_number(engine, "registration", "pi-new", "某县", may) == "某县服企办收（2026）第1号"
+    with engine.connect() as conn:
+        kinds = conn.execute(select(IssuedNumber.kind).where(IssuedNumber.owner_key == "pi-new")).scalars().all()
+    assert sorted(kinds) == ["dispatch", "registration"]

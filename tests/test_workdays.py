@@ -55,8 +55,8 @@ def cal() -> WorkdayCalendar:
 
 
 @pytest.fixture
-def db(tmp_path):
-    return engine_for(f"sqlite:///{tmp_path / 'calendar.sqlite'}")
+def db(tmp_path, fresh_database_url):
+    return engine_for(fresh_database_url)
 
 
 # ----------------------------------------------------------------------------- official data
@@ -493,8 +493,8 @@ def test_calendar_commands(db, tmp_path, monkeypatch) -> None:
 
 
 # ----------------------------------------------------------------------------- migrations
-def test_migrations_match_the_models(tmp_path) -> None:
-    config = alembic_config(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+def test_migrations_match_the_models(tmp_path, fresh_database_url) -> None:
+    config = alembic_config(fresh_database_url)
     command.upgrade(config, "head")
     command.check(config)  # raises if the models and the migrations differ
     command.downgrade(config, "0001")

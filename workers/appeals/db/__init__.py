@@ -51,7 +51,7 @@ class NumberSequence(Base):
 
     __tablename__ = "number_sequence"
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)  # numbering.KINDS (0007: was 8)
     last_value: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -64,7 +64,7 @@ class IssuedNumber(Base):
         UniqueConstraint("kind", "year", "serial", name="uq_issued_number_kind_year_serial"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    kind: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(32))  # numbering.KINDS (0007: was 8)
     year: Mapped[int] = mapped_column(Integer)
     serial: Mapped[int] = mapped_column(Integer)
     number: Mapped[str] = mapped_column(String(64))
@@ -114,6 +114,41 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def sqlite_length_triggers(metadata: MetaData) -> list[tuple[str, str]]:
+    """SQLite triggers that refuse what PostgreSQL refuses: a value longer than its column's
+    declared `VARCHAR(n)` (SQLite itself ignores declared lengths, so without them a too-long value
+    passes every test on SQLite and fails only in production). One BEFORE INSERT and one BEFORE
+    UPDATE trigger per column, as (table name, `CREATE TRIGGER IF NOT EXISTS …`); the error text
+    is PostgreSQL's."""
+    statements = []
+    for table in metadata.sorted_tables:
+        checks = [
+            (column.name, column.type.length) for column in table.columns
+            if isinstance(column.type, String) and getattr(column.type, "length", None)
+        ]
+        if not checks:
+            continue
+        for event_name in ("INSERT", "UPDATE"):
+            for name, length in checks:
+                statements.append((table.name,
+                    f'CREATE TRIGGER IF NOT EXISTS "lenck_{table.name}_{name}_{event_name.lower()}" '
+                    f'BEFORE {event_name} ON "{table.name}" '
+                    f'WHEN length(NEW."{name}") > {length} '
+                    f"BEGIN SELECT RAISE(ABORT, 'value too long for type character varying({length}): "
+                    f"{table.name}.{name}'); END"))
+    return statements
+
+
+def _install_sqlite_length_triggers(engine: Engine) -> None:
+    from sqlalchemy import inspect, text
+
+    existing = set(inspect(engine).get_table_names())
+    with engine.begin() as conn:
+        for table, statement in sqlite_length_triggers(Base.metadata):
+            if table in existing:
+                conn.execute(text(statement))
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -137,9 +172,12 @@ def upgrade(url: str) -> None:
 
 @lru_cache(maxsize=8)
 def engine_for(url: str) -> Engine:
-    """One migrated engine per URL per process."""
+    """One migrated engine per URL per process (on SQLite with the declared-length triggers)."""
     upgrade(url)
-    return make_engine(url)
+    engine = make_engine(url)
+    if engine.dialect.name == "sqlite":
+        _install_sqlite_length_triggers(engine)
+    return engine
 
 
 # The capabilities' models, each in its own module, all on Base.metadata (Alembic sees them here).
