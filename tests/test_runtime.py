@@ -87,11 +87,16 @@ def test_a_failure_is_retried_then_an_incident_with_the_stack_trace(probe_worker
 def test_sigterm_stops_the_worker_gracefully(deployed: EngineHandle) -> None:
     process = subprocess.Popen([sys.executable, "-m", "appeals.cli", "worker", "--poll-timeout", "2"],
                                env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    time.sleep(4)  # let it start polling
-    assert process.poll() is None
+    # wait until it serves (its signal handlers are installed by then), however slow the machine is
+    lines: list[str] = []
+    deadline = time.monotonic() + 120
+    while not any("serving topics" in line for line in lines):
+        assert time.monotonic() < deadline and process.poll() is None, "".join(lines)
+        lines.append(process.stdout.readline())
     started = time.monotonic()
     process.send_signal(signal.SIGTERM)
-    output, _ = process.communicate(timeout=30)
+    rest, _ = process.communicate(timeout=30)
+    output = "".join(lines) + rest
     assert process.returncode == 0, output
     assert time.monotonic() - started < 15
     assert "stopped after" in output
