@@ -1,4 +1,8 @@
-"""Static checks of bpmn/, dmn/ and forms/: seconds, no engine."""
+"""Static checks of bpmn/, dmn/ and forms/: seconds, no engine.
+
+The files are the source of the models (tools/README.md): they are edited in Camunda Modeler, so every
+file must look like one the Modeler saved, and no code in the repository may write them.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +30,10 @@ BPMN_FILES = sorted((PROJECT_ROOT / "bpmn").glob("*.bpmn"))
 DMN_FILES = sorted((PROJECT_ROOT / "dmn").glob("*.dmn"))
 FORM_FILES = sorted((PROJECT_ROOT / "forms").glob("*.form"))
 GENERATED_ID = re.compile(r"^(Activity|Gateway|Event|Flow|StartEvent|EndEvent|Task|SequenceFlow|DataObject|Participant|Lane)_[0-9a-z]{7}$")
+MODEL_DIRS = ("bpmn", "dmn", "forms")
+NOT_SOURCE = {".venv", ".git", "node_modules", "target", "data"}
+WRITES_FILE = re.compile(r"\.write_(?:text|bytes)\(|\bopen\([^)]*[\"'][wax]b?\+?[\"']|\bto_xml\(")
+NAMES_MODEL_DIR = re.compile(r"/\s*[\"'](?:bpmn|dmn|forms)[\"']|[\"'](?:\./)?(?:bpmn|dmn|forms)/")
 FLOW_NODE_TAGS = {
     "startEvent", "endEvent", "task", "userTask", "serviceTask", "businessRuleTask", "scriptTask",
     "sendTask", "receiveTask", "callActivity", "subProcess", "exclusiveGateway", "parallelGateway",
@@ -67,6 +75,67 @@ def test_bpmn_is_executable_with_di_ttl_and_platform(path: Path) -> None:
                 assert element.get("name"), f"{eid} has no label"
 
 
+def _python_files() -> list[Path]:
+    return [p for p in PROJECT_ROOT.rglob("*.py") if not NOT_SOURCE & set(p.relative_to(PROJECT_ROOT).parts)]
+
+
+def test_no_code_in_the_repository_writes_the_models() -> None:
+    """One source per diagram: a generator that writes bpmn/, dmn/ or forms/ would fork the Modeler's edits."""
+    assert not (PROJECT_ROOT / "tools" / "models").exists(), "tools/README.md: the model files are the source"
+    files = _python_files()
+    assert any(p.name == "test_models_static.py" for p in files)
+    offenders = [str(p.relative_to(PROJECT_ROOT)) for p in files
+                 if p != Path(__file__).resolve() and WRITES_FILE.search(text := p.read_text(encoding="utf-8")) and NAMES_MODEL_DIR.search(text)]
+    assert not offenders, f"code that writes {'/'.join(MODEL_DIRS)} (edit the files in Camunda Modeler): {offenders}"
+
+
+def test_the_generator_check_recognises_a_generator() -> None:
+    generator = (
+        'FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"\n'
+        'path = FORMS_DIR / "X.form"\npath.write_text(json.dumps(definition), encoding="utf-8")\n'
+    )
+    assert WRITES_FILE.search(generator) and NAMES_MODEL_DIR.search(generator)
+    reader = 'BPMN_FILES = sorted((PROJECT_ROOT / "bpmn").glob("*.bpmn"))\n'
+    assert not WRITES_FILE.search(reader)
+
+
+@pytest.mark.parametrize("path", BPMN_FILES + [PROJECT_ROOT / "tests" / "fixtures" / "RuntimeProbe.bpmn"],
+                         ids=lambda p: p.name)
+def test_bpmn_is_saved_as_camunda_modeler_saves_it(path: Path) -> None:
+    """Exporter attributes, and a shape with bounds for every node and an edge with waypoints for every flow."""
+    root = ET.parse(path).getroot()
+    assert root.get("exporter") == "Camunda Modeler" and root.get("exporterVersion"), path.name
+    assert root.get(f"{MODELER}executionPlatform") == "Camunda Platform"
+    assert root.get(f"{MODELER}executionPlatformVersion", "").startswith("7.24")
+    shapes = {s.get("bpmnElement"): s for s in root.iter(f"{{{NS['bpmndi']}}}BPMNShape")}
+    edges = {e.get("bpmnElement"): e for e in root.iter(f"{{{NS['bpmndi']}}}BPMNEdge")}
+    for element in root.iter():
+        tag = element.tag.split("}")[1]
+        if element.tag.split("}")[0][1:] != NS["bpmn"] or tag not in FLOW_NODE_TAGS:
+            continue
+        eid = element.get("id")
+        if tag == "sequenceFlow":
+            assert eid in edges, f"{path.name}: {eid} has no BPMNEdge"
+            assert len(edges[eid].findall("{http://www.omg.org/spec/DD/20100524/DI}waypoint")) >= 2, eid
+        else:
+            assert eid in shapes, f"{path.name}: {eid} has no BPMNShape"
+            assert shapes[eid].find("{http://www.omg.org/spec/DD/20100524/DC}Bounds") is not None, eid
+
+
+@pytest.mark.parametrize("path", DMN_FILES, ids=lambda p: p.name)
+def test_dmn_is_saved_as_camunda_modeler_saves_it(path: Path) -> None:
+    root = ET.parse(path).getroot()
+    assert root.get("exporter") == "Camunda Modeler" and root.get("exporterVersion"), path.name
+    assert root.get(f"{MODELER}executionPlatform") == "Camunda Platform"
+    assert root.get(f"{MODELER}executionPlatformVersion", "").startswith("7.24")
+    shapes = {s.get("dmnElementRef") for s in root.iter(f"{{{NS['dmndi']}}}DMNShape")}
+    decisions = root.findall("dmn:decision", NS)
+    assert decisions
+    for decision in decisions:
+        assert decision.get("id") in shapes, f"{path.name}: {decision.get('id')} has no DMNShape"
+        assert re.fullmatch(r"P\d+D|\d+", decision.get("{http://camunda.org/schema/1.0/dmn}historyTimeToLive", ""))
+
+
 def _form_refs() -> list[tuple[str, str, str]]:
     refs = []
     for path in BPMN_FILES:
@@ -93,6 +162,8 @@ def test_form_is_valid_camunda_form(path: Path) -> None:
     assert form["type"] == "default"
     assert form["executionPlatform"] == "Camunda Platform"
     assert form["schemaVersion"] <= 16, "Tasklist 7.24 renders form-js schema 16 at most"
+    assert form["executionPlatformVersion"].startswith("7.24")
+    assert form.get("exporter", {}).get("name") == "Camunda Modeler", "the form is edited in Camunda Modeler"
     keys = [c["key"] for c in form["components"] if "key" in c]
     assert len(keys) == len(set(keys)), "duplicate field keys"
     for component in form["components"]:
