@@ -42,7 +42,7 @@ LEDGER_WIRING = {
     "collectAssistOpinions": "signed",
     "applyExtensionDecision": "extension",
     "recordResult": "result_reported",
-    "recordFollowUp": "followed_up",
+    "applyFollowUpOutcome": "followed_up",
     "closeAppeal": "closed",
 }
 

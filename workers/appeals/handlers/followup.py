@@ -14,39 +14,49 @@ SATISFIED = {"very_satisfied", "satisfied", "basically_satisfied"}
 
 
 @router.topic("recordFollowUp",
-              variables=(*MILESTONE_VARIABLES, "reallySolved", "satisfaction", "followUpNote", "followUpMethod",
-                         "handlingRound", "followUpHistory"))
+              variables=("reallySolved", "satisfaction", "followUpNote", "followUpMethod", "handlingRound",
+                         "followUpHistory"))
 def record_follow_up(task: Task) -> dict[str, Any]:
-    """Satisfied and really solved → close; otherwise rework, and after two rounds the review."""
+    """Record the enterprise's answer: `satisfied` is true when really solved and satisfied.
+
+    What follows is the model's: Gateway_Satisfied, then Gateway_DissatisfiedRounds
+    (`${handlingRound < 2}`: rework, else review) set `followUpOutcome` for Task_ApplyFollowUpOutcome.
+    """
     satisfaction = task.get("satisfaction")
     solved = task.get("reallySolved") == "yes"
-    satisfied = solved and satisfaction in SATISFIED
-    rounds = int(task.get("handlingRound") or 1)
     history = list(task.get("followUpHistory") or [])
     history.append({
-        "round": rounds, "at": now().isoformat(timespec="seconds"), "reallySolved": solved,
-        "satisfaction": satisfaction, "method": task.get("followUpMethod"), "note": task.get("followUpNote"),
+        "round": int(task.get("handlingRound") or 1), "at": now().isoformat(timespec="seconds"),
+        "reallySolved": solved, "satisfaction": satisfaction, "method": task.get("followUpMethod"),
+        "note": task.get("followUpNote"),
     })
-    output: dict[str, Any] = {
+    return {
         "followUpHistory": history,
-        "satisfied": satisfied,
+        "satisfied": solved and satisfaction in SATISFIED,
         "lastSatisfaction": satisfaction,
         # the next follow-up starts with blank answers
         "satisfaction": None,
         "reallySolved": None,
     }
+
+
+@router.topic("applyFollowUpOutcome", variables=(*MILESTONE_VARIABLES, "followUpOutcome", "handlingRound"))
+def apply_follow_up_outcome(task: Task) -> dict[str, Any]:
+    """The due dates and status of the outcome the model chose (`close`, `rework` or `review`).
+
+    Due dates from dmn/AppealDeadlines.dmn (steps `rework`, `followUp`; `reviewForm`, `review`,
+    `supervision`, `followUp`) on the working-day calendar. Raises ValueError for another outcome.
+    """
+    outcome = task.get("followUpOutcome")
+    output: dict[str, Any] = {}
     deadlines = deadline_service()
-    if satisfied:
-        output["followUpOutcome"] = "close"
-    elif rounds < 2:
-        output["followUpOutcome"] = "rework"
-        output["handlingRound"] = rounds + 1
+    if outcome == "rework":
+        output["handlingRound"] = int(task.get("handlingRound") or 1) + 1
         rework = deadlines.due("rework")
         output.update(deadline_variables("reworkDue", rework))
         output.update(deadline_variables("followUpDue", deadlines.due("followUp", rework.due)))
         output["appealStatus"] = "rework"
-    else:
-        output["followUpOutcome"] = "review"
+    elif outcome == "review":
         form_due = deadlines.due("reviewForm")
         review_due = deadlines.due("review", form_due.due)
         supervision_due = deadlines.due("supervision", review_due.due)
@@ -55,6 +65,8 @@ def record_follow_up(task: Task) -> dict[str, Any]:
         output.update(deadline_variables("supervisionDue", supervision_due))
         output.update(deadline_variables("followUpDue", deadlines.due("followUp", supervision_due.due)))
         output["appealStatus"] = "under_review"
+    elif outcome != "close":
+        raise ValueError(f"unknown follow-up outcome {outcome!r} (set by the model's follow-up gateways)")
     reached(task, "followed_up", output)
     return output
 

@@ -41,7 +41,12 @@ def validate_registration_handler(task: Task) -> dict[str, Any]:
 
 @router.topic("registerAppeal", variables=(*MILESTONE_VARIABLES, "receivedAt"))
 def register_appeal(task: Task) -> dict[str, Any]:
-    """Give the appeal its 登记编号 (the same one on every redelivery) and its first due dates."""
+    """Give the appeal its 登记编号 (the same one on every redelivery) and its first due dates.
+
+    Due dates from dmn/AppealDeadlines.dmn (steps `verify`, `followUp`) on the working-day calendar;
+    `receivedYear` / `receivedMonth` (Asia/Shanghai) feed the next task, Task_DetermineBatch
+    (dmn/AppealBatch.dmn), which sets `batchNumber` and `batch`.
+    """
     svc = services()
     chart = svc.org_chart()
     number = issue_number(svc.db, "registration", task.process_instance_id, chart.number_prefix)
@@ -59,11 +64,10 @@ def register_appeal(task: Task) -> dict[str, Any]:
         "appealStatus": "registered",
         "registeredAt": now().isoformat(timespec="seconds"),
     }
+    # the batch (批次) follows from the month in the model: Task_DetermineBatch, dmn/AppealBatch.dmn
     received_at = (parse_time(received) or now()).astimezone(SHANGHAI)
-    batch = svc.camunda.evaluate_decision("AppealBatch", {"receivedMonth": received_at.month})
-    if batch:
-        output["batchNumber"] = batch[0]["batch"]
-        output["batch"] = f"{received_at.year}年{batch[0]['batchName']}"
+    output["receivedYear"] = received_at.year
+    output["receivedMonth"] = received_at.month
     output.update(deadline_variables("verifyDue", verify))
     # a consultation goes straight to the follow-up: give it a due date from the start
     output.update(deadline_variables("followUpDue", deadlines.due("followUp", verify.due)))
