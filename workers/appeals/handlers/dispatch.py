@@ -19,22 +19,30 @@ def _names(chart: OrgChart, group_ids: list[str]) -> str:
 
 
 def approver_group(chart: OrgChart, role: str, lead: str) -> str:
-    """The group that approves the dispatch (spec §7); a deputy head is the one overseeing the lead."""
+    """The group that approves the dispatch: dmn/DispatchApproval.dmn names it (`approverRole`).
+
+    `deputy-head` stands for the deputy head overseeing the lead department, an org-chart fact
+    (`deputy_for`); a department nobody oversees goes to the county head. Raises ValueError when the
+    table names a group the org chart does not have.
+    """
     if role == "deputy-head":
         deputy = chart.deputy_for(lead)
-        if deputy is None:  # a department nobody oversees: the county head decides
-            return chart.of_kind("county-head")[0].id
-        return deputy.id
-    groups = chart.of_kind(role)
-    if not groups:
-        raise ValueError(f"the org chart has no group of kind '{role}' (DispatchApproval output)")
-    return groups[0].id
+        return deputy.id if deputy is not None else chart.of_kind("county-head")[0].id
+    if role not in {g.id for g in chart.groups}:
+        raise ValueError(f"the org chart has no group '{role}' (DispatchApproval output approverRole)")
+    return role
 
 
 @router.topic("resolveApprover",
               variables=("leadDepartment", "assistingDepartments", "dispatchSituation", "approverRole",
                          "approvalComment"))
 def resolve_approver(task: Task) -> dict[str, Any]:
+    """The approving group (`approverGroup`) and the dispatch due date for Task_ApproveDispatch.
+
+    The group comes from Task_DetermineApprovalLevel (dmn/DispatchApproval.dmn) through
+    `approver_group`; the due date from dmn/AppealDeadlines.dmn (step `dispatch`, by situation) on the
+    working-day calendar. BpmnError `Err_InvalidLead` when the lead is not a department of the org chart.
+    """
     chart = services().org_chart()
     lead = task.get("leadDepartment")
     departments = {g.id for g in chart.of_kind("department")}
@@ -63,7 +71,11 @@ def resolve_approver(task: Task) -> dict[str, Any]:
               variables=(*MILESTONE_VARIABLES, "leadDepartment", "assistingDepartments", "dispatchSituation",
                          "dispatchCount", "returnReason"))
 def dispatch_appeal(task: Task) -> dict[str, Any]:
-    """Issue the 交办单 (or, for the city, the 转报单) number and start the handling clock."""
+    """Issue the 交办单 (or, for the city, the 转报单) number and start the handling clock.
+
+    Due dates from dmn/AppealDeadlines.dmn (steps `sign`, `assist`, `handling`, `reminderBefore`,
+    `escalateAfter`) on the working-day calendar.
+    """
     svc = services()
     chart = svc.org_chart()
     situation = task.get("dispatchSituation")

@@ -50,7 +50,10 @@ def _extension_cap(deadlines, task: Task):
 @router.topic("registerExtensionRequest",
               variables=("extensionDays", "handlingDue", "dispatchedAt", "dispatchSituation"))
 def register_extension_request(task: Task) -> dict[str, Any]:
-    """The office's review deadline, and the latest date the rules of spec §8 allow."""
+    """The office's review deadline, and the latest date the rules of spec §8 allow.
+
+    Both from dmn/AppealDeadlines.dmn (steps `extensionReview`, `handlingCap`) on the working-day calendar.
+    """
     deadlines = deadline_service()
     cap = _extension_cap(deadlines, task)
     output: dict[str, Any] = {"extensionCapDue": cap.iso(), "appealStatus": "extension_requested"}
@@ -62,7 +65,11 @@ def register_extension_request(task: Task) -> dict[str, Any]:
               variables=(*MILESTONE_VARIABLES, "extensionDecision", "extensionDays", "extensionCount",
                          "extensionComment", "handlingDue", "dispatchedAt", "dispatchSituation"))
 def apply_extension_decision(task: Task) -> dict[str, Any]:
-    """Count the request; if granted, move the handling deadline within the limits of spec §8."""
+    """Count the request; if granted, move the handling deadline within the limits of spec §8.
+
+    The limits from dmn/AppealDeadlines.dmn (steps `handlingCap`, `reminderBefore`, `escalateAfter`);
+    the count rule (at most two) is the model's gateway `${extensionCount < 2}`.
+    """
     count = int(task.get("extensionCount") or 0) + 1
     output: dict[str, Any] = {"extensionCount": count, "handlingAction": None, "extensionDecision": None,
                               "appealStatus": "handling"}
@@ -86,7 +93,11 @@ def apply_extension_decision(task: Task) -> dict[str, Any]:
 
 @router.topic("recordResult", variables=(*MILESTONE_VARIABLES, "handlingDue"))
 def record_result(task: Task) -> dict[str, Any]:
-    """The department reported its result: schedule the follow-up, and the re-check for B and C."""
+    """The department reported its result: schedule the follow-up, and the re-check for B and C.
+
+    Due dates from dmn/AppealDeadlines.dmn (steps `followUp`, `recheck`, `recheckReview`) on the
+    working-day calendar.
+    """
     deadlines = deadline_service()
     reported = now()
     output: dict[str, Any] = {

@@ -28,7 +28,8 @@ def deadline_service() -> DeadlineService:
 def validate_registration_handler(task: Task) -> dict[str, Any]:
     """Check the credit code's check character, the phone, the e-mail and the required fields.
 
-    Valid: the normalised values. Invalid: the reasons, for the office to correct (补正).
+    Valid: the normalised values. Invalid: the reasons, for the office to correct (补正), and
+    `correctionDue` from dmn/AppealDeadlines.dmn (step `correction`) on the working-day calendar.
     """
     result = validate_registration(task.variables)
     output: dict[str, Any] = dict(result.normalized)

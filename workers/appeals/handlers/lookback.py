@@ -30,7 +30,10 @@ def _history_values(process_instance_ids: list[str], names: str) -> dict[str, di
 
 @router.topic("selectLookBackAppeals", variables=())
 def select_look_back_appeals(task: Task) -> dict[str, Any]:
-    """Appeals closed this year (not out of scope, not withdrawn): one re-check each."""
+    """Appeals closed this year (not out of scope, not withdrawn): one re-check each.
+
+    `lookBackDue` from dmn/AppealDeadlines.dmn (step `review`) on the working-day calendar.
+    """
     year_start = dt.datetime(now().year, 1, 1, tzinfo=SHANGHAI)
     finished = services().camunda.get(
         "/history/process-instance", processDefinitionKey="EnterpriseAppeal", finished="true",

@@ -22,6 +22,11 @@ YES = {"是", "yes", "y", "当场解决", "已解决"}
 
 @router.topic("prepareMeeting", variables=("meetingAt", "meetingKind"))
 def prepare_meeting(task: Task) -> dict[str, Any]:
+    """When topics close, the agenda is fixed and the minutes are due, around the meeting time.
+
+    From dmn/AppealDeadlines.dmn (steps `meetingTopics`, `meetingAgenda` counted back from the meeting,
+    `meetingMinutes` after it) on the working-day calendar. BpmnError `Err_NoMeetingTime` without a time.
+    """
     starts = parse_time(task.get("meetingAt"))
     if starts is None:
         raise BpmnError("Err_NoMeetingTime", "会议时间缺失")

@@ -14,9 +14,8 @@ from ..workdays import SHANGHAI
 from . import router
 from .intake import deadline_service
 
-INTERVIEW_GROUP_KIND = {"task_force": "office", "leader": "county-head"}
-INTERVIEW_NAMES = {"task_force": "专班约谈分管负责人", "leader": "县政府领导约谈主要负责人"}
 ESCALATION_RECORD = {"task_force": "deputy_interview", "leader": "principal_interview"}
+"""CardLadder's `interview` → the escalation code the card ledger records."""
 
 
 def previous_card(department: str) -> str:
@@ -26,41 +25,57 @@ def previous_card(department: str) -> str:
     return issued[-1].kind if issued else "none"
 
 
-@router.topic("issueOverdueNotice",
-              variables=("handlerGroup", "handlerGroupName", "registrationNumber", "handlingDue", "dispatchNumber"))
+@router.topic("issueOverdueNotice", variables=("handlerGroup",))
 def issue_overdue_notice(task: Task) -> dict[str, Any]:
-    """At the handling deadline without a report: a 催办函 and a card from the CardLadder table."""
+    """At the handling deadline without a report: the 催办函 number and the department's last card.
+
+    `previousCard` (`none` / `yellow` / `red`) is the input of the next task, Task_DetermineCard, which
+    evaluates dmn/CardLadder.dmn in the model (`cardKind`, `interview`, `interviewGroup`, `interviewTitle`).
+    """
     svc = services()
     chart = svc.org_chart()
     department = task.get("handlerGroup")
     owner = f"{task.process_instance_id}#{task.activity_instance_id or task.id}"
     number = issue_number(svc.db, "reminder", owner, chart.number_prefix)
-    ladder = svc.camunda.evaluate_decision("CardLadder", {"previousCard": previous_card(department)})
-    card, interview = ladder[0]["card"], ladder[0].get("interview") or "none"
     name = chart.group(department).name if department in {g.id for g in chart.groups} else department
-    record_card(svc.db, department, card, process_instance_id=task.process_instance_id,
-                reason=f"{task.get('registrationNumber')}超过办理时限（{str(task.get('handlingDue'))[:10]}）未反馈",
-                escalation=ESCALATION_RECORD.get(interview), source_key=owner, department_name=name)
-    output: dict[str, Any] = {
+    return {
         "reminderNumber": number,
         "reminderIssuedAt": now().isoformat(timespec="seconds"),
         "overdueDays": 0,
-        "cardKind": card,
+        "previousCard": previous_card(department),
         "cardDepartmentName": name,
-        "interview": interview,
-        "interviewGroup": chart.of_kind(INTERVIEW_GROUP_KIND[interview])[0].id if interview != "none" else None,
-        "interviewTitle": INTERVIEW_NAMES.get(interview),
         "appealStatus": "overdue",
     }
-    if interview != "none":
-        output.update(deadline_variables("interviewDue", deadline_service().due("interview")))
-    return output
+
+
+@router.topic("recordCard",
+              variables=("handlerGroup", "cardDepartmentName", "registrationNumber", "handlingDue", "reminderNumber",
+                         "cardKind", "interview"))
+def record_card_handler(task: Task) -> dict[str, Any]:
+    """Record the card Task_DetermineCard chose (idempotent: keyed by the 催办函 number).
+
+    An interview gets its due date from dmn/AppealDeadlines.dmn (step `interview`) on the working-day
+    calendar. Raises ValueError for a card kind the card ledger does not know.
+    """
+    department = task.get("handlerGroup")
+    interview = task.get("interview") or "none"
+    record_card(services().db, department, task.get("cardKind"), process_instance_id=task.process_instance_id,
+                reason=f"{task.get('registrationNumber')}超过办理时限（{str(task.get('handlingDue'))[:10]}）未反馈",
+                escalation=ESCALATION_RECORD.get(interview), source_key=task.get("reminderNumber"),
+                department_name=task.get("cardDepartmentName"))
+    if interview == "none":
+        return {}
+    return deadline_variables("interviewDue", deadline_service().due("interview"))
 
 
 @router.topic("prepareEscalation",
               variables=("leadDepartment", "handlerGroup", "handlerGroupName", "handlingAction", "escalationReason"))
 def prepare_escalation(task: Task) -> dict[str, Any]:
-    """The department cannot resolve it, or it stayed overdue too long: up to the deputy head."""
+    """The department cannot resolve it, or it stayed overdue too long: up to the deputy head.
+
+    The deputy is the org chart's (`deputy_for` the lead department); the three coordination due dates
+    from dmn/AppealDeadlines.dmn (step `coordination`) on the working-day calendar.
+    """
     chart = services().org_chart()
     lead = task.get("leadDepartment") or task.get("handlerGroup")
     deputy = chart.deputy_for(lead) if lead else None
