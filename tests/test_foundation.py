@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import requests
 from click.testing import CliRunner
 
 from appeals.camunda import CamundaError
 from appeals.cli import main
 from appeals.demo import DEMO_APPEALS
+from appeals.deploy import deploy
 from appeals.org import DEMO_ORG
 
 from .conftest import EngineHandle, wait_for
@@ -41,6 +44,34 @@ def test_deploy_twice_creates_no_new_version(deployed: EngineHandle) -> None:
     definition = admin.get("/process-definition/key/EnterpriseAppeal")
     resources = {r["name"] for r in admin.get(f"/deployment/{definition['deploymentId']}/resources")}
     assert {"EnterpriseAppeal.bpmn", "AppealRegistrationForm.form", "HandleAppealForm.form"} <= resources
+
+
+def _probe_models(root: Path, note: str) -> Path:
+    """A one-process model set: the runtime probe renamed, with a topic no worker serves (it waits)."""
+    xml = (Path(__file__).parent / "fixtures" / "RuntimeProbe.bpmn").read_text(encoding="utf-8")
+    xml = (xml.replace('id="RuntimeProbe"', 'id="MigrationProbe"').replace('bpmnElement="RuntimeProbe"',
+                                                                          'bpmnElement="MigrationProbe"')
+           .replace('camunda:topic="runtimeProbe"', 'camunda:topic="migrationProbe"'))
+    (root / "bpmn").mkdir(parents=True)
+    (root / "bpmn" / "MigrationProbe.bpmn").write_text(f"{xml}\n<!-- {note} -->\n", encoding="utf-8")
+    return root
+
+
+def test_a_new_version_takes_over_the_running_instances(deployed: EngineHandle, tmp_path: Path) -> None:
+    """Deploying a new version moves the instances waiting in older ones to it (docs/rules.md)."""
+    admin = deployed.admin
+    first = deploy(admin, _probe_models(tmp_path / "v1", "first"), name="migration-probe")
+    assert first.created and not first.migrations
+    instance = admin.start_process("MigrationProbe")["id"]
+    old = admin.get(f"/process-instance/{instance}")["definitionId"]
+    second = deploy(admin, _probe_models(tmp_path / "v2", "second"), name="migration-probe")
+    assert second.created
+    [moved] = second.migrations
+    assert moved.error is None and moved.instances >= 1 and moved.target == second.process_definitions[0]
+    now_on = admin.get(f"/process-instance/{instance}")["definitionId"]
+    assert now_on != old and now_on == admin.get("/process-definition/key/MigrationProbe")["id"]
+    [task] = admin.get("/external-task", processInstanceId=instance)
+    assert task["activityId"] == "Task_Probe" and task["processDefinitionId"] == now_on
 
 
 def test_org_sync_is_idempotent_and_grants_what_groups_need(deployed: EngineHandle) -> None:

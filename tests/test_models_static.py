@@ -33,7 +33,12 @@ GENERATED_ID = re.compile(r"^(Activity|Gateway|Event|Flow|StartEvent|EndEvent|Ta
 MODEL_DIRS = ("bpmn", "dmn", "forms")
 NOT_SOURCE = {".venv", ".git", "node_modules", "target", "data"}
 WRITES_FILE = re.compile(r"\.write_(?:text|bytes)\(|\bopen\([^)]*[\"'][wax]b?\+?[\"']|\bto_xml\(")
-NAMES_MODEL_DIR = re.compile(r"/\s*[\"'](?:bpmn|dmn|forms)[\"']|[\"'](?:\./)?(?:bpmn|dmn|forms)/")
+# the repository's model folders (anchored at the project root or this file), or a model file written next
+# to a module; a test writing a model into its tmp_path names neither
+NAMES_MODEL_DIR = re.compile(
+    r"(?:ROOT|parents\[\d+\]|parent)\s*/\s*[\"'](?:bpmn|dmn|forms)[\"']"
+    r"|[\"'](?:\.\./)*(?:bpmn|dmn|forms)/[^\"']*\.(?:bpmn|dmn|form)[\"']"
+    r"|with_name\(\s*[\"'][^\"']+\.(?:bpmn|dmn|form)[\"']")
 FLOW_NODE_TAGS = {
     "startEvent", "endEvent", "task", "userTask", "serviceTask", "businessRuleTask", "scriptTask",
     "sendTask", "receiveTask", "callActivity", "subProcess", "exclusiveGateway", "parallelGateway",
@@ -95,8 +100,12 @@ def test_the_generator_check_recognises_a_generator() -> None:
         'path = FORMS_DIR / "X.form"\npath.write_text(json.dumps(definition), encoding="utf-8")\n'
     )
     assert WRITES_FILE.search(generator) and NAMES_MODEL_DIR.search(generator)
+    fixture = 'target = Path(__file__).with_name("RuntimeProbe.bpmn")\ntarget.write_text(p.to_xml())\n'
+    assert WRITES_FILE.search(fixture) and NAMES_MODEL_DIR.search(fixture)
     reader = 'BPMN_FILES = sorted((PROJECT_ROOT / "bpmn").glob("*.bpmn"))\n'
     assert not WRITES_FILE.search(reader)
+    scratch = '(root / "bpmn").mkdir()\n(root / "bpmn" / "Probe.bpmn").write_text(xml)\n'
+    assert not NAMES_MODEL_DIR.search(scratch), "a test's own folder of models is not the repository's"
 
 
 @pytest.mark.parametrize("path", BPMN_FILES + [PROJECT_ROOT / "tests" / "fixtures" / "RuntimeProbe.bpmn"],

@@ -66,6 +66,9 @@ def deploy(app: AppContext, root: Path) -> None:
         click.echo(f"deployed {len(result.resources)} resources as {result.deployment_id}")
         for definition in result.process_definitions + result.decision_definitions:
             click.echo(f"  {definition}")
+        for moved in result.migrations:
+            outcome = f"not migrated: {moved.error}" if moved.error else "migrated"
+            click.echo(f"  {moved.instances} running instance(s) of {moved.source} → {moved.target}: {outcome}")
     else:
         click.echo(f"unchanged: nothing deployed (last deployment {result.deployment_id})")
 

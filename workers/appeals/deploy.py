@@ -4,14 +4,19 @@ Forms are bound with `camunda:formRefBinding="deployment"`, so a process version
 with its forms: the whole set goes in one deployment. Duplicate filtering makes an unchanged set a
 no-op (no new deployment, no new versions). We do not use `deploy-changed-only`: it would leave the
 unchanged forms out of a deployment whose BPMN changed, and that BPMN could no longer find them.
+
+A new version of a process takes over the running instances of the older versions (`migrate_running`):
+the workers serve the current diagrams, and every wait state keeps its id from version to version
+(docs/rules.md), so the engine's generated migration plan maps each waiting token to its twin.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from .camunda import Camunda
+from .camunda import Camunda, CamundaError
 from .settings import PROJECT_ROOT
 
 DEPLOYMENT_NAME = "enterprise-appeals"
@@ -32,6 +37,44 @@ class DeployResult:
     resources: list[str]
     process_definitions: list[str]
     decision_definitions: list[str]
+    migrations: list[Migration] = field(default_factory=list)
+
+
+@dataclass
+class Migration:
+    """Running instances of `source` (key:version) moved to `target`, or why they were not."""
+
+    source: str
+    target: str
+    instances: int
+    error: str | None = None
+
+
+def migrate_running(camunda: Camunda, target: dict[str, Any]) -> list[Migration]:
+    """Move the running instances of every older version of `target`'s process to `target`.
+
+    `target` is a process definition as REST returns it (`id`, `key`, `version`). A version whose
+    instances the engine cannot map (its validation report) keeps them and is reported, not raised.
+    """
+    done: list[Migration] = []
+    for source in camunda.get("/process-definition", key=target["key"], sortBy="version", sortOrder="asc"):
+        if source["version"] >= target["version"]:
+            continue
+        count = camunda.get("/process-instance/count", processDefinitionId=source["id"])["count"]
+        if not count:
+            continue
+        names = (f"{source['key']}:{source['version']}", f"{target['key']}:{target['version']}")
+        try:
+            plan = camunda.post("/migration/generate", {"sourceProcessDefinitionId": source["id"],
+                                                        "targetProcessDefinitionId": target["id"],
+                                                        "updateEventTriggers": True})
+            camunda.post("/migration/execute", {"migrationPlan": plan,
+                                                "processInstanceQuery": {"processDefinitionId": source["id"]}})
+        except CamundaError as exc:
+            done.append(Migration(*names, count, str(exc)))
+        else:
+            done.append(Migration(*names, count))
+    return done
 
 
 def deploy(camunda: Camunda, root: Path = PROJECT_ROOT, name: str = DEPLOYMENT_NAME) -> DeployResult:
@@ -44,14 +87,14 @@ def deploy(camunda: Camunda, root: Path = PROJECT_ROOT, name: str = DEPLOYMENT_N
     before = {d["id"] for d in camunda.get("/deployment", name=name)}
     answer = camunda.deploy(name, [(f.name, f.read_bytes()) for f in files], changed_only=False)
     created = answer["id"] not in before
+    processes = list((answer.get("deployedProcessDefinitions") or {}).values())
     return DeployResult(
         deployment_id=answer["id"],
         created=created,
         resources=names,
-        process_definitions=[
-            f"{d['key']}:{d['version']}" for d in (answer.get("deployedProcessDefinitions") or {}).values()
-        ],
+        process_definitions=[f"{d['key']}:{d['version']}" for d in processes],
         decision_definitions=[
             f"{d['key']}:{d['version']}" for d in (answer.get("deployedDecisionDefinitions") or {}).values()
         ],
+        migrations=[m for d in processes for m in migrate_running(camunda, d)] if created else [],
     )
