@@ -205,3 +205,20 @@ def test_bpmnlint_passes(node_modules: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     reports = json.loads(result.stdout)
     assert len(reports) == len(BPMN_FILES)
+
+
+def test_every_decision_table_is_visible_in_the_model() -> None:
+    """A table is evaluated by a business rule task, or the task whose worker evaluates it names it (docs/rules.md)."""
+    decisions = {d.get("id") for path in DMN_FILES for d in ET.parse(path).getroot().findall("dmn:decision", NS)}
+    called, named = set(), set()
+    for path in BPMN_FILES:
+        for element in ET.parse(path).getroot().iter():
+            if element.tag == f"{{{NS['bpmn']}}}businessRuleTask":
+                assert element.get(f"{CAMUNDA}decisionRef") in decisions, element.get("id")
+                called.add(element.get(f"{CAMUNDA}decisionRef"))
+            if element.tag == f"{{{NS['bpmn']}}}documentation":
+                named |= {d for d in decisions if re.search(rf"\b{d}\b", element.text or "")}
+    assert decisions <= called | named, f"tables nobody can see in a diagram: {decisions - called - named}"
+    evaluating = sorted(str(p.relative_to(PROJECT_ROOT)) for p in (PROJECT_ROOT / "workers").rglob("*.py")
+                        if ".evaluate_decision(" in p.read_text(encoding="utf-8"))
+    assert evaluating == ["workers/appeals/deadlines.py"], "evaluate a table in the model (a business rule task)"
