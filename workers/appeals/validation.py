@@ -16,9 +16,8 @@ from email_validator import EmailNotValidError, validate_email
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc
 
-CHANNELS = {"online", "hotline", "visit", "transfer", "self_report", "meeting"}
-CATEGORIES = {"policy", "contract", "land", "power", "financing", "talent", "labor", "project", "environment", "other"}
-KINDS = {"consultation", "help", "suggestion", "complaint"}
+from .vocabulary import AppealKind, Category, Channel
+
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -112,8 +111,8 @@ def validate_registration(values: Mapping[str, Any], require_credit_code: bool =
     result.normalized["contactEmail"] = email or None
     if error:
         result.errors.append(error)
-    for key, allowed, label in (("channel", CHANNELS, "反映形式"), ("category", CATEGORIES, "问题类别"),
-                                ("appealKind", KINDS, "诉求类型")):
+    for key, allowed, label in (("channel", set(Channel), "反映形式"), ("category", set(Category), "问题类别"),
+                                ("appealKind", set(AppealKind), "诉求类型")):
         value = normalize_text(values.get(key))
         if value and value not in allowed:
             result.errors.append(f"{label}“{value[:20]}”不在规定范围内")

@@ -6,6 +6,13 @@ from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
+from ..vocabulary import (
+    APPEAL_KIND_LABELS,
+    CATEGORY_LABELS,
+    CHANNEL_LABELS,
+    RESULT_CLASS_LABELS,
+    SATISFACTION_LABELS,
+)
 from .fields import Org, Values
 from .layout import (
     SIZE_4,
@@ -18,7 +25,6 @@ from .layout import (
     new_document,
     value,
 )
-from .values import APPEAL_KINDS, CATEGORIES, CHANNELS, RESULT_CLASSES, SATISFACTION
 
 GAP = "\u3000" * 4  # between two header items on one line
 
@@ -36,8 +42,8 @@ def _notes(doc: DocxDocument, *lines: str) -> None:
 
 
 def _result(v: Values) -> str:
-    code = v.code("resultClass", RESULT_CLASSES)
-    return f"{code}类（{RESULT_CLASSES[code]}）" if code else ""
+    code = v.code("resultClass", RESULT_CLASS_LABELS)
+    return f"{code}类（{RESULT_CLASS_LABELS[code]}）" if code else ""
 
 
 def _departments(v: Values) -> list[str]:
@@ -52,8 +58,8 @@ def _departments(v: Values) -> list[str]:
 def registration(v: Values, org: Org, title: str) -> DocxDocument:
     doc = new_document()
     add_title(doc, title)
-    kind = v.label("appealKind", APPEAL_KINDS)
-    category = v.label("category", CATEGORIES)
+    kind = v.label("appealKind", APPEAL_KIND_LABELS)
+    category = v.label("category", CATEGORY_LABELS)
     _header(doc, ("问题类别", category), *((("诉求类型", kind),) if kind else ()))
     _header(doc, ("登记编号", v.t("registrationNumber")))
     table = FormTable(doc, [14, 32, 45, 22, 43])
@@ -62,7 +68,7 @@ def registration(v: Values, org: Org, title: str) -> DocxDocument:
     table.row(g, label("统一社会信用代码"), value(v.t("creditCode"), 3))
     table.row(g, label("详细地址"), value(v.t("enterpriseAddress"), 3))
     table.row(g, label("反映时间"), value(v.date("reportedAt", "receivedAt", with_time=True)),
-              label("反映形式"), value(v.label("channel", CHANNELS)))
+              label("反映形式"), value(v.label("channel", CHANNEL_LABELS)))
     table.row(g, label("联系人"), value(v.t("contactName")), label("职\u3000务"), value(v.t("contactPosition")))
     last = table.row(g, label("联系电话"), value(v.t("contactPhone")), label("电子邮箱"), value(v.t("contactEmail")))
     table.group("企业基本情况", first, last)
@@ -180,10 +186,10 @@ def satisfaction(v: Values, org: Org, title: str) -> DocxDocument:
     center = WD_ALIGN_PARAGRAPH.CENTER
     table.row(label("序号"), label("问题描述"), label("解决情况"), label("解决部门"), label("满意度评价"),
               label("意见建议"), header=True)
-    chosen = v.code("satisfaction", SATISFACTION)
+    chosen = v.code("satisfaction", SATISFACTION_LABELS)
     options = [
         f"{number}.{name}" + (" ✔" if code == chosen else "")
-        for number, (code, name) in enumerate(SATISFACTION.items(), start=1)
+        for number, (code, name) in enumerate(SATISFACTION_LABELS.items(), start=1)
     ]
     solved = [line for line in (_result(v), v.t("replyText")) if line]
     table.row(value("1", align=center), value(v.t("problemDescription")), value(solved), value(_departments(v)),
@@ -207,7 +213,7 @@ def dissatisfaction_review(v: Values, org: Org, title: str) -> DocxDocument:
     table.row(label("诉求内容"), value(v.t("problemDescription"), 3), height_mm=30)
     table.row(label("第一次办理答复情况"), value(v.t("firstReplyText"), 3), height_mm=25)
     table.row(label("第二次办理答复情况"), value(v.t("replyText"), 3), height_mm=25)
-    table.row(label("办理结果类别"), value(_result(v)), label("回访满意度"), value(v.label("satisfaction", SATISFACTION)))
+    table.row(label("办理结果类别"), value(_result(v)), label("回访满意度"), value(v.label("satisfaction", SATISFACTION_LABELS)))
     table.row(label("企业不满意的原因"), value(v.t("followUpNote"), 3), height_mm=20)
     table.row(label("审核说明（不满意原因分析及处理意见）"), value(v.t("reviewExplanation"), 3), height_mm=40)
     table.row(label("单位主要负责人（签字）"), value(v.t("departmentHeadName")), label("填报日期"),

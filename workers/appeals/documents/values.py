@@ -25,43 +25,6 @@ class DocumentError(ValueError):
     """A document cannot be rendered: unknown kind, missing required field or unknown code."""
 
 
-# Codes of the process variables and their Chinese labels.
-CHANNELS = {
-    "hotline": "来电反映(12345)",
-    "online": "线上问卷",
-    "visit": "领导走访",
-    "transfer": "部门转办",
-    "self_report": "来人来函",
-    "meeting": "恳谈会接待日",
-}
-CATEGORIES = {
-    "policy": "政策执行",
-    "contract": "合同履行",
-    "land": "用地审批",
-    "power": "用电保障",
-    "financing": "融资服务",
-    "talent": "人才服务",
-    "labor": "招工用工",
-    "project": "项目推动",
-    "environment": "软环境建设",
-    "other": "其它",
-}
-APPEAL_KINDS = {"consultation": "咨询", "help": "求助", "suggestion": "建议", "complaint": "投诉"}
-# L 第十七条
-RESULT_CLASSES = {
-    "A": "已经解决或基本解决",
-    "B": "正在解决或列入规划逐步解决",
-    "C": "目前条件限制或其他原因需以后解决",
-}
-# T 附件5, in the order printed on the form
-SATISFACTION = {
-    "very_satisfied": "非常满意",
-    "satisfied": "比较满意",
-    "basically_satisfied": "基本满意",
-    "dissatisfied": "不满意",
-}
-
-
 def clean(text: str) -> str:
     """`text` with the characters XML cannot hold removed and line ends normalised to '\\n'."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")

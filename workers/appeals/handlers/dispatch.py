@@ -10,6 +10,7 @@ from ..numbering import issue_number
 from ..org import OrgChart
 from ..runtime import BpmnError, Task
 from ..services import services
+from ..vocabulary import AppealStatus, DispatchSituation
 from . import router
 from .intake import _split, deadline_service
 
@@ -61,7 +62,7 @@ def resolve_approver(task: Task) -> dict[str, Any]:
         "approvalDecision": None,
         "previousApprovalComment": task.get("approvalComment"),
         "approvalComment": None,
-        "appealStatus": "awaiting_approval",
+        "appealStatus": AppealStatus.AWAITING_APPROVAL,
     }
     output.update(deadline_variables("dispatchDue", deadline_service().due("dispatch", situation=situation)))
     return output
@@ -82,7 +83,7 @@ def dispatch_appeal(task: Task) -> dict[str, Any]:
     lead = task.get("leadDepartment")
     assisting = _split(task.get("assistingDepartments"))
     count = int(task.get("dispatchCount") or 0) + 1
-    to_city = situation == "city"
+    to_city = situation == DispatchSituation.CITY
     kind = "transfer" if to_city else "dispatch"
     number = issue_number(svc.db, kind, f"{task.process_instance_id}#{count}", chart.number_prefix)
     handler = chart.of_kind("city-center")[0].id if to_city else lead
@@ -103,7 +104,7 @@ def dispatch_appeal(task: Task) -> dict[str, Any]:
         "returnReason": None,
         "handlingAction": None,
         "assistOpinionsText": None,
-        "appealStatus": "transferred_to_city" if to_city else "dispatched",
+        "appealStatus": AppealStatus.TRANSFERRED_TO_CITY if to_city else AppealStatus.DISPATCHED,
     }
     output.update(deadline_variables("signDue", deadlines.due("sign", start)))
     output.update(deadline_variables("assistDue", deadlines.due("assist", start)))

@@ -7,10 +7,18 @@ from typing import Any
 from ..deadlines import deadline_variables, now
 from ..milestones import MILESTONE_VARIABLES, reached
 from ..runtime import Task
+from ..vocabulary import (
+    SATISFIED_LEVELS,
+    AppealStatus,
+    CloseReason,
+    FollowUpOutcome,
+    RecheckDecision,
+    ReviewDecision,
+    ScopeDecision,
+    YesNo,
+)
 from . import router
 from .intake import deadline_service
-
-SATISFIED = {"very_satisfied", "satisfied", "basically_satisfied"}
 
 
 @router.topic("recordFollowUp",
@@ -23,7 +31,7 @@ def record_follow_up(task: Task) -> dict[str, Any]:
     (`${handlingRound < 2}`: rework, else review) set `followUpOutcome` for Task_ApplyFollowUpOutcome.
     """
     satisfaction = task.get("satisfaction")
-    solved = task.get("reallySolved") == "yes"
+    solved = task.get("reallySolved") == YesNo.YES
     history = list(task.get("followUpHistory") or [])
     history.append({
         "round": int(task.get("handlingRound") or 1), "at": now().isoformat(timespec="seconds"),
@@ -32,7 +40,7 @@ def record_follow_up(task: Task) -> dict[str, Any]:
     })
     return {
         "followUpHistory": history,
-        "satisfied": solved and satisfaction in SATISFIED,
+        "satisfied": solved and satisfaction in SATISFIED_LEVELS,
         "lastSatisfaction": satisfaction,
         # the next follow-up starts with blank answers
         "satisfaction": None,
@@ -50,13 +58,13 @@ def apply_follow_up_outcome(task: Task) -> dict[str, Any]:
     outcome = task.get("followUpOutcome")
     output: dict[str, Any] = {}
     deadlines = deadline_service()
-    if outcome == "rework":
+    if outcome == FollowUpOutcome.REWORK:
         output["handlingRound"] = int(task.get("handlingRound") or 1) + 1
         rework = deadlines.due("rework")
         output.update(deadline_variables("reworkDue", rework))
         output.update(deadline_variables("followUpDue", deadlines.due("followUp", rework.due)))
-        output["appealStatus"] = "rework"
-    elif outcome == "review":
+        output["appealStatus"] = AppealStatus.REWORK
+    elif outcome == FollowUpOutcome.REVIEW:
         form_due = deadlines.due("reviewForm")
         review_due = deadlines.due("review", form_due.due)
         supervision_due = deadlines.due("supervision", review_due.due)
@@ -64,25 +72,27 @@ def apply_follow_up_outcome(task: Task) -> dict[str, Any]:
         output.update(deadline_variables("reviewDue", review_due))
         output.update(deadline_variables("supervisionDue", supervision_due))
         output.update(deadline_variables("followUpDue", deadlines.due("followUp", supervision_due.due)))
-        output["appealStatus"] = "under_review"
-    elif outcome != "close":
+        output["appealStatus"] = AppealStatus.UNDER_REVIEW
+    elif outcome != FollowUpOutcome.CLOSE:
         raise ValueError(f"unknown follow-up outcome {outcome!r} (set by the model's follow-up gateways)")
     reached(task, "followed_up", output)
     return output
 
 
-def close_reason(variables: dict[str, Any]) -> str:
+def close_reason(variables: dict[str, Any]) -> CloseReason:
+    """Why the appeal is closed, first match wins: withdrawn, settled at a meeting, out of scope,
+    explained after the review, explained after the re-check, else satisfied."""
     if variables.get("withdrawReason") is not None:
-        return "withdrawn"
+        return CloseReason.WITHDRAWN
     if variables.get("settledAtMeeting") is True:
-        return "settled_at_meeting"
-    if variables.get("scopeDecision") == "out_of_scope":
-        return "out_of_scope"
-    if variables.get("reviewDecision") == "close_with_explanation":
-        return "explained_after_review"
-    if variables.get("recheckDecision") == "explained":
-        return "explained"
-    return "satisfied"
+        return CloseReason.SETTLED_AT_MEETING
+    if variables.get("scopeDecision") == ScopeDecision.OUT_OF_SCOPE:
+        return CloseReason.OUT_OF_SCOPE
+    if variables.get("reviewDecision") == ReviewDecision.CLOSE_WITH_EXPLANATION:
+        return CloseReason.EXPLAINED_AFTER_REVIEW
+    if variables.get("recheckDecision") == RecheckDecision.EXPLAINED:
+        return CloseReason.EXPLAINED
+    return CloseReason.SATISFIED
 
 
 @router.topic("closeAppeal", variables=(*MILESTONE_VARIABLES, "scopeDecision", "reviewDecision", "recheckDecision",
@@ -92,7 +102,7 @@ def close_appeal(task: Task) -> dict[str, Any]:
     output = {
         "closedAt": now().isoformat(timespec="seconds"),
         "closeReason": close_reason(task.variables),
-        "appealStatus": "closed",
+        "appealStatus": AppealStatus.CLOSED,
     }
     reached(task, "closed", output)
     return output

@@ -9,6 +9,7 @@ from ..ledger.history import signed_time
 from ..milestones import MILESTONE_VARIABLES, reached
 from ..runtime import Task
 from ..services import services
+from ..vocabulary import SUPERVISED_RESULT_CLASSES, AppealStatus, ExtensionDecision
 from . import router
 from .intake import deadline_service
 
@@ -36,7 +37,7 @@ def collect_assist_opinions(task: Task) -> dict[str, Any]:
         opinions.append({"department": department, "departmentName": name, "opinion": scope["assistOpinion"]})
     opinions.sort(key=lambda o: o["department"])
     text = "\n\n".join(f"**{o['departmentName']}：** {o['opinion']}" for o in opinions)
-    output = {"assistOpinions": opinions, "assistOpinionsText": text or None, "appealStatus": "handling"}
+    output = {"assistOpinions": opinions, "assistOpinionsText": text or None, "appealStatus": AppealStatus.HANDLING}
     # the first step after the department signed the 交办单: the sign task's end is the milestone time
     reached(task, "signed", output, at=signed_time(svc.camunda, task.process_instance_id))
     return output
@@ -56,7 +57,7 @@ def register_extension_request(task: Task) -> dict[str, Any]:
     """
     deadlines = deadline_service()
     cap = _extension_cap(deadlines, task)
-    output: dict[str, Any] = {"extensionCapDue": cap.iso(), "appealStatus": "extension_requested"}
+    output: dict[str, Any] = {"extensionCapDue": cap.iso(), "appealStatus": AppealStatus.EXTENSION_REQUESTED}
     output.update(deadline_variables("extensionReviewDue", deadlines.due("extensionReview")))
     return output
 
@@ -72,8 +73,8 @@ def apply_extension_decision(task: Task) -> dict[str, Any]:
     """
     count = int(task.get("extensionCount") or 0) + 1
     output: dict[str, Any] = {"extensionCount": count, "handlingAction": None, "extensionDecision": None,
-                              "appealStatus": "handling"}
-    if task.get("extensionDecision") != "approve":
+                              "appealStatus": AppealStatus.HANDLING}
+    if task.get("extensionDecision") != ExtensionDecision.APPROVE:
         output["extensionNotice"] = f"第{count}次延期申请未获同意：{task.get('extensionComment') or ''}".rstrip("：")
         reached(task, "extension", output)
         return output
@@ -103,15 +104,15 @@ def record_result(task: Task) -> dict[str, Any]:
     output: dict[str, Any] = {
         "resultReportedAt": reported.isoformat(timespec="seconds"),
         "recheckDecision": None,
-        "appealStatus": "result_reported",
+        "appealStatus": AppealStatus.RESULT_REPORTED,
     }
     due = parse_time(task.get("handlingDue"))
     output["reportedOnTime"] = bool(due is None or reported <= due)
     output.update(deadline_variables("followUpDue", deadlines.due("followUp", reported)))
-    if task.get("resultClass") in ("B", "C"):
+    if task.get("resultClass") in SUPERVISED_RESULT_CLASSES:
         recheck = deadlines.due("recheck", reported)
         output.update(deadline_variables("recheckDue", recheck))
         output.update(deadline_variables("recheckReviewDue", deadlines.due("recheckReview", recheck.due)))
-        output["appealStatus"] = "on_supervision_ledger"
+        output["appealStatus"] = AppealStatus.ON_SUPERVISION_LEDGER
     reached(task, "result_reported", output)
     return output

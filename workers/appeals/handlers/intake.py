@@ -10,13 +10,9 @@ from ..numbering import issue_number
 from ..runtime import Task
 from ..services import services
 from ..validation import validate_registration
+from ..vocabulary import REGISTRATION_FIELDS, AppealStatus
 from ..workdays import SHANGHAI
 from . import router
-
-REGISTRATION_FIELDS = (
-    "enterpriseName", "creditCode", "enterpriseAddress", "contactName", "contactPosition", "contactPhone",
-    "contactEmail", "channel", "externalId", "appealKind", "category", "problemDescription", "requestedHelp",
-)
 
 
 def deadline_service() -> DeadlineService:
@@ -62,7 +58,7 @@ def register_appeal(task: Task) -> dict[str, Any]:
         "extensionCount": 0,
         # counters exist from the start, so concurrent increments meet the engine's optimistic lock
         "hotlineReminderCount": 0,
-        "appealStatus": "registered",
+        "appealStatus": AppealStatus.REGISTERED,
         "registeredAt": now().isoformat(timespec="seconds"),
     }
     # the batch (批次) follows from the month in the model: Task_DetermineBatch, dmn/AppealBatch.dmn
@@ -96,7 +92,7 @@ def prepare_dispatch_options(task: Task) -> dict[str, Any]:
         "departmentOptions": [{"label": name, "value": gid} for gid, name in departments.items()],
         "suggestedLeadName": departments.get(suggested_lead, "无（请服企办选择）"),
         "suggestedAssistingNames": "、".join(departments[d] for d in suggested_assisting) or "无",
-        "appealStatus": "routing",
+        "appealStatus": AppealStatus.ROUTING,
     }
     if not task.get("leadDepartment") and suggested_lead in departments:
         output["leadDepartment"] = suggested_lead

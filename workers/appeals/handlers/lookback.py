@@ -8,13 +8,12 @@ from typing import Any
 from ..deadlines import deadline_variables, now
 from ..runtime import Task
 from ..services import services
+from ..vocabulary import LOOK_BACK_CLOSE_REASON_LABELS, REGISTRATION_FIELDS
 from ..workdays import SHANGHAI
 from . import router
-from .intake import REGISTRATION_FIELDS, deadline_service
+from .intake import deadline_service
 
-RECHECKED = {"satisfied", "explained", "explained_after_review", "settled_at_meeting"}
-CLOSE_REASONS = {"satisfied": "企业满意销号", "explained": "说明情况后办结", "explained_after_review": "专班核查后办结",
-                 "settled_at_meeting": "会上即知即办"}
+RECHECKED = frozenset(LOOK_BACK_CLOSE_REASON_LABELS)
 
 
 def _history_values(process_instance_ids: list[str], names: str) -> dict[str, dict[str, Any]]:
@@ -47,7 +46,7 @@ def select_look_back_appeals(task: Task) -> dict[str, Any]:
             continue
         items.append({"processInstanceId": pid, "registrationNumber": v.get("registrationNumber") or "",
                       "enterpriseName": v.get("enterpriseName") or "", "department": v.get("handlerGroupName") or "",
-                      "closeReason": CLOSE_REASONS.get(v.get("closeReason"), v.get("closeReason"))})
+                      "closeReason": LOOK_BACK_CLOSE_REASON_LABELS.get(v.get("closeReason"), v.get("closeReason"))})
     items.sort(key=lambda i: i["registrationNumber"])
     output: dict[str, Any] = {"lookBackItems": items, "lookBackCount": len(items), "lookBackYear": now().year}
     output.update(deadline_variables("lookBackDue", deadline_service().due("review")))

@@ -10,6 +10,7 @@ from ..ledger.cards import cards, record_card
 from ..numbering import issue_number
 from ..runtime import Task
 from ..services import services
+from ..vocabulary import AppealStatus, Card, Interview
 from ..workdays import SHANGHAI
 from . import router
 from .intake import deadline_service
@@ -22,7 +23,7 @@ def previous_card(department: str) -> str:
     """The department's last card this year (Asia/Shanghai): the ladder counts consecutive cards."""
     year_start = dt.datetime(now().year, 1, 1, tzinfo=SHANGHAI)
     issued = cards(services().db, department=department, since=year_start)
-    return issued[-1].kind if issued else "none"
+    return issued[-1].kind if issued else Card.NONE
 
 
 @router.topic("issueOverdueNotice", variables=("handlerGroup",))
@@ -44,7 +45,7 @@ def issue_overdue_notice(task: Task) -> dict[str, Any]:
         "overdueDays": 0,
         "previousCard": previous_card(department),
         "cardDepartmentName": name,
-        "appealStatus": "overdue",
+        "appealStatus": AppealStatus.OVERDUE,
     }
 
 
@@ -58,12 +59,12 @@ def record_card_handler(task: Task) -> dict[str, Any]:
     calendar. Raises ValueError for a card kind the card ledger does not know.
     """
     department = task.get("handlerGroup")
-    interview = task.get("interview") or "none"
+    interview = task.get("interview") or Interview.NONE
     record_card(services().db, department, task.get("cardKind"), process_instance_id=task.process_instance_id,
                 reason=f"{task.get('registrationNumber')}超过办理时限（{str(task.get('handlingDue'))[:10]}）未反馈",
                 escalation=ESCALATION_RECORD.get(interview), source_key=task.get("reminderNumber"),
                 department_name=task.get("cardDepartmentName"))
-    if interview == "none":
+    if interview == Interview.NONE:
         return {}
     return deadline_variables("interviewDue", deadline_service().due("interview"))
 
@@ -94,7 +95,7 @@ def prepare_escalation(task: Task) -> dict[str, Any]:
         "escalatedAt": now().isoformat(timespec="seconds"),
         "handlingAction": None,
         "coordinationDecision": None,
-        "appealStatus": "escalated",
+        "appealStatus": AppealStatus.ESCALATED,
     }
     output.update(deadline_variables("deputyCoordinationDue", deputy_due))
     output.update(deadline_variables("countyCoordinationDue", county_due))
@@ -116,5 +117,5 @@ def transfer_to_city(task: Task) -> dict[str, Any]:
         "escalationGroup": city.id,
         "escalationLevelName": city.name,
         "coordinationDecision": None,
-        "appealStatus": "transferred_to_city",
+        "appealStatus": AppealStatus.TRANSFERRED_TO_CITY,
     }

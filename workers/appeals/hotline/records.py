@@ -21,7 +21,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..validation import CATEGORIES, CONTROL, normalize_text, validate_registration
+from ..validation import CONTROL, normalize_text, validate_registration
+from ..vocabulary import CATEGORY_LABELS, REGISTRATION_FIELDS, Category
 from ..workdays import SHANGHAI
 from . import Intake, Rejected, Reminder, Survey, WorkOrder
 
@@ -30,17 +31,8 @@ FIELDS = (
     "contactPhone", "contactEmail", "problemDescription", "requestedHelp", "category", "appealKind",
     "receivedAt", "updatedAt", "status", "withdrawReason", "withdrawnAt",
 )
-REGISTRATION_FIELDS = (
-    "enterpriseName", "creditCode", "enterpriseAddress", "contactName", "contactPosition", "contactPhone",
-    "contactEmail", "channel", "externalId", "appealKind", "category", "problemDescription", "requestedHelp",
-)
 ORDER_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$")
 
-CATEGORY_NAMES = {
-    "policy": "政策执行", "contract": "合同履行", "land": "用地审批", "power": "用电保障",
-    "financing": "融资服务", "talent": "人才服务", "labor": "招工用工", "project": "项目推动",
-    "environment": "软环境建设", "other": "其它",
-}
 # words a 12345 category or title may contain, first match wins (a 12345 category is often a path
 # such as 经济管理-企业服务-用电报装)
 CATEGORY_KEYWORDS = (
@@ -55,6 +47,7 @@ CATEGORY_KEYWORDS = (
     ("environment", ("营商环境", "软环境", "执法", "检查", "环境")),
     ("other", ("其它", "其他")),
 )
+# the words a 12345 record may use for our codes
 KINDS = {
     "consultation": ("咨询", "consultation"), "help": ("求助", "求决", "help"),
     "suggestion": ("建议", "意见", "suggestion"), "complaint": ("投诉", "举报", "complaint"),
@@ -65,8 +58,6 @@ SATISFACTION = {
     "basically_satisfied": ("basically_satisfied", "基本满意"),
     "dissatisfied": ("dissatisfied", "不满意", "很不满意", "非常不满意"),
 }
-SATISFACTION_NAMES = {"very_satisfied": "非常满意", "satisfied": "比较满意", "basically_satisfied": "基本满意",
-                      "dissatisfied": "不满意"}
 YES = {"yes", "y", "true", "1", "是", "已解决", "解决", "真实解决"}
 NO = {"no", "n", "false", "0", "否", "未解决", "没有解决"}
 WITHDRAWN = {"withdrawn", "已撤回", "撤回", "撤单", "已撤单", "申请撤回"}
@@ -142,9 +133,9 @@ def map_category(value: Any) -> tuple[str, str | None]:
     text = normalize_text(value)
     if not text:
         return "other", "工单未注明问题类别，暂归入“其它”，请核实后调整"
-    if text.lower() in CATEGORIES:
+    if text.lower() in set(Category):
         return text.lower(), None
-    for code, name in CATEGORY_NAMES.items():
+    for code, name in CATEGORY_LABELS.items():
         if text == name:
             return code, None
     for code, words in CATEGORY_KEYWORDS:

@@ -28,8 +28,9 @@ from flask import Flask, Response, request
 from stdnum.cn import uscc
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from ..vocabulary import CATEGORY_LABELS
 from ..workdays import SHANGHAI
-from .records import CATEGORY_NAMES, parse_datetime
+from .records import parse_datetime
 
 BASE_PATH = "/open311/v2"
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -99,7 +100,7 @@ PROBLEMS: dict[str, tuple[tuple[str, str], ...]] = {
         ("企业周边公交线路调整后员工上下班不便，希望恢复原线路站点。", "请协调交通部门优化公交线路。"),
     ),
 }
-SERVICES = tuple((code, name) for code, name in CATEGORY_NAMES.items())
+SERVICES = tuple((str(code), name) for code, name in CATEGORY_LABELS.items())
 CATEGORY_WEIGHTS = {"policy": 16, "contract": 8, "land": 8, "power": 14, "financing": 14, "talent": 6, "labor": 10,
                     "project": 10, "environment": 8, "other": 6}
 SURVEY_ANSWERS = (("满意", "yes", 55), ("基本满意", "yes", 25), ("非常满意", "yes", 12), ("不满意", "no", 8))
@@ -155,7 +156,7 @@ class SimOrder:
         data.update({
             "status": self.status,
             "status_notes": self.status_notes,
-            "service_name": CATEGORY_NAMES.get(self.service_code, self.service_code),
+            "service_name": CATEGORY_LABELS.get(self.service_code, self.service_code),
             "service_code": self.service_code,
             "description": self.description,
             "agency_responsible": self.agency_responsible,

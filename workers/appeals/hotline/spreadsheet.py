@@ -24,10 +24,17 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy.engine import Engine
 
 from ..camunda import Camunda
+from ..vocabulary import (
+    HOTLINE_CLOSE_REASON_LABELS,
+    HOTLINE_STATUS_LABELS,
+    RESULT_CLASS_SHORT,
+    SATISFACTION_LABELS,
+    CloseReason,
+)
 from ..workdays import SHANGHAI
 from . import Intake, Rejected
-from .records import FIELDS, SATISFACTION_NAMES, build_order, parse_datetime
-from .sync import CLOSE_NAMES, RESULT_NAMES, SyncReport, orders, run_source
+from .records import FIELDS, build_order, parse_datetime
+from .sync import SyncReport, orders, run_source
 
 DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
     "orderNumber": ("工单编号", "工单号", "受理编号", "工单流水号"),
@@ -49,12 +56,6 @@ DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
 REQUIRED_COLUMNS = ("orderNumber", "problemDescription")
 TEXT_AS_NUMBER = {"orderNumber", "contactPhone", "creditCode"}  # digits Excel may have stored as numbers
 EXPORT_HEADERS = ("工单编号", "登记编号", "办理状态", "办理结果", "答复内容", "满意度", "办结时间")
-STATUS_NAMES = {
-    "registered": "已登记待核实", "routing": "分办中", "awaiting_approval": "交办审批中", "dispatched": "已交办",
-    "transferred_to_city": "已转报市级", "handling": "办理中", "extension_requested": "延期审批中",
-    "result_reported": "已答复待回访", "on_supervision_ledger": "列入督办台账", "rework": "重新办理中",
-    "under_review": "不满意审核中", "closed": "已办结",
-}
 EXPORT_VARIABLES = ("registrationNumber", "appealStatus", "resultClass", "replyText", "consultationAnswer",
                     "outOfScopeReason", "lastSatisfaction", "closedAt", "closeReason", "registrationValid")
 
@@ -211,17 +212,17 @@ def result_rows(orders: list[Any], camunda: Camunda) -> list[tuple[Any, ...]]:
             rows.append((order.order_number, "", "待立案", "", order.last_error or "", "", None))
             continue
         v = variables.get(order.process_instance_id, {})
-        status = STATUS_NAMES.get(v.get("appealStatus") or "", "登记中")
+        status = HOTLINE_STATUS_LABELS.get(v.get("appealStatus") or "", "登记中")
         if v.get("registrationValid") is False and not v.get("registrationNumber"):
             status = "登记信息待补正"
         close_reason = v.get("closeReason")
-        if close_reason == "withdrawn":
+        if close_reason == CloseReason.WITHDRAWN:
             status = "已撤回销号"
-        result = RESULT_NAMES.get(v.get("resultClass") or "", "")
-        if close_reason and close_reason != "satisfied":
-            result = CLOSE_NAMES.get(close_reason, result)
+        result = RESULT_CLASS_SHORT.get(v.get("resultClass") or "", "")
+        if close_reason and close_reason != CloseReason.SATISFIED:
+            result = HOTLINE_CLOSE_REASON_LABELS.get(close_reason, result)
         reply = v.get("replyText") or v.get("consultationAnswer") or v.get("outOfScopeReason") or ""
-        satisfaction = SATISFACTION_NAMES.get(v.get("lastSatisfaction") or "", "")
+        satisfaction = SATISFACTION_LABELS.get(v.get("lastSatisfaction") or "", "")
         rows.append((order.order_number, v.get("registrationNumber") or "", status, result, reply, satisfaction,
                      _local(v.get("closedAt"))))
     return rows

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from ..camunda import Camunda, CamundaError
 from ..db import utcnow
 from ..db.hotline_models import HotlineFeed, HotlineOrder, HotlineQuarantine, HotlineUpdate
+from ..vocabulary import HOTLINE_CLOSE_REASON_LABELS, RESULT_CLASS_SHORT, CloseReason, DispatchSituation
 from . import (
     MILESTONES,
     HotlineError,
@@ -56,12 +57,6 @@ PUSH_VARIABLES = (
     "outOfScopeReason", "lastSatisfaction", "closedAt", "handlingRound",
 )
 PROCESS_KEY = "EnterpriseAppeal"
-RESULT_NAMES = {"A": "已解决", "B": "正在解决", "C": "暂不能解决"}
-CLOSE_NAMES = {
-    "satisfied": "企业满意，已办结销号", "out_of_scope": "不属于受理范围，已向企业说明",
-    "explained": "已向企业说明情况后办结", "explained_after_review": "经专班审核，已说明情况后办结",
-    "withdrawn": "工单已撤回，已销号",
-}
 
 
 # --------------------------------------------------------------------------- reports
@@ -612,7 +607,7 @@ def status_update(order_number: str, milestone: str, variables: Mapping[str, Any
     if milestone == "registered":
         notes = f"已受理，登记编号{v['registrationNumber']}" if v.get("registrationNumber") else "已受理"
     elif milestone == "dispatched":
-        if v.get("dispatchSituation") == "city":
+        if v.get("dispatchSituation") == DispatchSituation.CITY:
             notes = "已转报市企业服务中心协调办理"
             number = v.get("transferNumber") or v.get("dispatchNumber")
         else:
@@ -625,12 +620,12 @@ def status_update(order_number: str, milestone: str, variables: Mapping[str, Any
         if v.get("handlerName"):
             notes += f"，承办人{v['handlerName']}"
     elif milestone == "replied":
-        notes = f"办理结果：{RESULT_NAMES.get(v.get('resultClass', ''), '已答复')}"
+        notes = f"办理结果：{RESULT_CLASS_SHORT.get(v.get('resultClass', ''), '已答复')}"
         if v.get("replyText"):
             notes += f"。答复内容：{v['replyText']}"
     else:
-        notes = CLOSE_NAMES.get(v.get("closeReason", ""), "已办结")
-        if v.get("closeReason") == "out_of_scope" and v.get("outOfScopeReason"):
+        notes = HOTLINE_CLOSE_REASON_LABELS.get(v.get("closeReason", ""), "已办结")
+        if v.get("closeReason") == CloseReason.OUT_OF_SCOPE and v.get("outOfScopeReason"):
             notes += f"：{v['outOfScopeReason']}"
     extra = {
         "registration_number": v.get("registrationNumber"), "dispatch_number": v.get("dispatchNumber"),

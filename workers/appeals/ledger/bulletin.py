@@ -33,9 +33,10 @@ from ..documents.layout import (
     value,
 )
 from ..documents.values import clean
+from ..vocabulary import APPEAL_KIND_LABELS, CATEGORY_LABELS, CHANNEL_LABELS, STAFF_STATUS_LABELS
 from ..workdays import SHANGHAI
 from .figures import PENALTY, WEIGHTS, Rates, Report, ReviewRow
-from .labels import APPEAL_KINDS, CATEGORIES, CHANNELS, DASH, STATUSES, day, pct
+from .labels import DASH, day, pct
 from .periods import AnyPeriod, Period
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -145,8 +146,9 @@ def _ranking_rows(report: Report) -> list[list[str]]:
 
 
 def _counts_table(doc: DocxDocument, report: Report, width: float) -> None:
-    groups = [("问题类别", report.by_category, CATEGORIES), ("反映渠道", report.by_channel, CHANNELS),
-              ("诉求类型", report.by_kind, APPEAL_KINDS), ("办理状态", report.by_status, STATUSES)]
+    groups = [("问题类别", report.by_category, CATEGORY_LABELS), ("反映渠道", report.by_channel, CHANNEL_LABELS),
+              ("诉求类型", report.by_kind, APPEAL_KIND_LABELS),
+              ("办理状态", report.by_status, STAFF_STATUS_LABELS)]
     table = FormTable(doc, _scale([26, 70, 30], width * 0.7), size=TABLE_SIZE)
     table.row(label("分类"), label("项目"), label("件数"), height_mm=8, header=True)
     for title, counts, labels in groups:

@@ -1,39 +1,16 @@
-"""Chinese labels and number formats shared by the bulletin and the spreadsheet."""
+"""Number and date formats shared by the bulletin and the spreadsheet; the code lists' labels are in
+appeals.vocabulary."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
-from ..documents.values import APPEAL_KINDS, CATEGORIES, CHANNELS, RESULT_CLASSES, SATISFACTION
 from ..workdays import SHANGHAI
 
-STATUSES = {
-    "registered": "已登记待交办",
-    "dispatched": "已交办待签收",
-    "transferred_to_city": "已转报市级",
-    "returned": "已退回待重新交办",
-    "handling": "办理中",
-    "result_reported": "已报送结果待回访",
-    "on_supervision_ledger": "督办台账（B/C类）",
-    "rework": "不满意重新办理",
-    "under_review": "不满意诉求核查",
-    "followed_up": "已回访待销号",
-    "closed": "已销号",
-}
-CLOSE_REASONS = {
-    "satisfied": "企业满意销号",
-    "out_of_scope": "不予受理",
-    "explained": "说明情况后办结",
-    "explained_after_review": "核查后说明情况办结",
-    "withdrawn": "工单撤回",
-}
-REPLY_METHODS = {"in_person": "面复", "written": "书面答复", "phone": "电话答复"}
-FOLLOW_UP_METHODS = {"phone": "电话回访", "visit": "实地走访", "hotline": "12345回访", "online": "在线评价"}
-SOLVED = {"A": "已解决", "B": "正在解决", "C": "暂不能解决"}
 DASH = "—"
 
-__all__ = ["APPEAL_KINDS", "CATEGORIES", "CHANNELS", "RESULT_CLASSES", "SATISFACTION", "STATUSES", "CLOSE_REASONS",
-           "REPLY_METHODS", "FOLLOW_UP_METHODS", "SOLVED", "DASH", "pct", "day", "day_time", "label"]
+__all__ = ["DASH", "pct", "day", "day_time", "label"]
 
 
 def pct(value: float | None) -> str:
@@ -66,7 +43,8 @@ def day_time(value: dt.datetime | None) -> str:
     return f"{d.year:04d}-{d.month:02d}-{d.day:02d} {d.hour:02d}:{d.minute:02d}"
 
 
-def label(labels: dict[str, str], code: str | None) -> str:
+def label(labels: Mapping[str, str], code: str | None) -> str:
+    """The label of `code`; an unknown code is printed as it is, None as ''."""
     if code is None:
         return ""
     return labels.get(code, code)

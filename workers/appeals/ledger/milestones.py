@@ -42,6 +42,13 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..db.ledger_models import LedgerAppeal, LedgerDepartment, LedgerEnterprise, LedgerFollowUp
 from ..deadlines import parse_time
+from ..vocabulary import (
+    SATISFIED_LEVELS,
+    SUPERVISED_RESULT_CLASSES,
+    AppealStatus,
+    DispatchSituation,
+    FollowUpOutcome,
+)
 
 APPEALS = LedgerAppeal.__table__
 FOLLOW_UPS = LedgerFollowUp.__table__
@@ -51,7 +58,7 @@ ENTERPRISES = LedgerEnterprise.__table__
 MILESTONES = ("registered", "dispatched", "signed", "extension", "returned", "result_reported",
               "followed_up", "closed")
 
-SATISFIED = frozenset({"very_satisfied", "satisfied", "basically_satisfied"})
+SATISFIED = SATISFIED_LEVELS
 
 MILESTONE_TIMES = ("registered_at", "dispatched_at", "signed_at", "result_reported_at", "followed_up_at",
                    "closed_at")
@@ -341,32 +348,51 @@ FACTS: dict[str, Callable[[Mapping[str, Any], dt.datetime | None], Facts]] = {
 _DEFAULTS = {"dispatch_count": 0, "return_count": 0, "extension_count": 0, "follow_up_rounds": 0}
 
 
-def derive(row: dict[str, Any]) -> dict[str, Any]:
-    """Status and on-time flags of a merged row (docs/figures.md, 'status')."""
+AFTER_FOLLOW_UP: dict[FollowUpOutcome, AppealStatus] = {
+    FollowUpOutcome.REWORK: AppealStatus.REWORK,
+    FollowUpOutcome.REVIEW: AppealStatus.UNDER_REVIEW,
+    FollowUpOutcome.CLOSE: AppealStatus.FOLLOWED_UP,
+}
+"""The status after a follow-up, by its outcome (the same as recordFollowUp sets, with FOLLOWED_UP for
+a satisfied answer that waits for closeAppeal)."""
+
+
+def derive_status(row: Mapping[str, Any]) -> AppealStatus:
+    """The status of a merged ledger row, from its newest milestone (docs/figures.md, 'status').
+
+    The same statuses the handlers set in `appealStatus`, read off the milestone times; the ledger
+    alone tells RETURNED (every round returned) and FOLLOWED_UP (satisfied, not yet closed)."""
     closed_at, followed, reported = row.get("closed_at"), row.get("followed_up_at"), row.get("result_reported_at")
     signed_at, dispatched_at = row.get("signed_at"), row.get("dispatched_at")
+    outcome = row.get("follow_up_outcome")
     if closed_at:
-        status = "closed"
-    elif followed and (reported is None or followed >= reported) and row.get("follow_up_outcome") in (
-            "rework", "review", "close"):
-        status = {"rework": "rework", "review": "under_review", "close": "followed_up"}[row["follow_up_outcome"]]
-    elif reported:
-        status = "on_supervision_ledger" if row.get("result_class") in ("B", "C") else "result_reported"
-    elif signed_at and (dispatched_at is None or signed_at >= dispatched_at):
-        status = "handling"
-    elif dispatched_at:
+        return AppealStatus.CLOSED
+    if followed and (reported is None or followed >= reported) and outcome in AFTER_FOLLOW_UP:
+        return AFTER_FOLLOW_UP[FollowUpOutcome(outcome)]
+    if reported:
+        if row.get("result_class") in SUPERVISED_RESULT_CLASSES:
+            return AppealStatus.ON_SUPERVISION_LEDGER
+        return AppealStatus.RESULT_REPORTED
+    if signed_at and (dispatched_at is None or signed_at >= dispatched_at):
+        return AppealStatus.HANDLING
+    if dispatched_at:
         if (row.get("return_count") or 0) >= (row.get("dispatch_count") or 0) > 0:
-            status = "returned"
-        else:
-            status = "transferred_to_city" if row.get("dispatch_situation") == "city" else "dispatched"
-    elif followed:
-        status = "followed_up"
-    else:
-        status = "registered"
+            return AppealStatus.RETURNED
+        if row.get("dispatch_situation") == DispatchSituation.CITY:
+            return AppealStatus.TRANSFERRED_TO_CITY
+        return AppealStatus.DISPATCHED
+    if followed:
+        return AppealStatus.FOLLOWED_UP
+    return AppealStatus.REGISTERED
+
+
+def derive(row: dict[str, Any]) -> dict[str, Any]:
+    """Status and on-time flags of a merged row (docs/figures.md, 'status')."""
+    signed_at = row.get("signed_at")
     first = row.get("first_result_reported_at")
     due, sign_due = row.get("handling_due"), row.get("sign_due")
     return {
-        "status": status,
+        "status": str(derive_status(row)),
         "responded_on_time": None if signed_at is None else (sign_due is None or signed_at <= sign_due),
         "handled_on_time": None if first is None else (due is None or first <= due),
     }

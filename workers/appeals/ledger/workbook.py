@@ -32,22 +32,20 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..db.ledger_models import LedgerAppeal, LedgerCard, LedgerDepartment, LedgerFollowUp
 from ..documents.values import clean
+from ..vocabulary import (
+    APPEAL_KIND_LABELS,
+    CATEGORY_LABELS,
+    CHANNEL_LABELS,
+    CLOSE_REASON_LABELS,
+    FOLLOW_UP_METHOD_LABELS,
+    REPLY_METHOD_LABELS,
+    RESULT_CLASS_SHORT,
+    SATISFACTION_LABELS,
+    STAFF_STATUS_LABELS,
+)
 from .cards import KIND_LABELS
 from .figures import overdue_list
-from .labels import (
-    APPEAL_KINDS,
-    CATEGORIES,
-    CHANNELS,
-    CLOSE_REASONS,
-    FOLLOW_UP_METHODS,
-    REPLY_METHODS,
-    SATISFACTION,
-    SOLVED,
-    STATUSES,
-    day,
-    day_time,
-    label,
-)
+from .labels import day, day_time, label
 from .periods import AnyPeriod
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -110,9 +108,9 @@ def _received(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None) ->
              .select_from(_base()).where(_range(A.c.received_at, period, as_of))
              .order_by(A.c.received_at, A.c.process_instance_id))
     for n, r in enumerate(conn.execution_options(yield_per=2000).execute(query), start=1):
-        yield [n, _t(r[0]), _t(r[1]), _t(r[2]), _contact(r[3], r[4]), label(CLOSE_REASONS, r[5]), _t(r[6]),
-               day_time(r[7]), label(CHANNELS, r[8]), label(CATEGORIES, r[9]), label(APPEAL_KINDS, r[10]),
-               label(STATUSES, r[11])]
+        yield [n, _t(r[0]), _t(r[1]), _t(r[2]), _contact(r[3], r[4]), label(CLOSE_REASON_LABELS, r[5]), _t(r[6]),
+               day_time(r[7]), label(CHANNEL_LABELS, r[8]), label(CATEGORY_LABELS, r[9]), label(APPEAL_KIND_LABELS, r[10]),
+               label(STAFF_STATUS_LABELS, r[11])]
 
 
 def _dispatched(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None) -> Iterator[list[Any]]:
@@ -133,9 +131,9 @@ def _results(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None) -> 
              .select_from(_base()).where(_range(A.c.first_result_reported_at, period, as_of))
              .order_by(A.c.first_result_reported_at, A.c.process_instance_id))
     for n, r in enumerate(conn.execution_options(yield_per=2000).execute(query), start=1):
-        how = "：".join(x for x in (label(REPLY_METHODS, r[3]), _t(r[4])) if x)
+        how = "：".join(x for x in (label(REPLY_METHOD_LABELS, r[3]), _t(r[4])) if x)
         notes = "、".join(x for x in (f"延期{r[7]}次" if r[7] else "", "" if r[8] is not False else "超时报送") if x)
-        yield [n, _t(r[0]), _t(r[1]), label(SOLVED, r[2]), how, _t(r[5]), _t(r[6]), notes, _t(r[9]), day(r[10]),
+        yield [n, _t(r[0]), _t(r[1]), label(RESULT_CLASS_SHORT, r[2]), how, _t(r[5]), _t(r[6]), notes, _t(r[9]), day(r[10]),
                day(r[11]), _t(r[2])]
 
 
@@ -146,10 +144,10 @@ def _follow_ups(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None) 
                           .outerjoin(HANDLER, HANDLER.c.code == A.c.handler_group))
              .where(_range(F.c.at, period, as_of)).order_by(F.c.at, F.c.process_instance_id, F.c.seq))
     for n, r in enumerate(conn.execution_options(yield_per=2000).execute(query), start=1):
-        solved = label(SOLVED, r[1]) if r[1] else ("已答复" if r[2] == "consultation" else "")
+        solved = label(RESULT_CLASS_SHORT, r[1]) if r[1] else ("已答复" if r[2] == "consultation" else "")
         really = "" if r[10] is None else ("是" if r[10] else "否")
-        yield [n, _t(r[0]), solved, _t(r[3]) or "服企办", label(SATISFACTION, r[4]), _t(r[5]), _t(r[6]), _t(r[7]),
-               day(r[8]), label(FOLLOW_UP_METHODS, r[9]), really, r[11]]
+        yield [n, _t(r[0]), solved, _t(r[3]) or "服企办", label(SATISFACTION_LABELS, r[4]), _t(r[5]), _t(r[6]), _t(r[7]),
+               day(r[8]), label(FOLLOW_UP_METHOD_LABELS, r[9]), really, r[11]]
 
 
 def _overdue(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None, calendar: Any) -> Iterator[list[Any]]:

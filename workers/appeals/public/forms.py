@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..documents.values import APPEAL_KINDS, CATEGORIES, SATISFACTION
 from ..validation import CONTROL, LIMITS, REQUIRED, check_phone, normalize_text, validate_registration
+from ..vocabulary import APPEAL_KIND_LABELS, CATEGORY_LABELS, SATISFACTION_LABELS
 
 CHANNEL = "online"
 
@@ -51,8 +51,8 @@ INTAKE_FIELDS: tuple[Field, ...] = (
           hint="手机号，或带区号的座机号，如 0356-6012345"),
     Field("contactEmail", "电子邮箱", kind="email", max_length=254, autocomplete="email", inputmode="email",
           hint="选填"),
-    Field("category", "问题类别", kind="select", choices=tuple(CATEGORIES.items())),
-    Field("appealKind", "诉求类型", kind="radio", choices=tuple(APPEAL_KINDS.items())),
+    Field("category", "问题类别", kind="select", choices=tuple(CATEGORY_LABELS.items())),
+    Field("appealKind", "诉求类型", kind="radio", choices=tuple(APPEAL_KIND_LABELS.items())),
     Field("problemDescription", "主要困难和问题", kind="textarea", max_length=_limit("problemDescription"),
           hint="请写明发生了什么、影响多大、已向哪些单位反映过"),
     Field("requestedHelp", "希望协调解决的具体事项", kind="textarea", max_length=_limit("requestedHelp")),
@@ -144,7 +144,7 @@ def phone_digits(value: Any) -> str:
 # --------------------------------------------------------------------------- survey
 SURVEY_NOTE_LIMIT = 500
 SOLVED_CHOICES = (("yes", "是，问题已真实解决"), ("no", "否，问题没有真正解决"))
-SATISFACTION_CHOICES = tuple(SATISFACTION.items())
+SATISFACTION_CHOICES = tuple(SATISFACTION_LABELS.items())
 
 
 @dataclass
@@ -166,7 +166,7 @@ def read_survey(form: Mapping[str, Any]) -> SurveyResult:
     note = CONTROL.sub("", values["note"]).strip()  # the enterprise's words as typed (no NFKC)
     if solved not in dict(SOLVED_CHOICES):
         result.errors["reallySolved"] = ["请选择问题是否真实解决"]
-    if satisfaction not in SATISFACTION:
+    if satisfaction not in SATISFACTION_LABELS:
         result.errors["satisfaction"] = ["请选择满意度"]
     if len(note) > SURVEY_NOTE_LIMIT:
         result.errors["note"] = [f"意见建议超过{SURVEY_NOTE_LIMIT}字"]

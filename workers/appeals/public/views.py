@@ -13,7 +13,16 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 
 from ..camunda import CamundaError
 from ..deadlines import now
-from ..documents.values import RESULT_CLASSES, SATISFACTION, format_date
+from ..documents.values import format_date
+from ..vocabulary import (
+    PUBLIC_CLOSE_REASON_LABELS,
+    PUBLIC_HANDLING_STATUSES,
+    PUBLIC_STATUS_LABELS,
+    RESULT_CLASS_LABELS,
+    SATISFACTION_LABELS,
+    AppealStatus,
+    ScopeDecision,
+)
 from .app import error_page, public
 from .forms import (
     INTAKE_FIELDS,
@@ -35,31 +44,6 @@ HONEYPOT = "website"
 NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 MAX_RECEIPTS = 5
 
-STATUS_LABELS = {
-    "registered": "已登记，正在核实情况",
-    "routing": "正在研究交办",
-    "awaiting_approval": "交办方案审批中",
-    "dispatched": "已交办承办单位",
-    "transferred_to_city": "已转报市级部门办理",
-    "handling": "承办单位正在办理",
-    "extension_requested": "承办单位正在办理（申请延期中）",
-    "overdue": "承办单位正在办理（已超过时限，正在督办）",
-    "escalated": "已提请上级领导协调办理",
-    "result_reported": "已答复，待回访",
-    "on_supervision_ledger": "已答复，列入督办台账持续跟踪",
-    "rework": "重新办理中",
-    "under_review": "专班核查中",
-    "closed": "已办结",
-}
-CLOSE_REASONS = {
-    "satisfied": "已办结销号",
-    "out_of_scope": "不属于受理范围，已说明理由",
-    "explained": "已说明情况后办结",
-    "explained_after_review": "经专班核查，已说明情况后办结",
-    "withdrawn": "已撤回",
-    "settled_at_meeting": "已在会上办结",
-}
-HANDLING_STATUSES = {"dispatched", "transferred_to_city", "handling", "extension_requested", "overdue"}
 NOT_FOUND = "未查询到与该编号和联系电话相符的诉求，请核对后重试。"
 
 
@@ -161,23 +145,23 @@ def receipt(token: str) -> Any:
 def _progress(values: dict[str, Any], instance: dict[str, Any] | None) -> dict[str, Any]:
     status = values.get("appealStatus")
     state = (instance or {}).get("state")
-    closed = status == "closed" or state == "COMPLETED"
-    label = STATUS_LABELS.get(status, "正在办理") if status else "已收到，正在登记"
+    closed = status == AppealStatus.CLOSED or state == "COMPLETED"
+    label = PUBLIC_STATUS_LABELS.get(status, "正在办理") if status else "已收到，正在登记"
     if state in ("EXTERNALLY_TERMINATED", "INTERNALLY_TERMINATED"):
         label = "已终止办理"
-    if closed and values.get("closeReason") in CLOSE_REASONS:
-        label = CLOSE_REASONS[values["closeReason"]]
+    if closed and values.get("closeReason") in PUBLIC_CLOSE_REASON_LABELS:
+        label = PUBLIC_CLOSE_REASON_LABELS[values["closeReason"]]
     reply, reply_title = None, "答复内容"
     if values.get("resultReportedAt") and values.get("replyText"):
         reply = values["replyText"]
     elif values.get("consultationAnswer"):
         reply, reply_title = values["consultationAnswer"], "咨询答复"
-    elif values.get("scopeDecision") == "out_of_scope" and values.get("outOfScopeReason"):
+    elif values.get("scopeDecision") == ScopeDecision.OUT_OF_SCOPE and values.get("outOfScopeReason"):
         reply, reply_title = values["outOfScopeReason"], "不予受理的理由"
     due = None
-    if status in HANDLING_STATUSES:
+    if status in PUBLIC_HANDLING_STATUSES:
         due = values.get("handlingDue")
-    elif status == "rework":
+    elif status == AppealStatus.REWORK:
         due = values.get("reworkDue")
     return {
         "number": values.get("registrationNumber"),
@@ -185,7 +169,7 @@ def _progress(values: dict[str, Any], instance: dict[str, Any] | None) -> dict[s
         "received": format_date(values.get("receivedAt") or (instance or {}).get("startTime")),
         "department": values.get("handlerGroupName") if values.get("dispatchedAt") else None,
         "due": format_date(due, with_time=True) if due else None,
-        "result": RESULT_CLASSES.get(values.get("resultClass") or "") if values.get("resultReportedAt") else None,
+        "result": RESULT_CLASS_LABELS.get(values.get("resultClass") or "") if values.get("resultReportedAt") else None,
         "reply": reply,
         "reply_title": reply_title,
         "closed": closed,
@@ -272,5 +256,5 @@ def survey(token: str) -> Any:
         raise
     pub.store.survey_answered(link.process_instance_id, link.round)
     log.info("survey answered online: process instance %s, round %d", link.process_instance_id, link.round)
-    return render_template("survey_thanks.html", satisfaction=SATISFACTION[result.variables["satisfaction"]])
+    return render_template("survey_thanks.html", satisfaction=SATISFACTION_LABELS[result.variables["satisfaction"]])
 
