@@ -16,7 +16,6 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from appeals.calendar_cli import calendar
 from appeals.db import CalendarDay, CalendarYear, alembic_config, engine_for
 from appeals.settings import PROJECT_ROOT
 from appeals.workdays import (
@@ -31,6 +30,7 @@ from appeals.workdays import (
     parse_overrides,
     read_override_file,
 )
+from appeals.workdays.cli import calendar
 
 UNKNOWN = 2031  # a year neither chinesecalendar nor anyone has data for
 UTC = dt.UTC

@@ -131,7 +131,7 @@ def sync_org(app: AppContext, file: Path, verbose: bool = False) -> None:
 
 
 # ----------------------------------------------------------------------------- calendar
-from .calendar_cli import calendar  # noqa: E402
+from .workdays.cli import calendar  # noqa: E402
 
 main.add_command(calendar)
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import click
 from sqlalchemy.engine import Engine
 
-from .db import engine_for
-from .settings import Settings
-from .workdays import (
+from ..db import engine_for
+from ..settings import Settings
+from . import (
     PACKAGE_VERSION,
     PACKAGE_YEARS,
     OverrideFileError,
