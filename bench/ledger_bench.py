@@ -40,7 +40,7 @@ from sqlalchemy.engine import Engine  # noqa: E402
 from appeals import db  # noqa: E402
 from appeals.db.ledger_models import LedgerAppeal  # noqa: E402
 from appeals.ledger import Period, figures, produce_report  # noqa: E402
-from appeals.ledger.milestones import derive  # noqa: E402
+from appeals.ledger.recording import derive  # noqa: E402
 from appeals.workdays import SHANGHAI, WorkdayCalendar  # noqa: E402
 
 START = dt.datetime(2017, 1, 1, tzinfo=SHANGHAI).astimezone(dt.UTC)  # generated in UTC: no zone lookups

@@ -27,7 +27,7 @@ from appeals.deadlines import now
 from appeals.handlers import router
 from appeals.ledger import is_first_workday_of_month, rebuild_from_history, record_milestone, signed_time
 from appeals.ledger.cli import ledger as ledger_commands
-from appeals.ledger.milestones import handler_variables
+from appeals.ledger.recording import handler_variables
 from appeals.runtime import Task
 
 from .conftest import EngineHandle, wait_for

@@ -35,7 +35,7 @@ from appeals.ledger import (
     trend,
 )
 from appeals.ledger.figures import annual_review, rank
-from appeals.ledger.milestones import derive
+from appeals.ledger.recording import derive
 from appeals.ledger.reports import first_workday_of_month, produce_report
 from appeals.workdays import SHANGHAI, WorkdayCalendar
 

@@ -26,9 +26,9 @@ from appeals.org import GROUP, PUBLIC_GRANTS, PUBLIC_GROUP, IdentitySync
 from appeals.public import create_app, follow_up_round, survey_link
 from appeals.public.app import EXTENSION
 from appeals.public.config import PublicSettings
-from appeals.public.forms import FIELD_NAMES, parse_lookup_key
 from appeals.public.gateway import EngineUnavailable, NotWaiting
 from appeals.public.links import SALT, SurveyTokenError, read_survey_token
+from appeals.public.submissions import FIELD_NAMES, parse_lookup_key
 from appeals.settings import PROJECT_ROOT, Settings, SettingsError
 
 from .conftest import EngineHandle, wait_for

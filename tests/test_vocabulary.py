@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from appeals import vocabulary as v
-from appeals.ledger import milestones as ledger_milestones
+from appeals.ledger import recording
 from appeals.vocabulary import CODE_LISTS, AppealStatus
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,8 +117,8 @@ def test_card_ladder_codes_are_members():
 
 def test_ledger_statuses_are_members():
     """Every status the ledger derives is an AppealStatus; the follow-up table covers every outcome."""
-    assert set(ledger_milestones.AFTER_FOLLOW_UP) == set(v.FollowUpOutcome)
-    assert ledger_milestones.derive_status({}) is AppealStatus.REGISTERED
+    assert set(recording.AFTER_FOLLOW_UP) == set(v.FollowUpOutcome)
+    assert recording.derive_status({}) is AppealStatus.REGISTERED
 
 
 def test_codes_are_the_strings_the_engine_stores():

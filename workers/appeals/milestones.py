@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .hotline.sync import PUSH_VARIABLES, push_status
-from .ledger.milestones import MILESTONES, handler_variables, record_milestone
+from .ledger.recording import MILESTONES, handler_variables, record_milestone
 from .runtime import Task
 from .services import services
 

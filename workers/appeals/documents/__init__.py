@@ -22,7 +22,7 @@ from typing import Any
 
 from docx.document import Document as DocxDocument
 
-from . import forms, letter
+from . import letter, paper
 from .fields import FIELDS, Field, Org, Values, check_required
 from .layout import set_properties
 from .pdf import PdfConversionError, soffice_path, to_pdf
@@ -42,15 +42,15 @@ class Kind:
 KINDS: dict[str, Kind] = {
     kind.id: kind
     for kind in (
-        Kind("registration", "企业反映困难问题登记表", forms.registration, ("registrationNumber",)),
-        Kind("dispatch", "企业反映困难问题交办单", forms.dispatch, ("dispatchNumber",)),
-        Kind("transfer", "企业反映困难问题转报单", forms.transfer, ("transferNumber",)),
+        Kind("registration", "企业反映困难问题登记表", paper.registration, ("registrationNumber",)),
+        Kind("dispatch", "企业反映困难问题交办单", paper.dispatch, ("dispatchNumber",)),
+        Kind("transfer", "企业反映困难问题转报单", paper.transfer, ("transferNumber",)),
         Kind("reminder_letter", "催办函", letter.reminder_letter, ("reminderNumber",)),
-        Kind("handling_feedback", "企业反映困难问题办理情况反馈表", forms.handling_feedback,
+        Kind("handling_feedback", "企业反映困难问题办理情况反馈表", paper.handling_feedback,
              ("dispatchNumber", "registrationNumber")),
-        Kind("satisfaction", "企业反映困难问题解决情况满意度评价表", forms.satisfaction,
+        Kind("satisfaction", "企业反映困难问题解决情况满意度评价表", paper.satisfaction,
              ("registrationNumber", "dispatchNumber")),
-        Kind("dissatisfaction_review", "企业反映困难问题不满意诉求审核反馈表", forms.dissatisfaction_review,
+        Kind("dissatisfaction_review", "企业反映困难问题不满意诉求审核反馈表", paper.dissatisfaction_review,
              ("dispatchNumber", "registrationNumber")),
     )
 }

@@ -12,8 +12,8 @@
 from .cards import Card, cards, record_card
 from .figures import DepartmentFigures, OverdueItem, Rates, Report, annual_review, figures, score, trend
 from .history import rebuild_from_history, signed_time
-from .milestones import MILESTONE_VARIABLES, MILESTONES, LedgerError, record_milestone
 from .periods import Period
+from .recording import MILESTONE_VARIABLES, MILESTONES, LedgerError, record_milestone
 from .reports import is_first_workday_of_month, produce_report
 
 __all__ = [

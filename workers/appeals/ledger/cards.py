@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from ..db.ledger_models import LedgerAppeal, LedgerCard, LedgerDepartment
-from .milestones import derive, utc
+from .recording import derive, utc
 
 CARDS = LedgerCard.__table__
 APPEALS = LedgerAppeal.__table__

@@ -18,8 +18,8 @@ from sqlalchemy.engine import Connection, Engine
 from ..db.ledger_models import LedgerAppeal, LedgerCard, LedgerDepartment, LedgerFollowUp
 from ..workdays import SHANGHAI, WorkdayCalendar
 from .cards import Card, cards
-from .milestones import SATISFIED
 from .periods import AnyPeriod, Period, trailing_months
+from .recording import SATISFIED
 
 A = LedgerAppeal.__table__
 F = LedgerFollowUp.__table__

@@ -21,7 +21,7 @@ from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 
 from ..camunda import Camunda, from_variable
-from .milestones import APPEALS, FOLLOW_UPS, apply_facts, facts_for, utc
+from .recording import APPEALS, FOLLOW_UPS, apply_facts, facts_for, utc
 
 log = logging.getLogger(__name__)
 

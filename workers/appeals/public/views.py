@@ -24,7 +24,9 @@ from ..vocabulary import (
     ScopeDecision,
 )
 from .app import error_page, public
-from .forms import (
+from .gateway import EngineUnavailable, NotWaiting
+from .links import SurveyTokenError, follow_up_round, read_survey_token
+from .submissions import (
     INTAKE_FIELDS,
     SATISFACTION_CHOICES,
     SOLVED_CHOICES,
@@ -34,8 +36,6 @@ from .forms import (
     read_intake,
     read_survey,
 )
-from .gateway import EngineUnavailable, NotWaiting
-from .links import SurveyTokenError, follow_up_round, read_survey_token
 
 log = logging.getLogger("appeals.public")
 bp = Blueprint("public", __name__)

@@ -1,4 +1,5 @@
-"""The forms: A4 tables laid out like the source forms (L 附件, T 附件4/5, T 二(四)3)."""
+"""The tabular documents (登记表, 交办单, 反馈表, 评价表): A4 tables laid out like the source paper forms (L 附件,
+T 附件4/5, T 二(四)3)."""
 
 from __future__ import annotations
 
