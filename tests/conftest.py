@@ -73,6 +73,22 @@ class EngineHandle:
         self.start()
 
 
+# Fixtures that make a test an engine test or a browser test (their closure includes them).
+MARKER_FIXTURES = {"engine": "engine", "browser": "browser"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Markers from the fixtures a test uses, the same for every file: `engine` on each test that needs
+    the real engine, `browser` on each that drives Chromium (`-m "not engine"` runs the fast ones).
+    Tests marked `restarts_engine` run after all others, whatever their file is called: they restart the
+    session's engine under the running workers."""
+    for item in items:
+        for fixture, marker in MARKER_FIXTURES.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(marker)
+    items.sort(key=lambda item: item.get_closest_marker("restarts_engine") is not None)  # stable sort
+
+
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("appeals-data")

@@ -33,8 +33,6 @@ from appeals.runtime import Task
 from .conftest import EngineHandle, wait_for
 from .scenario import Appeal, approve, dispatch_to, follow_up, propose, register_and_accept, report, sign
 
-pytestmark = pytest.mark.engine
-
 # topic → milestone: the wiring docs/figures.md describes for the milestone handlers
 LEDGER_WIRING = {
     "registerAppeal": "registered",

@@ -130,7 +130,6 @@ class LedgerAppeal(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     # deadlines
     sign_due: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
-    handling_due_initial: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     handling_due: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     extension_count: Mapped[int] = mapped_column(Integer, default=0)
     # result and follow-up

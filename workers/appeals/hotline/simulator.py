@@ -618,10 +618,3 @@ class SimulatorServer:
 
     def __exit__(self, *_exc: Any) -> None:
         self.stop()
-
-
-def iter_sample(simulator: HotlineSimulator, count: int = 3) -> Iterator[dict[str, Any]]:
-    """A few orders as dicts (for `appeals hotline simulator --show`)."""
-    for order_id in simulator.order_ids()[:count]:
-        yield simulator.order(order_id).to_dict()
-
