@@ -3,7 +3,7 @@
 The durations are data (dmn/AppealDeadlines.dmn, editable by administrators); this module turns a
 step and a start time into an ISO date-time that user tasks (`camunda:dueDate`) and timers
 (`timeDate`) use. A due date computed for a year without official holiday data is marked as
-provisional (`deadlineWarnings`), never a crash.
+provisional (the variable `deadlineWarning`), never a crash.
 """
 
 from __future__ import annotations

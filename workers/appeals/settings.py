@@ -1,7 +1,7 @@
 """Settings from environment variables, in one typed place.
 
-No secret has a default here. The demo password is applied only by `appeals up` (see
-`stack.DEMO_ENV`) and documented in the README as a local-demo value.
+No secret has a default here. The demo passwords are applied only by `make run` (the Makefile's
+`DEMO_ENV`) and documented in the README as local-demo values.
 """
 
 from __future__ import annotations
