@@ -158,6 +158,7 @@ def test_the_rebuilt_ledger_equals_the_one_kept_step_by_step(recording: Engine, 
     wait_for(lambda: len(_rows(recording, ids)["appeals"]) == len(ids), message="every appeal in the ledger")
     stepwise = _rows(recording, ids)
 
+    db.upgrade(fresh_database_url)
     rebuilt_engine = db.engine_for(fresh_database_url)
     summary = rebuild_from_history(workers.admin, rebuilt_engine, process_instance_ids=ids)
     assert summary.appeals == len(ids)

@@ -133,7 +133,7 @@ def test_webhook_markdown_and_no_contact_data_in_group_chats(http_sink: HttpSink
     for group in raw["groups"]:
         if group["id"] == "dept-finance":
             group["webhook"] = f"{http_sink.url}/webhook/finance"
-    from appeals.db import engine_for
+    from appeals.db import engine_for, upgrade
     from appeals.org import parse
 
     chart = parse(raw)
@@ -146,6 +146,7 @@ def test_webhook_markdown_and_no_contact_data_in_group_chats(http_sink: HttpSink
     message = render("dispatched", webhook[0], variables, {})
     assert "13912345678" not in message.body, "no contact data in a group chat"
     assert "<b>&{{ 7*7 }}</b>" in message.subject and "{% for x in y %}😀" in message.body
+    upgrade(fresh_database_url)
     db = engine_for(fresh_database_url)
     settings = Settings.from_env()
     report = deliver(db, Channels(settings), "Event:1", "pi-1", "dispatched", [message])

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 
-from appeals.db import engine_for
+from appeals.db import engine_for, upgrade
 from appeals.numbering import SHANGHAI, issue_number
 
 
 def test_concurrent_intake_gets_gap_free_unique_numbers(tmp_path, fresh_database_url) -> None:
+    upgrade(fresh_database_url)
     engine = engine_for(fresh_database_url)
     when = dt.datetime(2026, 5, 1, 9, tzinfo=SHANGHAI)
     owners = [f"pi-{i}" for i in range(120)]
@@ -21,6 +22,7 @@ def test_concurrent_intake_gets_gap_free_unique_numbers(tmp_path, fresh_database
 
 
 def test_same_owner_keeps_its_number_and_kinds_and_years_count_apart(tmp_path, fresh_database_url) -> None:
+    upgrade(fresh_database_url)
     engine = engine_for(fresh_database_url)
     may = dt.datetime(2026, 5, 1, tzinfo=SHANGHAI)
     first = issue_number(engine, "registration", "pi-a", "某县", may)

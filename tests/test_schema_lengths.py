@@ -19,8 +19,7 @@ import pytest
 from sqlalchemy import String
 
 from appeals import db, numbering
-from appeals.documents.values import APPEAL_KINDS, CATEGORIES, CHANNELS, RESULT_CLASSES, SATISFACTION
-from appeals.ledger import labels
+from appeals import vocabulary as v
 from appeals.ledger.cards import KINDS as CARD_KINDS
 from appeals.org import DEMO_ORG, load
 
@@ -30,18 +29,18 @@ HOTLINE_MILESTONES = ("registered", "dispatched", "signed", "replied", "closed")
 CODE_COLUMNS: dict[str, tuple[str, ...]] = {
     "number_sequence.kind": tuple(numbering.KINDS),
     "issued_number.kind": tuple(numbering.KINDS),
-    "ledger_appeal.status": tuple(labels.STATUSES),
-    "ledger_appeal.category": tuple(CATEGORIES),
-    "ledger_appeal.kind": tuple(APPEAL_KINDS),
-    "ledger_appeal.channel": tuple(CHANNELS),
-    "ledger_appeal.result_class": tuple(RESULT_CLASSES),
-    "ledger_appeal.last_satisfaction": tuple(SATISFACTION),
-    "ledger_appeal.reply_method": tuple(labels.REPLY_METHODS),
-    "ledger_appeal.close_reason": tuple(labels.CLOSE_REASONS),
-    "ledger_appeal.follow_up_outcome": ("rework", "review", "close"),
-    "ledger_appeal.dispatch_situation": ("single", "multi", "major", "city", "meeting"),  # ProposeDispatchForm
-    "ledger_follow_up.satisfaction": tuple(SATISFACTION),
-    "ledger_follow_up.method": tuple(labels.FOLLOW_UP_METHODS),
+    "ledger_appeal.status": tuple(v.AppealStatus),
+    "ledger_appeal.category": tuple(v.Category),
+    "ledger_appeal.kind": tuple(v.AppealKind),
+    "ledger_appeal.channel": tuple(v.Channel),
+    "ledger_appeal.result_class": tuple(v.ResultClass),
+    "ledger_appeal.last_satisfaction": tuple(v.Satisfaction),
+    "ledger_appeal.reply_method": tuple(v.ReplyMethod),
+    "ledger_appeal.close_reason": tuple(v.CloseReason),
+    "ledger_appeal.follow_up_outcome": tuple(v.FollowUpOutcome),
+    "ledger_appeal.dispatch_situation": tuple(v.DispatchSituation),  # ProposeDispatchForm
+    "ledger_follow_up.satisfaction": tuple(v.Satisfaction),
+    "ledger_follow_up.method": tuple(v.FollowUpMethod),
     "ledger_card.kind": CARD_KINDS,
     "ledger_card.escalation": ("deputy_interview", "principal_interview"),
     "hotline_order.source": ("open311", "xlsx"),
@@ -109,7 +108,9 @@ def test_sqlite_refuses_what_postgresql_refuses(tmp_path) -> None:
     from sqlalchemy import insert
     from sqlalchemy.exc import IntegrityError
 
-    engine = db.engine_for(f"sqlite:///{tmp_path / 'strict.sqlite'}")
+    url = f"sqlite:///{tmp_path / 'strict.sqlite'}"
+    db.upgrade(url)  # the migration installs the triggers
+    engine = db.engine_for(url)
     statements = db.sqlite_length_triggers(db.Base.metadata)
     column_of = re.compile(r'length\(NEW\."(\w+)"\)')
     guarded = {table + "." + column_of.search(sql).group(1) for table, sql in statements}

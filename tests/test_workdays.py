@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from appeals.db import CalendarDay, CalendarYear, alembic_config, engine_for
+from appeals.db import CalendarDay, CalendarYear, alembic_config, engine_for, upgrade
 from appeals.settings import PROJECT_ROOT
 from appeals.workdays import (
     PACKAGE_YEARS,
@@ -56,6 +56,7 @@ def cal() -> WorkdayCalendar:
 
 @pytest.fixture
 def db(tmp_path, fresh_database_url):
+    upgrade(fresh_database_url)
     return engine_for(fresh_database_url)
 
 

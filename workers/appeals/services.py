@@ -20,6 +20,8 @@ class Services:
 
     @cached_property
     def db(self) -> Engine:
+        """The application database, migrated to the newest schema when first opened."""
+        db.upgrade(self.settings.ledger_url)
         return db.engine_for(self.settings.ledger_url)
 
     @cached_property

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from . import Base, utcnow
+from .models import Base, utcnow
 
 
 class HotlineOrder(Base):

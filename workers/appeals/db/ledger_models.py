@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from . import Base
+from .models import Base
 
 
 class UtcDateTime(TypeDecorator):

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import DateTime, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from . import Base, utcnow
+from .models import Base, utcnow
 
 
 class OnlineSubmission(Base):

@@ -20,7 +20,7 @@ import json
 import random
 import threading
 import xml.etree.ElementTree as ET  # builds XML only; nothing untrusted is parsed here
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 

@@ -15,7 +15,7 @@ import click
 from sqlalchemy.engine import Engine
 
 from ..camunda import Camunda, CamundaError
-from ..db import engine_for
+from ..db import engine_for, upgrade
 from ..settings import Settings, SettingsError
 from ..workdays import SHANGHAI, load_calendar
 from .history import rebuild_from_history
@@ -31,6 +31,7 @@ def _settings() -> Settings:
 
 
 def _engine(settings: Settings) -> Engine:
+    upgrade(settings.ledger_url)
     return engine_for(settings.ledger_url)
 
 

@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..camunda import Camunda
-from ..db import engine_for
+from ..db import engine_for, upgrade
 from ..settings import Settings
 from .config import PublicSettings
 from .gateway import EngineGateway, EngineUnavailable
@@ -93,6 +93,7 @@ def create_app(settings: PublicSettings | Settings | None = None) -> Flask:
                                 x_host=settings.trusted_proxies)  # type: ignore[method-assign]
 
     camunda = Camunda(settings.base.engine_url, user, password, timeout=settings.base.http_timeout, pool_size=16)
+    upgrade(settings.base.ledger_url)  # the app's startup brings the database to the newest schema
     app.extensions[EXTENSION] = Public(settings, EngineGateway(camunda),
                                        Store(engine_for(settings.base.ledger_url), secret))
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from sqlalchemy.engine import Engine
 
-from ..db import engine_for
+from ..db import engine_for, upgrade
 from ..settings import Settings
 from . import (
     PACKAGE_VERSION,
@@ -30,6 +30,7 @@ def _engine() -> Engine:
     settings = getattr(ctx.find_root().obj, "settings", None) if ctx is not None else None
     if not isinstance(settings, Settings):
         settings = Settings.from_env()
+    upgrade(settings.ledger_url)
     return engine_for(settings.ledger_url)
 
 

@@ -1,15 +1,15 @@
 """drop ledger_appeal.handling_due_initial: never written (the first deadline is not kept apart from
 handling_due, which the ledger always holds at its latest value)
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
