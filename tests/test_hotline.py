@@ -26,10 +26,11 @@ from appeals.hotline import HotlineError, HotlineUnavailable, Rejected, WorkOrde
 from appeals.hotline.cli import hotline
 from appeals.hotline.config import HotlineConfig
 from appeals.hotline.open311 import Open311Client, Open311Source, parse_requests
+from appeals.hotline.outbox import push_status, status_update
 from appeals.hotline.records import build_order, map_category, parse_datetime
 from appeals.hotline.simulator import HotlineSimulator, SimulatorServer, credit_code
 from appeals.hotline.spreadsheet import EXPORT_HEADERS, SpreadsheetError, WorkbookSource, load_mapping
-from appeals.hotline.sync import push_status, status_update, sync
+from appeals.hotline.sync import sync
 from appeals.runtime import Task
 from appeals.workdays import SHANGHAI
 
@@ -568,7 +569,7 @@ def test_spreadsheet_import_export_and_resubmission(workers: EngineHandle, tmp_p
     assert "新工单0件，启动诉求0件，已知工单6件，已在隔离区3件" in again.output
     assert appeal_count(workers, "XI") == 5
 
-    from appeals.hotline.sync import quarantined
+    from appeals.hotline.registry import quarantined
 
     entries = {e.reason: e for e in quarantined(svc.db) if e.origin == "export.xlsx"}
     assert set(entries) == {"第11行：缺少工单编号", "第12行：缺少诉求内容（主要困难和问题）",

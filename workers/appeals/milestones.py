@@ -13,7 +13,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from .hotline.sync import PUSH_VARIABLES, push_status
+from .hotline.outbox import PUSH_VARIABLES, push_status
 from .ledger.recording import MILESTONES, handler_variables, record_milestone
 from .runtime import Task
 from .services import services

@@ -114,7 +114,9 @@ def status_command() -> None:
     from sqlalchemy.orm import Session
 
     from ..db.hotline_models import HotlineOrder
-    from .sync import feeds, pending_updates, quarantined
+    from .outbox import pending_updates
+    from .registry import quarantined
+    from .sync import feeds
 
     db = _services().db
     for feed in feeds(db):
@@ -136,7 +138,7 @@ def quarantine_group(ctx: click.Context, include_resolved: bool) -> None:
     """Records that could not become appeals (list; `show ID`; `resubmit ID --set field=value`)."""
     if ctx.invoked_subcommand is not None:
         return
-    from .sync import quarantined
+    from .registry import quarantined
 
     entries = quarantined(_services().db, include_resolved)
     if not entries:
@@ -152,7 +154,7 @@ def quarantine_group(ctx: click.Context, include_resolved: bool) -> None:
 @click.argument("entry_id", type=int)
 def quarantine_show(entry_id: int) -> None:
     """Show one quarantined record: reason, origin and the record as it came."""
-    from .sync import quarantine_entry
+    from .registry import quarantine_entry
 
     entry = quarantine_entry(_services().db, entry_id)
     if entry is None:

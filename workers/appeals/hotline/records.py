@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..validation import CONTROL, normalize_text, validate_registration
-from ..vocabulary import CATEGORY_LABELS, REGISTRATION_FIELDS, Category
+from ..vocabulary import CATEGORY_LABELS, REGISTRATION_FIELDS, AppealKind, Category, Channel, Satisfaction
 from ..workdays import SHANGHAI
 from . import Intake, Rejected, Reminder, Survey, WorkOrder
 
@@ -48,15 +48,15 @@ CATEGORY_KEYWORDS = (
     ("other", ("其它", "其他")),
 )
 # the words a 12345 record may use for our codes
-KINDS = {
-    "consultation": ("咨询", "consultation"), "help": ("求助", "求决", "help"),
-    "suggestion": ("建议", "意见", "suggestion"), "complaint": ("投诉", "举报", "complaint"),
+KINDS: dict[AppealKind, tuple[str, ...]] = {
+    AppealKind.CONSULTATION: ("咨询", "consultation"), AppealKind.HELP: ("求助", "求决", "help"),
+    AppealKind.SUGGESTION: ("建议", "意见", "suggestion"), AppealKind.COMPLAINT: ("投诉", "举报", "complaint"),
 }
-SATISFACTION = {
-    "very_satisfied": ("very_satisfied", "非常满意", "很满意"),
-    "satisfied": ("satisfied", "满意", "比较满意"),
-    "basically_satisfied": ("basically_satisfied", "基本满意"),
-    "dissatisfied": ("dissatisfied", "不满意", "很不满意", "非常不满意"),
+SATISFACTION: dict[Satisfaction, tuple[str, ...]] = {
+    Satisfaction.VERY_SATISFIED: ("very_satisfied", "非常满意", "很满意"),
+    Satisfaction.SATISFIED: ("satisfied", "满意", "比较满意"),
+    Satisfaction.BASICALLY_SATISFIED: ("basically_satisfied", "基本满意"),
+    Satisfaction.DISSATISFIED: ("dissatisfied", "不满意", "很不满意", "非常不满意"),
 }
 YES = {"yes", "y", "true", "1", "是", "已解决", "解决", "真实解决"}
 NO = {"no", "n", "false", "0", "否", "未解决", "没有解决"}
@@ -259,11 +259,11 @@ def build_order(fields: Mapping[str, Any], source: str, raw: Mapping[str, Any] |
     if note:
         notes.append(note)
     values = {name: fields.get(name) for name in REGISTRATION_FIELDS}
-    values.update(channel="hotline", externalId=order_number, category=category,
+    values.update(channel=Channel.HOTLINE, externalId=order_number, category=category,
                   appealKind=map_kind(fields.get("appealKind")))
     checked = validate_registration(values, require_credit_code=False)
     registration = {name: checked.normalized.get(name) for name in REGISTRATION_FIELDS}
-    registration.update(channel="hotline", externalId=order_number, category=category,
+    registration.update(channel=Channel.HOTLINE, externalId=order_number, category=category,
                         appealKind=values["appealKind"], receivedAt=iso(received))
     notes.extend(checked.errors)  # the process's validation asks the office to correct these
     status = normalize_text(fields.get("status")).lower()

@@ -34,7 +34,9 @@ from ..vocabulary import (
 from ..workdays import SHANGHAI
 from . import Intake, Rejected
 from .records import FIELDS, build_order, parse_datetime
-from .sync import SyncReport, orders, run_source
+from .registry import orders
+from .report import SyncReport
+from .sync import run_source
 
 DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
     "orderNumber": ("工单编号", "工单号", "受理编号", "工单流水号"),

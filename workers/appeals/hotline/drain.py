@@ -1,0 +1,184 @@
+"""The drain: registry rows with something to do are claimed (a lease, so two syncs never act on the
+same row), then the appeal is started by correlating `AppealSubmitted` (business key `12345-<order no>`;
+an instance already holding that key, running or finished, is linked instead), and 催单
+(`HotlineReminder`), the survey (`SurveyAnswered`, when the appeal waits at the follow-up) and the
+withdrawal (`HotlineOrderWithdrawn`) are forwarded."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from ..camunda import Camunda, CamundaError
+from ..db import utcnow
+from ..db.hotline_models import HotlineOrder
+from ..vocabulary import Channel, FollowUpMethod
+from .records import iso
+from .registry import claim, release
+from .report import SyncReport
+
+log = logging.getLogger("appeals.hotline")
+
+PROCESS_KEY = "EnterpriseAppeal"
+
+
+# --------------------------------------------------------------------------- the engine side
+def find_appeal(camunda: Camunda, key: str) -> str | None:
+    """The appeal holding this business key, running or finished (history), if there is one."""
+    found = camunda.get("/history/process-instance", processInstanceBusinessKey=key,
+                        processDefinitionKey=PROCESS_KEY) or []
+    if not found:
+        found = camunda.get("/process-instance", businessKey=key, processDefinitionKey=PROCESS_KEY) or []
+    if not found:
+        return None
+    active = [p for p in found if p.get("state") in (None, "ACTIVE", "SUSPENDED")]
+    return (active or found)[0]["id"]
+
+
+def _ended(camunda: Camunda, process_instance_id: str | None) -> bool:
+    if not process_instance_id:
+        return False
+    try:
+        history = camunda.get(f"/history/process-instance/{process_instance_id}")
+    except CamundaError as exc:
+        if exc.status == 404:
+            return True
+        raise
+    return history.get("state") not in ("ACTIVE", "SUSPENDED")
+
+
+def _correlate(camunda: Camunda, row: HotlineOrder, message: str, variables: Mapping[str, Any]) -> str:
+    """ok, ended (the appeal is over), or the reason it cannot be delivered yet."""
+    try:
+        camunda.correlate(message, business_key=row.business_key, variables=variables,
+                          process_instance_id=row.process_instance_id)
+        return "ok"
+    except CamundaError as exc:
+        if _ended(camunda, row.process_instance_id):
+            return "ended"
+        return f"{message}: {exc.message or exc}"
+
+
+# --------------------------------------------------------------------------- drain
+def drain(db: Engine, camunda: Camunda, report: SyncReport, order_ids: Iterable[int] | None = None) -> None:
+    """Act on every registry row that needs it (or on the given rows): start, forward events."""
+    query = select(HotlineOrder.id).where(HotlineOrder.needs_action.is_(True)).order_by(HotlineOrder.id)
+    ids = list(order_ids) if order_ids is not None else None
+    if ids is not None:
+        if not ids:
+            return
+        query = query.where(HotlineOrder.id.in_(ids))
+    with Session(db) as session:
+        pending = list(session.scalars(query))
+    for order_id in pending:
+        if not claim(db, order_id):
+            continue
+        try:
+            _act(db, camunda, order_id, report)
+        finally:
+            release(db, order_id)
+
+
+def _act(db: Engine, camunda: Camunda, order_id: int, report: SyncReport) -> None:
+    with Session(db) as session:
+        row = session.get(HotlineOrder, order_id)
+        if row is None or not row.needs_action:
+            return
+        if row.state == "new":
+            if not _start(camunda, row, report):
+                session.commit()
+                return
+        if row.state == "started":
+            problems = _forward_events(camunda, row, report)
+            row.last_error = "；".join(problems) if problems else None
+            row.needs_action = _has_pending_events(row)
+        else:
+            row.needs_action = False
+        session.commit()
+
+
+def _start(camunda: Camunda, row: HotlineOrder, report: SyncReport) -> bool:
+    """Start the appeal (or link the one that already exists); False when the engine refused."""
+    existing = find_appeal(camunda, row.business_key)
+    if existing:
+        row.process_instance_id = existing
+        row.state = "started"
+        report.linked += 1
+        log.info("order %s already has appeal %s", row.order_number, existing)
+        return True
+    variables = {k: v for k, v in (row.registration or {}).items()}
+    variables.update(channel=Channel.HOTLINE, externalId=row.order_number)
+    try:
+        result = camunda.correlate("AppealSubmitted", business_key=row.business_key, variables=variables)
+    except CamundaError as exc:
+        row.start_attempts = (row.start_attempts or 0) + 1
+        row.last_error = f"启动诉求失败（第{row.start_attempts}次）：{exc}"
+        report.start_failed += 1
+        report.errors.append(f"{row.order_number}: {row.last_error}")
+        log.error("could not start the appeal of order %s: %s", row.order_number, exc)
+        return False
+    instance = (result or {}).get("processInstance") or {}
+    row.process_instance_id = instance.get("id") or find_appeal(camunda, row.business_key)
+    row.state = "started"
+    row.start_attempts = (row.start_attempts or 0) + 1
+    row.last_error = None
+    report.started += 1
+    log.info("order %s → appeal %s", row.order_number, row.process_instance_id)
+    return True
+
+
+def _forward_events(camunda: Camunda, row: HotlineOrder, report: SyncReport) -> list[str]:
+    """催单, then the survey, then the withdrawal; returns what could not be forwarded yet."""
+    problems: list[str] = []
+    now = iso(utcnow())
+    reminders = [dict(r) for r in row.reminders or []]
+    for reminder in reminders:
+        if reminder.get("forwardedAt"):
+            continue
+        outcome = _correlate(camunda, row, "HotlineReminder",
+                             {"hotlineReminderText": reminder.get("text") or "12345平台催单"})
+        if outcome in ("ok", "ended"):
+            reminder["forwardedAt"] = now
+            reminder["note"] = None if outcome == "ok" else "诉求已结束，催单未转入"
+            if outcome == "ok":
+                report.reminders += 1
+        else:
+            problems.append(f"催单待转入：{outcome}")
+            break
+    row.reminders = reminders
+    if row.survey and not row.survey.get("forwardedAt"):
+        survey = dict(row.survey)
+        outcome = _correlate(camunda, row, "SurveyAnswered", {
+            "satisfaction": survey["satisfaction"], "reallySolved": survey["reallySolved"],
+            "followUpNote": survey.get("note") or "12345平台回访", "followUpMethod": FollowUpMethod.HOTLINE,
+        })
+        if outcome in ("ok", "ended"):
+            survey["forwardedAt"] = now
+            survey["result"] = "已转入回访" if outcome == "ok" else "诉求已结束，回访结果未转入"
+            if outcome == "ok":
+                report.surveys += 1
+        else:  # the appeal does not wait at the follow-up yet: keep it for a later sync
+            survey["result"] = "等待诉求进入回访环节"
+        row.survey = survey
+    if row.withdraw_reason and not row.withdrawal_forwarded_at:
+        outcome = _correlate(camunda, row, "HotlineOrderWithdrawn", {"withdrawReason": row.withdraw_reason})
+        if outcome in ("ok", "ended"):
+            row.withdrawal_forwarded_at = utcnow()
+            if outcome == "ok":
+                report.withdrawals += 1
+        else:
+            problems.append(f"撤回待转入：{outcome}")
+    return problems
+
+
+def _has_pending_events(row: HotlineOrder) -> bool:
+    if row.withdraw_reason and not row.withdrawal_forwarded_at:
+        return True
+    if any(not r.get("forwardedAt") for r in row.reminders or []):
+        return True
+    return bool(row.survey and not row.survey.get("forwardedAt"))

@@ -1,0 +1,209 @@
+"""The registry of work orders: every record of a source goes into `hotline_order` (keyed by the order
+number) or the quarantine (`hotline_quarantine`, with a Chinese reason); a known order only adds its
+new events (withdrawal, 催单, the hotline's survey). Queries of both."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..db import utcnow
+from ..db.hotline_models import HotlineOrder, HotlineQuarantine
+from . import (
+    Intake,
+    Rejected,
+    WorkOrder,
+)
+from .records import fingerprint, iso, jsonable
+from .report import stored_utc, to_utc
+
+log = logging.getLogger("appeals.hotline")
+
+LEASE = dt.timedelta(minutes=10)
+"""How long a sync owns a registry row or an outbox entry it acts on."""
+
+
+# --------------------------------------------------------------------------- leases
+def claim(db: Engine, order_id: int) -> bool:
+    """Take the lease of a registry row for `LEASE`; False when another sync holds it."""
+    now = utcnow()
+    with db.begin() as conn:
+        result = conn.execute(
+            update(HotlineOrder)
+            .where(HotlineOrder.id == order_id,
+                   or_(HotlineOrder.claimed_until.is_(None), HotlineOrder.claimed_until < now))
+            .values(claimed_until=now + LEASE)
+        )
+    return result.rowcount == 1
+
+
+def release(db: Engine, order_id: int) -> None:
+    with db.begin() as conn:
+        conn.execute(update(HotlineOrder).where(HotlineOrder.id == order_id).values(claimed_until=None))
+
+
+# --------------------------------------------------------------------------- ingest
+def _reminder_json(reminder: Any) -> dict[str, Any]:
+    return {"id": reminder.id, "at": iso(reminder.at), "text": reminder.text, "forwardedAt": None, "note": None}
+
+
+def _survey_json(order: WorkOrder) -> dict[str, Any] | None:
+    survey = order.survey
+    if survey is None:
+        return None
+    return {"satisfaction": survey.satisfaction, "reallySolved": survey.really_solved, "note": survey.note,
+            "at": iso(survey.at), "forwardedAt": None, "result": None}
+
+
+def _same_survey(stored: Mapping[str, Any] | None, new: Mapping[str, Any]) -> bool:
+    return bool(stored) and all(stored.get(k) == new.get(k) for k in ("satisfaction", "reallySolved", "at"))
+
+
+def quarantine(db: Engine, rejected: Rejected, origin: str | None) -> tuple[int, bool]:
+    """Keep a record that cannot be an appeal; the same record is kept once. (id, newly created)."""
+    raw = rejected.raw_text if rejected.raw_text is not None else {"fields": rejected.fields, "raw": rejected.raw}
+    print_ = fingerprint(raw)
+    with Session(db) as session:
+        existing = session.scalar(select(HotlineQuarantine).where(
+            HotlineQuarantine.source == rejected.source, HotlineQuarantine.fingerprint == print_))
+        if existing is not None:
+            return existing.id, False
+        row = HotlineQuarantine(
+            source=rejected.source, origin=origin, order_number=rejected.order_number, fingerprint=print_,
+            raw_record=None if rejected.raw_text is not None else jsonable(raw), raw_text=rejected.raw_text,
+            reason=rejected.reason,
+        )
+        session.add(row)
+        try:
+            session.commit()
+        except IntegrityError:  # the same record quarantined at the same moment by another sync
+            session.rollback()
+            existing = session.scalar(select(HotlineQuarantine).where(
+                HotlineQuarantine.source == rejected.source, HotlineQuarantine.fingerprint == print_))
+            return (existing.id if existing else 0), False
+        log.warning("quarantined a %s record (%s): %s", rejected.source, rejected.order_number or "no number",
+                    rejected.reason)
+        return row.id, True
+
+
+def ingest(db: Engine, record: Intake, origin: str | None) -> tuple[str, int | None]:
+    """Put one record into the registry or the quarantine.
+
+    Returns (outcome, order id): outcome is one of new, known, updated, withdrawn_before_intake,
+    quarantined, quarantine_known (the names of `SyncReport`'s counters).
+    """
+    if isinstance(record, Rejected):
+        _, created = quarantine(db, record, origin)
+        return ("quarantined" if created else "quarantine_known"), None
+    order = record
+    with Session(db) as session:
+        row = session.scalar(select(HotlineOrder).where(HotlineOrder.order_number == order.order_number))
+        if row is None:
+            row = HotlineOrder(
+                order_number=order.order_number, source=order.source, origin=origin,
+                state="withdrawn_before_intake" if order.withdrawn else "new",
+                business_key=order.business_key, registration=order.registration, raw_payload=order.raw,
+                received_at=to_utc(order.received_at), remote_updated_at=to_utc(order.updated_at),
+                needs_action=not order.withdrawn, start_attempts=0,
+                reminders=[_reminder_json(r) for r in order.reminders], survey=_survey_json(order),
+                withdraw_reason=order.withdraw_reason, withdrawn_at=to_utc(order.withdrawn_at or order.updated_at)
+                if order.withdrawn else None,
+                push_attempts=0,
+            )
+            session.add(row)
+            try:
+                session.commit()
+            except IntegrityError:  # another sync inserted it a moment ago: merge below
+                session.rollback()
+            else:
+                _resolve_quarantined(db, order.order_number, order.business_key)
+                if order.notes:
+                    log.info("order %s: %s", order.order_number, "；".join(order.notes))
+                return ("withdrawn_before_intake" if order.withdrawn else "new"), row.id
+        order_id = session.scalar(select(HotlineOrder.id).where(HotlineOrder.order_number == order.order_number))
+    assert order_id is not None
+    if not claim(db, order_id):
+        return "known", order_id  # another sync works on it now; its events come again next time
+    try:
+        changed = _merge(db, order_id, order)
+    finally:
+        release(db, order_id)
+    return ("updated" if changed else "known"), order_id
+
+
+def _merge(db: Engine, order_id: int, order: WorkOrder) -> bool:
+    """Add a known order's new events; True when there was something new."""
+    with Session(db) as session:
+        row = session.get(HotlineOrder, order_id)
+        assert row is not None
+        changed = False
+        updated = to_utc(order.updated_at)
+        if updated and (row.remote_updated_at is None or updated > stored_utc(row.remote_updated_at)):
+            row.remote_updated_at = updated
+        if row.state == "new" and not order.withdrawn:
+            row.registration, row.raw_payload = order.registration, order.raw  # not started yet: newest data
+        if order.withdrawn and row.withdraw_reason is None:
+            row.withdraw_reason = order.withdraw_reason
+            row.withdrawn_at = to_utc(order.withdrawn_at or order.updated_at) or utcnow()
+            if row.state == "new":
+                row.state = "withdrawn_before_intake"
+            changed = True
+        known = {r.get("id") for r in row.reminders or []}
+        fresh = [_reminder_json(r) for r in order.reminders if r.id not in known]
+        if fresh:
+            row.reminders = [*(row.reminders or []), *fresh]
+            changed = True
+        survey = _survey_json(order)
+        if survey and not _same_survey(row.survey, survey):
+            row.survey = survey
+            changed = True
+        if changed and row.state == "started":
+            row.needs_action = True
+        if row.state == "withdrawn_before_intake":
+            row.needs_action = False
+        session.commit()
+        return changed
+
+
+def _resolve_quarantined(db: Engine, order_number: str, key: str) -> None:
+    """Open quarantine entries of an order that has now arrived in good shape are resolved."""
+    with db.begin() as conn:
+        conn.execute(update(HotlineQuarantine)
+                     .where(HotlineQuarantine.order_number == order_number, HotlineQuarantine.resolved_at.is_(None))
+                     .values(resolved_at=utcnow(), resubmitted_as=key))
+
+
+# --------------------------------------------------------------------------- quarantine
+def quarantined(db: Engine, include_resolved: bool = False) -> list[HotlineQuarantine]:
+    with Session(db) as session:
+        query = select(HotlineQuarantine).order_by(HotlineQuarantine.id)
+        if not include_resolved:
+            query = query.where(HotlineQuarantine.resolved_at.is_(None))
+        return list(session.scalars(query))
+
+
+def quarantine_entry(db: Engine, entry_id: int) -> HotlineQuarantine | None:
+    with Session(db) as session:
+        return session.get(HotlineQuarantine, entry_id)
+
+
+# --------------------------------------------------------------------------- registry queries
+def order(db: Engine, order_number: str) -> HotlineOrder | None:
+    with Session(db) as session:
+        return session.scalar(select(HotlineOrder).where(HotlineOrder.order_number == order_number))
+
+
+def orders(db: Engine, since: dt.datetime | None = None) -> list[HotlineOrder]:
+    with Session(db) as session:
+        query = select(HotlineOrder).order_by(HotlineOrder.id)
+        if since is not None:
+            query = query.where(or_(HotlineOrder.received_at >= to_utc(since),
+                                    HotlineOrder.first_seen_at >= to_utc(since)))
+        return list(session.scalars(query))
