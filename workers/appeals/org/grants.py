@@ -1,0 +1,101 @@
+"""What each kind of group may do in Camunda: authorizations per group kind, the workers' and the
+public pages' technical groups, and the Tasklist filters every staff member gets.
+
+A department sees only what is dispatched to it: department groups get no global permission on
+tasks or instances. The engine grants a candidate group READ and TASK_WORK on exactly the tasks
+it is a candidate for (engine setting `defaultUserPermissionNameForTask: TASK_WORK`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Camunda resource types (org.camunda.bpm.engine.authorization.Resources)
+APPLICATION, USER, GROUP, FILTER = 0, 1, 2, 5
+PROCESS_DEFINITION, TASK, PROCESS_INSTANCE, DEPLOYMENT, DECISION_DEFINITION = 6, 7, 8, 9, 10
+HISTORIC_TASK, HISTORIC_PROCESS_INSTANCE = 19, 20
+GLOBAL, GRANT = 0, 1
+
+Grant = tuple[int, str, tuple[str, ...]]  # resource type, resource id, permissions
+
+_STAFF: tuple[Grant, ...] = (
+    (APPLICATION, "tasklist", ("ACCESS",)),
+    (USER, "*", ("READ",)),
+    (GROUP, "*", ("READ",)),
+    # Definitions hold no enterprise data; Tasklist needs them to show names and forms.
+    (PROCESS_DEFINITION, "*", ("READ",)),
+    (DECISION_DEFINITION, "*", ("READ",)),
+)
+_OVERSIGHT: tuple[Grant, ...] = (
+    (APPLICATION, "cockpit", ("ACCESS",)),
+    (PROCESS_DEFINITION, "*", ("READ", "READ_INSTANCE", "READ_HISTORY", "READ_TASK")),
+    (PROCESS_INSTANCE, "*", ("READ",)),
+    (TASK, "*", ("READ",)),
+    (HISTORIC_TASK, "*", ("READ",)),
+    (HISTORIC_PROCESS_INSTANCE, "*", ("READ",)),
+    (DEPLOYMENT, "*", ("READ",)),
+)
+GRANTS: dict[str, tuple[Grant, ...]] = {
+    # The office registers, dispatches, supervises and closes: it sees every appeal and starts them.
+    "office": _STAFF
+    + _OVERSIGHT
+    + (
+        (PROCESS_DEFINITION, "*", ("READ", "READ_INSTANCE", "READ_HISTORY", "READ_TASK", "CREATE_INSTANCE", "TASK_ASSIGN")),
+        (PROCESS_INSTANCE, "*", ("READ", "CREATE")),
+        (TASK, "*", ("READ", "TASK_ASSIGN")),
+    ),
+    "office-director": _STAFF + _OVERSIGHT,
+    "county-head": _STAFF + _OVERSIGHT,
+    "supervision": _STAFF + _OVERSIGHT,
+    "deputy-head": _STAFF,
+    "city-center": _STAFF,
+    "department": _STAFF,
+    "admin": (),  # members join camunda-admin, which holds every permission
+}
+WORKER_GRANTS: tuple[Grant, ...] = (
+    (PROCESS_DEFINITION, "*", ("READ", "READ_INSTANCE", "UPDATE_INSTANCE", "CREATE_INSTANCE", "READ_HISTORY", "READ_TASK")),
+    (PROCESS_INSTANCE, "*", ("READ", "UPDATE", "CREATE")),
+    (DECISION_DEFINITION, "*", ("READ", "CREATE_INSTANCE")),
+    (TASK, "*", ("READ",)),
+    (USER, "*", ("READ",)),
+    (GROUP, "*", ("READ",)),
+    (HISTORIC_PROCESS_INSTANCE, "*", ("READ",)),
+    (HISTORIC_TASK, "*", ("READ",)),
+    (DEPLOYMENT, "*", ("READ",)),
+)
+# The public pages' technical user (appeals.public): only what the questionnaire, the progress
+# lookup and the survey link do, and only on EnterpriseAppeal. No task, user, group, deployment
+# or decision permission; no permission on any other process.
+PUBLIC_PROCESS = "EnterpriseAppeal"
+PUBLIC_GRANTS: tuple[Grant, ...] = (
+    # start an appeal by correlating AppealSubmitted to its message start event: the engine checks
+    # CREATE on process instances (not narrowable to a definition) AND CREATE_INSTANCE on the definition
+    (PROCESS_INSTANCE, "*", ("CREATE",)),
+    (PROCESS_DEFINITION, PUBLIC_PROCESS, ("CREATE_INSTANCE",)),
+    # the receipt's registration number, the progress lookup and the survey page read an appeal's
+    # variables (whitelisted in appeals.public.gateway) and whether it waits at Task_FollowUp from
+    # history: running and closed appeals alike, without any read permission on the runtime
+    (PROCESS_DEFINITION, PUBLIC_PROCESS, ("READ_HISTORY",)),
+    # correlating SurveyAnswered to the boundary event of Task_FollowUp updates that instance
+    (PROCESS_DEFINITION, PUBLIC_PROCESS, ("UPDATE_INSTANCE",)),
+)
+
+# Tasklist filters every staff member can use (names shown in Chinese; the unit's tasks first).
+_LIST_VARIABLES = [
+    {"name": "registrationNumber", "label": "登记编号"},
+    {"name": "enterpriseName", "label": "企业"},
+]
+FILTERS: tuple[dict[str, Any], ...] = (
+    {
+        "name": "本单位待办",
+        "query": {"candidateGroupsExpression": "${currentUserGroups()}", "includeAssignedTasks": True},
+        "properties": {"description": "交给我所在单位（组）的任务", "priority": -10, "color": "#2874a6",
+                       "refresh": True, "variables": _LIST_VARIABLES},
+    },
+    {
+        "name": "我的待办",
+        "query": {"assigneeExpression": "${currentUser()}"},
+        "properties": {"description": "已认领到我名下的任务", "priority": 0, "color": "#c0392b",
+                       "refresh": True, "variables": _LIST_VARIABLES},
+    },
+)

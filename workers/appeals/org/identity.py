@@ -1,0 +1,183 @@
+"""Camunda identity made to match an org chart, through REST (`IdentitySync`).
+
+Idempotent: groups, users, memberships, authorizations and Tasklist filters are created or updated
+to match the chart; running it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..camunda import Camunda, CamundaError
+from .chart import CAMUNDA_ADMIN_GROUP, PUBLIC_GROUP, WORKER_GROUP, OrgChart
+from .grants import FILTER, FILTERS, GLOBAL, GRANT, GRANTS, PUBLIC_GRANTS, WORKER_GRANTS, Grant
+
+
+@dataclass
+class SyncReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    new_passwords: dict[str, str] = field(default_factory=dict)
+
+    def note(self, changed: str | None, what: str) -> None:
+        if changed == "created":
+            self.created.append(what)
+        elif changed == "updated":
+            self.updated.append(what)
+        else:
+            self.unchanged += 1
+
+
+def _contains(stored: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    """The engine adds empty defaults to a stored filter query; compare only what we set."""
+    return all(stored.get(key) == value for key, value in wanted.items())
+
+
+class IdentitySync:
+    """Makes Camunda identity match an org chart; every step is idempotent."""
+
+    def __init__(self, camunda: Camunda, initial_password: str | None = None) -> None:
+        self.camunda = camunda
+        self.initial_password = initial_password
+        self.report = SyncReport()
+
+    # groups, users, memberships
+    def ensure_group(self, group_id: str, name: str, type_: str) -> None:
+        body = {"id": group_id, "name": name, "type": type_}
+        try:
+            current = self.camunda.get(f"/group/{group_id}")
+        except CamundaError as exc:
+            if exc.status != 404:
+                raise
+            self.camunda.post("/group/create", body)
+            self.report.note("created", f"group {group_id}")
+            return
+        if current.get("name") != name or current.get("type") != type_:
+            self.camunda.put(f"/group/{group_id}", body)
+            self.report.note("updated", f"group {group_id}")
+        else:
+            self.report.note(None, "")
+
+    def ensure_user(self, user_id: str, name: str, email: str | None, password: str | None = None) -> None:
+        profile = {"id": user_id, "firstName": name, "lastName": "", "email": email or ""}
+        try:
+            current = self.camunda.get(f"/user/{user_id}/profile")
+        except CamundaError as exc:
+            if exc.status != 404:
+                raise
+            password = password or self.initial_password or secrets.token_urlsafe(12)
+            if not self.initial_password:
+                self.report.new_passwords[user_id] = password
+            self.camunda.post("/user/create", {"profile": profile, "credentials": {"password": password}})
+            self.report.note("created", f"user {user_id}")
+            return
+        if any((current.get(k) or "") != (v or "") for k, v in profile.items()):
+            self.camunda.put(f"/user/{user_id}/profile", profile)
+            self.report.note("updated", f"user {user_id}")
+        else:
+            self.report.note(None, "")
+
+    def ensure_memberships(self, user_id: str, wanted: Iterable[str], managed: set[str]) -> None:
+        wanted = set(wanted)
+        current = {g["id"] for g in self.camunda.get("/group", member=user_id)}
+        for gid in sorted(wanted - current):
+            self.camunda.put(f"/group/{gid}/members/{user_id}")
+            self.report.note("created", f"membership {user_id}→{gid}")
+        for gid in sorted((current & managed) - wanted):
+            self.camunda.delete(f"/group/{gid}/members/{user_id}")
+            self.report.note("updated", f"membership {user_id}✗{gid}")
+
+    # authorizations
+    def ensure_grant(
+        self, resource_type: int, resource_id: str, permissions: Iterable[str], *,
+        group_id: str | None = None, user_id: str | None = None,
+    ) -> None:
+        wanted = sorted(set(permissions))
+        query: dict[str, Any] = {"resourceType": resource_type, "resourceId": resource_id}
+        if group_id is not None:
+            query["groupIdIn"] = group_id
+            auth_type = GRANT
+        else:
+            query["userIdIn"] = user_id
+            auth_type = GLOBAL if user_id == "*" else GRANT
+        query["type"] = auth_type
+        existing = self.camunda.get("/authorization", **query)
+        body = {
+            "type": auth_type,
+            "permissions": wanted,
+            "userId": user_id,
+            "groupId": group_id,
+            "resourceType": resource_type,
+            "resourceId": resource_id,
+        }
+        who = group_id or user_id
+        if not existing:
+            self.camunda.post("/authorization/create", body)
+            self.report.note("created", f"grant {who} {resource_type}/{resource_id} {','.join(wanted)}")
+            return
+        current = existing[0]
+        have = sorted(p for p in current.get("permissions") or [] if p not in ("NONE",))
+        if "ALL" in have or set(wanted) <= set(have):
+            self.report.note(None, "")
+            return
+        body["permissions"] = sorted(set(have) | set(wanted))
+        self.camunda.put(f"/authorization/{current['id']}", body)
+        self.report.note("updated", f"grant {who} {resource_type}/{resource_id}")
+
+    def ensure_grants(self, group_id: str, grants: Iterable[Grant]) -> None:
+        merged: dict[tuple[int, str], set[str]] = {}
+        for resource_type, resource_id, permissions in grants:
+            merged.setdefault((resource_type, resource_id), set()).update(permissions)
+        for (resource_type, resource_id), permissions in merged.items():
+            self.ensure_grant(resource_type, resource_id, permissions, group_id=group_id)
+
+    # Tasklist filters
+    def ensure_filters(self) -> None:
+        existing = {f["name"]: f for f in self.camunda.get("/filter", resourceType="Task")}
+        for spec in FILTERS:
+            body = {"resourceType": "Task", "name": spec["name"], "owner": None,
+                    "query": spec["query"], "properties": spec["properties"]}
+            current = existing.get(spec["name"])
+            if current is None:
+                current = self.camunda.post("/filter/create", body)
+                self.report.note("created", f"filter {spec['name']}")
+            elif not _contains(current.get("query") or {}, spec["query"]) or current.get("properties") != spec["properties"]:
+                self.camunda.put(f"/filter/{current['id']}", body)
+                self.report.note("updated", f"filter {spec['name']}")
+            else:
+                self.report.note(None, "")
+            self.ensure_grant(FILTER, current["id"], ("READ",), user_id="*")
+
+    # the whole chart
+    def sync(self, chart: OrgChart, worker_password: str | None = None, worker_user: str = "appeals-worker",
+             public_password: str | None = None, public_user: str = "appeals-public") -> SyncReport:
+        managed = {g.id for g in chart.groups}
+        for group in chart.groups:
+            self.ensure_group(group.id, group.name, "SYSTEM" if group.kind == "admin" else "WORKFLOW")
+            self.ensure_grants(group.id, GRANTS[group.kind])
+        for user in chart.users:
+            self.ensure_user(user.id, user.name, user.email)
+            wanted = set(user.groups)
+            if any(chart.group(g).kind == "admin" for g in user.groups):
+                wanted.add(CAMUNDA_ADMIN_GROUP)
+            self.ensure_memberships(user.id, wanted, managed | {CAMUNDA_ADMIN_GROUP})
+        self.ensure_filters()
+        if worker_password:
+            self.ensure_group(WORKER_GROUP, "外部任务处理程序", "SYSTEM")
+            self.ensure_grants(WORKER_GROUP, WORKER_GRANTS)
+            self.ensure_user(worker_user, "外部任务处理程序", None, password=worker_password)
+            self.ensure_memberships(worker_user, {WORKER_GROUP}, {WORKER_GROUP})
+        if public_password:
+            self.ensure_public_channel(public_password, public_user)
+        return self.report
+
+    def ensure_public_channel(self, password: str, user: str = "appeals-public") -> None:
+        """The public pages' technical user in the group `public-channel` (PUBLIC_GRANTS)."""
+        self.ensure_group(PUBLIC_GROUP, "企业诉求公众服务页面", "SYSTEM")
+        self.ensure_grants(PUBLIC_GROUP, PUBLIC_GRANTS)
+        self.ensure_user(user, "企业诉求公众服务页面", None, password=password)
+        self.ensure_memberships(user, {PUBLIC_GROUP}, {PUBLIC_GROUP})
