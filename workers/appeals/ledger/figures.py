@@ -16,10 +16,10 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.engine import Connection, Engine
 
 from ..db.ledger_models import LedgerAppeal, LedgerCard, LedgerDepartment, LedgerFollowUp
+from ..vocabulary import SATISFIED_LEVELS
 from ..workdays import SHANGHAI, WorkdayCalendar
 from .cards import Card, cards
 from .periods import AnyPeriod, Period, trailing_months
-from .recording import SATISFIED
 
 A = LedgerAppeal.__table__
 F = LedgerFollowUp.__table__
@@ -198,7 +198,7 @@ def collect(conn: Connection, period: AnyPeriod, as_of: dt.datetime, *, stock: b
         rates = bucket(code)
         rates.handled, rates.handled_on_time, rates.solved = count, on_time, solved
 
-    satisfaction = (select(A.c.handler_group, func.count(), _count_if(F.c.satisfaction.in_(sorted(SATISFIED))))
+    satisfaction = (select(A.c.handler_group, func.count(), _count_if(F.c.satisfaction.in_(sorted(SATISFIED_LEVELS))))
                     .select_from(F.join(A, A.c.process_instance_id == F.c.process_instance_id))
                     .where(F.c.at >= start, F.c.at < cut).group_by(A.c.handler_group))
     for code, count, satisfied in conn.execute(satisfaction):

@@ -43,7 +43,6 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from ..db.ledger_models import LedgerAppeal, LedgerDepartment, LedgerEnterprise, LedgerFollowUp
 from ..deadlines import parse_time
 from ..vocabulary import (
-    SATISFIED_LEVELS,
     SUPERVISED_RESULT_CLASSES,
     AppealStatus,
     DispatchSituation,
@@ -57,8 +56,6 @@ ENTERPRISES = LedgerEnterprise.__table__
 
 MILESTONES = ("registered", "dispatched", "signed", "extension", "returned", "result_reported",
               "followed_up", "closed")
-
-SATISFIED = SATISFIED_LEVELS
 
 MILESTONE_TIMES = ("registered_at", "dispatched_at", "signed_at", "result_reported_at", "followed_up_at",
                    "closed_at")

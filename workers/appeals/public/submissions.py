@@ -13,9 +13,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..validation import CONTROL, LIMITS, REQUIRED, check_phone, normalize_text, validate_registration
-from ..vocabulary import APPEAL_KIND_LABELS, CATEGORY_LABELS, SATISFACTION_LABELS
+from ..vocabulary import APPEAL_KIND_LABELS, CATEGORY_LABELS, SATISFACTION_LABELS, Channel, FollowUpMethod
 
-CHANNEL = "online"
+CHANNEL = Channel.ONLINE
 
 
 @dataclass(frozen=True)
@@ -171,5 +171,5 @@ def read_survey(form: Mapping[str, Any]) -> SurveyResult:
     if len(note) > SURVEY_NOTE_LIMIT:
         result.errors["note"] = [f"意见建议超过{SURVEY_NOTE_LIMIT}字"]
     result.variables = {"reallySolved": solved, "satisfaction": satisfaction,
-                        "followUpNote": note, "followUpMethod": "online"}
+                        "followUpNote": note, "followUpMethod": FollowUpMethod.ONLINE}
     return result
