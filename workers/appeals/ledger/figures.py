@@ -16,7 +16,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.engine import Connection, Engine
 
 from ..db.ledger_models import LedgerAppeal, LedgerCard, LedgerDepartment, LedgerFollowUp
-from ..vocabulary import SATISFIED_LEVELS
+from ..vocabulary import SATISFIED_LEVELS, ResultClass
 from ..workdays import SHANGHAI, WorkdayCalendar
 from .cards import Card, cards
 from .periods import AnyPeriod, Period, trailing_months
@@ -191,7 +191,7 @@ def collect(conn: Connection, period: AnyPeriod, as_of: dt.datetime, *, stock: b
         rates.dispatched, rates.sign_decided, rates.signed_on_time = dispatched, decided, on_time
 
     handled = (select(A.c.handler_group, func.count(), _count_if(A.c.handled_on_time.is_(True)),
-                      _count_if(A.c.result_class == "A"))
+                      _count_if(A.c.result_class == str(ResultClass.A)))
                .where(A.c.first_result_reported_at >= start, A.c.first_result_reported_at < cut)
                .group_by(A.c.handler_group))
     for code, count, on_time, solved in conn.execute(handled):

@@ -21,6 +21,7 @@ from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 
 from ..camunda import Camunda, from_variable
+from ..vocabulary import SignDecision
 from .recording import APPEALS, FOLLOW_UPS, apply_facts, facts_for, utc
 
 log = logging.getLogger(__name__)
@@ -113,9 +114,9 @@ def milestone_plan(instance: dict[str, Any], variables: dict[str, Any], register
         plan.append(("registered", v, registered_end))
     if v.get("dispatchedAt"):
         plan.append(("dispatched", v, None))
-    if v.get("signDecision") == "sign" and (v.get("signedAt") or signed_end):
+    if v.get("signDecision") == SignDecision.SIGN and (v.get("signedAt") or signed_end):
         plan.append(("signed", v, signed_end))
-    if v.get("signDecision") == "return":
+    if v.get("signDecision") == SignDecision.RETURN:
         plan.append(("returned", v, None))
     if int(v.get("extensionCount") or 0) > 0:
         plan.append(("extension", v, None))

@@ -47,6 +47,7 @@ from ..vocabulary import (
     AppealStatus,
     DispatchSituation,
     FollowUpOutcome,
+    SignDecision,
 )
 
 APPEALS = LedgerAppeal.__table__
@@ -250,7 +251,7 @@ def signed(v: Mapping[str, Any], at: dt.datetime | None = None) -> Facts:
     completed Task_SignDispatch, see `history.signed_time`)."""
     when = _event_time(v, "signedAt", at)
     decision = _text(v.get("signDecision"))
-    if decision not in (None, "sign"):
+    if decision not in (None, SignDecision.SIGN):
         raise LedgerError(f"signed milestone with signDecision={decision!r}; a return is 'returned'")
     return Facts(when, {
         "business_key": _text(v.get("businessKey"), 128),
@@ -272,7 +273,7 @@ def extension(v: Mapping[str, Any], at: dt.datetime | None = None) -> Facts:
 def returned(v: Mapping[str, Any], at: dt.datetime | None = None) -> Facts:
     """The department returned the round `dispatchCount` (退回)."""
     columns: dict[str, Any] = {"business_key": _text(v.get("businessKey"), 128)}
-    if _text(v.get("signDecision")) == "return":
+    if _text(v.get("signDecision")) == SignDecision.RETURN:
         columns["return_count"] = _int(v.get("dispatchCount"))
     return Facts(_event_time(v, None, at), columns)
 
@@ -325,7 +326,7 @@ def closed(v: Mapping[str, Any], at: dt.datetime | None = None) -> Facts:
     """closeAppeal: 销号, with its reason (also for out-of-scope and withdrawn appeals)."""
     when = _event_time(v, "closedAt", at)
     columns = {**_appeal_fields(v), "closed_at": when, "close_reason": _text(v.get("closeReason"), 32)}
-    if _text(v.get("signDecision")) == "return":  # withdrawn while a returned round waited
+    if _text(v.get("signDecision")) == SignDecision.RETURN:  # withdrawn while a returned round waited
         columns["return_count"] = _int(v.get("dispatchCount"))
     return Facts(when, columns)
 
