@@ -197,3 +197,28 @@ def test_at_stop_queued_tasks_are_unlocked_not_run(queue_probe: EngineHandle) ->
     for pid in pids:
         if pid not in done:
             queue_probe.admin.delete(f"/process-instance/{pid}")
+
+
+def test_a_message_meeting_a_concurrent_update_is_correlated_again(monkeypatch) -> None:
+    """OptimisticLockingException on /message: rolled back by the engine, so repeated; other errors not."""
+    from appeals.camunda import Camunda, CamundaError
+
+    client = Camunda("http://127.0.0.1:9/engine-rest", "u", "p")
+    answers = [CamundaError(500, "ENGINE-03005 … updated by another transaction concurrently.",
+                            "OptimisticLockingException")] * 2 + [[{"resultType": "Execution"}]]
+    calls: list[dict] = []
+
+    def post(path, body=None, **_kwargs):
+        calls.append(body)
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    monkeypatch.setattr(client, "post", post)
+    assert client.correlate("HotlineReminder", business_key="12345-X") == {"resultType": "Execution"}
+    assert len(calls) == 3
+    answers[:] = [CamundaError(400, "no process definition or execution matches", "RestException")]
+    with pytest.raises(CamundaError, match="matches"):
+        client.correlate("HotlineReminder", business_key="12345-Y")
+    assert len(calls) == 4, "other errors are not repeated"

@@ -21,6 +21,7 @@ import pycamunda
 import pycamunda.externaltask as ext
 import pycamunda.processdef
 import requests
+import tenacity
 from requests.adapters import HTTPAdapter
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,24 @@ class CamundaError(RuntimeError):
         self.status = status
         self.message = message
         self.type = type_
+
+    @property
+    def is_conflict(self) -> bool:
+        """The engine's optimistic locking refused a write because another transaction changed
+        the same instance first (`OptimisticLockingException`); the whole call was rolled back, so
+        repeating it is safe."""
+        return self.type == "OptimisticLockingException"
+
+
+def _conflict(exc: BaseException) -> bool:
+    return isinstance(exc, CamundaError) and exc.is_conflict
+
+
+# A message that meets a worker completing a task of the same instance loses the optimistic lock;
+# the engine rolled the call back whole, so it is repeated (bounded, with jitter).
+retry_on_conflict = tenacity.retry(
+    retry=tenacity.retry_if_exception(_conflict), stop=tenacity.stop_after_attempt(8),
+    wait=tenacity.wait_random_exponential(multiplier=0.05, max=2.0), reraise=True)
 
 
 class _TimeoutSession(requests.Session):
@@ -218,7 +237,10 @@ class Camunda:
         variables: Mapping[str, Any] | None = None,
         process_instance_id: str | None = None,
     ) -> dict[str, Any]:
-        """Correlate a message (to a waiting event, or a message start); returns the result."""
+        """Correlate a message (to a waiting event, or a message start); returns the result.
+
+        Repeated when the engine reports a concurrent update of the instance (a worker completing
+        one of its tasks at the same moment): the refused call changed nothing."""
         body: dict[str, Any] = {"messageName": message, "resultEnabled": True}
         if business_key is not None:
             body["businessKey"] = business_key
@@ -226,7 +248,7 @@ class Camunda:
             body["processInstanceId"] = process_instance_id
         if variables:
             body["processVariables"] = to_variables(variables)
-        results = self.post("/message", body)
+        results = retry_on_conflict(self.post)("/message", body)
         return results[0] if results else {}
 
     def variables(self, process_instance_id: str) -> dict[str, Any]:
