@@ -36,14 +36,14 @@ class EngineHandle:
     worker: object | None = None  # the in-thread Worker once the `workers` fixture runs
 
     def __post_init__(self) -> None:
-        self.admin = Camunda(self.settings.engine_url, *self.settings.require_admin())
+        self.admin = Camunda(self.settings.engine.url, *self.settings.engine.require_admin())
 
     @property
     def base_url(self) -> str:
-        return self.settings.engine_url.removesuffix("/engine-rest")
+        return self.settings.engine.url.removesuffix("/engine-rest")
 
     def client(self, user: str, password: str = DEMO_PASSWORD) -> Camunda:
-        return Camunda(self.settings.engine_url, user, password)
+        return Camunda(self.settings.engine.url, user, password)
 
     def start(self) -> None:
         jar = stack.build_engine()
@@ -58,7 +58,7 @@ class EngineHandle:
         )
         try:
             self.startup_seconds = stack.wait_for_engine(
-                self.settings.engine_url, self.settings.require_admin(), timeout=240, pid=self.process.pid
+                self.settings.engine.url, self.settings.engine.require_admin(), timeout=240, pid=self.process.pid
             )
         except stack.StackError:
             print(self.log_path.read_text(errors="replace")[-5000:])
@@ -143,9 +143,6 @@ def engine(request: pytest.FixtureRequest, data_dir: Path, mail_server: MailServ
             "APPEALS_DATABASE_URL": server.create_database("appeals"),
         })
     os.environ.update(env)
-    from appeals.services import services
-
-    services.cache_clear()
     handle = EngineHandle(Settings.from_env(), port)
     handle.start()
     yield handle
@@ -174,8 +171,10 @@ def workers(deployed: EngineHandle) -> Iterator[EngineHandle]:
     from appeals.handlers import router
     from appeals.runtime import Worker
 
-    client = Camunda(deployed.settings.engine_url, *deployed.settings.require_worker(), pool_size=16)
-    worker = Worker(client, router, max_tasks=4, async_response_timeout_ms=1_000)
+    client = Camunda(deployed.settings.engine.url, *deployed.settings.engine.require_worker(), pool_size=16)
+    from appeals.context import AppContext
+
+    worker = Worker(client, router, max_tasks=4, async_response_timeout_ms=1_000, context=AppContext(deployed.settings))
     thread = threading.Thread(target=worker.run, daemon=True, name="test-workers")
     thread.start()
     deployed.worker = worker

@@ -26,7 +26,7 @@ from appeals.documents import DOCX_MIME, FIELDS, KINDS, DocumentError, render_do
 from appeals.documents.fields import Org
 from appeals.documents.sample import SAMPLE_APPEAL, SAMPLE_ORG
 from appeals.documents.values import clean, format_date
-from appeals.settings import PROJECT_ROOT
+from appeals.settings import PROJECT_ROOT, PdfSettings, Settings
 
 ORG = SAMPLE_ORG
 OFFICE = "某县服务企业发展领导小组办公室"
@@ -544,6 +544,18 @@ def test_to_pdf_runs_soffice_headless(monkeypatch, tmp_path: Path) -> None:
 
 # ----------------------------------------------------------------------------------------- handler
 
+class FakeContext:
+    """What the renderDocument handler uses of the `AppContext`: settings and the issuing org."""
+
+    def __init__(self, chart, settings: Settings) -> None:
+        self.chart, self.settings = chart, settings
+
+    def document_org(self) -> dict[str, str]:
+        from appeals.documents.fields import issuer_of
+
+        return issuer_of(self.chart)
+
+
 @pytest.fixture
 def handler_module():
     """The renderDocument handler module (registered on the router with the other handlers)."""
@@ -558,19 +570,12 @@ def test_render_document_handler_returns_a_file_variable_and_stores_a_copy(
     from appeals.runtime import Task
 
     chart = load(DEMO_ORG)
-
-    class FakeServices:
-        def org_chart(self):
-            return chart
-
-    monkeypatch.setattr(handler_module, "services", lambda: FakeServices())
-    monkeypatch.setenv("APPEALS_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("APPEALS_PDF", "off")
+    ctx = FakeContext(chart, Settings(data_dir=tmp_path, pdf=PdfSettings(enabled=False)))
     topic = handler_module.router.topics["renderDocument"]
     assert "documentKind" in topic.variables and "dispatchNumber" in topic.variables
     task = Task(id="task-1", topic="renderDocument", process_instance_id="pi-42", business_key="BK-1",
                 activity_id="Task_RenderDispatch", variables={**APPEAL, "documentKind": "dispatch"})
-    out = handler_module.render_document_handler(task)
+    out = handler_module.render_document_handler(task, ctx)
     assert list(out) == ["dispatchDocument"]
     file = out["dispatchDocument"]
     assert isinstance(file, FileValue) and file.mime_type == DOCX_MIME
@@ -582,11 +587,11 @@ def test_render_document_handler_returns_a_file_variable_and_stores_a_copy(
     assert d.paragraphs[1].text == "交办单位（盖章）：某县服务企业发展领导小组办公室"
     assert to_variable(file)["type"] == "File"
     # a redelivery overwrites the same file
-    handler_module.render_document_handler(task)
+    handler_module.render_document_handler(task, ctx)
     assert [p.name for p in stored.parent.iterdir()] == [file.filename]
     with pytest.raises(ValueError, match="documentKind"):
         handler_module.render_document_handler(
-            Task("task-2", "renderDocument", "pi-42", None, "Task_X", variables=dict(APPEAL)))
+            Task("task-2", "renderDocument", "pi-42", None, "Task_X", variables=dict(APPEAL)), ctx)
 
 
 def test_with_libreoffice_the_handler_adds_an_a4_pdf_with_the_chinese_text(
@@ -601,12 +606,10 @@ def test_with_libreoffice_the_handler_adds_an_a4_pdf_with_the_chinese_text(
 
     assert soffice_path(), "LibreOffice (soffice) is missing: `make test` installs libreoffice-writer-nogui"
     chart = load(DEMO_ORG)
-    monkeypatch.setattr(handler_module, "services", lambda: type("S", (), {"org_chart": lambda self: chart})())
-    monkeypatch.setenv("APPEALS_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("APPEALS_PDF", raising=False)
+    ctx = FakeContext(chart, Settings(data_dir=tmp_path))
     task = Task(id="task-1", topic="renderDocument", process_instance_id="pi-43", business_key="BK-1",
                 activity_id="Task_RenderDispatch", variables={**APPEAL, "documentKind": "dispatch"})
-    out = handler_module.render_document_handler(task)
+    out = handler_module.render_document_handler(task, ctx)
     assert sorted(out) == ["dispatchDocument", "dispatchDocumentPdf"]
     pdf = out["dispatchDocumentPdf"]
     assert pdf.mime_type == "application/pdf"

@@ -17,10 +17,10 @@ from .conftest import EngineHandle, wait_for
 
 
 def test_rest_refuses_anonymous_and_wrong_credentials(engine: EngineHandle) -> None:
-    url = engine.settings.engine_url
+    url = engine.settings.engine.url
     for path in ("/engine", "/version", "/process-definition", "/task", "/deployment"):
         assert requests.get(url + path, timeout=5).status_code == 401, path
-    assert requests.get(url + "/engine", auth=engine.settings.require_admin(), timeout=5).status_code == 200
+    assert requests.get(url + "/engine", auth=engine.settings.engine.require_admin(), timeout=5).status_code == 200
     # a wrong password is refused (a made-up user: Camunda delays the next login of a real one)
     assert requests.get(url + "/engine", auth=("intruder", "guess"), timeout=5).status_code == 401
 

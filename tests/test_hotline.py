@@ -24,7 +24,6 @@ from appeals import stack
 from appeals.db import Base, alembic_config
 from appeals.hotline import HotlineError, HotlineUnavailable, Rejected, WorkOrder
 from appeals.hotline.cli import hotline
-from appeals.hotline.config import HotlineConfig
 from appeals.hotline.open311 import Open311Client, Open311Source, parse_requests
 from appeals.hotline.outbox import push_status, status_update
 from appeals.hotline.records import build_order, map_category, parse_datetime
@@ -32,6 +31,7 @@ from appeals.hotline.simulator import HotlineSimulator, SimulatorServer, credit_
 from appeals.hotline.spreadsheet import EXPORT_HEADERS, SpreadsheetError, WorkbookSource, load_mapping
 from appeals.hotline.sync import sync
 from appeals.runtime import Task
+from appeals.settings import HotlineConfig
 from appeals.workdays import SHANGHAI
 
 from .conftest import EngineHandle, wait_for
@@ -392,19 +392,22 @@ def test_a_second_failing_sync_completes_with_a_note_instead_of_another_incident
 
 
 def test_handler_without_a_hotline_url_completes_with_a_note(monkeypatch: pytest.MonkeyPatch) -> None:
-    from appeals.handlers.hotline_sync import pull_hotline_orders
+    from types import SimpleNamespace
 
-    monkeypatch.delenv("APPEALS_HOTLINE_URL", raising=False)
+    from appeals.handlers.hotline_sync import pull_hotline_orders
+    from appeals.settings import Settings
+
+    ctx = SimpleNamespace(settings=Settings.from_env({}))  # no APPEALS_HOTLINE_URL
     task = Task(id="t1", topic="pullHotlineOrders", process_instance_id="p1", business_key=None,
                 activity_id="Task_PullHotlineOrders", variables={})
-    assert "未配置" in pull_hotline_orders(task)["syncNote"]
+    assert "未配置" in pull_hotline_orders(task, ctx)["syncNote"]
 
 
 # =========================================================================== against the engine
 def _services() -> Any:
-    from appeals.services import services
+    from appeals.context import AppContext
 
-    return services()
+    return AppContext()
 
 
 def appeal_count(engine: EngineHandle, prefix: str) -> int:

@@ -46,13 +46,10 @@ LEDGER_WIRING = {
 
 
 def _recording(original, milestone: str):
-    def handler(task: Task) -> dict[str, Any]:
-        from appeals.services import services
-
-        output = dict(original(task) or {})
+    def handler(task: Task, svc: Any) -> dict[str, Any]:
+        output = dict(original.call(task, svc))
         if milestone == "registered":  # what registerAppeal is asked to add
             output.setdefault("registeredAt", now().isoformat(timespec="seconds"))
-        svc = services()
         at = signed_time(svc.camunda, task.process_instance_id) if milestone == "signed" else None
         variables = {**task.variables, **output, "businessKey": task.business_key}
         record_milestone(svc.db, task.process_instance_id, milestone, variables, at=at)
@@ -64,15 +61,15 @@ def _recording(original, milestone: str):
 @pytest.fixture(scope="module")
 def recording(workers: EngineHandle) -> Iterator[Engine]:
     """The milestone handlers record into the application database while this module runs."""
-    from appeals.services import services
+    from appeals.context import AppContext
 
     saved = dict(router.topics)
     for topic, milestone in LEDGER_WIRING.items():
         original = router.topics[topic]
         variables = tuple(dict.fromkeys((*original.variables, *handler_variables(milestone))))
-        router.topics[topic] = dataclasses.replace(original, handler=_recording(original.handler, milestone),
-                                                   variables=variables)
-    yield services().db
+        router.topics[topic] = dataclasses.replace(original, handler=_recording(original, milestone),
+                                                   variables=variables, takes_context=True)
+    yield AppContext().db
     router.topics.clear()
     router.topics.update(saved)
 
@@ -198,7 +195,7 @@ def _bulletin_instances(workers: EngineHandle) -> set[str]:
 
 
 def test_monthly_bulletin_skips_other_days_and_renders_on_the_first_working_day(workers: EngineHandle) -> None:
-    from appeals.services import services
+    from appeals.context import AppContext
 
     admin = workers.admin
     # the timer fires: whether today is the first working day decides the path
@@ -209,7 +206,7 @@ def test_monthly_bulletin_skips_other_days_and_renders_on_the_first_working_day(
     admin.execute_job(jobs[0]["id"])
     (started,) = wait_for(lambda: _bulletin_instances(workers) - before, message="the timer's instance")
     today = now().date()
-    if not is_first_workday_of_month(services().calendar(), today):
+    if not is_first_workday_of_month(AppContext().calendar(), today):
         def ended():
             return admin.get(f"/history/process-instance/{started}")["state"] == "COMPLETED"
         wait_for(ended, message="the process to end on a day that is not the first working day")

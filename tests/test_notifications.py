@@ -9,11 +9,11 @@ import sys
 
 from sqlalchemy import select
 
+from appeals.context import AppContext
 from appeals.db.outbox_models import OutboxMessage
 from appeals.notify import Channels, deliver, recipients, render
 from appeals.org import DEMO_ORG, load
 from appeals.runtime import Task
-from appeals.services import services
 from appeals.settings import Settings
 
 from .conftest import EngineHandle, wait_for
@@ -96,7 +96,7 @@ def test_killed_worker_is_redelivered_and_sends_exactly_once(workers: EngineHand
         dispatch(appeal, "dept-industry")
 
         def attempted():
-            with services().db.connect() as conn:
+            with AppContext().db.connect() as conn:
                 return conn.execute(select(OutboxMessage.attempts).where(
                     OutboxMessage.process_instance_id == appeal.id, OutboxMessage.channel == "email",
                     OutboxMessage.attempts > 0)).first()
@@ -120,8 +120,9 @@ def test_a_redelivered_task_sends_nothing_twice(workers: EngineHandle, mail_serv
                  "notificationEvent": "reminder"}
     task = Task(id="t-1", topic="sendNotification", process_instance_id="pi-redeliver", business_key=None,
                 activity_id="Event_Reminder", variables=variables, activity_instance_id="Event_Reminder:abc")
-    first = send_notification(task)
-    second = send_notification(task)
+    ctx = AppContext()
+    first = send_notification(task, ctx)
+    second = send_notification(task, ctx)
     assert "0 already sent" in first["lastNotification"]
     assert " 0 sent" in second["lastNotification"]
     assert len(mail_server.messages("第999号")) == len(set(str(m["To"]) for m in mail_server.messages("第999号")))

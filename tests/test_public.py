@@ -7,6 +7,7 @@ lets the real workers number and route the appeals.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import secrets
@@ -25,11 +26,10 @@ from appeals.db.public_models import OnlineSubmission, SurveyAnswer
 from appeals.org import GROUP, PUBLIC_GRANTS, PUBLIC_GROUP, IdentitySync
 from appeals.public import create_app, follow_up_round, survey_link
 from appeals.public.app import EXTENSION
-from appeals.public.config import PublicSettings
 from appeals.public.gateway import EngineUnavailable, NotWaiting
 from appeals.public.links import SALT, SurveyTokenError, read_survey_token
 from appeals.public.submissions import FIELD_NAMES, parse_lookup_key
-from appeals.settings import PROJECT_ROOT, Settings, SettingsError
+from appeals.settings import PROJECT_ROOT, EngineSettings, PublicSettings, Settings, SettingsError
 
 from .conftest import EngineHandle, wait_for
 from .scenario import Appeal, approve, dispatch_to, follow_up, propose, register_and_accept, report, sign
@@ -53,11 +53,11 @@ VALID = {
 }
 
 
-def public_settings(base: Settings, **overrides: Any) -> PublicSettings:
-    values: dict[str, Any] = {"base": base, "secret": SECRET, "password": PUBLIC_PASSWORD,
+def public_settings(base: Settings, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {"secret": SECRET, "password": PUBLIC_PASSWORD,
                               "base_url": "http://public.test", "registration_wait_seconds": 15.0}
     values.update(overrides)
-    return PublicSettings(**values)
+    return dataclasses.replace(base, public=PublicSettings(**values))
 
 
 def form_of(page: str) -> dict[str, str]:
@@ -114,7 +114,7 @@ class FakeGateway:
 
 
 def make_app(tmp_path, **overrides: Any):
-    base = Settings(engine_url="http://127.0.0.1:9/engine-rest", data_dir=tmp_path, org_prefix="某县")
+    base = Settings(engine=EngineSettings(url="http://127.0.0.1:9/engine-rest"), data_dir=tmp_path)
     app = create_app(public_settings(base, **overrides))
     app.config["TESTING"] = True
     gateway = FakeGateway()
@@ -128,13 +128,15 @@ def fake(tmp_path):
 
 
 def test_create_app_needs_the_secret_and_the_password(tmp_path) -> None:
-    base = Settings(data_dir=tmp_path)
+    def base(**public: Any) -> Settings:
+        return Settings(data_dir=tmp_path, public=PublicSettings(**public))
+
     with pytest.raises(SettingsError, match="APPEALS_PUBLIC_SECRET"):
-        create_app(PublicSettings(base=base, password="x"))
+        create_app(base(password="x"))
     with pytest.raises(SettingsError, match="at least"):
-        create_app(PublicSettings(base=base, secret="short", password="x"))
+        create_app(base(secret="short", password="x"))
     with pytest.raises(SettingsError, match="APPEALS_PUBLIC_PASSWORD"):
-        create_app(PublicSettings(base=base, secret=SECRET))
+        create_app(base(secret=SECRET))
 
 
 def test_landing_page_is_chinese_for_phones_with_security_headers(fake) -> None:

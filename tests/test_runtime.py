@@ -36,7 +36,7 @@ def probe(task: Task) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def probe_worker(deployed: EngineHandle):
     deployed.admin.deploy("runtime-probe", [(PROBE.name, PROBE.read_bytes())])
-    worker = Worker(Camunda(deployed.settings.engine_url, *deployed.settings.require_worker()), probe_router,
+    worker = Worker(Camunda(deployed.settings.engine.url, *deployed.settings.engine.require_worker()), probe_router,
                     max_tasks=4, async_response_timeout_ms=500)
     thread = threading.Thread(target=worker.run, daemon=True)
     thread.start()
@@ -146,7 +146,7 @@ def queue_worker(engine: EngineHandle, handler, count: int = 3):
     pids = [engine.admin.start_process("RuntimeQueueProbe", {"mode": "ok"})["id"] for _ in range(count)]
     router = Router()
     router.topic(QUEUE_TOPIC, variables=("mode",), lock_duration_ms=3_000)(recording)
-    client = CountingCamunda(engine.settings.engine_url, *engine.settings.require_worker())
+    client = CountingCamunda(engine.settings.engine.url, *engine.settings.engine.require_worker())
     worker = Worker(client, router, max_tasks=1, async_response_timeout_ms=500, prefetch=5)
     thread = threading.Thread(target=worker.run, daemon=True)
     thread.start()

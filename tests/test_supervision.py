@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from appeals.context import AppContext
 from appeals.ledger.cards import cards
-from appeals.services import services
 
 from .conftest import EngineHandle, wait_for
 from .scenario import Appeal, dispatch_to, report
@@ -34,7 +34,7 @@ def test_overdue_brings_a_reminder_letter_and_a_yellow_card(workers: EngineHandl
     variables = wait_for(lambda: (v := appeal.variables()).get("reminderNumber") and v, message="催办函")
     assert variables["reminderNumber"].startswith("某县服企办催（")
     assert variables["cardKind"] == "yellow"
-    issued = cards(services().db, department="dept-market-regulation")
+    issued = cards(AppContext().db, department="dept-market-regulation")
     assert [c.kind for c in issued] == ["yellow"] and issued[0].process_instance_id == appeal.id
     wait_for(lambda: mail_server.messages(f"【催办函】{variables['reminderNumber']}"), message="the letter by mail")
     letter = wait_for(lambda: [v for v in workers.admin.get("/history/variable-instance", processInstanceId=appeal.id,
@@ -59,7 +59,7 @@ def test_card_ladder_yellow_red_then_leader_interview(workers: EngineHandle) -> 
         if variables["interview"] == "leader":
             assert appeal.task("Task_Interview", "county-head")["due"], "the county head interviews the principal"
     assert outcomes == [("yellow", "none"), ("red", "task_force"), ("red", "leader")]
-    assert [c.kind for c in cards(services().db, department="dept-justice")] == ["yellow", "red", "red"]
+    assert [c.kind for c in cards(AppContext().db, department="dept-justice")] == ["yellow", "red", "red"]
 
 
 def test_escalation_through_all_four_levels_to_the_city(workers: EngineHandle, mail_server: MailServer) -> None:

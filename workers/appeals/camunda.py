@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pycamunda
-import pycamunda.externaltask as ext
 import pycamunda.processdef
 import requests
 import tenacity
@@ -167,7 +166,14 @@ class Camunda:
             pycamunda.Forbidden: 403,
             pycamunda.NotFound: 404,
         }.get(type(exc), 500)
-        return CamundaError(status, str(exc))
+        message, type_ = str(exc), ""
+        try:  # pycamunda passes a 5xx body on as text: keep the engine's exception type
+            body = json.loads(message)
+            if isinstance(body, dict):
+                message, type_ = body.get("message", message), body.get("type", "")
+        except ValueError:
+            pass
+        return CamundaError(status, message, type_)
 
     def request(self, method: str, path: str, **kwargs: Any) -> Any:
         """A REST call by path; returns the decoded JSON (or None for 204)."""
@@ -279,6 +285,9 @@ class Camunda:
         self.post(f"/job/{job_id}/execute")
 
     # --- external tasks -----------------------------------------------------------------------
+    # Plain REST calls (not pycamunda's request objects): the engine's error body keeps its `type`
+    # (e.g. OptimisticLockingException) for the runtime's retry policy, and the long poll gets its
+    # own per-request timeout instead of changing the session that handler threads share.
     def fetch_and_lock(
         self,
         worker_id: str,
@@ -286,32 +295,30 @@ class Camunda:
         max_tasks: int,
         async_response_timeout_ms: int,
     ) -> list[LockedTask]:
-        request = ext.FetchAndLock(
-            url=self.url,
-            worker_id=worker_id,
-            max_tasks=max_tasks,
-            async_response_timeout=async_response_timeout_ms,
-        )
-        for name, lock_ms, variables in topics:
-            request.add_topic(name=name, lock_duration=lock_ms, variables=variables)
-        # The long poll must outlive the engine's own response timeout.
-        request.session = self.session
-        original = self.session.default_timeout
-        try:
-            self.session.default_timeout = original + async_response_timeout_ms / 1000
-            tasks = self._call(request)
-        finally:
-            self.session.default_timeout = original
+        """POST /external-task/fetchAndLock as a long poll; topics are (name, lock ms, variables)."""
+        body = {
+            "workerId": worker_id,
+            "maxTasks": max_tasks,
+            "asyncResponseTimeout": async_response_timeout_ms,
+            "topics": [
+                {"topicName": name, "lockDuration": lock_ms,
+                 **({"variables": list(variables)} if variables is not None else {})}
+                for name, lock_ms, variables in topics
+            ],
+        }
+        # the long poll must outlive the engine's own response timeout; only this request waits longer
+        timeout = self.session.default_timeout + async_response_timeout_ms / 1000
+        tasks = self.request("POST", "/external-task/fetchAndLock", json=body, timeout=timeout) or []
         return [
             LockedTask(
-                id=task.id_,
-                topic=task.topic_name,
-                process_instance_id=task.process_instance_id,
-                business_key=task.business_key,
-                activity_id=task.activity_id,
-                retries=task.retries,
-                variables={k: from_variable(v) for k, v in (task.variables or {}).items()},
-                activity_instance_id=task.activity_instance_id,
+                id=task["id"],
+                topic=task["topicName"],
+                process_instance_id=task["processInstanceId"],
+                business_key=task.get("businessKey"),
+                activity_id=task["activityId"],
+                retries=task.get("retries"),
+                variables={k: from_variable(v) for k, v in (task.get("variables") or {}).items()},
+                activity_instance_id=task.get("activityInstanceId") or "",
             )
             for task in tasks
         ]
@@ -319,10 +326,8 @@ class Camunda:
     def complete_external(
         self, task_id: str, worker_id: str, variables: Mapping[str, Any] | None = None
     ) -> None:
-        request = ext.Complete(url=self.url, id_=task_id, worker_id=worker_id)
-        for name, var in to_variables(variables or {}).items():
-            request.add_variable(name=name, value=var["value"], type_=var["type"], value_info=var.get("valueInfo"))
-        self._call(request)
+        self.post(f"/external-task/{task_id}/complete",
+                  {"workerId": worker_id, "variables": to_variables(variables or {})})
 
     def bpmn_error(
         self,
@@ -332,12 +337,9 @@ class Camunda:
         message: str,
         variables: Mapping[str, Any] | None = None,
     ) -> None:
-        request = ext.HandleBPMNError(
-            url=self.url, id_=task_id, worker_id=worker_id, error_code=code, error_message=message
-        )
-        for name, var in to_variables(variables or {}).items():
-            request.add_variable(name=name, value=var["value"], type_=var["type"], value_info=var.get("valueInfo"))
-        self._call(request)
+        self.post(f"/external-task/{task_id}/bpmnError",
+                  {"workerId": worker_id, "errorCode": code, "errorMessage": message,
+                   "variables": to_variables(variables or {})})
 
     def failure(
         self,
@@ -348,19 +350,9 @@ class Camunda:
         retries: int,
         retry_timeout_ms: int,
     ) -> None:
-        request = ext.HandleFailure(
-            url=self.url,
-            id_=task_id,
-            worker_id=worker_id,
-            error_message=message[:600],
-            error_details=details,
-            retries=retries,
-            retry_timeout=retry_timeout_ms,
-        )
-        self._call(request)
+        self.post(f"/external-task/{task_id}/failure",
+                  {"workerId": worker_id, "errorMessage": message[:600], "errorDetails": details,
+                   "retries": retries, "retryTimeout": retry_timeout_ms})
 
     def extend_lock(self, task_id: str, worker_id: str, new_duration_ms: int) -> None:
-        request = ext.ExtendLock(
-            url=self.url, id_=task_id, worker_id=worker_id, new_duration=new_duration_ms
-        )
-        self._call(request)
+        self.post(f"/external-task/{task_id}/extendLock", {"workerId": worker_id, "newDuration": new_duration_ms})

@@ -1,40 +1,23 @@
-"""The `appeals` command-line tool."""
+"""The `appeals` command-line tool.
+
+The root group makes one `AppContext` (settings from the environment, clients on first use) and
+every sub-command receives it through `pass_app` (click's `make_pass_decorator`)."""
 
 from __future__ import annotations
 
 import logging
-import os
 import stat
 import sys
-from dataclasses import dataclass, field
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from . import org as orgchart
-from .camunda import Camunda, CamundaError
+from .camunda import CamundaError
+from .context import AppContext, pass_app
 from .settings import PROJECT_ROOT, Settings, SettingsError
-
-
-@dataclass
-class AppContext:
-    """What every command gets: settings from the environment and clients made on demand."""
-
-    settings: Settings
-    _admin: Camunda | None = field(default=None, repr=False)
-
-    def admin(self) -> Camunda:
-        if self._admin is None:
-            user, password = self.settings.require_admin()
-            self._admin = Camunda(self.settings.engine_url, user, password, timeout=self.settings.http_timeout)
-        return self._admin
-
-    def worker_client(self) -> Camunda:
-        user, password = self.settings.require_worker()
-        return Camunda(self.settings.engine_url, user, password, timeout=self.settings.http_timeout, pool_size=32)
-
-
-pass_ctx = click.make_pass_decorator(AppContext)
 
 
 def fail(message: str) -> None:
@@ -46,14 +29,14 @@ def fail(message: str) -> None:
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """企业诉求闭环办理 — enterprise appeals on Camunda 7."""
-    ctx.obj = AppContext(Settings.from_env())
+    ctx.obj = AppContext(Settings.from_env())  # the one read of the environment
 
 
 # ----------------------------------------------------------------------------- deploy
 @main.command()
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=PROJECT_ROOT,
               show_default=True, help="Folder holding bpmn/, dmn/ and forms/.")
-@pass_ctx
+@pass_app
 def deploy(app: AppContext, root: Path) -> None:
     """Deploy bpmn/, dmn/ and forms/ as ONE deployment (unchanged → no new versions)."""
     from .deploy import deploy as do_deploy
@@ -93,7 +76,7 @@ def org_check(file: Path) -> None:
 @org.command("sync")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-v", "--verbose", is_flag=True, help="List every change.")
-@pass_ctx
+@pass_app
 def org_sync(app: AppContext, file: Path, verbose: bool) -> None:
     """Load the org chart FILE into Camunda identity (idempotent).
 
@@ -104,17 +87,16 @@ def org_sync(app: AppContext, file: Path, verbose: bool) -> None:
 
 
 def sync_org(app: AppContext, file: Path, verbose: bool = False) -> None:
-    from .services import Services
-
+    settings = app.settings
     try:
         chart = orgchart.load(file)
-        sync = orgchart.IdentitySync(app.admin(), os.environ.get("APPEALS_INITIAL_PASSWORD") or None)
-        report = sync.sync(chart, worker_password=app.settings.worker_password,
-                           worker_user=app.settings.worker_user,
-                           public_password=os.environ.get("APPEALS_PUBLIC_PASSWORD") or None)
+        sync = orgchart.IdentitySync(app.admin(), settings.org.initial_password)
+        report = sync.sync(chart, worker_password=settings.engine.worker_password,
+                           worker_user=settings.engine.worker_user,
+                           public_password=settings.public.password)
     except (orgchart.OrgChartError, CamundaError, SettingsError) as exc:
         fail(f"org sync failed: {exc}")
-    Services(app.settings).save_org_chart(chart)
+    app.save_org_chart(chart)
     click.echo(f"org chart {chart.county}: {len(report.created)} created, {len(report.updated)} updated, "
                f"{report.unchanged} unchanged")
     if verbose:
@@ -157,7 +139,7 @@ main.add_command(report)
               help="Tasks locked ahead of free handlers (default 120).")
 @click.option("--poll-timeout", default=20.0, show_default=True, help="Long-poll timeout in seconds.")
 @click.option("--lock-ms", type=int, default=None, help="Lock duration for every topic (default: per topic).")
-@pass_ctx
+@pass_app
 def worker(app: AppContext, topics: tuple[str, ...], max_tasks: int, prefetch: int | None, poll_timeout: float,
            lock_ms: int | None) -> None:
     """Run the external-task workers until SIGTERM."""
@@ -168,7 +150,7 @@ def worker(app: AppContext, topics: tuple[str, ...], max_tasks: int, prefetch: i
     try:
         runner = Worker(app.worker_client(), router, max_tasks=max_tasks,
                         async_response_timeout_ms=int(poll_timeout * 1000), topics=topics or None,
-                        lock_duration_ms=lock_ms, prefetch=prefetch)
+                        lock_duration_ms=lock_ms, prefetch=prefetch, context=app)
     except (SettingsError, ValueError) as exc:
         fail(str(exc))
     runner.install_signal_handlers()
@@ -181,7 +163,7 @@ def worker(app: AppContext, topics: tuple[str, ...], max_tasks: int, prefetch: i
               help="Load the demo org chart and start a few demo appeals.")
 @click.option("--org-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="Org chart to sync (default: the demo chart).")
-@pass_ctx
+@pass_app
 def up(app: AppContext, demo: bool, org_file: Path | None) -> None:
     """Build the engine if needed, start it, deploy, sync the org chart, start the workers."""
     from . import stack
@@ -189,12 +171,12 @@ def up(app: AppContext, demo: bool, org_file: Path | None) -> None:
 
     settings = app.settings
     try:
-        auth = settings.require_admin()
-        settings.require_worker()
-        port = stack.port_of(settings.engine_url)
+        auth = settings.engine.require_admin()
+        settings.engine.require_worker()
+        port = stack.port_of(settings.engine.url)
         pid = stack.start_engine(settings, port)
         click.echo(f"engine pid {pid}; waiting for it to answer ...")
-        seconds = stack.wait_for_engine(settings.engine_url, auth, pid=pid)
+        seconds = stack.wait_for_engine(settings.engine.url, auth, pid=pid)
         click.echo(f"engine up in {seconds:.1f} s")
         result = do_deploy(app.admin())
         click.echo("models deployed" if result.created else "models unchanged")
@@ -204,49 +186,57 @@ def up(app: AppContext, demo: bool, org_file: Path | None) -> None:
     worker_env: dict[str, str] = {}
     if demo:
         # the 12345 simulator stands in for the real platform (docs/hotline.md); the workers pull from it
-        key = os.environ.get("APPEALS_HOTLINE_API_KEY") or "demo-hotline-key"
+        key = settings.hotline.api_key or "demo-hotline-key"
         stack.start_appeals_command(settings, "hotline-simulator",
                                     ["hotline", "simulator", "--port", "8311", "--orders", "40", "--api-key", key])
-        worker_env = {"APPEALS_HOTLINE_URL": os.environ.get("APPEALS_HOTLINE_URL")
-                      or "http://127.0.0.1:8311/open311/v2", "APPEALS_HOTLINE_API_KEY": key}
-        os.environ.update(worker_env)
+        hotline = replace(settings.hotline, url=settings.hotline.url or "http://127.0.0.1:8311/open311/v2",
+                          api_key=key)
+        worker_env = {"APPEALS_HOTLINE_URL": hotline.url, "APPEALS_HOTLINE_API_KEY": key}
+        settings = replace(settings, hotline=hotline)
     worker_pid = stack.start_worker(settings, worker_env)
     click.echo(f"workers pid {worker_pid}")
-    if os.environ.get("APPEALS_PUBLIC_PASSWORD") and os.environ.get("APPEALS_PUBLIC_SECRET"):
+    if settings.public.password and settings.public.secret:
         stack.start_appeals_command(settings, "public", ["public", "serve", "--port", "8090"])
         click.echo("public pages (online intake, lookup, survey) http://localhost:8090/")
     if demo:
         from .demo import seed
 
         click.echo(seed(app.admin(), settings))
-        # one pull now (the HotlineSync process then pulls every 5 minutes)
-        import subprocess
-        import sys as _sys
-
-        for _attempt in range(20):
-            pulled = subprocess.run([_sys.executable, "-m", "appeals.cli", "hotline", "sync"],
-                                    capture_output=True, text=True)
-            if pulled.returncode == 0:
-                click.echo(pulled.stdout.strip().splitlines()[0] if pulled.stdout.strip() else "12345: synced")
-                break
-            import time
-
-            time.sleep(0.5)  # the simulator is still starting
-    base = settings.engine_url.removesuffix("/engine-rest")
+        pulled = _first_hotline_pull(app, settings.hotline)
+        if pulled:
+            click.echo(pulled)
+    base = settings.engine.url.removesuffix("/engine-rest")
     click.echo(
         f"\nTasklist  {base}/camunda/app/tasklist/\nCockpit   {base}/camunda/app/cockpit/\n"
-        f"Admin     {base}/camunda/app/admin/\nREST      {settings.engine_url}\n"
+        f"Admin     {base}/camunda/app/admin/\nREST      {settings.engine.url}\n"
         f"logs      {settings.data_dir / 'logs'}\n"
     )
     if demo:
         click.echo("demo logins (password: APPEALS_INITIAL_PASSWORD, 'demo' with `make run`):\n"
                    "  office-clerk (服企办), office-director, industry-handler (工信局), county-head,\n"
-                   f"  admin: {settings.admin_user} / CAMUNDA_ADMIN_PASSWORD")
+                   f"  admin: {settings.engine.admin_user} / CAMUNDA_ADMIN_PASSWORD")
     click.echo("stop with `appeals down` (or `make stop`)")
 
 
+def _first_hotline_pull(app: AppContext, config) -> str:
+    """One pull from the 12345 simulator now (the HotlineSync process then pulls every 5 minutes).
+
+    Called in-process (no `appeals hotline sync` child); the simulator may still be starting, so it
+    is tried for about ten seconds. Returns the line to print ("" when it did not answer)."""
+    from .hotline import HotlineError
+    from .hotline.sync import sync
+
+    for _attempt in range(20):
+        try:
+            summary = sync(config, db=app.db, camunda=app.camunda).summary()
+            return summary.strip().splitlines()[0] if summary.strip() else "12345: synced"
+        except (HotlineError, SettingsError, CamundaError):
+            time.sleep(0.5)  # the simulator is still starting
+    return ""
+
+
 @main.command()
-@pass_ctx
+@pass_app
 def down(app: AppContext) -> None:
     """Stop the workers, then the engine."""
     from . import stack
@@ -257,7 +247,7 @@ def down(app: AppContext) -> None:
 
 
 @main.command()
-@pass_ctx
+@pass_app
 def status(app: AppContext) -> None:
     """Report what runs."""
     from . import stack
@@ -268,7 +258,7 @@ def status(app: AppContext) -> None:
         click.echo(f"{name:17} {'running, pid ' + str(pid) if pid else 'not running'}")
     try:
         camunda = app.admin()
-        click.echo(f"REST    {app.settings.engine_url} Camunda {camunda.version()}")
+        click.echo(f"REST    {app.settings.engine.url} Camunda {camunda.version()}")
         running = camunda.get("/process-instance/count")["count"]
         tasks = camunda.get("/task/count")["count"]
         incidents = camunda.get("/incident/count")["count"]
@@ -276,7 +266,7 @@ def status(app: AppContext) -> None:
     except SettingsError as exc:
         click.echo(f"REST    not checked: {exc}")
     except Exception as exc:  # status reports, it does not fail
-        click.echo(f"REST    {app.settings.engine_url} not answering ({type(exc).__name__})")
+        click.echo(f"REST    {app.settings.engine.url} not answering ({type(exc).__name__})")
 
 
 def run() -> None:  # pragma: no cover - `python -m appeals.cli`

@@ -1,4 +1,22 @@
-"""Settings from environment variables, in one typed place.
+"""Settings from environment variables: ONE frozen, typed object, the only code that reads them.
+
+`Settings.from_env()` reads the environment once (the CLI's `AppContext` holds the result and hands
+it down); every other module receives `Settings` or one of its sections and never reads
+`os.environ`. The sections and their variables (README, "Configuration"):
+
+    engine    APPEALS_ENGINE_URL, CAMUNDA_ADMIN_USER/_PASSWORD, APPEALS_WORKER_USER/_PASSWORD,
+              APPEALS_HTTP_TIMEOUT
+    database  APPEALS_DATABASE_URL (default: SQLite in APPEALS_DATA_DIR)
+    smtp      APPEALS_SMTP_HOST, _PORT, _USER, _PASSWORD, _FROM, _STARTTLS
+    sms       APPEALS_SMS_URL, APPEALS_SMS_TOKEN
+    pdf       APPEALS_PDF
+    reports   APPEALS_CHART_FONT
+    public    APPEALS_PUBLIC_* (docs/public-pages.md); `survey_days` is the one validity of survey
+              links, enforced by the page and quoted by the SMS that sends the link
+    hotline   APPEALS_HOTLINE_* (docs/hotline.md)
+    notify    APPEALS_NOTIFY_RETRY_SECONDS
+    org       APPEALS_INITIAL_PASSWORD, APPEALS_ORG_PREFIX (an override only: the county and its
+              number prefix come from the synced org chart)
 
 No secret has a default here. The demo passwords are applied only by `make run` (the Makefile's
 `DEMO_ENV`) and documented in the README as local-demo values.
@@ -7,70 +25,62 @@ No secret has a default here. The demo passwords are applied only by `make run` 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+MIN_SECRET_LENGTH = 32
 
 
-def _env(name: str, default: str | None = None) -> str | None:
-    value = os.environ.get(name)
-    return value if value not in (None, "") else default
+class SettingsError(RuntimeError):
+    """A required setting is missing or invalid."""
 
 
+class _Env:
+    """Typed reads of one environment mapping; empty values count as unset."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self.environ = environ
+
+    def str(self, name: str, default: str | None = None) -> str | None:
+        value = self.environ.get(name)
+        return value if value not in (None, "") else default
+
+    def int(self, name: str, default: int) -> int:
+        raw = self.str(name)
+        if raw is None:
+            return default
+        try:
+            return int(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+
+    def float(self, name: str, default: float) -> float:
+        raw = self.str(name)
+        if raw is None:
+            return default
+        try:
+            return float(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a number, not {raw!r}") from None
+
+    def flag(self, name: str, default: bool, *, false: tuple[str, ...] = ("0", "off", "false", "no")) -> bool:
+        raw = self.str(name)
+        return default if raw is None else raw.lower() not in false
+
+
+# ----------------------------------------------------------------------------- sections
 @dataclass(frozen=True)
-class Settings:
-    """Runtime configuration of the CLI and the workers."""
+class EngineSettings:
+    """The engine's REST API and the users the CLI and the workers log in as."""
 
-    engine_url: str = "http://localhost:8080/engine-rest"
+    url: str = "http://localhost:8080/engine-rest"
     admin_user: str = "admin"
     admin_password: str | None = None
     worker_user: str = "appeals-worker"
     worker_password: str | None = None
-    data_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "data")
-    database_url: str | None = None
-    org_prefix: str = "某县"
-    http_timeout: float = 10.0
-    smtp_host: str | None = None
-    smtp_port: int = 25
-    smtp_user: str | None = None
-    smtp_password: str | None = None
-    smtp_from: str = "fuqiban@county.example.gov.cn"
-    smtp_starttls: bool = False
-    sms_url: str | None = None
-    sms_token: str | None = None
-    public_base_url: str = "http://localhost:8090"
-    pdf: bool = True  # APPEALS_PDF: also a PDF of every document, when LibreOffice is installed
-
-    @classmethod
-    def from_env(cls) -> Settings:
-        data_dir = Path(_env("APPEALS_DATA_DIR", str(PROJECT_ROOT / "data"))).resolve()
-        return cls(
-            engine_url=_env("APPEALS_ENGINE_URL", cls.engine_url).rstrip("/"),
-            admin_user=_env("CAMUNDA_ADMIN_USER", cls.admin_user),
-            admin_password=_env("CAMUNDA_ADMIN_PASSWORD"),
-            worker_user=_env("APPEALS_WORKER_USER", cls.worker_user),
-            worker_password=_env("APPEALS_WORKER_PASSWORD"),
-            data_dir=data_dir,
-            database_url=_env("APPEALS_DATABASE_URL"),
-            org_prefix=_env("APPEALS_ORG_PREFIX", cls.org_prefix),
-            http_timeout=float(_env("APPEALS_HTTP_TIMEOUT", str(cls.http_timeout))),
-            smtp_host=_env("APPEALS_SMTP_HOST"),
-            smtp_port=int(_env("APPEALS_SMTP_PORT", "25")),
-            smtp_user=_env("APPEALS_SMTP_USER"),
-            smtp_password=_env("APPEALS_SMTP_PASSWORD"),
-            smtp_from=_env("APPEALS_SMTP_FROM", cls.smtp_from),
-            smtp_starttls=_env("APPEALS_SMTP_STARTTLS", "false").lower() in ("1", "true", "yes"),
-            sms_url=_env("APPEALS_SMS_URL"),
-            sms_token=_env("APPEALS_SMS_TOKEN"),
-            public_base_url=_env("APPEALS_PUBLIC_BASE_URL", cls.public_base_url).rstrip("/"),
-            pdf=_env("APPEALS_PDF", "auto").lower() not in ("0", "off", "false", "no"),
-        )
-
-    @property
-    def ledger_url(self) -> str:
-        """SQLAlchemy URL of the application database (sequences, outbox, ledger)."""
-        return self.database_url or f"sqlite:///{self.data_dir / 'appeals.sqlite'}"
+    http_timeout: float = 10.0  # seconds per REST call (the long poll adds its own wait)
 
     def require_admin(self) -> tuple[str, str]:
         if not self.admin_password:
@@ -89,5 +99,220 @@ class Settings:
         return self.worker_user, self.worker_password
 
 
-class SettingsError(RuntimeError):
-    """A required setting is missing or invalid."""
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """The application database (numbers, org snapshot, outbox, ledger, hotline registry)."""
+
+    url: str | None = None  # SQLAlchemy URL; None: SQLite in the data folder
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str | None = None  # None: e-mail is not sent, recorded as skipped
+    port: int = 25
+    user: str | None = None
+    password: str | None = None
+    sender: str = "fuqiban@county.example.gov.cn"
+    starttls: bool = False
+
+
+@dataclass(frozen=True)
+class SmsSettings:
+    url: str | None = None  # the gateway takes HTTP POST {phone, text, key}
+    token: str | None = None
+
+
+@dataclass(frozen=True)
+class PdfSettings:
+    enabled: bool = True  # also a PDF of every document, when LibreOffice is installed
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    chart_font: str | None = None  # a font file with Chinese glyphs for the bulletin's charts
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    retry_seconds: float = 30.0  # a message that failed is tried again after this long
+
+
+@dataclass(frozen=True)
+class OrgSettings:
+    initial_password: str | None = None  # for users `appeals org sync` creates; None: generated
+    # The county and its number prefix are facts of the org chart (`county`, `number_prefix`);
+    # APPEALS_ORG_PREFIX overrides the prefix the public pages accept in a 登记编号, nothing else.
+    prefix_override: str | None = None
+
+
+@dataclass(frozen=True)
+class PublicSettings:
+    """The public web pages (docs/public-pages.md)."""
+
+    secret: str | None = None  # signs sessions, CSRF tokens and survey links
+    user: str = "appeals-public"
+    password: str | None = None
+    base_url: str = "http://localhost:8090"
+    # Flask-Limiter notation ("5 per minute;20 per hour"), per client IP
+    rate_submit: str = "5 per minute;30 per hour"
+    rate_lookup: str = "10 per minute;60 per hour"
+    rate_survey: str = "10 per minute;30 per hour"
+    rate_default: str = "120 per minute"
+    rate_storage: str = "memory://"
+    rate_enabled: bool = True
+    trusted_proxies: int = 0
+    survey_days: int = 30  # a survey link is valid this many days (the page checks, the SMS says so)
+    max_request_bytes: int = 256 * 1024
+    registration_wait_seconds: float = 10.0
+    help_phone: str = "12345"
+    secure_cookies: bool | None = None  # None: only when base_url is https
+
+    @property
+    def cookies_secure(self) -> bool:
+        if self.secure_cookies is not None:
+            return self.secure_cookies
+        return self.base_url.startswith("https://")
+
+    def require_secret(self) -> str:
+        return require_secret(self.secret)
+
+    def require_credentials(self) -> tuple[str, str]:
+        if not self.password:
+            raise SettingsError(
+                "APPEALS_PUBLIC_PASSWORD is not set: the public pages talk to the engine as the "
+                f"technical user '{self.user}', created by `appeals org sync` when that variable is set."
+            )
+        return self.user, self.password
+
+
+def require_secret(secret: str | None) -> str:
+    """The public pages' signing secret; SettingsError when unset or shorter than 32 characters."""
+    if not secret:
+        raise SettingsError(
+            "APPEALS_PUBLIC_SECRET is not set: it signs the sessions, CSRF tokens and survey links "
+            "of the public pages (generate one: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise SettingsError(f"APPEALS_PUBLIC_SECRET must have at least {MIN_SECRET_LENGTH} characters")
+    return secret
+
+
+@dataclass(frozen=True)
+class HotlineConfig:
+    """How to reach the 12345 platform's Open311 endpoint and how patiently (docs/hotline.md)."""
+
+    url: str | None = None  # base URL, e.g. https://12345.example.gov.cn/open311/v2
+    api_key: str | None = None
+    jurisdiction: str | None = None  # Open311 jurisdiction_id of our county, when the platform needs it
+    format: str = "xml"  # xml (required by Open311) | json
+    page_size: int = 100
+    timeout: float = 10.0  # seconds per HTTP call
+    attempts: int = 4  # tries per call before giving up (tenacity stop_after_attempt)
+    retry_wait: float = 1.0  # first back-off in seconds, doubling up to retry_wait_max
+    retry_wait_max: float = 30.0
+    retry_deadline: float = 120.0  # seconds per call, all tries together (tenacity stop_after_delay)
+    lookback_days: int = 30  # the first pull asks for orders updated in the last N days
+    overlap_minutes: int = 60  # each pull starts this long before the last one's newest update
+    verify_tls: bool | str = True  # False, True or a CA bundle path
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.url)
+
+    @property
+    def feed(self) -> str:
+        """The key of this endpoint's watermark in `hotline_feed`."""
+        return f"{self.url}|{self.jurisdiction or ''}"
+
+
+def _hotline(env: _Env) -> HotlineConfig:
+    d = HotlineConfig
+    verify: bool | str = env.str("APPEALS_HOTLINE_CA_BUNDLE") or env.flag(
+        "APPEALS_HOTLINE_VERIFY_TLS", True, false=("0", "false", "no"))
+    fmt = (env.str("APPEALS_HOTLINE_FORMAT", d.format) or d.format).lower()
+    if fmt not in ("xml", "json"):
+        raise ValueError(f"APPEALS_HOTLINE_FORMAT must be xml or json, not {fmt!r}")
+    return HotlineConfig(
+        url=(env.str("APPEALS_HOTLINE_URL") or "").rstrip("/") or None,
+        api_key=env.str("APPEALS_HOTLINE_API_KEY"),
+        jurisdiction=env.str("APPEALS_HOTLINE_JURISDICTION"),
+        format=fmt,
+        page_size=env.int("APPEALS_HOTLINE_PAGE_SIZE", d.page_size),
+        timeout=env.float("APPEALS_HOTLINE_TIMEOUT", d.timeout),
+        attempts=env.int("APPEALS_HOTLINE_ATTEMPTS", d.attempts),
+        retry_wait=env.float("APPEALS_HOTLINE_RETRY_WAIT", d.retry_wait),
+        retry_deadline=env.float("APPEALS_HOTLINE_RETRY_DEADLINE", d.retry_deadline),
+        lookback_days=env.int("APPEALS_HOTLINE_LOOKBACK_DAYS", d.lookback_days),
+        overlap_minutes=env.int("APPEALS_HOTLINE_OVERLAP_MINUTES", d.overlap_minutes),
+        verify_tls=verify,
+    )
+
+
+# ----------------------------------------------------------------------------- the object
+@dataclass(frozen=True)
+class Settings:
+    """Runtime configuration of the CLI, the workers and the public pages, by section."""
+
+    data_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "data")
+    engine: EngineSettings = field(default_factory=EngineSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    sms: SmsSettings = field(default_factory=SmsSettings)
+    pdf: PdfSettings = field(default_factory=PdfSettings)
+    reports: ReportSettings = field(default_factory=ReportSettings)
+    public: PublicSettings = field(default_factory=PublicSettings)
+    hotline: HotlineConfig = field(default_factory=HotlineConfig)
+    notify: NotifySettings = field(default_factory=NotifySettings)
+    org: OrgSettings = field(default_factory=OrgSettings)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read every setting from `environ` (default: the process environment), once."""
+        env = _Env(os.environ if environ is None else environ)
+        e, s, p = EngineSettings, SmtpSettings, PublicSettings
+        return cls(
+            data_dir=Path(env.str("APPEALS_DATA_DIR", str(PROJECT_ROOT / "data"))).resolve(),
+            engine=EngineSettings(
+                url=env.str("APPEALS_ENGINE_URL", e.url).rstrip("/"),
+                admin_user=env.str("CAMUNDA_ADMIN_USER", e.admin_user),
+                admin_password=env.str("CAMUNDA_ADMIN_PASSWORD"),
+                worker_user=env.str("APPEALS_WORKER_USER", e.worker_user),
+                worker_password=env.str("APPEALS_WORKER_PASSWORD"),
+                http_timeout=env.float("APPEALS_HTTP_TIMEOUT", e.http_timeout),
+            ),
+            database=DatabaseSettings(url=env.str("APPEALS_DATABASE_URL")),
+            smtp=SmtpSettings(
+                host=env.str("APPEALS_SMTP_HOST"),
+                port=env.int("APPEALS_SMTP_PORT", s.port),
+                user=env.str("APPEALS_SMTP_USER"),
+                password=env.str("APPEALS_SMTP_PASSWORD"),
+                sender=env.str("APPEALS_SMTP_FROM", s.sender),
+                starttls=(env.str("APPEALS_SMTP_STARTTLS") or "false").lower() in ("1", "true", "yes"),
+            ),
+            sms=SmsSettings(url=env.str("APPEALS_SMS_URL"), token=env.str("APPEALS_SMS_TOKEN")),
+            pdf=PdfSettings(enabled=env.flag("APPEALS_PDF", True)),
+            reports=ReportSettings(chart_font=env.str("APPEALS_CHART_FONT")),
+            public=PublicSettings(
+                secret=env.str("APPEALS_PUBLIC_SECRET"),
+                user=env.str("APPEALS_PUBLIC_USER", p.user),
+                password=env.str("APPEALS_PUBLIC_PASSWORD"),
+                base_url=env.str("APPEALS_PUBLIC_BASE_URL", p.base_url).rstrip("/"),
+                rate_submit=env.str("APPEALS_PUBLIC_RATE_SUBMIT", p.rate_submit),
+                rate_lookup=env.str("APPEALS_PUBLIC_RATE_LOOKUP", p.rate_lookup),
+                rate_survey=env.str("APPEALS_PUBLIC_RATE_SURVEY", p.rate_survey),
+                rate_default=env.str("APPEALS_PUBLIC_RATE_DEFAULT", p.rate_default),
+                rate_storage=env.str("APPEALS_PUBLIC_RATE_STORAGE", p.rate_storage),
+                trusted_proxies=env.int("APPEALS_PUBLIC_TRUSTED_PROXIES", p.trusted_proxies),
+                survey_days=env.int("APPEALS_PUBLIC_SURVEY_DAYS", p.survey_days),
+                help_phone=env.str("APPEALS_PUBLIC_HELP_PHONE", p.help_phone),
+            ),
+            hotline=_hotline(env),
+            notify=NotifySettings(retry_seconds=env.float("APPEALS_NOTIFY_RETRY_SECONDS", NotifySettings.retry_seconds)),
+            org=OrgSettings(initial_password=env.str("APPEALS_INITIAL_PASSWORD"),
+                            prefix_override=env.str("APPEALS_ORG_PREFIX")),
+        )
+
+    @property
+    def ledger_url(self) -> str:
+        """SQLAlchemy URL of the application database (sequences, outbox, ledger)."""
+        return self.database.url or f"sqlite:///{self.data_dir / 'appeals.sqlite'}"

@@ -146,8 +146,8 @@ def engine_env(settings: Settings, port: int) -> dict[str, str]:
     env = dict(os.environ)
     env["SERVER_PORT"] = str(port)
     env["APPEALS_DATA_DIR"] = str(settings.data_dir)
-    env["CAMUNDA_ADMIN_USER"] = settings.admin_user
-    env["CAMUNDA_ADMIN_PASSWORD"] = settings.require_admin()[1]
+    env["CAMUNDA_ADMIN_USER"] = settings.engine.admin_user
+    env["CAMUNDA_ADMIN_PASSWORD"] = settings.engine.require_admin()[1]
     return env
 
 
@@ -199,7 +199,7 @@ def start_appeals_command(settings: Settings, name: str, args: list[str], extra_
     """Run `appeals <args>` in the background as service `name` (pid file and log in the data folder)."""
     env = dict(os.environ)
     env["APPEALS_DATA_DIR"] = str(settings.data_dir)
-    env["APPEALS_ENGINE_URL"] = settings.engine_url
+    env["APPEALS_ENGINE_URL"] = settings.engine.url
     env.update(extra_env or {})
     argv = [sys.executable, "-m", "appeals.cli", *args]
     return start_process(Paths(settings.data_dir), name, argv, env, cwd=settings.data_dir)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +46,19 @@ class Org:
         if name[:1] and county.endswith(name[:1]):  # '县…' under '某县', '旗…' under '乌审旗'
             return county + name[1:]
         return county + name
+
+
+# '县服务企业发展领导小组办公室（县工信局）': the bracket says where the office sits, it is not part
+# of the name printed as issuing organ
+_TRAILING_BRACKET = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
+
+
+def issuer_of(chart: Any) -> dict[str, str]:
+    """The issuing organisation of documents and reports from an org chart (`appeals.org.OrgChart`):
+    {"county", "number_prefix", "office_name"} — the office group's name without its bracket."""
+    offices = chart.of_kind("office")
+    office_name = _TRAILING_BRACKET.sub("", offices[0].name) if offices else ""
+    return {"county": chart.county, "number_prefix": chart.number_prefix, "office_name": office_name}
 
 
 class Values:

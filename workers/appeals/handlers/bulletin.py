@@ -15,20 +15,18 @@ import datetime as dt
 from typing import Any
 
 from ..camunda import FileValue
+from ..context import AppContext
 from ..deadlines import now
 from ..ledger import Period, is_first_workday_of_month, produce_report
 from ..runtime import Task
-from ..services import services
 from . import router
 
 REVIEW_WORKING_DAYS = 2
 
 
-def _org() -> dict[str, str] | None:
-    from .documents import document_org
-
+def _org(ctx: AppContext) -> dict[str, str] | None:
     try:
-        return document_org()
+        return ctx.document_org()
     except LookupError:  # no org chart synced yet: the documents' defaults
         return None
 
@@ -42,16 +40,15 @@ def _today(value: Any) -> dt.date:
 
 
 @router.topic("prepareMonthlyBulletin", variables=("bulletinDate",), lock_duration_ms=300_000, auto_extend=True)
-def prepare_monthly_bulletin(task: Task) -> dict[str, Any]:
+def prepare_monthly_bulletin(task: Task, ctx: AppContext) -> dict[str, Any]:
     """On the first working day of a month: the previous month's bulletin and ledger as files."""
-    svc = services()
-    calendar = svc.calendar()
+    calendar = ctx.calendar()
     today = _today(task.get("bulletinDate"))
     if not is_first_workday_of_month(calendar, today):
         return {"bulletinToday": False, "bulletinReady": False}
     period = Period.containing(today.replace(day=1) - dt.timedelta(days=1), "month")
-    folder = svc.settings.data_dir / "reports" / period.key
-    produced = produce_report(svc.db, period, folder, calendar=calendar, org=_org())
+    folder = ctx.settings.data_dir / "reports" / period.key
+    produced = produce_report(ctx.db, period, folder, calendar=calendar, org=_org(ctx))
     due = calendar.add_working_days(now(), REVIEW_WORKING_DAYS)
     return {
         "bulletinToday": True,

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..context import AppContext
 from ..deadlines import deadline_variables, now
-from ..milestones import MILESTONE_VARIABLES, reached
 from ..numbering import issue_number
 from ..org import OrgChart
-from ..runtime import BpmnError, Task
-from ..services import services
+from ..runtime import BpmnError, ModelError, Task
+from ..variables import as_list
 from ..vocabulary import AppealStatus, DispatchSituation
 from . import router
-from .intake import _split, deadline_service
 
 
 def _names(chart: OrgChart, group_ids: list[str]) -> str:
@@ -23,33 +22,34 @@ def approver_group(chart: OrgChart, role: str, lead: str) -> str:
     """The group that approves the dispatch: dmn/DispatchApproval.dmn names it (`approverRole`).
 
     `deputy-head` stands for the deputy head overseeing the lead department, an org-chart fact
-    (`deputy_for`); a department nobody oversees goes to the county head. Raises ValueError when the
+    (`deputy_for`); a department nobody oversees goes to the county head. Raises ModelError when the
     table names a group the org chart does not have.
     """
     if role == "deputy-head":
         deputy = chart.deputy_for(lead)
         return deputy.id if deputy is not None else chart.of_kind("county-head")[0].id
     if role not in {g.id for g in chart.groups}:
-        raise ValueError(f"the org chart has no group '{role}' (DispatchApproval output approverRole)")
+        raise ModelError(f"the org chart has no group '{role}' (DispatchApproval output approverRole)")
     return role
 
 
 @router.topic("resolveApprover",
               variables=("leadDepartment", "assistingDepartments", "dispatchSituation", "approverRole",
-                         "approvalComment"))
-def resolve_approver(task: Task) -> dict[str, Any]:
+                         "approvalComment"),
+              throws=(ModelError,))
+def resolve_approver(task: Task, ctx: AppContext) -> dict[str, Any]:
     """The approving group (`approverGroup`) and the dispatch due date for Task_ApproveDispatch.
 
     The group comes from Task_DetermineApprovalLevel (dmn/DispatchApproval.dmn) through
     `approver_group`; the due date from dmn/AppealDeadlines.dmn (step `dispatch`, by situation) on the
     working-day calendar. BpmnError `Err_InvalidLead` when the lead is not a department of the org chart.
     """
-    chart = services().org_chart()
+    chart = ctx.org_chart()
     lead = task.get("leadDepartment")
     departments = {g.id for g in chart.of_kind("department")}
     if lead not in departments:
         raise BpmnError("Err_InvalidLead", f"牵头单位“{lead}”不在组织架构中")
-    assisting = [d for d in _split(task.get("assistingDepartments")) if d in departments and d != lead]
+    assisting = [d for d in as_list(task.get("assistingDepartments")) if d in departments and d != lead]
     situation = task.get("dispatchSituation")
     group = approver_group(chart, task.get("approverRole"), lead)
     output: dict[str, Any] = {
@@ -64,31 +64,31 @@ def resolve_approver(task: Task) -> dict[str, Any]:
         "approvalComment": None,
         "appealStatus": AppealStatus.AWAITING_APPROVAL,
     }
-    output.update(deadline_variables("dispatchDue", deadline_service().due("dispatch", situation=situation)))
+    output.update(deadline_variables("dispatchDue", ctx.deadlines().due("dispatch", situation=situation)))
     return output
 
 
 @router.topic("dispatchAppeal",
-              variables=(*MILESTONE_VARIABLES, "leadDepartment", "assistingDepartments", "dispatchSituation",
-                         "dispatchCount", "returnReason"))
-def dispatch_appeal(task: Task) -> dict[str, Any]:
+              variables=("leadDepartment", "assistingDepartments", "dispatchSituation", "dispatchCount",
+                         "returnReason"),
+              milestone="dispatched")
+def dispatch_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
     """Issue the 交办单 (or, for the city, the 转报单) number and start the handling clock.
 
     Due dates from dmn/AppealDeadlines.dmn (steps `sign`, `assist`, `handling`, `reminderBefore`,
     `escalateAfter`) on the working-day calendar.
     """
-    svc = services()
-    chart = svc.org_chart()
+    chart = ctx.org_chart()
     situation = task.get("dispatchSituation")
     lead = task.get("leadDepartment")
-    assisting = _split(task.get("assistingDepartments"))
+    assisting = as_list(task.get("assistingDepartments"))
     count = int(task.get("dispatchCount") or 0) + 1
     to_city = situation == DispatchSituation.CITY
     kind = "transfer" if to_city else "dispatch"
-    number = issue_number(svc.db, kind, f"{task.process_instance_id}#{count}", chart.number_prefix)
+    number = issue_number(ctx.db, kind, f"{task.process_instance_id}#{count}", chart.number_prefix)
     handler = chart.of_kind("city-center")[0].id if to_city else lead
     start = now()
-    deadlines = deadline_service()
+    deadlines = ctx.deadlines()
     output: dict[str, Any] = {
         "dispatchCount": count,
         "dispatchNumber": number,
@@ -111,5 +111,4 @@ def dispatch_appeal(task: Task) -> dict[str, Any]:
     handling = deadlines.due("handling", start, situation=situation, multi_department=bool(assisting))
     output.update(deadline_variables("handlingDue", handling))
     output.update(deadlines.handling_timers(handling))
-    reached(task, "dispatched", output)
     return output

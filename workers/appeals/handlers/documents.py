@@ -18,36 +18,21 @@ error, so the task fails and ends as an incident that names the missing field.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from ..camunda import FileValue
-from ..documents import FIELDS, render_document, safe_filename, to_pdf
+from ..context import AppContext
+from ..documents import FIELDS, DocumentError, render_document, safe_filename, to_pdf
 from ..files import write_atomically
 from ..runtime import Task
-from ..services import services
-from ..settings import Settings
 from . import router
 
 # every field any kind can print; a variable the process does not have is simply absent
 DOCUMENT_VARIABLES: tuple[str, ...] = tuple(sorted({f.name for fields in FIELDS.values() for f in fields}))
 
-# '县服务企业发展领导小组办公室（县工信局）': the bracket says where the office sits, it is not part
-# of the name printed as issuing organ
-_TRAILING_BRACKET = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
-
-
-def document_org() -> dict[str, str]:
-    """The issuing organisation of the documents, from the synced org chart."""
-    chart = services().org_chart()
-    offices = chart.of_kind("office")
-    office_name = _TRAILING_BRACKET.sub("", offices[0].name) if offices else ""
-    return {"county": chart.county, "number_prefix": chart.number_prefix, "office_name": office_name}
-
-
-def store_copy(process_instance_id: str, filename: str, content: bytes) -> Path:
+def store_copy(data_dir: Path, process_instance_id: str, filename: str, content: bytes) -> Path:
     """Write the document to <data dir>/documents/<process instance id>/<filename>, atomically."""
-    folder = Settings.from_env().data_dir / "documents" / safe_filename(process_instance_id, suffix="")
+    folder = data_dir / "documents" / safe_filename(process_instance_id, suffix="")
     return write_atomically(folder / filename, content)
 
 
@@ -55,23 +40,24 @@ PDF_MIME = "application/pdf"
 
 
 # LibreOffice's first start in a fresh profile takes seconds: keep the lock alive while it converts
+# a modelling error (unknown kind, missing field or code) is an incident at once: retrying cannot help
 @router.topic("renderDocument", variables=(*DOCUMENT_VARIABLES, "documentKind"), lock_duration_ms=120_000,
-              auto_extend=True)
-def render_document_handler(task: Task) -> dict[str, FileValue]:
+              auto_extend=True, throws=(DocumentError,))
+def render_document_handler(task: Task, ctx: AppContext) -> dict[str, FileValue]:
     """Render the document named by the task's `documentKind` input parameter (and its PDF)."""
     kind = task.variables.get("documentKind")
     if not kind:
-        raise ValueError("the service task sets no 'documentKind' input parameter")
+        raise DocumentError("the service task sets no 'documentKind' input parameter")
     kind = str(kind)
-    document = render_document(kind, task.variables, org=document_org())
-    store_copy(task.process_instance_id, document.filename, document.content)
+    document = render_document(kind, task.variables, org=ctx.document_org())
+    store_copy(ctx.settings.data_dir, task.process_instance_id, document.filename, document.content)
     name = variable_name(kind)
     out = {name: FileValue(document.filename, document.content, document.mime_type)}
-    if Settings.from_env().pdf:
+    if ctx.settings.pdf.enabled:
         pdf = to_pdf(document.content)  # None without LibreOffice
         if pdf is not None:
             filename = Path(document.filename).with_suffix(".pdf").name
-            store_copy(task.process_instance_id, filename, pdf)
+            store_copy(ctx.settings.data_dir, task.process_instance_id, filename, pdf)
             out[name + "Pdf"] = FileValue(filename, pdf, PDF_MIME)
     return out
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..context import AppContext
 from ..deadlines import deadline_variables, now
-from ..milestones import MILESTONE_VARIABLES, reached
-from ..runtime import Task
+from ..runtime import ModelError, Task
 from ..vocabulary import (
     SATISFIED_LEVELS,
     AppealStatus,
@@ -18,7 +18,6 @@ from ..vocabulary import (
     YesNo,
 )
 from . import router
-from .intake import deadline_service
 
 
 @router.topic("recordFollowUp",
@@ -48,16 +47,17 @@ def record_follow_up(task: Task) -> dict[str, Any]:
     }
 
 
-@router.topic("applyFollowUpOutcome", variables=(*MILESTONE_VARIABLES, "followUpOutcome", "handlingRound"))
-def apply_follow_up_outcome(task: Task) -> dict[str, Any]:
+@router.topic("applyFollowUpOutcome", variables=("followUpOutcome", "handlingRound"), milestone="followed_up",
+              throws=(ModelError,))
+def apply_follow_up_outcome(task: Task, ctx: AppContext) -> dict[str, Any]:
     """The due dates and status of the outcome the model chose (`close`, `rework` or `review`).
 
     Due dates from dmn/AppealDeadlines.dmn (steps `rework`, `followUp`; `reviewForm`, `review`,
-    `supervision`, `followUp`) on the working-day calendar. Raises ValueError for another outcome.
+    `supervision`, `followUp`) on the working-day calendar. Raises ModelError for another outcome.
     """
     outcome = task.get("followUpOutcome")
     output: dict[str, Any] = {}
-    deadlines = deadline_service()
+    deadlines = ctx.deadlines()
     if outcome == FollowUpOutcome.REWORK:
         output["handlingRound"] = int(task.get("handlingRound") or 1) + 1
         rework = deadlines.due("rework")
@@ -74,8 +74,7 @@ def apply_follow_up_outcome(task: Task) -> dict[str, Any]:
         output.update(deadline_variables("followUpDue", deadlines.due("followUp", supervision_due.due)))
         output["appealStatus"] = AppealStatus.UNDER_REVIEW
     elif outcome != FollowUpOutcome.CLOSE:
-        raise ValueError(f"unknown follow-up outcome {outcome!r} (set by the model's follow-up gateways)")
-    reached(task, "followed_up", output)
+        raise ModelError(f"unknown follow-up outcome {outcome!r} (set by the model's follow-up gateways)")
     return output
 
 
@@ -95,8 +94,9 @@ def close_reason(variables: dict[str, Any]) -> CloseReason:
     return CloseReason.SATISFIED
 
 
-@router.topic("closeAppeal", variables=(*MILESTONE_VARIABLES, "scopeDecision", "reviewDecision", "recheckDecision",
-                                        "withdrawReason", "settledAtMeeting"))
+@router.topic("closeAppeal", variables=("scopeDecision", "reviewDecision", "recheckDecision", "withdrawReason",
+                                        "settledAtMeeting"),
+              milestone="closed")
 def close_appeal(task: Task) -> dict[str, Any]:
     """销号: the appeal leaves the ledger of open appeals."""
     output = {
@@ -104,5 +104,4 @@ def close_appeal(task: Task) -> dict[str, Any]:
         "closeReason": close_reason(task.variables),
         "appealStatus": AppealStatus.CLOSED,
     }
-    reached(task, "closed", output)
     return output

@@ -4,23 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..context import AppContext
 from ..deadlines import deadline_variables, now, parse_time
 from ..ledger.history import signed_time
-from ..milestones import MILESTONE_VARIABLES, reached
-from ..runtime import Task
-from ..services import services
+from ..runtime import Milestone, Task
 from ..vocabulary import SUPERVISED_RESULT_CLASSES, AppealStatus, ExtensionDecision
 from . import router
-from .intake import deadline_service
 
 
-@router.topic("collectAssistOpinions", variables=(*MILESTONE_VARIABLES, "dispatchedAt"))
-def collect_assist_opinions(task: Task) -> dict[str, Any]:
+def _signed_at(task: Task, ctx: AppContext):
+    """The milestone time of `signed`: the end of the department's sign task."""
+    return signed_time(ctx.camunda, task.process_instance_id)
+
+
+# the first step after the department signed the 交办单 records the `signed` milestone
+@router.topic("collectAssistOpinions", variables=("dispatchedAt",), milestone=Milestone("signed", at=_signed_at))
+def collect_assist_opinions(task: Task, ctx: AppContext) -> dict[str, Any]:
     """The assisting departments' opinions of this dispatch, for the lead department's form."""
-    svc = services()
-    chart = svc.org_chart()
+    chart = ctx.org_chart()
     since = parse_time(task.get("dispatchedAt"))
-    history = svc.camunda.get("/history/variable-instance", processInstanceId=task.process_instance_id,
+    history = ctx.camunda.get("/history/variable-instance", processInstanceId=task.process_instance_id,
                               variableNameIn="assistOpinion,assistDepartment", deserializeValues="false")
     by_scope: dict[str, dict[str, Any]] = {}
     for var in history:
@@ -38,8 +41,6 @@ def collect_assist_opinions(task: Task) -> dict[str, Any]:
     opinions.sort(key=lambda o: o["department"])
     text = "\n\n".join(f"**{o['departmentName']}：** {o['opinion']}" for o in opinions)
     output = {"assistOpinions": opinions, "assistOpinionsText": text or None, "appealStatus": AppealStatus.HANDLING}
-    # the first step after the department signed the 交办单: the sign task's end is the milestone time
-    reached(task, "signed", output, at=signed_time(svc.camunda, task.process_instance_id))
     return output
 
 
@@ -50,12 +51,12 @@ def _extension_cap(deadlines, task: Task):
 
 @router.topic("registerExtensionRequest",
               variables=("extensionDays", "handlingDue", "dispatchedAt", "dispatchSituation"))
-def register_extension_request(task: Task) -> dict[str, Any]:
+def register_extension_request(task: Task, ctx: AppContext) -> dict[str, Any]:
     """The office's review deadline, and the latest date the rules of spec §8 allow.
 
     Both from dmn/AppealDeadlines.dmn (steps `extensionReview`, `handlingCap`) on the working-day calendar.
     """
-    deadlines = deadline_service()
+    deadlines = ctx.deadlines()
     cap = _extension_cap(deadlines, task)
     output: dict[str, Any] = {"extensionCapDue": cap.iso(), "appealStatus": AppealStatus.EXTENSION_REQUESTED}
     output.update(deadline_variables("extensionReviewDue", deadlines.due("extensionReview")))
@@ -63,9 +64,10 @@ def register_extension_request(task: Task) -> dict[str, Any]:
 
 
 @router.topic("applyExtensionDecision",
-              variables=(*MILESTONE_VARIABLES, "extensionDecision", "extensionDays", "extensionCount",
-                         "extensionComment", "handlingDue", "dispatchedAt", "dispatchSituation"))
-def apply_extension_decision(task: Task) -> dict[str, Any]:
+              variables=("extensionDecision", "extensionDays", "extensionCount", "extensionComment", "handlingDue",
+                         "dispatchedAt", "dispatchSituation"),
+              milestone="extension")  # granted or refused, the request is counted in the ledger
+def apply_extension_decision(task: Task, ctx: AppContext) -> dict[str, Any]:
     """Count the request; if granted, move the handling deadline within the limits of spec §8.
 
     The limits from dmn/AppealDeadlines.dmn (steps `handlingCap`, `reminderBefore`, `escalateAfter`);
@@ -76,9 +78,8 @@ def apply_extension_decision(task: Task) -> dict[str, Any]:
                               "appealStatus": AppealStatus.HANDLING}
     if task.get("extensionDecision") != ExtensionDecision.APPROVE:
         output["extensionNotice"] = f"第{count}次延期申请未获同意：{task.get('extensionComment') or ''}".rstrip("：")
-        reached(task, "extension", output)
         return output
-    deadlines = deadline_service()
+    deadlines = ctx.deadlines()
     current = parse_time(task.get("handlingDue")) or now()
     days = max(int(task.get("extensionDays") or 1), 1)
     wanted = deadlines.add(current, days, "workday")
@@ -88,18 +89,17 @@ def apply_extension_decision(task: Task) -> dict[str, Any]:
     output.update(deadlines.handling_timers(granted))
     capped = "（已按延期上限核定）" if granted is cap and wanted.due > cap.due else ""
     output["extensionNotice"] = f"第{count}次延期已同意，办结时限延至{granted.due:%Y年%m月%d日 %H:%M}{capped}"
-    reached(task, "extension", output)
     return output
 
 
-@router.topic("recordResult", variables=(*MILESTONE_VARIABLES, "handlingDue"))
-def record_result(task: Task) -> dict[str, Any]:
+@router.topic("recordResult", variables=("handlingDue", "resultClass"), milestone="result_reported")
+def record_result(task: Task, ctx: AppContext) -> dict[str, Any]:
     """The department reported its result: schedule the follow-up, and the re-check for B and C.
 
     Due dates from dmn/AppealDeadlines.dmn (steps `followUp`, `recheck`, `recheckReview`) on the
     working-day calendar.
     """
-    deadlines = deadline_service()
+    deadlines = ctx.deadlines()
     reported = now()
     output: dict[str, Any] = {
         "resultReportedAt": reported.isoformat(timespec="seconds"),
@@ -114,5 +114,4 @@ def record_result(task: Task) -> dict[str, Any]:
         output.update(deadline_variables("recheckDue", recheck))
         output.update(deadline_variables("recheckReviewDue", deadlines.due("recheckReview", recheck.due)))
         output["appealStatus"] = AppealStatus.ON_SUPERVISION_LEDGER
-    reached(task, "result_reported", output)
     return output

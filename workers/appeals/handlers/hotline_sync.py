@@ -12,11 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..camunda import Camunda
+from ..context import AppContext
 from ..hotline import HotlineError
-from ..hotline.config import HotlineConfig
 from ..hotline.sync import sync
 from ..runtime import Task
-from ..services import services
 from . import router
 
 TOPIC = "pullHotlineOrders"
@@ -31,16 +30,15 @@ def other_failing_sync(camunda: Camunda, task_id: str) -> str | None:
 
 
 @router.topic(TOPIC, lock_duration_ms=120_000, retries=3, backoff_ms=30_000, auto_extend=True)
-def pull_hotline_orders(task: Task) -> dict[str, Any]:
+def pull_hotline_orders(task: Task, ctx: AppContext) -> dict[str, Any]:
     """Pull new and changed 12345 orders into appeals, forward their events, retry pending pushes."""
-    config = HotlineConfig.from_env()
+    config = ctx.settings.hotline
     if not config.configured:
         return {"syncNote": "未配置12345接口（APPEALS_HOTLINE_URL），本次无需同步"}
-    svc = services()
     try:
-        report = sync(config, db=svc.db, camunda=svc.camunda)
+        report = sync(config, db=ctx.db, camunda=ctx.camunda)
     except HotlineError as exc:
-        failing = other_failing_sync(svc.camunda, task.id)
+        failing = other_failing_sync(ctx.camunda, task.id)
         if failing:
             return {"syncNote": f"{exc}（同步任务{failing}已报告此故障，本次不重复报错）",
                     "syncReport": exc.report.as_dict() if exc.report else None}

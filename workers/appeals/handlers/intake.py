@@ -4,24 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..deadlines import DeadlineService, deadline_variables, now, parse_time
-from ..milestones import MILESTONE_VARIABLES, reached
+from ..context import AppContext
+from ..deadlines import deadline_variables, now, parse_time
 from ..numbering import issue_number
 from ..runtime import Task
-from ..services import services
 from ..validation import validate_registration
+from ..variables import as_list
 from ..vocabulary import REGISTRATION_FIELDS, AppealStatus
 from ..workdays import SHANGHAI
 from . import router
 
 
-def deadline_service() -> DeadlineService:
-    svc = services()
-    return DeadlineService(svc.camunda, svc.calendar())
-
-
 @router.topic("validateRegistration", variables=REGISTRATION_FIELDS)
-def validate_registration_handler(task: Task) -> dict[str, Any]:
+def validate_registration_handler(task: Task, ctx: AppContext) -> dict[str, Any]:
     """Check the credit code's check character, the phone, the e-mail and the required fields.
 
     Valid: the normalised values. Invalid: the reasons, for the office to correct (补正), and
@@ -32,23 +27,22 @@ def validate_registration_handler(task: Task) -> dict[str, Any]:
     output["registrationValid"] = result.valid
     output["registrationErrors"] = "；".join(result.errors) if result.errors else None
     if not result.valid:
-        output.update(deadline_variables("correctionDue", deadline_service().due("correction")))
+        output.update(deadline_variables("correctionDue", ctx.deadlines().due("correction")))
     return output
 
 
-@router.topic("registerAppeal", variables=(*MILESTONE_VARIABLES, "receivedAt"))
-def register_appeal(task: Task) -> dict[str, Any]:
+@router.topic("registerAppeal", variables=("receivedAt",), milestone="registered")
+def register_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
     """Give the appeal its 登记编号 (the same one on every redelivery) and its first due dates.
 
     Due dates from dmn/AppealDeadlines.dmn (steps `verify`, `followUp`) on the working-day calendar;
     `receivedYear` / `receivedMonth` (Asia/Shanghai) feed the next task, Task_DetermineBatch
     (dmn/AppealBatch.dmn), which sets `batchNumber` and `batch`.
     """
-    svc = services()
-    chart = svc.org_chart()
-    number = issue_number(svc.db, "registration", task.process_instance_id, chart.number_prefix)
+    chart = ctx.org_chart()
+    number = issue_number(ctx.db, "registration", task.process_instance_id, chart.number_prefix)
     received = task.get("receivedAt") or now().isoformat(timespec="seconds")
-    deadlines = deadline_service()
+    deadlines = ctx.deadlines()
     verify = deadlines.due("verify")
     output: dict[str, Any] = {
         "registrationNumber": number,
@@ -68,26 +62,17 @@ def register_appeal(task: Task) -> dict[str, Any]:
     output.update(deadline_variables("verifyDue", verify))
     # a consultation goes straight to the follow-up: give it a due date from the start
     output.update(deadline_variables("followUpDue", deadlines.due("followUp", verify.due)))
-    reached(task, "registered", output)
     return output
-
-
-def _split(value: Any) -> list[str]:
-    if value in (None, ""):
-        return []
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return [part.strip() for part in str(value).split(",") if part.strip()]
 
 
 @router.topic("prepareDispatchOptions",
               variables=("suggestedLead", "suggestedAssisting", "leadDepartment", "assistingDepartments"))
-def prepare_dispatch_options(task: Task) -> dict[str, Any]:
+def prepare_dispatch_options(task: Task, ctx: AppContext) -> dict[str, Any]:
     """The departments of the org chart as choices, pre-set to the routing table's suggestion."""
-    chart = services().org_chart()
+    chart = ctx.org_chart()
     departments = {g.id: g.name for g in chart.of_kind("department")}
     suggested_lead = task.get("suggestedLead")
-    suggested_assisting = [d for d in _split(task.get("suggestedAssisting")) if d in departments]
+    suggested_assisting = [d for d in as_list(task.get("suggestedAssisting")) if d in departments]
     output: dict[str, Any] = {
         "departmentOptions": [{"label": name, "value": gid} for gid, name in departments.items()],
         "suggestedLeadName": departments.get(suggested_lead, "无（请服企办选择）"),

@@ -5,19 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from ..context import AppContext
 from ..deadlines import deadline_variables, now
 from ..runtime import Task
-from ..services import services
 from ..vocabulary import LOOK_BACK_CLOSE_REASON_LABELS, REGISTRATION_FIELDS
 from ..workdays import SHANGHAI
 from . import router
-from .intake import deadline_service
 
 RECHECKED = frozenset(LOOK_BACK_CLOSE_REASON_LABELS)
 
 
-def _history_values(process_instance_ids: list[str], names: str) -> dict[str, dict[str, Any]]:
-    camunda = services().camunda
+def _history_values(ctx: AppContext, process_instance_ids: list[str], names: str) -> dict[str, dict[str, Any]]:
+    camunda = ctx.camunda
     values: dict[str, dict[str, Any]] = {}
     for start in range(0, len(process_instance_ids), 50):
         chunk = ",".join(process_instance_ids[start:start + 50])
@@ -28,17 +27,17 @@ def _history_values(process_instance_ids: list[str], names: str) -> dict[str, di
 
 
 @router.topic("selectLookBackAppeals", variables=())
-def select_look_back_appeals(task: Task) -> dict[str, Any]:
+def select_look_back_appeals(task: Task, ctx: AppContext) -> dict[str, Any]:
     """Appeals closed this year (not out of scope, not withdrawn): one re-check each.
 
     `lookBackDue` from dmn/AppealDeadlines.dmn (step `review`) on the working-day calendar.
     """
     year_start = dt.datetime(now().year, 1, 1, tzinfo=SHANGHAI)
-    finished = services().camunda.get(
+    finished = ctx.camunda.get(
         "/history/process-instance", processDefinitionKey="EnterpriseAppeal", finished="true",
         finishedAfter=year_start.strftime("%Y-%m-%dT%H:%M:%S.000%z"), maxResults=5000)
     ids = [p["id"] for p in finished]
-    values = _history_values(ids, "closeReason,registrationNumber,enterpriseName,handlerGroupName")
+    values = _history_values(ctx, ids, "closeReason,registrationNumber,enterpriseName,handlerGroupName")
     items = []
     for pid in ids:
         v = values.get(pid, {})
@@ -49,14 +48,14 @@ def select_look_back_appeals(task: Task) -> dict[str, Any]:
                       "closeReason": LOOK_BACK_CLOSE_REASON_LABELS.get(v.get("closeReason"), v.get("closeReason"))})
     items.sort(key=lambda i: i["registrationNumber"])
     output: dict[str, Any] = {"lookBackItems": items, "lookBackCount": len(items), "lookBackYear": now().year}
-    output.update(deadline_variables("lookBackDue", deadline_service().due("review")))
+    output.update(deadline_variables("lookBackDue", ctx.deadlines().due("review")))
     return output
 
 
 @router.topic("recordLookBack", variables=("lookBackYear",))
-def record_look_back(task: Task) -> dict[str, Any]:
+def record_look_back(task: Task, ctx: AppContext) -> dict[str, Any]:
     """Appeals whose problem came back start again (business key LOOKBACK-<original>), once."""
-    camunda = services().camunda
+    camunda = ctx.camunda
     answers: dict[str, dict[str, Any]] = {}
     for var in camunda.get("/history/variable-instance", processInstanceId=task.process_instance_id,
                            variableNameIn="lookBackPid,lookBackSolved,lookBackNote", deserializeValues="false"):
@@ -70,7 +69,7 @@ def record_look_back(task: Task) -> dict[str, Any]:
         if camunda.get("/history/process-instance", processInstanceBusinessKey=key):
             reopened.append(key)
             continue
-        fields = _history_values([original], ",".join(REGISTRATION_FIELDS)).get(original, {})
+        fields = _history_values(ctx, [original], ",".join(REGISTRATION_FIELDS)).get(original, {})
         fields = {k: v for k, v in fields.items() if v is not None}
         fields["channel"] = "self_report"
         fields["externalId"] = original

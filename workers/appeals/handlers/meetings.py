@@ -6,13 +6,12 @@ import re
 from typing import Any
 
 from ..camunda import CamundaError
+from ..context import AppContext
 from ..deadlines import deadline_variables, now, parse_time
 from ..runtime import BpmnError, Task
-from ..services import services
 from ..validation import normalize_text
 from ..workdays import SHANGHAI
 from . import router
-from .intake import deadline_service
 
 MIN_ROUNDTABLE_ENTERPRISES = 10  # 乌审旗 二(二): 原则上每次会议企业代表不少于10家
 ITEM_FIELDS = ("enterpriseName", "creditCode", "contactName", "contactPhone", "matter", "lead", "settled")
@@ -21,7 +20,7 @@ YES = {"是", "yes", "y", "当场解决", "已解决"}
 
 
 @router.topic("prepareMeeting", variables=("meetingAt", "meetingKind"))
-def prepare_meeting(task: Task) -> dict[str, Any]:
+def prepare_meeting(task: Task, ctx: AppContext) -> dict[str, Any]:
     """When topics close, the agenda is fixed and the minutes are due, around the meeting time.
 
     From dmn/AppealDeadlines.dmn (steps `meetingTopics`, `meetingAgenda` counted back from the meeting,
@@ -30,7 +29,7 @@ def prepare_meeting(task: Task) -> dict[str, Any]:
     starts = parse_time(task.get("meetingAt"))
     if starts is None:
         raise BpmnError("Err_NoMeetingTime", "会议时间缺失")
-    deadlines = deadline_service()
+    deadlines = ctx.deadlines()
     opening = max(now(), deadlines.before(starts, "meetingTopics"))
     agenda = max(now(), deadlines.before(starts, "meetingAgenda"))
     output: dict[str, Any] = {
@@ -85,15 +84,14 @@ def _lead_id(value: str, departments: dict[str, str]) -> str | None:
 
 
 @router.topic("createMeetingItems", variables=("decidedItems", "meetingTitle", "meetingStartsAt", "meetingKind"))
-def create_meeting_items(task: Task) -> dict[str, Any]:
+def create_meeting_items(task: Task, ctx: AppContext) -> dict[str, Any]:
     """Start one appeal per decided item (business key MTG-<meeting>-<line>: a redelivery starts none twice)."""
-    svc = services()
-    departments = {g.id: g.name for g in svc.org_chart().of_kind("department")}
+    departments = {g.id: g.name for g in ctx.org_chart().of_kind("department")}
     items, errors = parse_items(task.get("decidedItems"))
     created = []
     for item in items:
         key = f"MTG-{task.process_instance_id[:8]}-{item['line']}"
-        existing = svc.camunda.get("/history/process-instance", processInstanceBusinessKey=key,
+        existing = ctx.camunda.get("/history/process-instance", processInstanceBusinessKey=key,
                                    processDefinitionKey="EnterpriseAppeal")
         if existing:
             created.append({"businessKey": key, "processInstanceId": existing[0]["id"], "settled": item["settled"]})
@@ -110,7 +108,7 @@ def create_meeting_items(task: Task) -> dict[str, Any]:
         if lead:
             variables["leadDepartment"] = lead
         try:
-            result = svc.camunda.correlate("AppealSubmitted", business_key=key, variables=variables)
+            result = ctx.camunda.correlate("AppealSubmitted", business_key=key, variables=variables)
         except CamundaError as exc:
             errors.append(f"第{item['line']}行未能转为诉求：{exc.message[:100]}")
             continue

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
+from ..context import AppContext
 from ..notify import EVENTS, Channels, deliver, recipients, render
-from ..runtime import Task
-from ..services import services
+from ..runtime import ModelError, Task
 from . import router
 
 TEMPLATE_VARIABLES = (
@@ -19,32 +18,31 @@ TEMPLATE_VARIABLES = (
     "coordinationDue", "hotlineReminderCount", "hotlineReminderText", "bulletinPeriod", "handlingRound",
     "followUpHistory",
 )
-SURVEY_VALID_DAYS = 30
 
 
-def survey_link(process_instance_id: str, variables: dict[str, Any]) -> str:
+def survey_link(process_instance_id: str, variables: dict[str, Any], base_url: str, secret: str | None) -> str:
     """The signed survey link of the public pages, for the follow-up round now open."""
     from ..public.links import follow_up_round
     from ..public.links import survey_link as make_link  # the public pages own the token format
 
-    return make_link(process_instance_id, follow_up_round(variables), services().settings.public_base_url)
+    return make_link(process_instance_id, follow_up_round(variables), base_url, secret=secret)
 
 
 @router.topic("sendNotification", variables=(*TEMPLATE_VARIABLES, "notificationEvent"),
-              lock_duration_ms=90_000, retries=3, backoff_ms=2_000)
-def send_notification(task: Task) -> dict[str, Any]:
+              lock_duration_ms=90_000, retries=3, backoff_ms=2_000, throws=(ModelError,))
+def send_notification(task: Task, ctx: AppContext) -> dict[str, Any]:
     event = str(task.get("notificationEvent") or "")
     if event not in EVENTS:
-        raise ValueError(f"unknown notificationEvent '{event}' (one of {', '.join(EVENTS)})")
-    svc = services()
-    chart = svc.org_chart()
+        raise ModelError(f"unknown notificationEvent '{event}' (one of {', '.join(EVENTS)})")
+    chart = ctx.org_chart()
     extra: dict[str, Any] = {}
     if event == "survey_link":
-        extra = {"surveyLink": survey_link(task.process_instance_id, task.variables),
-                 "surveyValidDays": SURVEY_VALID_DAYS}
+        public = ctx.settings.public  # one validity: the page enforces it, the message quotes it
+        extra = {"surveyLink": survey_link(task.process_instance_id, task.variables, public.base_url,
+                                                 public.secret),
+                 "surveyValidDays": public.survey_days}
     messages = [render(event, r, task.variables, extra) for r in recipients(event, task.variables, chart)]
-    retry_seconds = float(os.environ.get("APPEALS_NOTIFY_RETRY_SECONDS", "30"))
-    report = deliver(svc.db, Channels(svc.settings), task.activity_instance_id or task.id,
-                     task.process_instance_id, event, messages, retry_seconds=retry_seconds)
+    report = deliver(ctx.db, Channels(ctx.settings), task.activity_instance_id or task.id,
+                     task.process_instance_id, event, messages, retry_seconds=ctx.settings.notify.retry_seconds)
     return {"lastNotification": f"{event}: {report.sent} sent, {report.already_sent} already sent, "
                                 f"{len(report.skipped or [])} without channel"}

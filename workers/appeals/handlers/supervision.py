@@ -5,45 +5,43 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from ..context import AppContext
 from ..deadlines import deadline_variables, now
 from ..ledger.cards import cards, record_card
 from ..numbering import issue_number
 from ..runtime import Task
-from ..services import services
 from ..vocabulary import AppealStatus, Card, Interview
 from ..workdays import SHANGHAI
 from . import router
-from .intake import deadline_service
 
 ESCALATION_RECORD = {"task_force": "deputy_interview", "leader": "principal_interview"}
 """CardLadder's `interview` → the escalation code the card ledger records."""
 
 
-def previous_card(department: str) -> str:
+def previous_card(ctx: AppContext, department: str) -> str:
     """The department's last card this year (Asia/Shanghai): the ladder counts consecutive cards."""
     year_start = dt.datetime(now().year, 1, 1, tzinfo=SHANGHAI)
-    issued = cards(services().db, department=department, since=year_start)
+    issued = cards(ctx.db, department=department, since=year_start)
     return issued[-1].kind if issued else Card.NONE
 
 
 @router.topic("issueOverdueNotice", variables=("handlerGroup",))
-def issue_overdue_notice(task: Task) -> dict[str, Any]:
+def issue_overdue_notice(task: Task, ctx: AppContext) -> dict[str, Any]:
     """At the handling deadline without a report: the 催办函 number and the department's last card.
 
     `previousCard` (`none` / `yellow` / `red`) is the input of the next task, Task_DetermineCard, which
     evaluates dmn/CardLadder.dmn in the model (`cardKind`, `interview`, `interviewGroup`, `interviewTitle`).
     """
-    svc = services()
-    chart = svc.org_chart()
+    chart = ctx.org_chart()
     department = task.get("handlerGroup")
     owner = f"{task.process_instance_id}#{task.activity_instance_id or task.id}"
-    number = issue_number(svc.db, "reminder", owner, chart.number_prefix)
+    number = issue_number(ctx.db, "reminder", owner, chart.number_prefix)
     name = chart.group(department).name if department in {g.id for g in chart.groups} else department
     return {
         "reminderNumber": number,
         "reminderIssuedAt": now().isoformat(timespec="seconds"),
         "overdueDays": 0,
-        "previousCard": previous_card(department),
+        "previousCard": previous_card(ctx, department),
         "cardDepartmentName": name,
         "appealStatus": AppealStatus.OVERDUE,
     }
@@ -52,7 +50,7 @@ def issue_overdue_notice(task: Task) -> dict[str, Any]:
 @router.topic("recordCard",
               variables=("handlerGroup", "cardDepartmentName", "registrationNumber", "handlingDue", "reminderNumber",
                          "cardKind", "interview"))
-def record_card_handler(task: Task) -> dict[str, Any]:
+def record_card_handler(task: Task, ctx: AppContext) -> dict[str, Any]:
     """Record the card Task_DetermineCard chose (idempotent: keyed by the 催办函 number).
 
     An interview gets its due date from dmn/AppealDeadlines.dmn (step `interview`) on the working-day
@@ -60,28 +58,28 @@ def record_card_handler(task: Task) -> dict[str, Any]:
     """
     department = task.get("handlerGroup")
     interview = task.get("interview") or Interview.NONE
-    record_card(services().db, department, task.get("cardKind"), process_instance_id=task.process_instance_id,
+    record_card(ctx.db, department, task.get("cardKind"), process_instance_id=task.process_instance_id,
                 reason=f"{task.get('registrationNumber')}超过办理时限（{str(task.get('handlingDue'))[:10]}）未反馈",
                 escalation=ESCALATION_RECORD.get(interview), source_key=task.get("reminderNumber"),
                 department_name=task.get("cardDepartmentName"))
     if interview == Interview.NONE:
         return {}
-    return deadline_variables("interviewDue", deadline_service().due("interview"))
+    return deadline_variables("interviewDue", ctx.deadlines().due("interview"))
 
 
 @router.topic("prepareEscalation",
               variables=("leadDepartment", "handlerGroup", "handlerGroupName", "handlingAction", "escalationReason"))
-def prepare_escalation(task: Task) -> dict[str, Any]:
+def prepare_escalation(task: Task, ctx: AppContext) -> dict[str, Any]:
     """The department cannot resolve it, or it stayed overdue too long: up to the deputy head.
 
     The deputy is the org chart's (`deputy_for` the lead department); the three coordination due dates
     from dmn/AppealDeadlines.dmn (step `coordination`) on the working-day calendar.
     """
-    chart = services().org_chart()
+    chart = ctx.org_chart()
     lead = task.get("leadDepartment") or task.get("handlerGroup")
     deputy = chart.deputy_for(lead) if lead else None
     deputy_group = deputy.id if deputy else chart.of_kind("county-head")[0].id
-    deadlines = deadline_service()
+    deadlines = ctx.deadlines()
     deputy_due = deadlines.due("coordination")
     county_due = deadlines.due("coordination", deputy_due.due)
     city_due = deadlines.due("coordination", county_due.due)
@@ -105,11 +103,10 @@ def prepare_escalation(task: Task) -> dict[str, Any]:
 
 
 @router.topic("transferToCity", variables=("registrationNumber",))
-def transfer_to_city(task: Task) -> dict[str, Any]:
+def transfer_to_city(task: Task, ctx: AppContext) -> dict[str, Any]:
     """Beyond the county's powers: the 转报单 number, and the city service center takes over."""
-    svc = services()
-    chart = svc.org_chart()
-    number = issue_number(svc.db, "transfer", f"{task.process_instance_id}#city", chart.number_prefix)
+    chart = ctx.org_chart()
+    number = issue_number(ctx.db, "transfer", f"{task.process_instance_id}#city", chart.number_prefix)
     city = chart.of_kind("city-center")[0]
     return {
         "transferNumber": number,

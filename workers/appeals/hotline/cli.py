@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import secrets
 from dataclasses import replace
 from pathlib import Path
@@ -15,20 +14,14 @@ from typing import Any
 
 import click
 
-from ..settings import Settings, SettingsError
+from ..context import AppContext, current_app
+from ..settings import SettingsError
 from . import HotlineError
-from .config import HotlineConfig
 
 
-def _services() -> Any:
-    """The shared services; the settings of the `appeals` context object when there is one."""
-    from ..services import Services
-
-    ctx = click.get_current_context(silent=True)
-    settings = getattr(ctx.find_root().obj, "settings", None) if ctx is not None else None
-    if not isinstance(settings, Settings):
-        settings = Settings.from_env()
-    return Services(settings)
+def _services() -> AppContext:
+    """The command's application context (settings, database, engine)."""
+    return current_app()
 
 
 def _report(report: Any) -> None:
@@ -52,7 +45,7 @@ def sync_command(url: str | None, api_key: str | None, fmt: str | None) -> None:
     from .sync import sync
 
     try:
-        config = HotlineConfig.from_env()
+        config = _services().settings.hotline
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     overrides = {k: v for k, v in (("url", url and url.rstrip("/")), ("api_key", api_key), ("format", fmt)) if v}
@@ -206,9 +199,10 @@ def simulator_command(host: str, port: int, orders: int, malformed: int, seed: i
     """Run a simulated 12345 platform (Open311, XML and JSON) until Ctrl-C."""
     from .simulator import HotlineSimulator, SimulatorServer
 
-    key = api_key or os.environ.get("APPEALS_HOTLINE_API_KEY") or secrets.token_urlsafe(12)
+    settings = _services().settings.hotline
+    key = api_key or settings.api_key or secrets.token_urlsafe(12)
     simulator = HotlineSimulator(orders=orders, malformed=malformed, seed=seed, api_key=key,
-                                 jurisdiction=os.environ.get("APPEALS_HOTLINE_JURISDICTION"),
+                                 jurisdiction=settings.jurisdiction,
                                  auto_survey=auto_survey)
     server = SimulatorServer(simulator, host=host, port=port, quiet=False)
     click.echo(f"12345 simulator: {len(simulator.order_ids())} orders + {malformed} malformed records")

@@ -37,8 +37,8 @@ from tenacity import (
     wait_exponential,
 )
 
+from ..settings import HotlineConfig
 from . import HotlineError, HotlineUnavailable, Intake, Rejected, StatusUpdate, WorkOrder
-from .config import HotlineConfig
 from .records import build_order, iso
 
 log = logging.getLogger("appeals.hotline")

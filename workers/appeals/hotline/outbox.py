@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..db import utcnow
 from ..db.hotline_models import HotlineOrder, HotlineUpdate
+from ..settings import HotlineConfig, Settings
 from ..vocabulary import HOTLINE_CLOSE_REASON_LABELS, RESULT_CLASS_SHORT, CloseReason, DispatchSituation
 from . import (
     MILESTONES,
@@ -24,7 +25,6 @@ from . import (
     StatusSink,
     StatusUpdate,
 )
-from .config import HotlineConfig
 from .records import iso, parse_datetime
 from .registry import LEASE
 from .report import PushResult, SyncReport
@@ -40,9 +40,10 @@ PUSH_VARIABLES = (
 
 
 def _services() -> Any:
-    from ..services import services
+    """The application context, for callers that pass no database or engine client."""
+    from ..context import AppContext
 
-    return services()
+    return AppContext()
 
 
 # --------------------------------------------------------------------------- status back to the hotline
@@ -141,7 +142,7 @@ def push_status(order_number: str | None, milestone: str, variables: Mapping[str
         except IntegrityError:  # the same milestone again (a redelivered task): nothing new
             session.rollback()
     if client is None:
-        config = config or HotlineConfig.from_env()
+        config = config or Settings.from_env().hotline
         if not config.configured:
             return PushResult(False, pending=_pending(db, order_id),
                               note="未配置12345接口，状态更新留在待推送队列")

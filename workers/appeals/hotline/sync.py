@@ -35,12 +35,12 @@ from sqlalchemy.orm import Session
 from ..camunda import Camunda
 from ..db import utcnow
 from ..db.hotline_models import HotlineFeed, HotlineQuarantine
+from ..settings import HotlineConfig, Settings
 from . import (
     HotlineError,
     OrderSource,
     Rejected,
 )
-from .config import HotlineConfig
 from .drain import drain, find_appeal
 from .outbox import PUSH_VARIABLES, _services, deliver_pending, pending_updates, push_status, status_update
 from .records import FIELDS, build_order
@@ -82,7 +82,7 @@ def sync(config: HotlineConfig | None = None, *, db: Engine | None = None, camun
     """
     from .open311 import Open311Client, Open311Source
 
-    config = config or HotlineConfig.from_env()
+    config = config or Settings.from_env().hotline
     if not config.configured:
         raise HotlineError("未配置12345接口地址（APPEALS_HOTLINE_URL）")
     if db is None or camunda is None:

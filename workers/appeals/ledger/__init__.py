@@ -1,7 +1,7 @@
 """The reporting ledger (问题台账) and the reports made of it (spec §13–§14, docs/figures.md).
 
 - `record_milestone(engine, process_instance_id, milestone, variables, at=None)`: keep the ledger in
-  step with the process (called by the milestone handlers); `MILESTONE_VARIABLES` says what each
+  step with the process (called by the runtime's milestone after-hook, `appeals.milestones`); `MILESTONE_VARIABLES` says what each
   milestone reads.
 - `rebuild_from_history(camunda, engine, since=None)`: the same ledger from the engine's history.
 - `record_card(...)`, `cards(...)`: the departments' yellow and red cards.

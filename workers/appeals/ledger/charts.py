@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -36,7 +35,10 @@ COLORS = ("#1f4e79", "#2e75b6", "#70ad47", "#ed7d31")
 @lru_cache(maxsize=1)
 def chinese_font() -> FontProperties:
     """The Chinese font, registered with matplotlib's font manager (APPEALS_CHART_FONT overrides)."""
-    candidates = [Path(p) for p in (os.environ.get("APPEALS_CHART_FONT"),) if p] + list(CHINESE_FONT_FILES)
+    from ..settings import Settings
+
+    override = Settings.from_env().reports.chart_font  # once per process (cached)
+    candidates = [Path(p) for p in (override,) if p] + list(CHINESE_FONT_FILES)
     for path in candidates:
         if path.is_file():
             font_manager.fontManager.addfont(str(path))

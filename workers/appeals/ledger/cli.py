@@ -8,13 +8,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 import click
 from sqlalchemy.engine import Engine
 
 from ..camunda import Camunda, CamundaError
+from ..context import current_app
 from ..db import engine_for, upgrade
 from ..settings import Settings, SettingsError
 from ..workdays import SHANGHAI, load_calendar
@@ -24,10 +24,8 @@ from .reports import STEPS, produce_report
 
 
 def _settings() -> Settings:
-    """The settings of the `appeals` context object when there is one, else from the environment."""
-    ctx = click.get_current_context(silent=True)
-    settings = getattr(ctx.find_root().obj, "settings", None) if ctx is not None else None
-    return settings if isinstance(settings, Settings) else Settings.from_env()
+    """The settings of the command's `AppContext`."""
+    return current_app().settings
 
 
 def _engine(settings: Settings) -> Engine:
@@ -35,17 +33,12 @@ def _engine(settings: Settings) -> Engine:
     return engine_for(settings.ledger_url)
 
 
-def _org(settings: Settings) -> dict[str, str] | None:
-    from ..services import Services
-
+def _org() -> dict[str, str] | None:
+    """The issuing organisation from the synced org chart (None before the first sync: defaults)."""
     try:
-        chart = Services(settings).org_chart()
+        return current_app().document_org()
     except LookupError:
         return None
-    offices = chart.of_kind("office")
-    # '县服务企业发展领导小组办公室（县工信局）': the bracket says where the office sits (as in documents)
-    office = re.sub(r"\s*[（(][^（）()]*[）)]\s*$", "", offices[0].name) if offices else ""
-    return {"county": chart.county, "number_prefix": chart.number_prefix, "office_name": office}
 
 
 ledger = click.Group("ledger", help="The reporting ledger (问题台账) kept from the appeals' milestones.")
@@ -58,7 +51,8 @@ def rebuild(since: dt.datetime | None) -> None:
     """Rebuild the ledger from the engine's history (idempotent; cards are kept)."""
     settings = _settings()
     try:
-        camunda = Camunda(settings.engine_url, *settings.require_admin(), timeout=max(settings.http_timeout, 60))
+        camunda = Camunda(settings.engine.url, *settings.engine.require_admin(),
+                          timeout=max(settings.engine.http_timeout, 60))
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from exc
     since_at = since.replace(tzinfo=SHANGHAI) if since is not None else None
@@ -101,7 +95,7 @@ def report(period_text: str, kind: str | None, out_dir: Path | None) -> None:
     engine = _engine(settings)
     out_dir = out_dir or settings.data_dir / "reports" / period.key
     with click.progressbar(length=STEPS, label=f"{period.label}通报") as bar:
-        produced = produce_report(engine, period, out_dir, calendar=load_calendar(engine), org=_org(settings),
+        produced = produce_report(engine, period, out_dir, calendar=load_calendar(engine), org=_org(),
                                   progress=lambda _step: bar.update(1))
     click.echo(produced.summary)
     click.echo(f"bulletin: {produced.bulletin.path}")

@@ -162,7 +162,7 @@ class Channels:
         self.session = requests.Session()
 
     def available(self, channel: str) -> bool:
-        return {"email": bool(self.settings.smtp_host), "sms": bool(self.settings.sms_url),
+        return {"email": bool(self.settings.smtp.host), "sms": bool(self.settings.sms.url),
                 "webhook": True}[channel]
 
     def send(self, message: Rendered, key: str) -> None:
@@ -170,24 +170,24 @@ class Channels:
 
     def _email(self, message: Rendered, key: str) -> None:
         mail = EmailMessage()
-        mail["From"] = formataddr(("企业诉求服务平台", self.settings.smtp_from))
+        mail["From"] = formataddr(("企业诉求服务平台", self.settings.smtp.sender))
         mail["To"] = formataddr((message.recipient.name, message.recipient.address))
         mail["Subject"] = message.subject
         mail["Message-ID"] = make_msgid(idstring=key.replace(":", ".")[:60], domain="appeals.local")
         mail["X-Appeals-Key"] = key
         mail.set_content(message.body, charset="utf-8")
-        with smtplib.SMTP(self.settings.smtp_host, self.settings.smtp_port, timeout=10) as smtp:
-            if self.settings.smtp_starttls:
+        with smtplib.SMTP(self.settings.smtp.host, self.settings.smtp.port, timeout=10) as smtp:
+            if self.settings.smtp.starttls:
                 smtp.starttls()
-            if self.settings.smtp_user:
-                smtp.login(self.settings.smtp_user, self.settings.smtp_password or "")
+            if self.settings.smtp.user:
+                smtp.login(self.settings.smtp.user, self.settings.smtp.password or "")
             smtp.send_message(mail)
 
     def _sms(self, message: Rendered, key: str) -> None:
         headers = {"Idempotency-Key": key}
-        if self.settings.sms_token:
-            headers["Authorization"] = f"Bearer {self.settings.sms_token}"
-        response = self.session.post(self.settings.sms_url, json={
+        if self.settings.sms.token:
+            headers["Authorization"] = f"Bearer {self.settings.sms.token}"
+        response = self.session.post(self.settings.sms.url, json={
             "phone": message.recipient.address, "text": f"【企业诉求】{message.subject}：{message.body}"[:500],
             "key": key,
         }, headers=headers, timeout=10)

@@ -9,6 +9,8 @@ error pages without stack traces, and logs without personal data.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from typing import Any
 
 from flask import Flask, Response, render_template, request
@@ -19,9 +21,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..camunda import Camunda
+from ..context import DEFAULT_PREFIX, latest_org_chart
 from ..db import engine_for, upgrade
-from ..settings import Settings
-from .config import PublicSettings
+from ..settings import PublicSettings, Settings
 from .gateway import EngineGateway, EngineUnavailable
 from .store import Store
 
@@ -45,11 +47,33 @@ ERROR_PAGES: dict[int, tuple[str, str]] = {
 class Public:
     """What the views share: settings, the engine gateway and the database store."""
 
-    def __init__(self, settings: PublicSettings, gateway: EngineGateway, store: Store) -> None:
+    ORG_TTL_SECONDS = 60.0
+
+    def __init__(self, settings: Settings, gateway: EngineGateway, store: Store) -> None:
         self.settings = settings
         self.gateway = gateway
         self.store = store
         self.limiter: Limiter | None = None
+        self._org: tuple[float, str, str] | None = None
+        self._org_guard = threading.Lock()
+
+    def org(self) -> tuple[str, str]:
+        """(county name, 登记编号 prefix) from the synced org chart, re-read each minute.
+
+        APPEALS_ORG_PREFIX (`settings.org.prefix_override`) overrides both; before the first
+        `appeals org sync` both are 某县."""
+        override = self.settings.org.prefix_override
+        if override:
+            return override, override
+        with self._org_guard:
+            if self._org is None or time.monotonic() - self._org[0] > self.ORG_TTL_SECONDS:
+                try:
+                    chart = latest_org_chart(self.store.engine)
+                    county, prefix = chart.county, chart.number_prefix
+                except LookupError:
+                    county = prefix = DEFAULT_PREFIX
+                self._org = (time.monotonic(), county, prefix)
+            return self._org[1], self._org[2]
 
 
 def public() -> Public:
@@ -64,12 +88,11 @@ def _route_limits(settings: PublicSettings) -> dict[str, str]:
             "public.survey": settings.rate_survey}
 
 
-def create_app(settings: PublicSettings | Settings | None = None) -> Flask:
+def create_app(base: Settings | None = None) -> Flask:
     """The public web application. Needs APPEALS_PUBLIC_SECRET and APPEALS_PUBLIC_PASSWORD."""
-    if settings is None:
-        settings = PublicSettings.from_env()
-    elif isinstance(settings, Settings):
-        settings = PublicSettings.from_env(base=settings)
+    if base is None:
+        base = Settings.from_env()
+    settings = base.public
     secret = settings.require_secret()
     user, password = settings.require_credentials()
 
@@ -92,10 +115,9 @@ def create_app(settings: PublicSettings | Settings | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies,
                                 x_host=settings.trusted_proxies)  # type: ignore[method-assign]
 
-    camunda = Camunda(settings.base.engine_url, user, password, timeout=settings.base.http_timeout, pool_size=16)
-    upgrade(settings.base.ledger_url)  # the app's startup brings the database to the newest schema
-    app.extensions[EXTENSION] = Public(settings, EngineGateway(camunda),
-                                       Store(engine_for(settings.base.ledger_url), secret))
+    camunda = Camunda(base.engine.url, user, password, timeout=base.engine.http_timeout, pool_size=16)
+    upgrade(base.ledger_url)  # the app's startup brings the database to the newest schema
+    app.extensions[EXTENSION] = Public(base, EngineGateway(camunda), Store(engine_for(base.ledger_url), secret))
 
     # One limiter per app (in memory by default; APPEALS_PUBLIC_RATE_STORAGE=redis://… for several
     # processes). Its default limit runs before the CSRF check, so every request counts.
@@ -114,7 +136,12 @@ def create_app(settings: PublicSettings | Settings | None = None) -> Flask:
     for endpoint in ("public.healthz", "static"):
         app.view_functions[endpoint] = limiter.exempt(app.view_functions[endpoint])
     _install_handlers(app)
-    app.jinja_env.globals.update(county=settings.base.org_prefix, help_phone=settings.help_phone)
+    app.jinja_env.globals.update(help_phone=settings.help_phone)
+
+    @app.context_processor
+    def county() -> dict[str, str]:
+        return {"county": public().org()[0]}
+
     return app
 
 

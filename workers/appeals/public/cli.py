@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
+from ..context import AppContext, pass_app
 from ..settings import SettingsError
-from .config import PublicSettings
 
 public = click.Group("public", help="企业诉求公众服务页面（在线填报、进度查询、满意度评价）。")
 
@@ -18,16 +18,17 @@ public = click.Group("public", help="企业诉求公众服务页面（在线填�
 @click.option("--port", default=8090, show_default=True, type=click.IntRange(1, 65535), help="Port.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
               help="Requests handled at once (a submission may wait ~10 s for its number).")
-def serve(host: str, port: int, threads: int) -> None:
+@pass_app
+def serve(app_ctx: AppContext, host: str, port: int, threads: int) -> None:
     """Serve the public pages with waitress (a production WSGI server)."""
     import waitress
 
     from .app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = PublicSettings.from_env()
+    settings = app_ctx.settings.public
     try:
-        app = create_app(settings)
+        app = create_app(app_ctx.settings)
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"public pages on http://{host}:{port}/ (public URL {settings.base_url}/)")
@@ -41,12 +42,13 @@ def serve(host: str, port: int, threads: int) -> None:
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=Path("appeals-qrcode.png"),
               show_default=True, help="PNG file to write (for posters and table cards).")
 @click.option("--scale", default=12, show_default=True, type=click.IntRange(2, 50), help="Pixels per module.")
-def qrcode(url: str | None, out: Path, scale: int) -> None:
+@pass_app
+def qrcode(app_ctx: AppContext, url: str | None, out: Path, scale: int) -> None:
     """Print the QR code of the questionnaire in the terminal and save it as a PNG."""
     import segno
 
     if not url:
-        url = f"{PublicSettings.from_env().base_url}/appeal"
+        url = f"{app_ctx.settings.public.base_url}/appeal"
     if not url.startswith(("https://", "http://")):
         raise click.ClickException("the URL must start with https:// (or http:// for a local test)")
     code = segno.make(url, error="m", micro=False)

@@ -10,14 +10,13 @@ the appeal waits at Task_FollowUp it is `len(followUpHistory) + 1` (see `follow_
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from .config import require_secret
+from ..settings import Settings, require_secret
 
 SALT = "appeals.public.survey"
 DEFAULT_MAX_AGE_DAYS = 30
@@ -69,9 +68,11 @@ def survey_link(process_instance_id: str, round: int, base_url: str, *, secret: 
     """The link sent with the follow-up notification, e.g. https://…/survey/<token>.
 
     `round` is the follow-up round the link answers (`follow_up_round(variables)` while the appeal
-    waits at Task_FollowUp). The secret defaults to APPEALS_PUBLIC_SECRET.
+    waits at Task_FollowUp). The secret defaults to the settings' APPEALS_PUBLIC_SECRET.
     """
-    secret = require_secret(secret if secret is not None else os.environ.get("APPEALS_PUBLIC_SECRET"))
+    if secret is None:
+        secret = Settings.from_env().public.secret
+    secret = require_secret(secret)
     return f"{base_url.rstrip('/')}/survey/{make_survey_token(process_instance_id, round, secret)}"
 
 

@@ -78,7 +78,7 @@ def _remember_receipt(token: str, process_instance_id: str) -> None:
 def _wait_for_number(process_instance_id: str) -> None:
     """The workers number a valid appeal within seconds: wait a little, so the receipt shows it."""
     gateway = public().gateway
-    deadline = time.monotonic() + public().settings.registration_wait_seconds
+    deadline = time.monotonic() + public().settings.public.registration_wait_seconds
     while time.monotonic() < deadline:
         values = gateway.variables(process_instance_id, ("registrationNumber", "registrationValid"))
         if values.get("registrationNumber") or values.get("registrationValid") is False:
@@ -185,7 +185,7 @@ def lookup() -> Any:
         return render_template("lookup.html", values={"number": number, "phone": ""}, errors={})
     values = {"number": str(request.form.get("number") or "")[:200], "phone": str(request.form.get("phone") or "")[:50]}
     errors: dict[str, str] = {}
-    key = parse_lookup_key(values["number"], pub.settings.base.org_prefix)
+    key = parse_lookup_key(values["number"], pub.org()[1])
     phone = phone_digits(values["phone"])
     if key is None:
         errors["number"] = "请填写登记编号（如：某县服企办收（2026）第12号）或16位回执号"
@@ -216,11 +216,11 @@ def _survey_notice(title: str, message: str, status: int) -> Any:
 def survey(token: str) -> Any:
     pub = public()
     try:
-        link = read_survey_token(token, pub.settings.require_secret(), pub.settings.survey_max_age_days)
+        link = read_survey_token(token, pub.settings.public.require_secret(), pub.settings.public.survey_days)
     except SurveyTokenError as exc:
         log.info("survey link refused (%s)", "expired" if exc.expired else "invalid")
         if exc.expired:
-            return error_page(400, f"评价链接已超过{pub.settings.survey_max_age_days}天有效期。如需评价，"
+            return error_page(400, f"评价链接已超过{pub.settings.public.survey_days}天有效期。如需评价，"
                                     "请联系企业服务办公室或拨打服务热线。", title="评价链接已过期")
         return error_page(400, "评价链接无效，请检查链接是否完整。", title="评价链接无效")
     posting = request.method == "POST"

@@ -10,8 +10,7 @@ from pathlib import Path
 import click
 from sqlalchemy.engine import Engine
 
-from ..db import engine_for, upgrade
-from ..settings import Settings
+from ..context import current_app
 from . import (
     PACKAGE_VERSION,
     PACKAGE_YEARS,
@@ -25,13 +24,8 @@ from . import (
 
 
 def _engine() -> Engine:
-    """The application database; the settings of the `appeals` context object when there is one."""
-    ctx = click.get_current_context(silent=True)
-    settings = getattr(ctx.find_root().obj, "settings", None) if ctx is not None else None
-    if not isinstance(settings, Settings):
-        settings = Settings.from_env()
-    upgrade(settings.ledger_url)
-    return engine_for(settings.ledger_url)
+    """The application database of the command's `AppContext` (migrated on first use)."""
+    return current_app().db
 
 
 calendar = click.Group(
