@@ -53,16 +53,18 @@ class ConflictPolicy:
     most `max_conflicts` times in a row per task and worker; after that a conflict counts as an
     ordinary failure."""
 
-    ENGINE_TYPE = "OptimisticLockingException"
 
     def __init__(self, max_conflicts: int = 5, backoff_ms: int = 200) -> None:
         self.max_conflicts = max_conflicts
         self.backoff_ms = backoff_ms
 
-    @classmethod
-    def is_conflict(cls, exc: BaseException) -> bool:
-        """True for the engine's optimistic-locking error, recognised by its REST error `type`."""
-        return getattr(exc, "type", None) == cls.ENGINE_TYPE
+    @staticmethod
+    def is_conflict(exc: BaseException) -> bool:
+        """True for the engine's optimistic-locking error, recognised by its REST error `type`
+        (`CamundaError.is_conflict`, the same test the client's message correlation uses)."""
+        from ..camunda import CamundaError
+
+        return isinstance(exc, CamundaError) and exc.is_conflict
 
 
 @dataclass(frozen=True)
