@@ -7,7 +7,7 @@ unchanged forms out of a deployment whose BPMN changed, and that BPMN could no l
 
 A new version of a process takes over the running instances of the older versions (`migrate_running`):
 the workers serve the current diagrams, and every wait state keeps its id from version to version
-(docs/rules.md), so the engine's generated migration plan maps each waiting token to its twin.
+(docs/rules.md), so each waiting token is mapped to its twin (`migration_plan`).
 """
 
 from __future__ import annotations
@@ -50,6 +50,36 @@ class Migration:
     error: str | None = None
 
 
+def migration_plan(camunda: Camunda, source_id: str, target_id: str) -> dict[str, Any]:
+    """The engine's generated plan from `source_id` to `target_id`, completed with every activity of the same id.
+
+    Camunda's generator maps equal ids only where their parent scopes are mapped too ("on the same level of
+    sub process"), so an activity a new version moved into a new collapsed subprocess (docs/diagrams.md)
+    would be left out. The engine itself can migrate such a token: it creates the new parent scope
+    (without running its listeners or input mappings). So each activity the engine can migrate — the
+    instructions of the identity plan `source → source` — that has a twin of the same id in the target
+    and no instruction yet is mapped to it, with the event trigger updated where it has one (timers take
+    the target's expressions). Returns the plan as `POST /migration/execute` takes it; the engine still
+    validates it, and a plan it refuses leaves the instances where they are (`migrate_running`).
+    """
+    options = {"updateEventTriggers": True}
+    plan = camunda.post("/migration/generate", {"sourceProcessDefinitionId": source_id,
+                                                "targetProcessDefinitionId": target_id, **options})
+    mapped = {a for i in plan["instructions"] for a in i["sourceActivityIds"]}
+    every_source = camunda.post("/migration/generate", {"sourceProcessDefinitionId": source_id,
+                                                        "targetProcessDefinitionId": source_id, **options})
+    every_target = camunda.post("/migration/generate", {"sourceProcessDefinitionId": target_id,
+                                                        "targetProcessDefinitionId": target_id, **options})
+    in_target = {a for i in every_target["instructions"] for a in i["targetActivityIds"]}
+    for instruction in every_source["instructions"]:
+        [activity] = instruction["sourceActivityIds"]
+        if activity in mapped or activity not in in_target:
+            continue
+        plan["instructions"].append({"sourceActivityIds": [activity], "targetActivityIds": [activity],
+                                     "updateEventTrigger": bool(instruction.get("updateEventTrigger"))})
+    return plan
+
+
 def migrate_running(camunda: Camunda, target: dict[str, Any]) -> list[Migration]:
     """Move the running instances of every older version of `target`'s process to `target`.
 
@@ -65,9 +95,7 @@ def migrate_running(camunda: Camunda, target: dict[str, Any]) -> list[Migration]
             continue
         names = (f"{source['key']}:{source['version']}", f"{target['key']}:{target['version']}")
         try:
-            plan = camunda.post("/migration/generate", {"sourceProcessDefinitionId": source["id"],
-                                                        "targetProcessDefinitionId": target["id"],
-                                                        "updateEventTriggers": True})
+            plan = migration_plan(camunda, source["id"], target["id"])
             camunda.post("/migration/execute", {"migrationPlan": plan,
                                                 "processInstanceQuery": {"processDefinitionId": source["id"]}})
         except CamundaError as exc:
