@@ -9,6 +9,7 @@ PYTHON := $(shell command -v python3.11 || command -v python3)
 JAR    := engine/target/appeals-engine.jar
 ENGINE_SOURCES := engine/pom.xml $(shell find engine/src -type f 2>/dev/null)
 LINT_MODULES := tests/lint/node_modules/.package-lock.json
+DIAGRAM_MODULES := tools/diagrams/node_modules/.package-lock.json
 SYSTEM_PACKAGES := chromium fonts-wqy-microhei postgresql libreoffice-writer-nogui
 
 # Local demo credentials, used only when the environment sets none (documented in README).
@@ -19,12 +20,13 @@ DEMO_ENV := CAMUNDA_ADMIN_USER="$${CAMUNDA_ADMIN_USER:-admin}" \
             APPEALS_PUBLIC_PASSWORD="$${APPEALS_PUBLIC_PASSWORD:-demo-public}" \
             APPEALS_PUBLIC_SECRET="$${APPEALS_PUBLIC_SECRET:-local-demo-secret-change-me-0123456789}"
 
-.PHONY: help setup system-deps run stop status test lint engine clean
+.PHONY: help setup system-deps run stop status test lint engine clean diagrams
 
 help:
 	@echo "make run     start engine + workers with demo data (http://localhost:8080/camunda/app/tasklist/)"
 	@echo "make test    run the tests (installs what they need)"
 	@echo "make stop    stop what 'make run' started;  make status  show what runs"
+	@echo "make diagrams  render every diagram and drill-down to docs/diagrams/ (bpmn-js in chromium)"
 
 system-deps:
 	@tools/install-system-deps.sh $(SYSTEM_PACKAGES)
@@ -41,6 +43,13 @@ $(JAR): $(ENGINE_SOURCES)
 
 $(LINT_MODULES): tests/lint/package.json tests/lint/package-lock.json
 	cd tests/lint && npm ci --no-audit --no-fund --loglevel=error
+
+$(DIAGRAM_MODULES): tools/diagrams/package.json tools/diagrams/package-lock.json
+	cd tools/diagrams && npm ci --no-audit --no-fund --loglevel=error
+
+# The pictures in docs/diagrams/ (docs/diagrams.md): every plane of every bpmn/*.bpmn, as bpmn-js draws it.
+diagrams: system-deps $(VENV)/.installed $(DIAGRAM_MODULES)
+	$(VENV)/bin/python tools/render_bpmn.py --all docs/diagrams/
 
 engine: $(JAR)
 
@@ -65,4 +74,4 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check workers tests
 
 clean:
-	rm -rf $(VENV) engine/target tests/lint/node_modules test-artifacts
+	rm -rf $(VENV) engine/target tests/lint/node_modules tools/diagrams/node_modules test-artifacts
