@@ -22,6 +22,7 @@ import math
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -233,6 +234,16 @@ def test_the_checks_see_an_overlap_and_a_flow_through_a_shape() -> None:
     assert text_size("副县长能否协调解决？") == (84.0, 26.0) and text_size("是")[1] == 13.0
     assert math.isclose(text_size("A类")[0], 19.0) and text_size("B类或C类", 48)[1] == 26.0
     assert text_size("企业在线评价或 12345回访") == (88.0, 26.0), "a space or a number is where a line breaks"
+
+
+def test_every_plane_has_its_picture_in_the_docs() -> None:
+    """docs/diagrams.md shows every plane (`make diagrams` draws them): a new drill-down needs its picture."""
+    pictures = {p.name for p in (PROJECT_ROOT / "docs" / "diagrams").glob("*.png")}
+    expected = {f"{Path(p.file).stem}.png" if p.element == Path(p.file).stem else f"{Path(p.file).stem}-{p.element}.png"
+                for p in PLANES}
+    assert expected == pictures, f"run make diagrams: missing {expected - pictures}, stale {pictures - expected}"
+    text = (PROJECT_ROOT / "docs" / "diagrams.md").read_text(encoding="utf-8")
+    assert all(f"diagrams/{name}" in text for name in expected)
 
 
 def shape_counts() -> dict[str, int]:
