@@ -34,7 +34,8 @@ def test_overdue_brings_a_reminder_letter_and_a_yellow_card(workers: EngineHandl
     variables = wait_for(lambda: (v := appeal.variables()).get("reminderNumber") and v, message="催办函")
     assert variables["reminderNumber"].startswith("某县服企办催（")
     assert variables["cardKind"] == "yellow"
-    issued = cards(AppContext().db, department="dept-market-regulation")
+    # the card ladder decides in the model; recordCard writes the ledger a step later
+    issued = wait_for(lambda: cards(AppContext().db, department="dept-market-regulation"), message="the card")
     assert [c.kind for c in issued] == ["yellow"] and issued[0].process_instance_id == appeal.id
     wait_for(lambda: mail_server.messages(f"【催办函】{variables['reminderNumber']}"), message="the letter by mail")
     letter = wait_for(lambda: [v for v in workers.admin.get("/history/variable-instance", processInstanceId=appeal.id,
@@ -59,7 +60,9 @@ def test_card_ladder_yellow_red_then_leader_interview(workers: EngineHandle) -> 
         if variables["interview"] == "leader":
             assert appeal.task("Task_Interview", "county-head")["due"], "the county head interviews the principal"
     assert outcomes == [("yellow", "none"), ("red", "task_force"), ("red", "leader")]
-    assert [c.kind for c in cards(AppContext().db, department="dept-justice")] == ["yellow", "red", "red"]
+    issued = wait_for(lambda: len(found := cards(AppContext().db, department="dept-justice")) >= 3 and found,
+                      message="three cards in the ledger")
+    assert [c.kind for c in issued] == ["yellow", "red", "red"]
 
 
 def test_escalation_through_all_four_levels_to_the_city(workers: EngineHandle, mail_server: MailServer) -> None:
