@@ -1,7 +1,10 @@
 """Validation of registration data (spec §4): credit code, phone, e-mail, required fields, sizes.
 
-Used by the intake worker and the public intake page; messages are Chinese, for the office and the
-enterprise. Values are normalised (full-width characters, spaces, case) before they are checked.
+Used by the intake worker, the public intake page, the 12345 import and the meeting minutes; messages
+are Chinese, for the office and the enterprise. Every value goes through one normalisation before it
+is checked (`normalize_text`, `normalize_free_text`, `normalize_identifier`: invisible format
+characters removed, NFKC for codes and numbers, whitespace collapsed); the rules are listed in
+docs/input-rules.md.
 """
 
 from __future__ import annotations
@@ -12,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc
 
 from .vocabulary import AppealKind, Category, Channel
@@ -21,9 +24,13 @@ from .vocabulary import AppealKind, Category, Channel
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# One limit for every free text of every channel (docs/input-rules.md); the engine keeps longer
+# Strings whole (engine/…/LongTextSerializer.java), so this is the product's rule, not a column's.
+TEXT_LIMIT = 5000
 LIMITS = {"enterpriseName": ("企业名称", 100), "enterpriseAddress": ("详细地址", 200),
           "contactName": ("联系人", 50), "contactPosition": ("职务", 50), "externalId": ("来源编号", 64),
-          "problemDescription": ("主要困难和问题", 5000), "requestedHelp": ("希望协调解决的具体事项", 5000)}
+          "problemDescription": ("主要困难和问题", TEXT_LIMIT),
+          "requestedHelp": ("希望协调解决的具体事项", TEXT_LIMIT)}
 REQUIRED = {"enterpriseName": "企业名称", "contactName": "联系人", "contactPhone": "联系电话",
             "problemDescription": "主要困难和问题"}
 
@@ -38,48 +45,146 @@ class ValidationResult:
         return not self.errors
 
 
+MULTILINE = {"problemDescription", "requestedHelp"}
 FREE_TEXT = {"enterpriseName", "enterpriseAddress", "contactName", "contactPosition", "problemDescription",
              "requestedHelp"}
 
 
+# Characters that never belong in what people meant to type: C0/C1 controls (keeping tab and line
+# breaks in free text) and every format character (Unicode category Cf: zero-width space U+200B,
+# left-to-right mark U+200E, byte-order mark U+FEFF, soft hyphen U+00AD, …) that web pages and
+# phones paste along invisibly.
+_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
+_SPACES = re.compile(r"[^\S\n]+")
+
+
+def _strip_invisible(text: str, keep_lines: bool) -> str:
+    kept = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category == "Cf":
+            continue
+        if category == "Cc" and not (keep_lines and char in "\n\t"):
+            kept.append(" " if char in "\t\n" else "")
+            continue
+        kept.append(char)
+    return "".join(kept)
+
+
 def normalize_text(value: Any, fold: bool = True) -> str:
-    """No control characters, trimmed; `fold`: NFKC as well (full-width digits and letters → ASCII),
-    for codes and numbers only: free Chinese text keeps its full-width punctuation."""
+    """One line of text as every channel stores it: format characters (Cf) and controls removed,
+    whitespace runs (incl. U+3000 and no-break spaces) collapsed to one space, trimmed; `fold`: NFKC
+    as well (full-width digits and letters → ASCII), for codes and numbers only: names keep their
+    full-width brackets. None → ""."""
     if value is None:
         return ""
-    text = str(value)
+    text = _LINE_BREAKS.sub("\n", str(value))
     if fold:
         text = unicodedata.normalize("NFKC", text)
-    return CONTROL.sub("", text).strip()
+    text = _strip_invisible(text, keep_lines=False)
+    return _SPACES.sub(" ", text.replace("\n", " ")).strip()
+
+
+def normalize_free_text(value: Any) -> str:
+    """Free text (descriptions, replies, minutes) as every channel stores it: line breaks unified to
+    \n, format characters and controls removed, spaces at the end of lines and blank lines at both
+    ends dropped; the words themselves and full-width punctuation untouched (no NFKC). None → ""."""
+    if value is None:
+        return ""
+    text = _strip_invisible(_LINE_BREAKS.sub("\n", str(value)), keep_lines=True)
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip()
+
+
+def normalize_identifier(value: Any) -> str:
+    """An identifier (credit code, order number, receipt token): NFKC, invisible characters and all
+    whitespace removed, upper case."""
+    return re.sub(r"\s", "", normalize_text(value)).upper()
+
+
+# GB 32100-2015 统一社会信用代码: 登记管理部门代码 (1 机构编制, 5 民政, 9 市场监管/工商, A–G, N 农业农村,
+# Y 其他), 机构类别代码 (1–9), 登记管理机关行政区划码 (6 digits), 主体标识码 (9 characters) and the check
+# character; characters from the standard's alphabet of 31 (no I, O, Z, S, V).
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_AUTHORITIES = "123456789ABCDEFGNY"
+_USCC = re.compile(rf"^[{USCC_AUTHORITIES}][1-9]\d{{6}}[{USCC_ALPHABET}]{{10}}$")
 
 
 def check_credit_code(value: Any) -> tuple[str, str | None]:
-    """The normalised 统一社会信用代码 and an error message, or None if it is valid."""
-    code = re.sub(r"\s", "", normalize_text(value)).upper()
+    """The normalised 统一社会信用代码 and an error message, or None if it is valid (GB 32100-2015:
+    every registration-authority code the standard allows; the check character per its weights)."""
+    code = normalize_identifier(value)
     if not code:
         return code, "缺少统一社会信用代码"
-    try:
-        return uscc.validate(code), None
-    except stdnum_errors.InvalidLength:
+    if len(code) != 18:
         return code, f"统一社会信用代码应为18位（现为{len(code)}位）"
-    except stdnum_errors.InvalidFormat:
+    if any(char in "IOZSV" for char in code):
         return code, "统一社会信用代码含有不允许的字符（不使用I、O、Z、S、V）"
-    except stdnum_errors.InvalidChecksum:
+    if code[0] not in USCC_AUTHORITIES:
+        return code, "统一社会信用代码第1位（登记管理部门代码）应为1–9、A–G、N或Y"
+    if not _USCC.match(code):
+        return code, "统一社会信用代码格式不正确（第2位为1–9，第3–8位为行政区划码）"
+    if uscc.calc_check_digit(code[:17]) != code[17]:
         return code, "统一社会信用代码校验位不正确，请与企业核对"
-    except stdnum_errors.ValidationError:
-        return code, "统一社会信用代码无效"
+    return code, None
+
+
+_EXTENSION = re.compile(r"^(?P<main>.+?)\s*(?:转|分机|ext\.?|x|#)\s*(?P<ext>\d{1,6})$", re.IGNORECASE)
+_TRAILING_EXTENSION = re.compile(r"^(?P<main>.+?\d)\s*-\s*(?P<ext>\d{1,6})$")
+PHONE_MESSAGE = "联系电话应为手机号或带区号的座机号（如 139 1234 5678、0356-6012345 转 801）"
+
+
+def _parse_phone(text: str) -> tuple[phonenumbers.PhoneNumber | None, str | None]:
+    candidates = [(text, None)]
+    for pattern in (_EXTENSION, _TRAILING_EXTENSION):
+        found = pattern.match(text)
+        if found:
+            candidates.append((found["main"], found["ext"]))
+    for main, extension in candidates:
+        try:
+            number = phonenumbers.parse(main, "CN")
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return number, extension or number.extension
+    return None, None
+
+
+def canonical_phone(number: phonenumbers.PhoneNumber, extension: str | None = None) -> str:
+    """One stored form (≤ 32 characters): a Chinese mobile as 11 digits (13912345678), a Chinese
+    landline as 0area-number[-extension] (0356-6012345-801), a service number as its digits
+    (4008108888), any other country's number as E.164 (+16502530000[-ext])."""
+    suffix = f"-{extension}" if extension else ""
+    if number.country_code != 86:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) + suffix
+    national = phonenumbers.national_significant_number(number)
+    area = phonenumbers.length_of_geographical_area_code(number)
+    if area:
+        return f"0{national[:area]}-{national[area:]}{suffix}"
+    return national + suffix
 
 
 def check_phone(value: Any) -> tuple[str, str | None]:
-    phone = re.sub(r"[\s()（）]", "", normalize_text(value)).replace("—", "-")
-    if phone.startswith("+86"):
-        phone = phone[3:]
-    if MOBILE.match(phone) or LANDLINE.match(phone):
-        return phone, None
-    return phone, "联系电话应为11位手机号或带区号的座机号"
+    """The phone as stored (see canonical_phone) and an error message, or None. Accepts what
+    people write: +86 / 0086, spaces, hyphens, dots, brackets around the area code, full-width
+    digits, invisible characters, an extension after 转/分机/ext/x/# or a trailing hyphen."""
+    text = normalize_text(value).replace("（", "(").replace("）", ")").replace("—", "-").replace("－", "-")
+    if not text:
+        return "", None
+    number, extension = _parse_phone(text)
+    if number is None:
+        return text[:32], PHONE_MESSAGE
+    return canonical_phone(number, extension), None
+
+
+def is_mobile(phone: str | None) -> bool:
+    """A stored phone (canonical_phone) that can receive SMS: a Chinese mobile number."""
+    return bool(phone and MOBILE.match(phone))
 
 
 def check_email(value: Any) -> tuple[str, str | None]:
+    """The normalised address and an error message, or None. Internationalised local parts
+    (王经理@example.com) are accepted: they are delivered with SMTPUTF8 where the server offers it
+    and otherwise become a task for the office (appeals.notify)."""
     email = normalize_text(value)
     if not email:
         return "", None
@@ -92,7 +197,8 @@ def check_email(value: Any) -> tuple[str, str | None]:
 def validate_registration(values: Mapping[str, Any], require_credit_code: bool = True) -> ValidationResult:
     result = ValidationResult()
     for key, (label, limit) in LIMITS.items():
-        text = normalize_text(values.get(key), fold=key not in FREE_TEXT)
+        text = normalize_free_text(values.get(key)) if key in MULTILINE else normalize_text(
+            values.get(key), fold=key not in FREE_TEXT)
         if len(text) > limit:
             result.errors.append(f"{label}超过{limit}字")
         result.normalized[key] = text or None

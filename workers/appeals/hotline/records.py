@@ -21,7 +21,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..validation import CONTROL, normalize_text, validate_registration
+from ..validation import normalize_free_text, normalize_text, validate_registration
 from ..vocabulary import CATEGORY_LABELS, REGISTRATION_FIELDS, AppealKind, Category, Channel, Satisfaction
 from ..workdays import SHANGHAI
 from . import Intake, Rejected, Reminder, Survey, WorkOrder
@@ -120,8 +120,8 @@ def iso(moment: dt.datetime | None) -> str | None:
 
 
 def clean_text(value: Any) -> str:
-    """Free text (a reason, a note): trimmed, no control characters, Chinese punctuation kept (no NFKC)."""
-    return CONTROL.sub("", str(value)).strip() if value is not None else ""
+    """Free text (a reason, a note): appeals.validation.normalize_free_text (Chinese punctuation kept)."""
+    return normalize_free_text(value)
 
 
 def clean_order_number(value: Any) -> str:

@@ -12,7 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..validation import CONTROL, LIMITS, REQUIRED, check_phone, normalize_text, validate_registration
+from ..validation import (
+    LIMITS,
+    REQUIRED,
+    check_phone,
+    normalize_free_text,
+    normalize_text,
+    validate_registration,
+)
 from ..vocabulary import APPEAL_KIND_LABELS, CATEGORY_LABELS, SATISFACTION_LABELS, Channel, FollowUpMethod
 
 CHANNEL = Channel.ONLINE
@@ -43,12 +50,12 @@ _REQUIRED = set(REQUIRED) | set(PUBLIC_REQUIRED) | {"creditCode"}
 INTAKE_FIELDS: tuple[Field, ...] = (
     Field("enterpriseName", "企业名称", max_length=_limit("enterpriseName"), autocomplete="organization",
           hint="与营业执照一致"),
-    Field("creditCode", "统一社会信用代码", max_length=24, hint="营业执照上的18位代码", autocomplete="off"),
+    Field("creditCode", "统一社会信用代码", max_length=40, hint="营业执照上的18位代码", autocomplete="off"),
     Field("enterpriseAddress", "企业地址", max_length=_limit("enterpriseAddress"), autocomplete="street-address"),
     Field("contactName", "联系人", max_length=_limit("contactName"), autocomplete="name"),
     Field("contactPosition", "职务", max_length=_limit("contactPosition"), autocomplete="organization-title"),
-    Field("contactPhone", "联系电话", kind="tel", max_length=20, autocomplete="tel", inputmode="tel",
-          hint="手机号，或带区号的座机号，如 0356-6012345"),
+    Field("contactPhone", "联系电话", kind="tel", max_length=40, autocomplete="tel", inputmode="tel",
+          hint="手机号，或带区号的座机号，如 139 1234 5678、0356-6012345 转 801"),
     Field("contactEmail", "电子邮箱", kind="email", max_length=254, autocomplete="email", inputmode="email",
           hint="选填"),
     Field("category", "问题类别", kind="select", choices=tuple(CATEGORY_LABELS.items())),
@@ -163,7 +170,7 @@ def read_survey(form: Mapping[str, Any]) -> SurveyResult:
     result = SurveyResult(values=values)
     solved = normalize_text(values["reallySolved"])
     satisfaction = normalize_text(values["satisfaction"])
-    note = CONTROL.sub("", values["note"]).strip()  # the enterprise's words as typed (no NFKC)
+    note = normalize_free_text(values["note"])  # the enterprise's words as typed (no NFKC)
     if solved not in dict(SOLVED_CHOICES):
         result.errors["reallySolved"] = ["请选择问题是否真实解决"]
     if satisfaction not in SATISFACTION_LABELS:

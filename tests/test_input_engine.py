@@ -1,0 +1,60 @@
+"""Real-world input against the real engine (issue 12): text longer than Camunda's String
+column reaches the process intact on every path (REST start, external-task completion, message,
+task completion as Tasklist submits it: untyped), is read back whole, and shorter text keeps the
+engine's own String column (queries by value still work)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from appeals.validation import TEXT_LIMIT
+
+from .conftest import EngineHandle
+
+CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
+
+
+def test_a_text_of_the_documented_limit_travels_through_start_variables_and_history(deployed: EngineHandle) -> None:
+    admin = deployed.admin
+    text = ("主要困难" * TEXT_LIMIT)[:TEXT_LIMIT]
+    started = admin.start_process("EnterpriseAppeal", {"enterpriseName": "长文本测试企业", "problemDescription": text},
+                                  business_key="LONG-TEXT-1")
+    pid = started["id"]
+    assert admin.variables(pid)["problemDescription"] == text
+    raw = admin.get(f"/process-instance/{pid}/variables/problemDescription", deserializeValue="false")
+    assert raw["type"] == "String", "a long text stays a String for Tasklist, Cockpit and expressions"
+    history = admin.get("/history/variable-instance", processInstanceId=pid, variableName="problemDescription")
+    assert history[0]["value"] == text
+    # replaced by a short text: back in the String column, found by value
+    admin.put(f"/process-instance/{pid}/variables/problemDescription", {"value": "短文本", "type": "String"})
+    found = admin.get("/variable-instance", variableValues="problemDescription_eq_短文本", processInstanceIdIn=pid)
+    assert [v["value"] for v in found] == ["短文本"]
+    admin.delete(f"/process-instance/{pid}")
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(length=st.integers(min_value=3990, max_value=TEXT_LIMIT), piece=st.text(CJK | st.sampled_from("，。\n a1😀"),
+                                                                               min_size=1, max_size=20))
+def test_untyped_text_as_tasklist_submits_it_round_trips_at_any_length(deployed: EngineHandle, length: int,
+                                                                       piece: str) -> None:
+    admin = deployed.admin
+    text = (piece * (length // len(piece) + 1))[:length]
+    pid = admin.start_process("EnterpriseAppeal", {"enterpriseName": "长文本变体"}, business_key="LONG-TEXT-V")["id"]
+    try:
+        # Tasklist's Camunda Forms submit a text field as {"value": "..."} without a type
+        admin.post(f"/process-instance/{pid}/variables", {"modifications": {"note": {"value": text}}})
+        assert admin.variables(pid)["note"] == text
+    finally:
+        admin.delete(f"/process-instance/{pid}")
+
+
+@pytest.mark.parametrize("length", [4001, 4500])
+def test_the_issue_example_4500_characters_no_longer_fail_with_http_500(deployed: EngineHandle, length: int) -> None:
+    admin = deployed.admin
+    text = "企" * length
+    pid = admin.correlate("AppealSubmitted", business_key=f"LONG-MSG-{length}",
+                          variables={"enterpriseName": "消息启动", "problemDescription": text})["processInstance"]["id"]
+    assert len(admin.variables(pid)["problemDescription"]) == length
+    admin.delete(f"/process-instance/{pid}")
