@@ -21,11 +21,12 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from appeals.camunda import CamundaError
-from appeals.db import engine_for
-from appeals.db.public_models import OnlineSubmission, SurveyAnswer
+from appeals.db import engine_for, utcnow
+from appeals.db.public_models import OnlineDelivery, OnlineSubmission, SurveyAnswer
 from appeals.org import GROUP, PUBLIC_GRANTS, PUBLIC_GROUP, IdentitySync
 from appeals.public import create_app, follow_up_round, survey_link
 from appeals.public.app import EXTENSION
+from appeals.public.delivery import deliver_due
 from appeals.public.gateway import EngineUnavailable, NotWaiting
 from appeals.public.links import SALT, SurveyTokenError, read_survey_token
 from appeals.public.submissions import FIELD_NAMES, parse_lookup_key
@@ -266,7 +267,8 @@ def test_valid_submission_goes_to_a_receipt_once_even_when_posted_twice(fake) ->
     assert stranger.status_code == 404, "a receipt shows only in the browser that submitted"
 
 
-def test_engine_down_keeps_the_values_and_a_retry_starts_one_appeal(fake) -> None:
+def test_engine_down_keeps_the_submission_gives_the_receipt_and_delivers_it_once(fake) -> None:
+    """Issue 12, kind 2: a failed engine call no longer loses the enterprise's input."""
     app, gateway = fake
     client = app.test_client()
     hidden = form_of(client.get("/appeal").get_data(as_text=True))
@@ -276,16 +278,32 @@ def test_engine_down_keeps_the_values_and_a_retry_starts_one_appeal(fake) -> Non
         raise EngineUnavailable("ConnectionError")
 
     gateway.submit = down
-    failed = client.post("/appeal", data={**hidden, **VALID})
-    body = failed.get_data(as_text=True)
-    assert failed.status_code == 503 and "系统繁忙" in body and VALID["problemDescription"] in body
-    assert f'name="nonce" value="{hidden["nonce"]}"' in body, "the retry is the same submission"
+    kept = client.post("/appeal", data={**hidden, **VALID})
+    assert kept.status_code == 303, "the enterprise gets its receipt although the engine is down"
+    token = kept.headers["Location"].rsplit("/", 1)[-1]
+    receipt = client.get(kept.headers["Location"]).get_data(as_text=True)
+    assert token in receipt and "登记编号正在生成" in receipt
+    again = client.post("/appeal", data={**hidden, **VALID})  # a double tap while kept
+    assert again.status_code == 303 and again.headers["Location"] == kept.headers["Location"]
+    progress = post_form(client, "/lookup", {"number": token, "phone": PHONE})
+    assert progress.status_code == 200 and "已收到，正在登记" in progress.get_data(as_text=True)
+    wrong_phone = post_form(client, "/lookup", {"number": token, "phone": "13900000000"})
+    assert wrong_phone.status_code == 404
+    store = app.extensions[EXTENSION].store
+    assert deliver_due(store, gateway) == 0, "not due yet, and the engine is still down"
     gateway.submit = submit_ok
-    retried = client.post("/appeal", data={**form_of(body), **VALID})
-    assert retried.status_code == 303 and len(gateway.started) == 1
-    with app.extensions[EXTENSION].store.engine.connect() as conn:
-        rows = conn.execute(select(OnlineSubmission)).all()
-    assert [r.status for r in rows] == ["started"]
+    with store.engine.begin() as conn:  # make the next attempt due now
+        conn.execute(OnlineDelivery.__table__.update().values(next_attempt_at=utcnow()))
+    assert deliver_due(store, gateway) == 1
+    assert deliver_due(store, gateway) == 0
+    assert len(gateway.started) == 1
+    business_key, variables = gateway.started[0]
+    assert business_key == f"WEB-{token}" and variables["problemDescription"] == VALID["problemDescription"]
+    with store.engine.connect() as conn:
+        assert [r.status for r in conn.execute(select(OnlineSubmission)).all()] == ["started"]
+        rows = conn.execute(select(OnlineDelivery)).all()
+    assert [r.variables for r in rows] == [None], "the kept copy is dropped once the engine has it"
+    assert "某县服企办收（2026）第1号" in client.get(kept.headers["Location"]).get_data(as_text=True)
 
     def unreachable(*_args, **_kwargs):
         raise EngineUnavailable("ConnectionError")
@@ -293,6 +311,41 @@ def test_engine_down_keeps_the_values_and_a_retry_starts_one_appeal(fake) -> Non
     gateway.find_by_registration_number = unreachable
     busy = post_form(client, "/lookup", {"number": "某县服企办收（2026）第1号", "phone": PHONE})
     assert busy.status_code == 503 and "系统繁忙" in busy.get_data(as_text=True)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(answers=st.lists(st.sampled_from(["down", "refused", "lost", "ok"]), min_size=1, max_size=6),
+       deliverers=st.integers(min_value=1, max_value=3))
+def test_any_sequence_of_engine_failures_ends_in_exactly_one_appeal(tmp_path_factory, answers, deliverers) -> None:
+    """down: no connection; refused: HTTP 500; lost: the engine started it but the answer was lost."""
+    app, gateway = make_app(tmp_path_factory.mktemp("kept"))
+    client = app.test_client()
+    store = app.extensions[EXTENSION].store
+    submit_ok = gateway.submit
+    plan = list(answers)
+
+    def engine(business_key, variables):
+        answer = plan.pop(0) if plan else "ok"
+        if answer == "down":
+            raise EngineUnavailable("ConnectionError")
+        if answer == "refused":
+            raise CamundaError(500, "ProcessEngineException")
+        pid = submit_ok(business_key, variables)
+        if answer == "lost":
+            raise EngineUnavailable("ReadTimeout")
+        return pid
+
+    gateway.submit = engine
+    response = post_form(client, "/appeal", VALID)
+    assert response.status_code == 303
+    for _round in range(len(answers) + 2):
+        with store.engine.begin() as conn:
+            conn.execute(OnlineDelivery.__table__.update().values(next_attempt_at=utcnow()))
+        for _ in range(deliverers):
+            deliver_due(store, gateway)
+    assert len(gateway.started) == 1, "nothing lost, nothing submitted twice"
+    with store.engine.connect() as conn:
+        assert [r.status for r in conn.execute(select(OnlineSubmission)).all()] == ["started"]
 
 
 def test_lookup_keys_accept_the_number_in_any_bracket_width_or_the_receipt_token() -> None:

@@ -49,8 +49,8 @@ CODE_COLUMNS: dict[str, tuple[str, ...]] = {
     "hotline_update.milestone": HOTLINE_MILESTONES,
     "hotline_quarantine.source": ("open311", "xlsx"),
     "outbox_message.channel": ("email", "sms", "webhook"),
-    "outbox_message.status": ("pending", "sent", "failed"),
-    "online_submission.status": ("pending", "started", "failed"),
+    "outbox_message.status": ("pending", "sent", "failed", "undelivered"),
+    "online_submission.status": ("pending", "queued", "started", "failed"),
     "survey_answer.status": ("pending", "answered"),
 }
 # column → why its values are bounded (checked where a number can be computed)
@@ -60,6 +60,7 @@ IDENTIFIER_COLUMNS: dict[str, str] = {
     "ledger_appeal.result_class": "A/B/C",
     "online_submission.token": "secrets.token_urlsafe(16): 22 characters",
     "online_submission.business_key": "WEB- + token",
+    "online_delivery.business_key": "WEB- + token (the online_submission's)",
     "online_submission.form_nonce_hash": "SHA-256 hex: 64",
     "online_submission.client_ip_hash": "HMAC-SHA-256 hex: 64",
 }

@@ -164,6 +164,7 @@ class PublicSettings:
     survey_days: int = 30  # a survey link is valid this many days (the page checks, the SMS says so)
     max_request_bytes: int = 256 * 1024
     registration_wait_seconds: float = 10.0
+    delivery_seconds: float = 10.0  # kept submissions (engine down): how often `public serve` delivers them
     help_phone: str = "12345"
     secure_cookies: bool | None = None  # None: only when base_url is https
 
@@ -305,6 +306,7 @@ class Settings:
                 trusted_proxies=env.int("APPEALS_PUBLIC_TRUSTED_PROXIES", p.trusted_proxies),
                 survey_days=env.int("APPEALS_PUBLIC_SURVEY_DAYS", p.survey_days),
                 help_phone=env.str("APPEALS_PUBLIC_HELP_PHONE", p.help_phone),
+                delivery_seconds=env.float("APPEALS_PUBLIC_DELIVERY_SECONDS", p.delivery_seconds),
             ),
             hotline=_hotline(env),
             notify=NotifySettings(retry_seconds=env.float("APPEALS_NOTIFY_RETRY_SECONDS", NotifySettings.retry_seconds)),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, Integer, String, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .models import Base, utcnow
@@ -17,7 +17,9 @@ class OnlineSubmission(Base):
     `WEB-<token>`. `form_nonce_hash` (SHA-256 of a value in the form) makes a double tap or a
     reload start no second appeal. `client_ip_hash` is an HMAC of the client address with the
     app's secret: abuse can be traced without storing the address. No field of the form is stored
-    here; the appeal's data lives in the engine only.
+    here; the appeal's data lives in the engine, and in `OnlineDelivery` only until the engine has
+    it. `status`: pending (being submitted), queued (kept, the engine could not take it yet),
+    started (the appeal runs), failed (left by an older version; retried like queued).
     """
 
     __tablename__ = "online_submission"
@@ -25,7 +27,7 @@ class OnlineSubmission(Base):
     token: Mapped[str] = mapped_column(String(32), unique=True)
     business_key: Mapped[str] = mapped_column(String(64), unique=True)
     form_nonce_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, started, failed
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, queued, started, failed
     process_instance_id: Mapped[str | None] = mapped_column(String(64))
     client_ip_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -48,3 +50,27 @@ class SurveyAnswer(Base):
     follow_up_round: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, answered
     answered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class OnlineDelivery(Base):
+    """What an enterprise submitted online, kept until the engine has started its appeal.
+
+    The page writes this row before it calls the engine, so a submission survives the engine
+    being down or refusing: the enterprise gets its receipt at once and
+    `appeals.public.delivery` delivers the row when the engine takes it, idempotently by
+    `business_key` (an appeal with that key is looked up before one is started). `variables` is
+    the JSON of the process variables; it is cleared once delivered (the data then lives in the
+    engine only). `leased_until` keeps two deliverers from sending one row at the same time.
+    """
+
+    __tablename__ = "online_delivery"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(Integer, ForeignKey("online_submission.id"), unique=True)
+    business_key: Mapped[str] = mapped_column(String(64), unique=True)
+    variables: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    leased_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -9,6 +9,8 @@ import click
 
 from ..context import AppContext, pass_app
 from ..settings import SettingsError
+from .app import EXTENSION
+from .delivery import Deliverer, deliver_due
 
 public = click.Group("public", help="企业诉求公众服务页面（在线填报、进度查询、满意度评价）。")
 
@@ -32,9 +34,29 @@ def serve(app_ctx: AppContext, host: str, port: int, threads: int) -> None:
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"public pages on http://{host}:{port}/ (public URL {settings.base_url}/)")
-    # X-Forwarded-* headers are honoured by the app itself (APPEALS_PUBLIC_TRUSTED_PROXIES, ProxyFix)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="",
-                   max_request_body_size=settings.max_request_bytes)
+    # submissions the engine could not take at once are delivered in the background
+    deliverer = Deliverer(app.extensions[EXTENSION].store, app.extensions[EXTENSION].gateway,
+                          interval=settings.delivery_seconds).start()
+    try:
+        # X-Forwarded-* headers are honoured by the app itself (APPEALS_PUBLIC_TRUSTED_PROXIES, ProxyFix)
+        waitress.serve(app, host=host, port=port, threads=threads, ident="",
+                       max_request_body_size=settings.max_request_bytes)
+    finally:
+        deliverer.stop()
+
+
+@public.command("deliver")
+@pass_app
+def deliver_command(app_ctx: AppContext) -> None:
+    """Deliver the online submissions kept while the engine could not take them (one pass)."""
+    from .app import create_app
+
+    try:
+        app = create_app(app_ctx.settings)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    delivered = deliver_due(app.extensions[EXTENSION].store, app.extensions[EXTENSION].gateway, limit=1000)
+    click.echo(f"{delivered} kept submission(s) delivered")
 
 
 @public.command("qrcode")

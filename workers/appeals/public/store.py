@@ -5,17 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import json
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from ..db import utcnow
-from ..db.public_models import OnlineSubmission, SurveyAnswer
+from ..db.public_models import OnlineDelivery, OnlineSubmission, SurveyAnswer
 
 STALE_PENDING = dt.timedelta(minutes=5)  # a submission left pending by a crash may be retried after this
+DELIVERY_LEASE = dt.timedelta(minutes=2)  # one deliverer owns a kept submission this long
+FIRST_RETRY_SECONDS = 5.0
+MAX_RETRY_SECONDS = 300.0
 
 
 def new_token() -> str:
@@ -25,13 +31,25 @@ def new_token() -> str:
 
 @dataclass(frozen=True)
 class Claim:
-    """The outcome of claiming a form submission: `new`/`retry` (go on), `started` or `busy`."""
+    """The outcome of claiming a form submission: `new`/`retry` (go on), `started`, `queued` (kept,
+    waiting for the engine) or `busy`."""
 
     state: str
     id: int | None = None
     token: str | None = None
     business_key: str | None = None
     process_instance_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A kept submission leased for one delivery attempt."""
+
+    id: int
+    submission_id: int
+    business_key: str
+    variables: dict[str, Any]
+    attempts: int
 
 
 class Store:
@@ -64,6 +82,8 @@ class Store:
                     continue  # the random token collided: draw another
                 if row.status == "started":
                     return Claim("started", row.id, row.token, row.business_key, row.process_instance_id)
+                if row.status == "queued":
+                    return Claim("queued", row.id, row.token, row.business_key)
                 stale = utcnow() - STALE_PENDING
                 taken = conn.execute(update(OnlineSubmission).where(
                     OnlineSubmission.id == row.id,
@@ -83,6 +103,70 @@ class Store:
     def submission_failed(self, claim: Claim) -> None:
         with self.engine.begin() as conn:
             conn.execute(update(OnlineSubmission).where(OnlineSubmission.id == claim.id).values(status="failed"))
+
+    # --- kept submissions (delivered by appeals.public.delivery) ---------------------------------
+    def keep_submission(self, claim: Claim, variables: Mapping[str, Any]) -> Delivery:
+        """Keep what was submitted before the engine is called; returns it leased to the caller."""
+        payload = json.dumps(dict(variables), ensure_ascii=False)
+        now = utcnow()
+        with self.engine.begin() as conn:
+            row = conn.execute(select(OnlineDelivery).where(OnlineDelivery.submission_id == claim.id)).one_or_none()
+            if row is None:
+                delivery_id = conn.execute(insert(OnlineDelivery).values(
+                    submission_id=claim.id, business_key=claim.business_key, variables=payload, attempts=0,
+                    next_attempt_at=now, leased_until=now + DELIVERY_LEASE, created_at=now,
+                ).returning(OnlineDelivery.id)).scalar_one()
+                attempts = 0
+            else:
+                delivery_id, attempts = row.id, row.attempts
+                conn.execute(update(OnlineDelivery).where(OnlineDelivery.id == row.id).values(
+                    variables=payload, leased_until=now + DELIVERY_LEASE))
+            conn.execute(update(OnlineSubmission).where(OnlineSubmission.id == claim.id).values(status="queued"))
+        return Delivery(delivery_id, claim.id, claim.business_key or "", dict(variables), attempts)
+
+    def lease_due(self, limit: int = 20) -> list[Delivery]:
+        """Kept submissions whose next attempt is due and that no other deliverer holds, leased."""
+        now = utcnow()
+        free = OnlineDelivery.leased_until.is_(None) | (OnlineDelivery.leased_until < now)
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(OnlineDelivery).where(
+                OnlineDelivery.delivered_at.is_(None), OnlineDelivery.next_attempt_at <= now, free,
+            ).order_by(OnlineDelivery.next_attempt_at).limit(limit)).all()
+        leased = []
+        for row in rows:
+            with self.engine.begin() as conn:
+                taken = conn.execute(update(OnlineDelivery).where(OnlineDelivery.id == row.id, free).values(
+                    leased_until=now + DELIVERY_LEASE)).rowcount
+            if taken == 1:
+                leased.append(Delivery(row.id, row.submission_id, row.business_key, json.loads(row.variables or "{}"),
+                                       row.attempts))
+        return leased
+
+    def delivered(self, delivery: Delivery, process_instance_id: str) -> None:
+        """The engine has the appeal: the submission is started, the kept copy is dropped."""
+        now = utcnow()
+        with self.engine.begin() as conn:
+            conn.execute(update(OnlineDelivery).where(OnlineDelivery.id == delivery.id).values(
+                variables=None, delivered_at=now, leased_until=None, last_error=None))
+            conn.execute(update(OnlineSubmission).where(OnlineSubmission.id == delivery.submission_id).values(
+                status="started", process_instance_id=process_instance_id, started_at=now))
+
+    def delivery_failed(self, delivery: Delivery, error: str) -> dt.datetime:
+        """Count the attempt and set the next one (5 s, doubling, at most 5 min); returns when."""
+        attempts = delivery.attempts + 1
+        wait = min(FIRST_RETRY_SECONDS * 2 ** (attempts - 1), MAX_RETRY_SECONDS)
+        next_at = utcnow() + dt.timedelta(seconds=wait)
+        with self.engine.begin() as conn:
+            conn.execute(update(OnlineDelivery).where(OnlineDelivery.id == delivery.id).values(
+                attempts=attempts, last_error=error[:500], next_attempt_at=next_at, leased_until=None))
+        return next_at
+
+    def kept_variables(self, business_key: str) -> dict[str, Any] | None:
+        """The variables of a submission still waiting for the engine, or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(OnlineDelivery.variables).where(
+                OnlineDelivery.business_key == business_key, OnlineDelivery.delivered_at.is_(None))).first()
+        return json.loads(row.variables) if row and row.variables else None
 
     def submission(self, token: str) -> OnlineSubmission | None:
         with self.engine.connect() as conn:

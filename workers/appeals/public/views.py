@@ -11,7 +11,6 @@ from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
 
-from ..camunda import CamundaError
 from ..deadlines import now
 from ..documents.values import format_date
 from ..vocabulary import (
@@ -24,6 +23,7 @@ from ..vocabulary import (
     ScopeDecision,
 )
 from .app import error_page, public
+from .delivery import deliver
 from .gateway import EngineUnavailable, NotWaiting
 from .links import SurveyTokenError, follow_up_round, read_survey_token
 from .submissions import (
@@ -106,21 +106,20 @@ def appeal() -> Any:
     if claim.state == "started" and claim.process_instance_id:
         _remember_receipt(claim.token, claim.process_instance_id)
         return redirect(url_for(".receipt", token=claim.token), code=303)
+    if claim.state == "queued":  # kept already: the same receipt
+        _remember_receipt(claim.token, "")
+        return redirect(url_for(".receipt", token=claim.token), code=303)
     if claim.state == "busy":
         return error_page(409, "您的诉求正在提交，请勿重复点击。稍后可通过“进度查询”查看。")
     # the receipt token is the appeal's id in the online channel (externalId, as the 12345 order number)
     variables = {**result.variables, "externalId": claim.business_key,
                  "receivedAt": now().isoformat(timespec="seconds")}
-    try:
-        pid = pub.gateway.find_by_business_key(claim.business_key) if claim.state == "retry" else None
-        if pid is None:
-            pid = pub.gateway.submit(claim.business_key, variables)
-    except (EngineUnavailable, CamundaError) as exc:
-        pub.store.submission_failed(claim)
-        log.error("online appeal %s not started: %s", claim.business_key, exc)
-        return render_intake(form, status=503, nonce=nonce,
-                             form_errors=["系统繁忙，诉求暂未提交成功。填写的内容已保留，请稍后再次点击“提交诉求”。"])
-    pub.store.submission_started(claim, pid)
+    # kept before the engine is called: whatever the engine does, the submission is not lost
+    kept = pub.store.keep_submission(claim, variables)
+    pid = deliver(pub.store, pub.gateway, kept, look_up_first=claim.state == "retry" or kept.attempts > 0)
+    if pid is None:
+        _remember_receipt(claim.token, "")
+        return redirect(url_for(".receipt", token=claim.token), code=303)
     log.info("online appeal submitted: business key %s, process instance %s", claim.business_key, pid)
     try:
         _wait_for_number(pid)
@@ -132,13 +131,24 @@ def appeal() -> Any:
 
 @bp.get("/appeal/receipt/<token>")
 def receipt(token: str) -> Any:
-    pid = (session.get("receipts") or {}).get(token)
-    if not pid:
+    receipts = session.get("receipts") or {}
+    if token not in receipts:
         return error_page(404, "回执只在提交诉求的浏览器中显示。请通过“进度查询”，用登记编号或回执号和联系电话查询。",
                            title="回执不可用")
-    values = public().gateway.variables(pid, ("registrationNumber", "receivedAt"))
+    pid = receipts[token]
+    if not pid:  # kept, waiting for the engine: delivered meanwhile?
+        row = public().store.submission(token)
+        pid = row.process_instance_id if row is not None and row.status == "started" else ""
+        if pid:
+            _remember_receipt(token, pid)
+    values: dict[str, Any] = {}
+    if pid:
+        try:
+            values = public().gateway.variables(pid, ("registrationNumber", "receivedAt"))
+        except EngineUnavailable:
+            values = {}
     return render_template("receipt.html", token=token, number=values.get("registrationNumber"),
-                           received=format_date(values.get("receivedAt"), with_time=True))
+                           received=format_date(values.get("receivedAt"), with_time=True) if values else None)
 
 
 # --------------------------------------------------------------------------- progress lookup
@@ -193,17 +203,21 @@ def lookup() -> Any:
         errors["phone"] = "请填写提交诉求时留的联系电话"
     if errors:
         return render_template("lookup.html", values=values, errors=errors), 400
-    if key.business_key:
+    kept = pub.store.kept_variables(key.business_key) if key.business_key else None
+    if kept is not None:  # submitted, waiting for the engine
+        pid, variables = None, {"contactPhone": kept.get("contactPhone"), "receivedAt": kept.get("receivedAt")}
+    elif key.business_key:
         pid = pub.gateway.find_by_business_key(key.business_key)
+        variables = pub.gateway.variables(pid) if pid else {}
     else:
         pid = pub.gateway.find_by_registration_number(key.registration_number)
-    variables = pub.gateway.variables(pid) if pid else {}
+        variables = pub.gateway.variables(pid) if pid else {}
     stored = phone_digits(variables.get("contactPhone"))
     # one answer for "no such appeal" and "wrong phone": nothing to learn by trying
     if not stored or not hmac.compare_digest(stored.encode(), phone.encode()):
         log.info("progress lookup: no match")
         return render_template("lookup.html", values=values, errors={}, not_found=NOT_FOUND), 404
-    progress = _progress(variables, pub.gateway.instance(pid))
+    progress = _progress(variables, pub.gateway.instance(pid) if pid else None)
     return render_template("progress.html", progress=progress)
 
 
