@@ -38,13 +38,15 @@ class MailHandler:
 class MailServer:
     """aiosmtpd on a free port; can be stopped and started again on the same port."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, smtputf8: bool = False) -> None:
         self.port = port
+        self.smtputf8 = smtputf8  # offer SMTPUTF8 (RFC 6531) in the EHLO answer
         self.handler = MailHandler()
         self.controller: Controller | None = None
 
     def start(self) -> None:
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port,
+                                     enable_SMTPUTF8=self.smtputf8)
         self.controller.start()
 
     def stop(self) -> None:
@@ -62,12 +64,15 @@ class MailServer:
 
 
 class HttpSink:
-    """Collects JSON posted to /sms and /webhook/<name>; answers 503 while `down`."""
+    """Collects JSON posted to /sms and /webhook/<name>; answers 503 while `down`. `replies[path]`
+    is a list of JSON bodies answered (with HTTP 200) to the next posts to that path, one each, as
+    a group robot answers: {"errcode": 310000, "errmsg": "keywords not in content"}."""
 
     def __init__(self, port: int) -> None:
         self.port = port
         self.requests: list[tuple[str, dict, dict]] = []
         self.down = False
+        self.replies: dict[str, list[dict]] = {}
         sink = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -79,10 +84,12 @@ class HttpSink:
                     self.end_headers()
                     return
                 sink.requests.append((self.path, dict(self.headers), body))
+                queued = sink.replies.get(self.path)
+                answer = json.dumps(queued.pop(0)).encode() if queued else b'{"ok": true}'
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
-                self.wfile.write(b'{"ok": true}')
+                self.wfile.write(answer)
 
             def log_message(self, *args):
                 pass

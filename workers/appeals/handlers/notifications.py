@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..context import AppContext
-from ..notify import EVENTS, Channels, deliver, recipients, render
+from ..notify import EVENTS, Channels, NotificationError, deliver, mark_undelivered, recipients, render
+from ..notify.undelivered import hand_to_office
 from ..runtime import ModelError, Task
 from . import router
 
@@ -18,6 +19,7 @@ TEMPLATE_VARIABLES = (
     "coordinationDue", "hotlineReminderCount", "hotlineReminderText", "bulletinPeriod", "handlingRound",
     "followUpHistory",
 )
+RETRIES = 3  # the engine's attempts; after the last one, what is undelivered goes to the office
 
 
 def survey_link(process_instance_id: str, variables: dict[str, Any], base_url: str, secret: str | None) -> str:
@@ -29,7 +31,7 @@ def survey_link(process_instance_id: str, variables: dict[str, Any], base_url: s
 
 
 @router.topic("sendNotification", variables=(*TEMPLATE_VARIABLES, "notificationEvent"),
-              lock_duration_ms=90_000, retries=3, backoff_ms=2_000, throws=(ModelError,))
+              lock_duration_ms=90_000, retries=RETRIES, backoff_ms=2_000, throws=(ModelError,))
 def send_notification(task: Task, ctx: AppContext) -> dict[str, Any]:
     event = str(task.get("notificationEvent") or "")
     if event not in EVENTS:
@@ -42,7 +44,18 @@ def send_notification(task: Task, ctx: AppContext) -> dict[str, Any]:
                                                  public.secret),
                  "surveyValidDays": public.survey_days}
     messages = [render(event, r, task.variables, extra) for r in recipients(event, task.variables, chart)]
-    report = deliver(ctx.db, Channels(ctx.settings), task.activity_instance_id or task.id,
-                     task.process_instance_id, event, messages, retry_seconds=ctx.settings.notify.retry_seconds)
+    try:
+        report = deliver(ctx.db, Channels(ctx.settings), task.activity_instance_id or task.id,
+                         task.process_instance_id, event, messages, retry_seconds=ctx.settings.notify.retry_seconds)
+    except NotificationError as exc:
+        last_attempt = (task.retries if task.retries is not None else RETRIES) <= 1
+        if not (last_attempt or exc.permanent):
+            raise  # the engine retries the task with back-off
+        # do not hold the appeal: the office passes the message on, the loop goes on
+        office_task = hand_to_office(ctx.camunda, ctx.calendar(), task.activity_instance_id or task.id, event,
+                                     exc.failures, task.variables, task.process_instance_id)
+        mark_undelivered(ctx.db, exc.failures)
+        return {"lastNotification": f"{event}: {len(exc.failures)} undelivered, handed to the office "
+                                    f"(process instance {office_task})"}
     return {"lastNotification": f"{event}: {report.sent} sent, {report.already_sent} already sent, "
                                 f"{len(report.skipped or [])} without channel"}

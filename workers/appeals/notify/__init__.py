@@ -7,15 +7,21 @@
 - Every message goes through the outbox (`outbox_message`), keyed by the external task's activity
   instance, event, channel and recipient: a redelivered task sends nothing twice.
 - Outbound calls are retried with tenacity inside a time budget that stays within the task's lock;
-  what still fails is raised, so the task is retried by the engine and ends as an incident.
+  what still fails is raised, so the task is retried by the engine. A group robot that answers
+  HTTP 200 with a non-zero `errcode` (DingTalk, WeCom) has refused the message: that is a failure,
+  never "sent". An address the mail server cannot take (a non-ASCII local part without SMTPUTF8)
+  is `Undeliverable` at once. What cannot be delivered after the engine's retries does not hold the
+  appeal: the handler hands it to the office as a task (appeals.notify.undelivered).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import email.policy
 import smtplib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from pathlib import Path
@@ -52,8 +58,44 @@ EVENTS: dict[str, tuple[tuple[str, ...], str]] = {
 CONTACT_AUDIENCES = {"enterprise", "lead"}
 
 
+class Undeliverable(RuntimeError):
+    """This message can never be delivered this way (retrying does not help)."""
+
+
+class WebhookRefused(RuntimeError):
+    """A group robot answered HTTP 200 with a non-zero errcode: the message was not posted."""
+
+    def __init__(self, errcode: Any, errmsg: str) -> None:
+        super().__init__(f"errcode {errcode}: {errmsg}")
+        self.errcode = errcode
+        self.errmsg = errmsg
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One message that was not delivered: to whom, why, and whether retrying could help."""
+
+    message: Rendered
+    key: str
+    error: str
+    permanent: bool
+
+
 class NotificationError(RuntimeError):
-    """A message could not be delivered within the retry budget."""
+    """Messages could not be delivered within the retry budget (`failures` says which)."""
+
+    def __init__(self, text: str, failures: list[Failure] | None = None) -> None:
+        super().__init__(text)
+        self.failures = list(failures or [])
+
+    @property
+    def permanent(self) -> bool:
+        """Every failure is one that no retry can mend."""
+        return bool(self.failures) and all(f.permanent for f in self.failures)
+
+
+# failures worth retrying: the network, the server, a refusing robot; anything else is permanent
+TRANSIENT = (OSError, smtplib.SMTPException, requests.RequestException, WebhookRefused)
 
 
 @dataclass(frozen=True)
@@ -169,18 +211,27 @@ class Channels:
         getattr(self, f"_{message.recipient.channel}")(message, key)
 
     def _email(self, message: Rendered, key: str) -> None:
-        mail = EmailMessage()
-        mail["From"] = formataddr(("企业诉求服务平台", self.settings.smtp.sender))
-        mail["To"] = formataddr((message.recipient.name, message.recipient.address))
-        mail["Subject"] = message.subject
-        mail["Message-ID"] = make_msgid(idstring=key.replace(":", ".")[:60], domain="appeals.local")
-        mail["X-Appeals-Key"] = key
-        mail.set_content(message.body, charset="utf-8")
+        address = message.recipient.address
+        international = not address.isascii()
         with smtplib.SMTP(self.settings.smtp.host, self.settings.smtp.port, timeout=10) as smtp:
+            smtp.ehlo()
             if self.settings.smtp.starttls:
                 smtp.starttls()
+                smtp.ehlo()
             if self.settings.smtp.user:
                 smtp.login(self.settings.smtp.user, self.settings.smtp.password or "")
+            if international and not smtp.has_extn("smtputf8"):
+                raise Undeliverable(f"邮件服务器不支持SMTPUTF8，无法投递到含非ASCII字符的地址 {address}")
+            # RFC 6531/6532: an internationalised address travels as UTF-8 in the envelope and headers
+            mail = EmailMessage(policy=email.policy.SMTPUTF8 if international else email.policy.SMTP)
+            mail["From"] = formataddr(("企业诉求服务平台", self.settings.smtp.sender))
+            # Address from its parts: formataddr and addr_spec= both refuse a non-ASCII local part
+            local, _, domain = address.rpartition("@")
+            mail["To"] = Address(display_name=message.recipient.name, username=local, domain=domain)
+            mail["Subject"] = message.subject
+            mail["Message-ID"] = make_msgid(idstring=key.replace(":", ".")[:60], domain="appeals.local")
+            mail["X-Appeals-Key"] = key
+            mail.set_content(message.body, charset="utf-8")
             smtp.send_message(mail)
 
     def _sms(self, message: Rendered, key: str) -> None:
@@ -200,6 +251,20 @@ class Channels:
                                                  "content": f"**{message.subject}**\n{message.body}"},
         }, timeout=10)
         response.raise_for_status()
+        check_robot_answer(response)
+
+
+def check_robot_answer(response: requests.Response) -> None:
+    """DingTalk and WeCom robots answer HTTP 200 and say in the body whether they posted the
+    message: {"errcode": 0, "errmsg": "ok"} is success; any other errcode (keyword or signature
+    mismatch, rate limit, invalid key) is a refusal. A body without errcode (another kind of hook)
+    counts as accepted by its HTTP status."""
+    try:
+        answer = response.json()
+    except ValueError:
+        return
+    if isinstance(answer, dict) and "errcode" in answer and str(answer["errcode"]) != "0":
+        raise WebhookRefused(answer["errcode"], str(answer.get("errmsg") or "")[:200])
 
 
 # ----------------------------------------------------------------------------- outbox
@@ -214,7 +279,7 @@ def deliver(db: Engine, channels: Channels, key_prefix: str, process_instance_id
             event: str, messages: Iterable[Rendered], retry_seconds: float = 30.0) -> DeliveryReport:
     """Send each message once: record it, send the pending ones, mark them sent."""
     report = DeliveryReport(skipped=[])
-    failures: list[str] = []
+    failures: list[Failure] = []
     for message in messages:
         recipient = message.recipient
         if not channels.available(recipient.channel):
@@ -234,20 +299,27 @@ def deliver(db: Engine, channels: Channels, key_prefix: str, process_instance_id
         try:
             for attempt in Retrying(stop=stop_after_delay(retry_seconds), reraise=True,
                                     wait=wait_exponential(multiplier=0.5, max=5),
-                                    retry=retry_if_exception_type((OSError, smtplib.SMTPException,
-                                                                   requests.RequestException))):
+                                    retry=retry_if_exception_type(TRANSIENT)):
                 with attempt:
                     _count_attempt(db, key)
                     channels.send(message, key)
         except Exception as exc:  # noqa: BLE001 - recorded, then raised for the engine's retries
-            _mark(db, key, "failed", f"{type(exc).__name__}: {exc}")
-            failures.append(f"{recipient.channel} {recipient.address}: {type(exc).__name__}: {exc}")
+            error = f"{type(exc).__name__}: {exc}"
+            _mark(db, key, "failed", error)
+            failures.append(Failure(message, key, error, permanent=not isinstance(exc, TRANSIENT)))
             continue
         _mark(db, key, "sent", None)
         report.sent += 1
     if failures:
-        raise NotificationError("; ".join(failures))
+        raise NotificationError("; ".join(f"{f.message.recipient.channel} {f.message.recipient.address}: {f.error}"
+                                          for f in failures), failures)
     return report
+
+
+def mark_undelivered(db: Engine, failures: Iterable[Failure]) -> None:
+    """The office has been given these messages to pass on: they are no longer retried."""
+    for failure in failures:
+        _mark(db, failure.key, "undelivered", failure.error)
 
 
 def _count_attempt(db: Engine, key: str) -> None:
