@@ -25,6 +25,7 @@ from ..validation import normalize_free_text, normalize_text, validate_registrat
 from ..vocabulary import CATEGORY_LABELS, REGISTRATION_FIELDS, AppealKind, Category, Channel, Satisfaction
 from ..workdays import SHANGHAI
 from . import Intake, Rejected, Reminder, Survey, WorkOrder
+from .timeparse import EXCEL_EPOCH, BadTime, parse_datetime  # noqa: F401 - re-exported for the sources
 
 FIELDS = (
     "orderNumber", "enterpriseName", "creditCode", "enterpriseAddress", "contactName", "contactPosition",
@@ -61,57 +62,6 @@ SATISFACTION: dict[Satisfaction, tuple[str, ...]] = {
 YES = {"yes", "y", "true", "1", "是", "已解决", "解决", "真实解决"}
 NO = {"no", "n", "false", "0", "否", "未解决", "没有解决"}
 WITHDRAWN = {"withdrawn", "已撤回", "撤回", "撤单", "已撤单", "申请撤回"}
-
-_DATE_PATTERNS = (
-    re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2})[:时点](\d{1,2})(?:[:分](\d{1,2}))?秒?分?)?$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})(?:[ T]?(\d{2})(\d{2})(\d{2})?)?$"),
-)
-EXCEL_EPOCH = dt.datetime(1899, 12, 30)
-
-
-class BadTime(ValueError):
-    """A date/time value that cannot be read."""
-
-
-def parse_datetime(value: Any, allow_serial: bool = False) -> dt.datetime | None:
-    """A date-time from ISO/W3C text, Chinese forms (2026年3月15日 9:30), a datetime or an Excel serial.
-
-    Naive values are Beijing time. Empty → None; unreadable → BadTime.
-    """
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=SHANGHAI)
-    if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day, tzinfo=SHANGHAI)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if allow_serial and 1 <= value < 2958466:  # Excel's 1900 date system (up to 9999-12-31)
-            moment = EXCEL_EPOCH + dt.timedelta(days=float(value))
-            return moment.replace(microsecond=0, tzinfo=SHANGHAI)
-        raise BadTime(str(value))
-    text = normalize_text(value)
-    if not text:
-        return None
-    if allow_serial and re.fullmatch(r"\d{5}(\.\d+)?", text):
-        return parse_datetime(float(text), allow_serial=True)
-    try:
-        iso = text.replace("Z", "+00:00")
-        if re.search(r"[+-]\d{4}$", iso):
-            iso = f"{iso[:-2]}:{iso[-2:]}"
-        parsed = dt.datetime.fromisoformat(iso)
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
-    except ValueError:
-        pass
-    compact = re.sub(r"\s+", " ", text)
-    for pattern in _DATE_PATTERNS:
-        match = pattern.match(compact)
-        if match:
-            parts = [int(p) if p else 0 for p in match.groups()]
-            try:
-                return dt.datetime(*parts[:6], tzinfo=SHANGHAI)  # type: ignore[misc]
-            except ValueError as exc:
-                raise BadTime(text) from exc
-    raise BadTime(text)
 
 
 def iso(moment: dt.datetime | None) -> str | None:

@@ -34,6 +34,7 @@ class SyncReport:
     pushes_delivered: int = 0
     pushes_failed: int = 0
     blank_rows: int = 0
+    summary_rows: int = 0  # totals rows of a spreadsheet (合计：9 条), skipped
     errors: list[str] = field(default_factory=list)
     order_ids: list[int] = field(default_factory=list, repr=False)
 
@@ -52,9 +53,10 @@ class SyncReport:
                              ("立案前已撤回", self.withdrawn_before_intake), ("启动失败", self.start_failed),
                              ("转入撤回", self.withdrawals), ("转入催单", self.reminders),
                              ("转入回访结果", self.surveys), ("推送状态", self.pushes_delivered),
-                             ("推送失败", self.pushes_failed), ("空行", self.blank_rows)):
+                             ("推送失败", self.pushes_failed), ("空行", self.blank_rows),
+                             ("合计行", self.summary_rows)):
             if value:
-                parts.append(f"{label}{value}件" if label != "空行" else f"{label}{value}行")
+                parts.append(f"{label}{value}行" if label in ("空行", "合计行") else f"{label}{value}件")
         text = "，".join(parts)
         if self.errors:
             text += "；问题：" + "；".join(self.errors[:5])

@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy.engine import Engine
 
 from ..camunda import Camunda
+from ..validation import normalize_text
 from ..vocabulary import (
     HOTLINE_CLOSE_REASON_LABELS,
     HOTLINE_STATUS_LABELS,
@@ -33,7 +34,7 @@ from ..vocabulary import (
 )
 from ..workdays import SHANGHAI
 from . import Intake, Rejected
-from .records import FIELDS, build_order, parse_datetime
+from .records import FIELDS, build_order, fingerprint, jsonable, parse_datetime
 from .registry import orders
 from .report import SyncReport
 from .sync import run_source
@@ -43,9 +44,10 @@ DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
     "enterpriseName": ("企业名称", "单位名称", "诉求企业", "诉求主体"),
     "creditCode": ("统一社会信用代码", "社会信用代码", "信用代码"),
     "enterpriseAddress": ("企业地址", "详细地址", "地址", "事发地址"),
-    "contactName": ("联系人", "来电人", "诉求人", "来电人姓名"),
+    "contactName": ("联系人", "来电人", "诉求人", "来电人姓名", "联系人姓名", "诉求人姓名"),
     "contactPosition": ("职务", "联系人职务"),
-    "contactPhone": ("联系电话", "来电号码", "联系方式", "手机号码", "电话"),
+    "contactPhone": ("联系电话", "来电号码", "联系方式", "手机号码", "电话", "联系人电话", "联系人手机", "来电人电话",
+                     "诉求人电话"),
     "contactEmail": ("电子邮箱", "邮箱"),
     "problemDescription": ("诉求内容", "问题描述", "来电内容", "工单内容", "主要困难和问题"),
     "requestedHelp": ("诉求事项", "希望协调解决的具体事项", "诉求要求"),
@@ -57,6 +59,9 @@ DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED_COLUMNS = ("orderNumber", "problemDescription")
 TEXT_AS_NUMBER = {"orderNumber", "contactPhone", "creditCode"}  # digits Excel may have stored as numbers
+EXCEL_DIGITS = 15  # Excel keeps 15 significant digits of a number: longer digit strings lost their tail
+# a totals or summary row at the bottom of an export (合计：9 条, 总计, 小计, 共 9 条, 以下空白)
+SUMMARY_ROW = re.compile(r"^(合计|总计|小计|共计|汇总|统计|共\d+条|以下空白|制表)")
 EXPORT_HEADERS = ("工单编号", "登记编号", "办理状态", "办理结果", "答复内容", "满意度", "办结时间")
 EXPORT_VARIABLES = ("registrationNumber", "appealStatus", "resultClass", "replyText", "consultationAnswer",
                     "outOfScopeReason", "lastSatisfaction", "closedAt", "closeReason", "registrationValid")
@@ -94,12 +99,22 @@ def load_mapping(path: Path | str | None = None, data: Mapping[str, Any] | None 
     return {"columns": merged, "sheet": data.get("sheet"), "header_rows": int(data.get("header_rows", 20))}
 
 
+class LostDigits(ValueError):
+    """A number that stands for digits (an order number) but has more than Excel keeps."""
+
+
 def _cell_text(field: str, value: Any) -> Any:
-    """A cell value for a field: numbers that are really text become text; dates stay dates."""
-    if isinstance(value, float) and value.is_integer() and field in TEXT_AS_NUMBER:
-        return str(int(value))
-    if isinstance(value, int) and not isinstance(value, bool) and field in TEXT_AS_NUMBER:
-        return str(value)
+    """A cell value for a field: numbers that are really text become text; dates stay dates.
+
+    LostDigits: an order number stored as a number with more than 15 significant digits (or a
+    fraction) — Excel has already replaced its last digits, and two orders may now look alike.
+    """
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and field in TEXT_AS_NUMBER:
+        whole = isinstance(value, int) or value.is_integer()
+        if field == "orderNumber" and (not whole or abs(value) >= 10**EXCEL_DIGITS):
+            raise LostDigits(f"{value:.15g}" if isinstance(value, float) else str(value))
+        if whole:
+            return str(int(value))
     if isinstance(value, (dt.datetime, dt.date)) and field != "receivedAt":
         return value.isoformat()
     return value
@@ -114,6 +129,8 @@ class WorkbookSource:
         self.path = Path(path)
         self.mapping = dict(mapping) if mapping and "columns" in mapping else load_mapping(data=mapping)
         self.blank_rows = 0
+        self.summary_rows = 0
+        self.header_depth = 1
         self.header_row: int | None = None
         self.columns: dict[str, int] = {}
 
@@ -129,20 +146,37 @@ class WorkbookSource:
             return workbook[sheet_name]
         return workbook.worksheets[0]
 
+    def _header_names(self, sheet: Any, fill: Mapping[tuple[int, int], Any], row: int, depth: int,
+                      col: int) -> list[str]:
+        """The names a column's header may be known by: one row, or a parent over a child (联系人 over
+        电话 → 联系人电话, 电话, 联系人)."""
+        cell = _header_key(fill.get((row, col), sheet.cell(row, col).value))
+        if depth == 1:
+            return [cell] if cell else []
+        child = _header_key(fill.get((row + 1, col), sheet.cell(row + 1, col).value))
+        if not child or child == cell:  # one cell over both rows (merged vertically) or no sub-header
+            return [cell] if cell else []
+        return [name for name in (cell + child, child, cell) if name]
+
     def _find_header(self, sheet: Any, fill: Mapping[tuple[int, int], Any]) -> tuple[int, dict[str, int]]:
+        """The header row(s) and the column of each field. A header may have two rows, a merged
+        parent over its sub-headers; then `self.header_depth` is 2 and data starts below both."""
         wanted = {field: {_header_key(h) for h in headers} for field, headers in self.mapping["columns"].items()}
         best: tuple[int, dict[str, int]] | None = None
         for row in range(1, min(sheet.max_row, self.mapping["header_rows"]) + 1):
-            found: dict[str, int] = {}
-            for col in range(1, sheet.max_column + 1):
-                key = _header_key(fill.get((row, col), sheet.cell(row, col).value))
-                if not key:
+            for depth in (1, 2):
+                if depth == 2 and not self._has_sub_header(sheet, fill, row):
                     continue
-                for field, names in wanted.items():
-                    if key in names and field not in found:
-                        found[field] = col
-            if "orderNumber" in found and len(found) >= 2 and (best is None or len(found) > len(best[1])):
-                best = (row, found)
+                found: dict[str, int] = {}
+                for col in range(1, sheet.max_column + 1):
+                    for key in self._header_names(sheet, fill, row, depth, col):
+                        field = next((f for f, names in wanted.items() if key in names and f not in found), None)
+                        if field is not None:
+                            found[field] = col
+                            break
+                if "orderNumber" in found and len(found) >= 2 and (best is None or len(found) > len(best[1])):
+                    best = (row, found)
+                    self.header_depth = depth
         if best is None:
             raise SpreadsheetError(
                 f"{self.path.name}：前{self.mapping['header_rows']}行中找不到表头（需要“工单编号”等列，见列映射）")
@@ -161,21 +195,62 @@ class WorkbookSource:
                 for col in range(merged.min_col, merged.max_col + 1):
                     fill[(row, col)] = value
         self.header_row, self.columns = self._find_header(sheet, fill)
-        headers = {col: str(sheet.cell(self.header_row, col).value or "").strip()
+        headers = {col: "".join(self._header_names(sheet, fill, self.header_row, self.header_depth, col)[:1])
+                   or str(sheet.cell(self.header_row, col).value or "").strip()
                    for col in range(1, sheet.max_column + 1)}
-        for row in range(self.header_row + 1, sheet.max_row + 1):
+        seen: dict[str, tuple[int, str]] = {}  # order number → (row, fingerprint of its fields)
+        for row in range(self.header_row + self.header_depth, sheet.max_row + 1):
             values = {col: fill.get((row, col), sheet.cell(row, col).value) for col in headers}
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
                 self.blank_rows += 1
                 continue
-            fields = {name: _cell_text(name, values.get(col)) for name, col in self.columns.items()}
+            if _is_summary(values.values(), values.get(self.columns["orderNumber"])):
+                self.summary_rows += 1
+                continue
             raw = {"_sheet": sheet.title, "_row": row}
             raw.update({(headers[col] or get_column_letter(col)): value for col, value in values.items()
                         if value is not None})
+            try:
+                fields = {name: _cell_text(name, values.get(col)) for name, col in self.columns.items()}
+            except LostDigits as exc:
+                yield Rejected(self.source, f"第{row}行：工单编号“{exc}”在表格中以数字保存，超过Excel保留的"
+                                            f"{EXCEL_DIGITS}位有效数字，末几位已丢失，无法确定是哪一张工单；"
+                                            "请将工单编号列设为文本后重新导出", None, None, jsonable(raw))
+                continue
             record = build_order(fields, self.source, raw, allow_serial=True)
             if isinstance(record, Rejected):
                 record.reason = f"第{row}行：{record.reason}"
+            else:
+                earlier = seen.get(record.order_number)
+                # the same order exported twice is fine; two different appeals under one number are not
+                mark = fingerprint([record.registration.get("enterpriseName"),
+                                    record.registration.get("problemDescription")])
+                if earlier is not None and earlier[1] != mark:  # never merge two different rows into one
+                    yield Rejected(self.source, f"第{row}行：工单编号{record.order_number}与第{earlier[0]}行相同，"
+                                                "但企业或诉求内容不同，无法确定哪一行是该工单", record.order_number,
+                                   record.fields, record.raw)
+                    continue
+                seen.setdefault(record.order_number, (row, mark))
             yield record
+
+    @staticmethod
+    def _has_sub_header(sheet: Any, fill: Mapping[tuple[int, int], Any], row: int) -> bool:
+        """Row `row` has a parent header merged over several columns, with sub-headers below it."""
+        for merged in sheet.merged_cells.ranges:
+            if merged.min_row == row == merged.max_row and merged.max_col > merged.min_col:
+                below = [sheet.cell(row + 1, col).value for col in range(merged.min_col, merged.max_col + 1)]
+                if all(isinstance(v, str) and v.strip() for v in below):
+                    return True
+        return False
+
+
+def _is_summary(values: Any, order_cell: Any) -> bool:
+    """A totals row (合计：9 条 …): its first filled cell says so and it has no order number."""
+    first = next((normalize_text(v) for v in values if v is not None and normalize_text(v)), "")
+    if not SUMMARY_ROW.match(first.replace(" ", "")):
+        return False
+    order = normalize_text(order_cell)
+    return not order or bool(SUMMARY_ROW.match(order.replace(" ", "")))
 
 
 # --------------------------------------------------------------------------- export
@@ -265,6 +340,7 @@ def import_workbook(path: Path | str, mapping: Mapping[str, Any] | None = None, 
     source = WorkbookSource(path, mapping)
     report = run_source(db, camunda, source, origin=Path(path).name)
     report.blank_rows = source.blank_rows
+    report.summary_rows = source.summary_rows
     return report
 
 

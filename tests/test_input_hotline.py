@@ -1,0 +1,185 @@
+"""Issue 12, kinds 8 and 9: 12345 spreadsheets as hotline centres export them and Open311 servers
+as they behave in the wild. Workbooks are built with openpyxl; the servers are the simulator in
+its misbehaving modes. Each kind: the issue's example with its right value, and generated variants."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook
+
+from appeals.hotline import Rejected, WorkOrder
+from appeals.hotline.spreadsheet import WorkbookSource
+from appeals.hotline.timeparse import BadTime, parse_datetime
+from appeals.workdays import SHANGHAI
+
+CODE = "91140525MA0K2U7X4L"
+FUNCTION = [HealthCheck.function_scoped_fixture]
+
+
+def at(*parts: int) -> dt.datetime:
+    return dt.datetime(*parts, tzinfo=SHANGHAI)
+
+
+# --------------------------------------------------------------------------- 8c: date-times
+@pytest.mark.parametrize("text, expected", [
+    ("2026年11月6日15时20分", at(2026, 11, 6, 15, 20)),  # the issue's example
+    ("2026年11月6日 15时20分05秒", at(2026, 11, 6, 15, 20, 5)),
+    ("2026年11月6日下午3点20分", at(2026, 11, 6, 15, 20)),
+    ("2026年11月6日上午9点", at(2026, 11, 6, 9, 0)),
+    ("2026年11月6日晚上12点", at(2026, 11, 6, 12, 0)),
+    ("2026/11/6 15:20", at(2026, 11, 6, 15, 20)),
+    ("2026/11/06 15:20:30", at(2026, 11, 6, 15, 20, 30)),
+    ("2026.11.6 15:20", at(2026, 11, 6, 15, 20)),
+    ("2026-11-6 9:05", at(2026, 11, 6, 9, 5)),
+    ("２０２６年１１月６日１５：２０", at(2026, 11, 6, 15, 20)),
+    ("2026年11月6日", at(2026, 11, 6)),
+    ("20261106152000", at(2026, 11, 6, 15, 20)),
+    ("2026-11-06T15:20:00+08:00", at(2026, 11, 6, 15, 20)),
+    ("2026-11-06T07:20:00Z", at(2026, 11, 6, 15, 20)),
+    ("\u200e2026年11月6日15时20分", at(2026, 11, 6, 15, 20)),
+])
+def test_chinese_date_time_forms_are_read(text: str, expected: dt.datetime) -> None:
+    assert parse_datetime(text) == expected
+
+
+def test_excel_serials_and_cells() -> None:
+    assert parse_datetime(46332.63888888889, allow_serial=True) == at(2026, 11, 6, 15, 20)
+    assert parse_datetime("46332.63888888889", allow_serial=True) == at(2026, 11, 6, 15, 20)
+    assert parse_datetime(dt.datetime(2026, 11, 6, 15, 20)) == at(2026, 11, 6, 15, 20)
+    assert parse_datetime(dt.date(2026, 11, 6)) == at(2026, 11, 6)
+
+
+@pytest.mark.parametrize("text", ["2026-02-30 10:00", "2026年13月1日", "昨天下午", "15:20", "2026年11月6日25时",
+                                  "2026年11月6日下午13点", "46332", "2026/11/6 15:61"])
+def test_what_is_no_date_time_is_bad_time(text: str) -> None:
+    with pytest.raises(BadTime):
+        parse_datetime(text)
+
+
+@given(moment=st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2099, 12, 31)).map(
+    lambda m: m.replace(microsecond=0)),
+       date_style=st.sampled_from(["{y}年{m}月{d}日", "{y}/{m}/{d}", "{y}-{m:02d}-{d:02d}", "{y}.{m}.{d}",
+                                   "{y} 年 {m} 月 {d} 日"]),
+       time_style=st.sampled_from(["{H}时{M}分{S}秒", "{H}:{M:02d}:{S:02d}", " {H}:{M:02d}:{S:02d}",
+                                   " {H}点{M}分{S}秒", "T{H:02d}:{M:02d}:{S:02d}"]))
+def test_any_date_and_time_in_any_chinese_export_form_reads_back(moment, date_style, time_style) -> None:
+    text = (date_style.format(y=moment.year, m=moment.month, d=moment.day)
+            + time_style.format(H=moment.hour, M=moment.minute, S=moment.second))
+    if not date_style.endswith("日") and time_style[0] not in " T":
+        with pytest.raises(BadTime):  # 2026/11/615:20: where does the day end? refused, not guessed
+            parse_datetime(text)
+        return
+    assert parse_datetime(text) == moment.replace(tzinfo=SHANGHAI), text
+
+
+@given(moment=st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2099, 12, 31)))
+def test_any_excel_serial_is_the_moment_to_the_second(moment) -> None:
+    serial = (moment - dt.datetime(1899, 12, 30)).total_seconds() / 86400
+    expected = (moment + dt.timedelta(microseconds=500_000)).replace(microsecond=0, tzinfo=SHANGHAI)
+    assert abs(parse_datetime(serial, allow_serial=True) - expected) <= dt.timedelta(seconds=1)
+
+
+# --------------------------------------------------------------------------- 8a, b, d: workbooks
+def export(path: Path, rows: list[list], header: str = "two-row", total: str | None = "合计：{n} 条") -> Path:
+    """A 12345 export: a title row, a header (one row, or 联系人 merged over 姓名 | 电话), orders, a total."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["某县12345热线工单导出"])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=6)
+    if header == "two-row":
+        sheet.append(["工单编号", "受理时间", "企业名称", "联系人", None, "诉求内容"])
+        sheet.append([None, None, None, "姓名", "电话", None])
+        sheet.merge_cells("D2:E2")
+        for col in "ABCF":
+            sheet.merge_cells(f"{col}2:{col}3")
+    else:
+        sheet.append(["工单编号", "受理时间", "企业名称", "联系人", "联系电话", "诉求内容"])
+    for row in rows:
+        sheet.append(row)
+    if total:
+        sheet.append([total.format(n=len(rows)), None, None, None, None, None])
+    workbook.save(path)
+    return path
+
+
+def order(number, when="2026年11月6日15时20分", phone="13912345678", text="新厂房增容报装两个月未接电"):
+    return [number, when, "某县恒达机械制造有限公司", "王经理", phone, text]
+
+
+def test_issue_example_two_row_header_keeps_the_phone_and_imports_no_sub_header(tmp_path: Path) -> None:
+    source = WorkbookSource(export(tmp_path / "a.xlsx", [order("GD20261106001"), order("GD20261106002")]))
+    records = list(source.records())
+    assert source.header_row == 2 and source.header_depth == 2
+    assert [r.order_number for r in records if isinstance(r, WorkOrder)] == ["GD20261106001", "GD20261106002"]
+    assert not [r for r in records if isinstance(r, Rejected)], "the sub-header row is no order"
+    first = records[0].registration
+    assert first["contactName"] == "王经理" and first["contactPhone"] == "13912345678"
+    assert first["receivedAt"] == "2026-11-06T15:20:00+08:00", "the issue's 受理时间 example"
+    assert source.summary_rows == 1, "合计：2 条 skipped and counted"
+
+
+def test_issue_example_17_digit_numbers_that_lost_digits_are_quarantined_never_merged(tmp_path: Path) -> None:
+    # Excel keeps 15 significant digits: 20261106152000012 and 20261106152000034 both became …000
+    lost = float(20261106152000000)
+    path = export(tmp_path / "b.xlsx", [order(lost, text="甲企业用电"), order(lost, text="乙企业用地"),
+                                        order(202611061520001, text="十五位的编号无损")], header="one-row")
+    records = list(WorkbookSource(path).records())
+    rejected = [r for r in records if isinstance(r, Rejected)]
+    assert len(rejected) == 2 and all("超过Excel保留的15位有效数字" in r.reason for r in rejected)
+    assert [r.order_number for r in records if isinstance(r, WorkOrder)] == ["202611061520001"]
+
+
+def test_issue_example_the_totals_row_is_skipped_and_counted(tmp_path: Path) -> None:
+    rows = [order(f"GD2026110600{i}") for i in range(1, 10)]
+    source = WorkbookSource(export(tmp_path / "d.xlsx", rows, total="合计：9 条"))
+    records = list(source.records())
+    assert len(records) == 9 and all(isinstance(r, WorkOrder) for r in records)
+    assert source.summary_rows == 1
+
+
+def test_two_different_orders_under_one_number_are_not_merged(tmp_path: Path) -> None:
+    path = export(tmp_path / "e.xlsx", [order("GD1"), order("GD1", phone="139 1234 5678"),
+                                        order("GD1", text="另一家企业的另一件事")])
+    records = list(WorkbookSource(path).records())
+    assert [type(r).__name__ for r in records] == ["WorkOrder", "WorkOrder", "Rejected"]
+    assert "与第4行相同" in records[2].reason
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=FUNCTION)
+@given(numbers=st.lists(st.integers(min_value=10**15, max_value=10**19 - 1), min_size=1, max_size=4, unique=True),
+       as_float=st.booleans(), header=st.sampled_from(["two-row", "one-row"]),
+       total=st.sampled_from([None, "合计：{n} 条", "总计{n}件", "共{n}条", "小计"]))
+def test_any_order_number_of_16_or_more_digits_stored_as_a_number_is_quarantined(
+        tmp_path_factory, numbers, as_float, header, total) -> None:
+    path = export(tmp_path_factory.mktemp("wb") / "x.xlsx",
+                  [order(float(n) if as_float else n, text=f"诉求{i}") for i, n in enumerate(numbers)],
+                  header=header, total=total)
+    source = WorkbookSource(path)
+    records = list(source.records())
+    assert len(records) == len(numbers) and all(isinstance(r, Rejected) for r in records)
+    assert source.summary_rows == (1 if total else 0)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=FUNCTION)
+@given(numbers=st.lists(st.one_of(st.integers(min_value=100, max_value=10**15 - 1),
+                                  st.from_regex(r"GD[0-9]{6,20}", fullmatch=True)), min_size=1, max_size=5,
+                        unique=True),
+       header=st.sampled_from(["two-row", "one-row"]),
+       phone=st.sampled_from(["13912345678", "+86-139 1234 5678", 13912345678, "\u200e139 1234 5678"]),
+       when=st.sampled_from(["2026年11月6日15时20分", "2026/11/6 15:20", 46332.63888888889,
+                             dt.datetime(2026, 11, 6, 15, 20)]))
+def test_any_export_of_good_orders_imports_every_order_with_its_phone_and_time(
+        tmp_path_factory, numbers, header, phone, when) -> None:
+    path = export(tmp_path_factory.mktemp("wb") / "y.xlsx",
+                  [order(n, when=when, phone=phone, text=f"诉求{i}") for i, n in enumerate(numbers)], header=header)
+    records = list(WorkbookSource(path).records())
+    assert [r.order_number for r in records] == [str(n) for n in numbers]
+    for record in records:
+        assert isinstance(record, WorkOrder)
+        assert record.registration["contactPhone"] == "13912345678"
+        assert record.registration["receivedAt"] == "2026-11-06T15:20:00+08:00"
