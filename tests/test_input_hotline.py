@@ -183,3 +183,116 @@ def test_any_export_of_good_orders_imports_every_order_with_its_phone_and_time(
         assert isinstance(record, WorkOrder)
         assert record.registration["contactPhone"] == "13912345678"
         assert record.registration["receivedAt"] == "2026-11-06T15:20:00+08:00"
+
+
+# --------------------------------------------------------------------------- 9: Open311 servers in the wild
+from appeals.hotline.open311 import Open311Client, Open311Source, decode_xml, parse_body, parse_requests  # noqa: E402
+from appeals.hotline.records import build_order  # noqa: E402
+from appeals.hotline.simulator import HotlineSimulator, SimulatorServer  # noqa: E402
+from appeals.settings import HotlineConfig  # noqa: E402
+
+API_KEY = "input-hotline-key"
+NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
+
+
+def config(url: str, **overrides) -> HotlineConfig:
+    values = {"url": url, "api_key": API_KEY, "attempts": 2, "retry_wait": 0.05, "retry_wait_max": 0.1,
+              "retry_deadline": 5, "page_size": 7, "timeout": 5}
+    values.update(overrides)
+    return HotlineConfig(**values)
+
+
+def pull(simulator: HotlineSimulator, **overrides) -> tuple[list, Open311Source, Open311Client]:
+    with SimulatorServer(simulator) as server:
+        client = Open311Client(config(server.url, **overrides))
+        source = Open311Source(client, None)
+        records = list(source.records())
+    return records, source, client
+
+
+@pytest.mark.parametrize("encoding", ["GBK", "GB2312", "GB18030", "UTF-16", "Big5", "UTF-8"])
+def test_issue_example_a_feed_declared_gbk_and_other_chinese_encodings_imports_everything(encoding: str) -> None:
+    simulator = HotlineSimulator(orders=12, malformed=0, seed=8, now=NOW, api_key=API_KEY, encoding=encoding)
+    records, source, _client = pull(simulator)
+    orders = {r.order_number: r for r in records if isinstance(r, WorkOrder)}
+    assert set(orders) == set(simulator.order_ids()) and source.complete
+    for order_id in simulator.order_ids():
+        assert orders[order_id].registration["problemDescription"] == simulator.order(order_id).description
+        assert orders[order_id].registration["enterpriseName"] == simulator.order(order_id).ext["enterprise_name"]
+
+
+@settings(max_examples=40)
+@given(text=st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5) | st.sampled_from("，。a1 "),
+                    min_size=1, max_size=40),
+       encoding=st.sampled_from(["gbk", "gb18030", "utf-8", "utf-16", "GB2312"]),
+       quote=st.sampled_from(['"', "'"]))
+def test_any_declared_encoding_decodes_before_parsing(text, encoding, quote) -> None:
+    try:
+        payload = text.encode(encoding)
+    except UnicodeEncodeError:  # GB2312 has not every character
+        return
+    head = f"<?xml version={quote}1.0{quote} encoding={quote}{encoding}{quote}?>".encode(encoding)
+    body = "<service_requests><request><service_request_id>GD1</service_request_id><description>".encode(encoding)
+    tail = "</description></request></service_requests>".encode(encoding)
+    document = head + body + payload.replace(b"&", b"&amp;").replace(b"<", b"&lt;") + tail
+    if encoding == "utf-16":
+        document = ("<?xml version='1.0' encoding='utf-16'?><service_requests><request><service_request_id>GD1"
+                    f"</service_request_id><description>{text}</description></request></service_requests>"
+                    ).encode("utf-16")
+    assert parse_requests(document, "xml")[0]["description"] == text.strip()
+
+
+def test_an_encoding_from_content_type_or_a_guess_when_nothing_is_declared() -> None:
+    document = "<a>某县恒达机械制造有限公司</a>".encode("gbk")
+    assert decode_xml(document, "GBK") == "<a>某县恒达机械制造有限公司</a>"
+    assert parse_body(document, "xml", "gb2312") == {"a": "某县恒达机械制造有限公司"}
+    assert "恒达" in decode_xml(("<a>" + "某县恒达机械制造有限公司新厂房增容报装" * 5 + "</a>").encode("gbk"))
+
+
+def test_a_server_repeating_its_last_page_is_read_once_and_the_paging_stops() -> None:
+    simulator = HotlineSimulator(orders=21, malformed=0, seed=9, now=NOW, api_key=API_KEY, repeat_last_page=True)
+    records, source, client = pull(simulator, page_size=7)
+    assert sorted(r.order_number for r in records) == sorted(simulator.order_ids())
+    assert client.calls == 4, "pages 1-3, then page 4 repeats page 3: nothing new, stop"
+    assert source.complete
+
+
+def test_issue_example_a_standard_only_server_capping_at_20_delivers_all_30_open_orders() -> None:
+    simulator = HotlineSimulator(orders=30, malformed=0, seed=10, now=NOW, api_key=API_KEY, withdrawn=0,
+                                 standard_only_cap=20)
+    records, source, client = pull(simulator, page_size=50)
+    assert sorted(r.order_number for r in records) == sorted(simulator.order_ids()), "not 20 of 30"
+    assert not client.paging and source.complete
+    assert client.calls < 40
+
+
+@settings(max_examples=20, deadline=None)
+@given(orders=st.integers(min_value=0, max_value=60), cap=st.integers(min_value=3, max_value=25),
+       page_size=st.integers(min_value=3, max_value=30), repeat=st.booleans(), standard=st.booleans(),
+       seed=st.integers(min_value=0, max_value=1000))
+def test_every_kind_of_server_delivers_every_order_exactly_once_in_a_bounded_sync(
+        orders, cap, page_size, repeat, standard, seed) -> None:
+    simulator = HotlineSimulator(orders=orders, malformed=0, seed=seed, now=NOW, api_key=API_KEY,
+                                 repeat_last_page=repeat, standard_only_cap=cap if standard else None)
+    records, source, client = pull(simulator, page_size=page_size, max_calls=400)
+    numbers = [r.order_number for r in records]
+    assert len(numbers) == len(set(numbers)), "no order twice in one sync"
+    assert set(numbers) == set(simulator.order_ids())
+    assert source.complete and client.calls <= 400
+
+
+def test_every_sync_is_bounded_and_an_incomplete_one_says_so() -> None:
+    simulator = HotlineSimulator(orders=60, malformed=0, seed=11, now=NOW, api_key=API_KEY, standard_only_cap=5)
+    records, source, client = pull(simulator, max_calls=6)
+    assert client.calls == 6 and not source.complete
+    assert "上限" in source.incomplete
+    assert 0 < len(records) < 60
+
+
+def test_a_record_without_a_service_code_goes_to_other_with_a_note_for_the_office() -> None:
+    record = build_order({"orderNumber": "GD20261106001", "problemDescription": "停电", "category": None,
+                          "receivedAt": "2026年11月6日15时20分", "contactPhone": "13912345678",
+                          "enterpriseName": "某企业", "contactName": "王经理"}, "open311")
+    assert isinstance(record, WorkOrder)
+    assert record.registration["category"] == "other"
+    assert "未注明问题类别" in record.registration["importNotes"], "shown to the office in 核实, not guessed silently"

@@ -215,6 +215,8 @@ class HotlineConfig:
     lookback_days: int = 30  # the first pull asks for orders updated in the last N days
     overlap_minutes: int = 60  # each pull starts this long before the last one's newest update
     verify_tls: bool | str = True  # False, True or a CA bundle path
+    max_calls: int = 500  # requests per sync at most (pages and windows together): every sync ends
+    window_days: int = 90  # a server that does not page: read the orders received in the last N days
 
     @property
     def configured(self) -> bool:
@@ -246,6 +248,8 @@ def _hotline(env: _Env) -> HotlineConfig:
         lookback_days=env.int("APPEALS_HOTLINE_LOOKBACK_DAYS", d.lookback_days),
         overlap_minutes=env.int("APPEALS_HOTLINE_OVERLAP_MINUTES", d.overlap_minutes),
         verify_tls=verify,
+        max_calls=env.int("APPEALS_HOTLINE_MAX_CALLS", d.max_calls),
+        window_days=env.int("APPEALS_HOTLINE_WINDOW_DAYS", d.window_days),
     )
 
 

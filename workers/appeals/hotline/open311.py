@@ -10,17 +10,30 @@ contact, the order type, withdrawal, 催单, the hotline's satisfaction survey);
 page through the result ordered by `updated_datetime` then id (a short page is the last one);
 `POST requests/{id}/updates.{fmt}` sends our status back (idempotent by `update_token`).
 
-XML is parsed with defusedxml (no DTDs, no entities); every call goes through one
-`requests.Session` with a timeout and tenacity retries of transient failures (connection errors,
-timeouts, 5xx, 429) with both an attempt and a time limit.
+XML is parsed with defusedxml (no DTDs, no entities) after decoding it ourselves: expat knows
+no Chinese encodings, so a feed declared `encoding="GBK"` (or GB2312, GB18030, Big5, a charset in
+Content-Type, a BOM) is decoded with Python's codec first (`decode_xml`). Every call goes through
+one `requests.Session` with a timeout and tenacity retries of transient failures (connection
+errors, timeouts, 5xx, 429) with both an attempt and a time limit.
+
+Servers in the wild (issue 12, kind 9): paging stops at the first page that brings nothing new
+(a server that repeats its last page); page 2 is always asked for, even after a short first page
+(it may be a cap); a server that ignores `page` (page 2 repeats page 1) or
+`page_size` (more records than asked) implements only the standard query, caps its answers and
+ignores `updated_after`: the client then reads the last `window_days` by `start_date`/`end_date`
+windows, halving a window whose answer is as long as the cap until each window is complete. Every
+sync is bounded (`max_calls`); a sync that hit the bound or a full minimal window is incomplete
+(`Open311Source.complete` stays False, the watermark does not move, the error is reported).
 """
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import json
 import logging
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -75,17 +88,70 @@ def element_value(element: Any) -> Any:
     return {child.tag: element_value(child) for child in children}
 
 
-def parse_body(content: bytes, fmt: str) -> Any:
-    """The decoded body: XML through defusedxml (DTDs and entities refused), or JSON."""
+_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
+# names servers declare → the Python codec that reads them all (GB18030 is a superset of GBK/GB2312)
+_SUPERSETS = {"gbk": "gb18030", "gb2312": "gb18030", "gb_2312": "gb18030", "gb_2312-80": "gb18030", "cp936": "gb18030",
+              "x-gbk": "gb18030", "euc-cn": "gb18030", "big5": "big5hkscs"}
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    name = name.strip().strip("\"'").lower()
+    name = _SUPERSETS.get(name, name)
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def charset_of(content_type: str | None) -> str | None:
+    """The charset parameter of a Content-Type header, if any."""
+    found = re.search(r"charset\s*=\s*\"?([^\s;\"]+)", content_type or "", re.IGNORECASE)
+    return found.group(1) if found else None
+
+
+def decode_xml(content: bytes, charset: str | None = None) -> str:
+    """The XML document as text: by its BOM, else its declared encoding, else the HTTP charset,
+    else UTF-8, else charset-normalizer's best guess. UnicodeDecodeError if none reads it."""
+    for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if content.startswith(bom):
+            return content.decode("utf-8-sig" if codec == "utf-8" else codec)
+    declared = _DECLARATION.match(content)
+    for name in (declared.group(1).decode("ascii") if declared else None, charset, "utf-8"):
+        codec = _codec(name)
+        if codec is None:
+            continue
+        try:
+            return content.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    from charset_normalizer import from_bytes
+
+    guess = from_bytes(content).best()
+    if guess is None:
+        raise UnicodeDecodeError("unknown", content[:1], 0, 1, "no encoding reads this document")
+    return str(guess)
+
+
+def parse_body(content: bytes, fmt: str, charset: str | None = None) -> Any:
+    """The decoded body: XML through defusedxml (DTDs and entities refused), or JSON. `charset`:
+    the HTTP Content-Type's, used when the document does not declare its own."""
     if fmt == "json":
-        return json.loads(content.decode("utf-8-sig"))
-    root = SafeET.fromstring(content, forbid_dtd=True)
+        try:
+            return json.loads(content.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            return json.loads(content.decode(_codec(charset) or "gb18030"))
+    text = decode_xml(content, charset)
+    # the text is Unicode now: declare it as the UTF-8 we hand to the parser
+    text = re.sub(r"^\s*(<\?xml[^>]*?encoding\s*=\s*)[\"'][^\"']*[\"']", r'\1"UTF-8"', text, count=1)
+    root = SafeET.fromstring(text.encode("utf-8"), forbid_dtd=True)
     return {root.tag: element_value(root)}
 
 
-def parse_requests(content: bytes, fmt: str) -> list[dict[str, Any]]:
+def parse_requests(content: bytes, fmt: str, charset: str | None = None) -> list[dict[str, Any]]:
     """The service requests of a `requests` answer, as dicts in Open311 names."""
-    body = parse_body(content, fmt)
+    body = parse_body(content, fmt, charset)
     if fmt == "xml":
         items = body.get("service_requests")
         if items == "":
@@ -106,6 +172,7 @@ def open311_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "orderNumber": raw.get("service_request_id"),
         "problemDescription": raw.get("description"),
+        # no service code: the documented rule is 其它 with a note for the office (records.map_category)
         "category": raw.get("service_code") or raw.get("service_name"),
         "receivedAt": raw.get("requested_datetime"),
         "updatedAt": raw.get("updated_datetime"),
@@ -205,7 +272,7 @@ class Open311Client:
     def _error_text(self, response: requests.Response) -> str:
         """The Open311 error description(s), or the start of the body."""
         try:
-            body = parse_body(response.content, self.config.format)
+            body = parse_body(response.content, self.config.format, charset_of(response.headers.get("Content-Type")))
             errors = body.get("errors") if isinstance(body, dict) else body
             if isinstance(errors, list):
                 return "；".join(str(e.get("description") or e.get("code")) for e in errors if isinstance(e, dict))
@@ -226,18 +293,29 @@ class Open311Client:
         return items[0] if items else None
 
     def pages(self, updated_after: dt.datetime | None = None, **filters: Any) -> Iterator[Page]:
-        """Every page of `requests` updated after the given time (oldest update first)."""
+        """Every page of `requests` updated after the given time (oldest update first), each with
+        only the records not seen before in this sync. Falls back to `windows` when the server does
+        not page. Sets `self.incomplete` to the reason when the sync could not read everything."""
+        self.calls = 0
+        self.incomplete: str | None = None
+        self.paging = True
+        seen: set[tuple[Any, Any]] = set()
         size = self.config.page_size
         number = 1
         bad_in_a_row = 0
-        while number <= 10_000:
+        first_keys: list[tuple[Any, Any]] | None = None
+        while True:
+            if self.calls >= self.config.max_calls:
+                self.incomplete = f"本次同步已达到{self.config.max_calls}次请求的上限，其余工单下次同步再取"
+                return
             params = self._params(
                 extensions="true", page=number, page_size=size,
                 updated_after=w3c(updated_after) if updated_after else None, **filters,
             )
-            response = self._call("GET", "requests", params=params)
+            response = self._get_requests(params)
             try:
-                records = parse_requests(response.content, self.config.format)
+                records = parse_requests(response.content, self.config.format,
+                                         charset_of(response.headers.get("Content-Type")))
             except (ValueError, SafeET.ParseError, DefusedXmlException, UnicodeDecodeError) as exc:
                 bad_in_a_row += 1
                 yield Page(number, text=response.content.decode("utf-8", "replace"),
@@ -247,10 +325,75 @@ class Open311Client:
                 number += 1
                 continue
             bad_in_a_row = 0
-            yield Page(number, records)
-            if len(records) < size:
+            keys = [_key(r) for r in records]
+            if number == 1:
+                first_keys = keys
+            not_paging = len(records) > size or (number == 2 and keys and keys == first_keys)
+            if not_paging:  # page_size or page ignored: the standard query only, capped answers
+                self.paging = False
+                log.warning("hotline %s does not page (page %d: %d records for page_size %d); reading by "
+                            "start_date/end_date windows", self.base, number, len(records), size)
+                yield from self.windows(seen, cap=len(records), **filters)
+                return
+            new = [r for r, k in zip(records, keys, strict=True) if k not in seen]
+            seen.update(keys)
+            if number > 1 and records and not new:  # a page past the end repeating the last one
+                return
+            yield Page(number, new)
+            # a short page is the last one of a paging server; a short FIRST page may also be the cap
+            # of a server that ignores `page`: page 2 tells (empty, or page 1 again)
+            if len(records) < size and not (number == 1 and records):
                 return
             number += 1
+
+    def windows(self, seen: set[tuple[Any, Any]], cap: int, **filters: Any) -> Iterator[Page]:
+        """The orders received in the last `window_days`, read by start_date/end_date windows.
+
+        The server's cap is not known: it is taken to be the longest answer seen. A window whose
+        answer is shorter is complete; one as long as the cap is halved, down to one second. The
+        cap counts as proven once two halves held more records than their window's answer; a
+        one-second window still full under a proven cap leaves the sync incomplete."""
+        end = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=1)
+        state = {"cap": cap, "proven": False, "number": 0}
+        yield from self._window(end - dt.timedelta(days=self.config.window_days + 1), end, seen, state, filters)
+
+    def _window(self, start: dt.datetime, stop: dt.datetime, seen: set[tuple[Any, Any]], state: dict[str, Any],
+                filters: dict[str, Any]) -> Generator[Page, None, set[tuple[Any, Any]]]:
+        """Read one window (halving it when full); returns the keys it holds."""
+        if self.calls >= self.config.max_calls:
+            self.incomplete = f"本次同步已达到{self.config.max_calls}次请求的上限，其余工单下次同步再取"
+            return set()
+        response = self._get_requests(self._params(extensions="true", start_date=w3c(start), end_date=w3c(stop),
+                                                    **filters))
+        state["number"] += 1
+        try:
+            records = parse_requests(response.content, self.config.format,
+                                     charset_of(response.headers.get("Content-Type")))
+        except (ValueError, SafeET.ParseError, DefusedXmlException, UnicodeDecodeError) as exc:
+            yield Page(state["number"], text=response.content.decode("utf-8", "replace"),
+                       error=f"时段{w3c(start)}至{w3c(stop)}的应答无法解析（{type(exc).__name__}）")
+            self.incomplete = "有时段的应答无法解析"
+            return set()
+        state["cap"] = max(state["cap"], len(records))
+        if len(records) >= state["cap"] and stop - start > dt.timedelta(seconds=1):
+            middle = start + (stop - start) / 2
+            found = yield from self._window(start, middle, seen, state, filters)
+            found |= yield from self._window(middle, stop, seen, state, filters)
+            if len(found) > len(records):
+                state["proven"] = True  # the halves held more than the whole: answers are capped
+            return found | {_key(r) for r in records}
+        if len(records) >= state["cap"] and state["proven"]:
+            self.incomplete = (f"12345平台在{w3c(start)}这一秒内的工单达到其单次返回上限{state['cap']}条，"
+                               "可能未能全部读取")
+        keys = [_key(r) for r in records]
+        new = [r for r, k in zip(records, keys, strict=True) if k not in seen]
+        seen.update(keys)
+        yield Page(state["number"], new)
+        return set(keys)
+
+    def _get_requests(self, params: dict[str, Any]) -> requests.Response:
+        self.calls += 1
+        return self._call("GET", "requests", params=params)
 
     # --- our extension: status updates ------------------------------------------------------
     def push(self, update: StatusUpdate) -> str:
@@ -282,6 +425,11 @@ class Open311Client:
         return items if isinstance(items, list) else []
 
 
+def _key(record: Mapping[str, Any]) -> tuple[Any, Any]:
+    """What makes a record new within one sync: its order number and its update time."""
+    return (str(record.get("service_request_id")), str(record.get("updated_datetime")))
+
+
 class Open311Source:
     """The service requests updated since a time, as `WorkOrder`s and `Rejected`s (`OrderSource`).
 
@@ -298,6 +446,7 @@ class Open311Source:
         self.newest: dt.datetime | None = None
         self.pages = 0
         self.bad_pages = 0
+        self.incomplete: str | None = None
 
     def records(self) -> Iterator[Intake]:
         for page in self.client.pages(self.updated_after):
@@ -315,6 +464,7 @@ class Open311Source:
                     if self.newest is None or record.updated_at > self.newest:
                         self.newest = record.updated_at
                 yield record
-        self.complete = True
+        self.incomplete = getattr(self.client, "incomplete", None)
+        self.complete = not self.incomplete
         if self.bad_pages:
             self.newest = None

@@ -215,6 +215,8 @@ def build_order(fields: Mapping[str, Any], source: str, raw: Mapping[str, Any] |
     registration = {name: checked.normalized.get(name) for name in REGISTRATION_FIELDS}
     registration.update(channel=Channel.HOTLINE, externalId=order_number, category=category,
                         appealKind=values["appealKind"], receivedAt=iso(received))
+    # what the import decided for the office (e.g. 其它 for an order without a service code), shown in 核实
+    registration["importNotes"] = "；".join(notes) or None
     notes.extend(checked.errors)  # the process's validation asks the office to correct these
     status = normalize_text(fields.get("status")).lower()
     withdrawn = status in WITHDRAWN

@@ -186,7 +186,14 @@ class HotlineSimulator:
     def __init__(self, orders: int = 300, seed: int = 12345, malformed: int = 3, withdrawn: float = 0.05,
                  reminded: float = 0.1, invalid_codes: float = 0.06, prefix: str = "GD", api_key: str = "sim-key",
                  jurisdiction: str | None = None, now: dt.datetime | None = None, days: int = 14,
-                 auto_survey: bool = False) -> None:
+                 auto_survey: bool = False, encoding: str = "utf-8", repeat_last_page: bool = False,
+                 standard_only_cap: int | None = None) -> None:
+        # servers in the wild (issue 12, kind 9): XML in another declared encoding (GBK); a page past
+        # the end answered with the last page again; only the standard query (page, page_size and
+        # updated_after ignored) with at most `standard_only_cap` records per answer
+        self.encoding = encoding
+        self.repeat_last_page = repeat_last_page
+        self.standard_only_cap = standard_only_cap
         self.api_key = api_key
         self.jurisdiction = jurisdiction
         self.prefix = prefix
@@ -415,6 +422,8 @@ class HotlineSimulator:
         statuses = {s.strip() for s in args.get("status", "").split(",") if s.strip()}
         start, end = times("start_date"), times("end_date")
         after, before = times("updated_after"), times("updated_before")
+        if self.standard_only_cap is not None:  # extensions unknown to this server
+            after = before = None
         if not (ids or start or end or after or before):
             after = self.now() - dt.timedelta(days=90)  # the standard's default window
         with self._lock:
@@ -452,15 +461,17 @@ def _xml_value(parent: ET.Element, name: str, value: Any) -> None:
         element.text = str(value)
 
 
-def render(root: str, item: str, items: list[Mapping[str, Any]], fmt: str, status: int = 200) -> Response:
+def render(root: str, item: str, items: list[Mapping[str, Any]], fmt: str, status: int = 200,
+           encoding: str = "utf-8") -> Response:
     if fmt == "json":
         return Response(json.dumps(items, ensure_ascii=False), status=status,
                         mimetype="application/json")
     element = ET.Element(root)
     for data in items:
         _xml_value(element, item, data)
-    body = ET.tostring(element, encoding="utf-8", xml_declaration=True)
-    return Response(body, status=status, mimetype="text/xml")
+    body = ET.tostring(element, encoding=encoding, xml_declaration=True)
+    # the encoding is declared in the document only (as such servers do), not in Content-Type
+    return Response(body, status=status, content_type="text/xml")
 
 
 def error(code: int, description: str, fmt: str) -> Response:
@@ -506,8 +517,16 @@ def create_app(simulator: HotlineSimulator) -> Flask:
         except ValueError as exc:
             return error(400, f"参数无效：{exc}", fmt)
         extensions = request.args.get("extensions", "").lower() == "true"
-        chunk = found[(page - 1) * size: page * size]
-        return render("service_requests", "request", [o.to_dict(extensions) for o in chunk], fmt)
+        if simulator.standard_only_cap is not None:  # page and page_size unknown: one capped answer
+            found = sorted(found, key=lambda o: (o.requested or o.updated, o.seq))
+            chunk = found[:simulator.standard_only_cap]
+        else:
+            chunk = found[(page - 1) * size: page * size]
+            if not chunk and found and page > 1 and simulator.repeat_last_page:
+                last = (len(found) - 1) // size
+                chunk = found[last * size: (last + 1) * size]
+        return render("service_requests", "request", [o.to_dict(extensions) for o in chunk], fmt,
+                      encoding=simulator.encoding)
 
     @app.get(f"{BASE_PATH}/requests/<order_id>.{fmt_rule}")
     def request_(order_id: str, fmt: str) -> Response:

@@ -108,6 +108,8 @@ def sync(config: HotlineConfig | None = None, *, db: Engine | None = None, camun
         except HotlineError as exc:
             error = exc
         report.pages = source.pages
+        if source.incomplete:  # bounded or capped: the watermark stays, the rest comes next time
+            report.errors.append(source.incomplete)
         drain(db, camunda, report)
         if error is None:
             deliver_pending(db, client, report=report)
