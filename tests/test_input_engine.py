@@ -58,3 +58,21 @@ def test_the_issue_example_4500_characters_no_longer_fail_with_http_500(deployed
                           variables={"enterpriseName": "消息启动", "problemDescription": text})["processInstance"]["id"]
     assert len(admin.variables(pid)["problemDescription"]) == length
     admin.delete(f"/process-instance/{pid}")
+
+
+def test_a_form_submitted_as_tasklist_does_keeps_long_texts_whole(workers: EngineHandle) -> None:
+    """Tasklist completes a Camunda Form with submit-form, which also writes an audit copy of every
+    field into a 4,000-character column (ACT_HI_DETAIL): the submission must not fail on it."""
+    from .scenario import Appeal
+
+    appeal = Appeal.start(workers, "LONG-FORM-1")
+    task = appeal.task("Task_VerifyAppeal", "office-clerk")
+    note, reason = "核" * 4500, "由" * TEXT_LIMIT
+    workers.client("office-clerk").post(f"/task/{task['id']}/submit-form", {"variables": {
+        "verifyNote": {"value": note}, "scopeDecision": {"value": "out_of_scope"},
+        "outOfScopeReason": {"value": reason}}})
+    variables = appeal.variables()
+    assert variables["verifyNote"] == note and variables["outOfScopeReason"] == reason
+    details = workers.admin.get("/history/detail", processInstanceId=appeal.id, formFields="true")
+    audit = {d["fieldId"]: d["fieldValue"] for d in details if d.get("fieldId")}
+    assert len(audit["verifyNote"]) == 4000 and audit["verifyNote"].endswith("（全文见同名变量）")

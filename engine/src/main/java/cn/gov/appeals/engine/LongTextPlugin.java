@@ -4,10 +4,14 @@ import java.util.ArrayList;
 import java.util.List;
 import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
+import org.camunda.bpm.engine.impl.history.handler.HistoryEventHandler;
 import org.camunda.bpm.engine.impl.variable.serializer.TypedValueSerializer;
 import org.springframework.stereotype.Component;
 
-/** Registers {@link LongTextSerializer} ahead of the engine's own serializers. */
+/**
+ * Long texts stay whole: registers {@link LongTextSerializer} ahead of the engine's own serializers
+ * and writes history through {@link LongFormValueHistoryHandler} instead of the default handler.
+ */
 @Component
 public class LongTextPlugin extends AbstractProcessEnginePlugin {
 
@@ -21,5 +25,13 @@ public class LongTextPlugin extends AbstractProcessEnginePlugin {
       ordered.addAll(serializers);
     }
     configuration.setCustomPreVariableSerializers(ordered);
+
+    List<HistoryEventHandler> handlers = new ArrayList<>();
+    if (configuration.getCustomHistoryEventHandlers() != null) {
+      handlers.addAll(configuration.getCustomHistoryEventHandlers());
+    }
+    handlers.add(new LongFormValueHistoryHandler());
+    configuration.setEnableDefaultDbHistoryEventHandler(false);
+    configuration.setCustomHistoryEventHandlers(handlers);
   }
 }
