@@ -242,3 +242,15 @@ def test_the_meeting_time_is_a_date_and_a_time() -> None:
 def test_normalisation_never_raises(text) -> None:
     check_phone(text)
     check_credit_code(text)
+
+
+# --------------------------------------------------------------------------- the CLI: org chart phones
+def test_org_chart_phones_are_read_as_people_write_them() -> None:
+    from appeals.org import DEMO_ORG, OrgChartError, load, parse
+
+    raw = load(DEMO_ORG).to_dict()
+    raw["users"][0]["phone"] = "\u200e+86 138-0000-0001"
+    assert parse(raw).users[0].phone == "13800000001"
+    raw["users"][0]["phone"] = "12345"
+    with pytest.raises(OrgChartError, match="手机号或带区号的座机号"):
+        parse(raw)

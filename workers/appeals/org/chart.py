@@ -94,6 +94,19 @@ def _text(entry: dict[str, Any], key: str, where: str, required: bool = True) ->
     return str(value).strip()
 
 
+def _phone(entry: dict[str, Any], where: str) -> str | None:
+    """A phone as people write it, stored in the one canonical form (appeals.validation.check_phone)."""
+    from ..validation import check_phone
+
+    value = _text(entry, "phone", where, required=False)
+    if value is None:
+        return None
+    phone, error = check_phone(value)
+    if error:
+        raise OrgChartError(f"{where}: phone {value!r}: {error}")
+    return phone
+
+
 def parse(data: Any) -> OrgChart:
     """Validate a loaded org chart and return it; raise OrgChartError naming the first problem."""
     if not isinstance(data, dict):
@@ -139,7 +152,7 @@ def parse(data: Any) -> OrgChart:
                 name=_text(entry, "name", where),
                 oversees=tuple(str(d) for d in oversees),
                 email=_text(entry, "email", where, required=False),
-                phone=_text(entry, "phone", where, required=False),
+                phone=_phone(entry, where),
                 webhook=_text(entry, "webhook", where, required=False),
             )
         )
@@ -184,7 +197,7 @@ def parse(data: Any) -> OrgChart:
                 name=_text(entry, "name", where),
                 groups=tuple(member_of),
                 email=_text(entry, "email", where, required=False),
-                phone=_text(entry, "phone", where, required=False),
+                phone=_phone(entry, where),
             )
         )
     return OrgChart(county, prefix, tuple(groups), tuple(users), by_id)
