@@ -5,6 +5,8 @@ engine's own String column (queries by value still work)."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,22 +18,27 @@ from .conftest import EngineHandle
 CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
 
 
-def test_a_text_of_the_documented_limit_travels_through_start_variables_and_history(deployed: EngineHandle) -> None:
+def _standalone_task(admin, name: str) -> str:
+    """A task outside any process: a place for variables that no worker touches."""
+    task_id = uuid.uuid4().hex
+    admin.post("/task/create", {"id": task_id, "name": name})
+    return task_id
+
+
+def test_a_text_of_the_documented_limit_travels_through_variables_and_history(deployed: EngineHandle) -> None:
     admin = deployed.admin
     text = ("主要困难" * TEXT_LIMIT)[:TEXT_LIMIT]
-    started = admin.start_process("EnterpriseAppeal", {"enterpriseName": "长文本测试企业", "problemDescription": text},
-                                  business_key="LONG-TEXT-1")
-    pid = started["id"]
-    assert admin.variables(pid)["problemDescription"] == text
-    raw = admin.get(f"/process-instance/{pid}/variables/problemDescription", deserializeValue="false")
-    assert raw["type"] == "String", "a long text stays a String for Tasklist, Cockpit and expressions"
-    history = admin.get("/history/variable-instance", processInstanceId=pid, variableName="problemDescription")
+    task_id = _standalone_task(admin, "长文本")
+    admin.put(f"/task/{task_id}/variables/problemDescription", {"value": text, "type": "String"})
+    raw = admin.get(f"/task/{task_id}/variables/problemDescription", deserializeValue="false")
+    assert raw["type"] == "String" and raw["value"] == text, "a long text stays a String for Tasklist and Cockpit"
+    history = admin.get("/history/variable-instance", taskIdIn=task_id, variableName="problemDescription")
     assert history[0]["value"] == text
     # replaced by a short text: back in the String column, found by value
-    admin.put(f"/process-instance/{pid}/variables/problemDescription", {"value": "短文本", "type": "String"})
-    found = admin.get("/variable-instance", variableValues="problemDescription_eq_短文本", processInstanceIdIn=pid)
+    admin.put(f"/task/{task_id}/variables/problemDescription", {"value": "短文本", "type": "String"})
+    found = admin.get("/variable-instance", variableValues="problemDescription_eq_短文本", taskIdIn=task_id)
     assert [v["value"] for v in found] == ["短文本"]
-    admin.delete(f"/process-instance/{pid}")
+    admin.delete(f"/task/{task_id}")
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -41,13 +48,13 @@ def test_untyped_text_as_tasklist_submits_it_round_trips_at_any_length(deployed:
                                                                        piece: str) -> None:
     admin = deployed.admin
     text = (piece * (length // len(piece) + 1))[:length]
-    pid = admin.start_process("EnterpriseAppeal", {"enterpriseName": "长文本变体"}, business_key="LONG-TEXT-V")["id"]
+    task_id = _standalone_task(admin, "长文本变体")
     try:
         # Tasklist's Camunda Forms submit a text field as {"value": "..."} without a type
-        admin.post(f"/process-instance/{pid}/variables", {"modifications": {"note": {"value": text}}})
-        assert admin.variables(pid)["note"] == text
+        admin.post(f"/task/{task_id}/variables", {"modifications": {"note": {"value": text}}})
+        assert admin.get(f"/task/{task_id}/variables/note", deserializeValue="false")["value"] == text
     finally:
-        admin.delete(f"/process-instance/{pid}")
+        admin.delete(f"/task/{task_id}")
 
 
 @pytest.mark.parametrize("length", [4001, 4500])
@@ -57,7 +64,6 @@ def test_the_issue_example_4500_characters_no_longer_fail_with_http_500(deployed
     pid = admin.correlate("AppealSubmitted", business_key=f"LONG-MSG-{length}",
                           variables={"enterpriseName": "消息启动", "problemDescription": text})["processInstance"]["id"]
     assert len(admin.variables(pid)["problemDescription"]) == length
-    admin.delete(f"/process-instance/{pid}")
 
 
 def test_a_form_submitted_as_tasklist_does_keeps_long_texts_whole(workers: EngineHandle) -> None:
