@@ -296,3 +296,9 @@ def test_a_record_without_a_service_code_goes_to_other_with_a_note_for_the_offic
     assert isinstance(record, WorkOrder)
     assert record.registration["category"] == "other"
     assert "未注明问题类别" in record.registration["importNotes"], "shown to the office in 核实, not guessed silently"
+
+
+def test_issue_example_an_order_number_with_an_invisible_character_is_imported_not_quarantined(tmp_path: Path) -> None:
+    path = export(tmp_path / "z.xlsx", [order("GD2026\u200b1106001"), order("\ufeffGD20261106002\u200e")])
+    records = list(WorkbookSource(path).records())
+    assert [r.order_number for r in records if isinstance(r, WorkOrder)] == ["GD20261106001", "GD20261106002"]
