@@ -85,9 +85,16 @@ class DeadlineService:
         raise ValueError(f"unknown deadline unit '{unit}' in {DECISION}")
 
 
+def due_label(due: dt.datetime) -> str:
+    """A due date as the staff read it: '2026年12月7日 18:00' (Asia/Shanghai)."""
+    local = due.astimezone(SHANGHAI)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
 def deadline_variables(name: str, deadline: Deadline) -> dict[str, Any]:
-    """`{name}` as ISO text, plus a warning variable when the calendar had no official data."""
-    values: dict[str, Any] = {name: deadline.iso()}
+    """`{name}` as ISO text and `{name}Label` in Chinese for the forms ('2026年12月7日 18:00'), plus a
+    warning variable when the calendar had no official data."""
+    values: dict[str, Any] = {name: deadline.iso(), f"{name}Label": due_label(deadline.due)}
     if deadline.uses_fallback:
         years = ", ".join(str(y) for y in deadline.fallback_years)
         values["deadlineWarning"] = f"{years}年节假日安排尚未导入，{name}按周一至周五推算，请管理员导入后核对"

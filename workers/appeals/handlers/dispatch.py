@@ -9,6 +9,7 @@ from ..deadlines import deadline_variables, now
 from ..numbering import issue_number
 from ..org import OrgChart
 from ..runtime import BpmnError, ModelError, Task
+from ..tasklabels import task_label_variables
 from ..variables import as_list
 from ..vocabulary import AppealStatus, DispatchSituation
 from . import router
@@ -111,4 +112,5 @@ def dispatch_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
     handling = deadlines.due("handling", start, situation=situation, multi_department=bool(assisting))
     output.update(deadline_variables("handlingDue", handling))
     output.update(deadlines.handling_timers(handling))
+    output.update(task_label_variables(deadlines.calendar))
     return output

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..context import AppContext
-from ..deadlines import deadline_variables, now, parse_time
+from ..deadlines import deadline_variables, due_label, now, parse_time
 from ..ledger.history import signed_time
 from ..runtime import Milestone, Task
 from ..vocabulary import SUPERVISED_RESULT_CLASSES, AppealStatus, ExtensionDecision
@@ -58,7 +58,8 @@ def register_extension_request(task: Task, ctx: AppContext) -> dict[str, Any]:
     """
     deadlines = ctx.deadlines()
     cap = _extension_cap(deadlines, task)
-    output: dict[str, Any] = {"extensionCapDue": cap.iso(), "appealStatus": AppealStatus.EXTENSION_REQUESTED}
+    output: dict[str, Any] = {"extensionCapDue": cap.iso(), "extensionCapDueLabel": due_label(cap.due),
+                              "appealStatus": AppealStatus.EXTENSION_REQUESTED}
     output.update(deadline_variables("extensionReviewDue", deadlines.due("extensionReview")))
     return output
 

@@ -8,6 +8,7 @@ from ..context import AppContext
 from ..deadlines import deadline_variables, now, parse_time
 from ..numbering import issue_number
 from ..runtime import Task
+from ..tasklabels import category_label, task_label_variables
 from ..validation import validate_registration
 from ..variables import as_list
 from ..vocabulary import REGISTRATION_FIELDS, AppealStatus
@@ -31,7 +32,7 @@ def validate_registration_handler(task: Task, ctx: AppContext) -> dict[str, Any]
     return output
 
 
-@router.topic("registerAppeal", variables=("receivedAt",), milestone="registered")
+@router.topic("registerAppeal", variables=("receivedAt", "category"), milestone="registered")
 def register_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
     """Give the appeal its 登记编号 (the same one on every redelivery) and its first due dates.
 
@@ -62,11 +63,12 @@ def register_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
     output.update(deadline_variables("verifyDue", verify))
     # a consultation goes straight to the follow-up: give it a due date from the start
     output.update(deadline_variables("followUpDue", deadlines.due("followUp", verify.due)))
+    output.update(task_label_variables(deadlines.calendar, task.get("category")))
     return output
 
 
 @router.topic("prepareDispatchOptions",
-              variables=("suggestedLead", "suggestedAssisting", "leadDepartment", "assistingDepartments"))
+              variables=("suggestedLead", "suggestedAssisting", "leadDepartment", "assistingDepartments", "category"))
 def prepare_dispatch_options(task: Task, ctx: AppContext) -> dict[str, Any]:
     """The departments of the org chart as choices, pre-set to the routing table's suggestion."""
     chart = ctx.org_chart()
@@ -78,6 +80,7 @@ def prepare_dispatch_options(task: Task, ctx: AppContext) -> dict[str, Any]:
         "suggestedLeadName": departments.get(suggested_lead, "无（请服企办选择）"),
         "suggestedAssistingNames": "、".join(departments[d] for d in suggested_assisting) or "无",
         "appealStatus": AppealStatus.ROUTING,
+        "categoryLabel": category_label(task.get("category")),  # the category may change at verification
     }
     if not task.get("leadDepartment") and suggested_lead in departments:
         output["leadDepartment"] = suggested_lead

@@ -81,9 +81,14 @@ PUBLIC_GRANTS: tuple[Grant, ...] = (
 )
 
 # Tasklist filters every staff member can use (names shown in Chinese; the unit's tasks first).
+# The list shows task-local copies the engine writes when a task is created (TaskSummaryPlugin.java):
+# a department may read its own tasks' variables but not the appeal's, so the appeal's own
+# variables would show empty in its list.
 _LIST_VARIABLES = [
-    {"name": "registrationNumber", "label": "登记编号"},
-    {"name": "enterpriseName", "label": "企业"},
+    {"name": "taskNumber", "label": "登记编号"},
+    {"name": "taskEnterprise", "label": "企业"},
+    {"name": "taskCategory", "label": "类别"},
+    {"name": "taskDue", "label": "办理时限"},
 ]
 FILTERS: tuple[dict[str, Any], ...] = (
     {
