@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from ..context import AppContext
 from ..notify import EVENTS, Channels, NotificationError, deliver, mark_undelivered, recipients, render
+from ..notify.attachments import APPROVAL_VARIABLES, attachments_for
 from ..notify.undelivered import hand_to_office
 from ..runtime import ModelError, Task
 from . import router
@@ -17,7 +19,7 @@ TEMPLATE_VARIABLES = (
     "replyText", "resultClass", "outOfScopeReason", "consultationAnswer", "reminderNumber", "cardKind",
     "cardDepartmentName", "interview", "escalationGroup", "escalationLevelName", "escalationReason",
     "coordinationDue", "hotlineReminderCount", "hotlineReminderText", "bulletinPeriod", "handlingRound",
-    "followUpHistory",
+    "followUpHistory", *APPROVAL_VARIABLES,
 )
 RETRIES = 3  # the engine's attempts; after the last one, what is undelivered goes to the office
 
@@ -44,6 +46,10 @@ def send_notification(task: Task, ctx: AppContext) -> dict[str, Any]:
                                                  public.secret),
                  "surveyValidDays": public.survey_days}
     messages = [render(event, r, task.variables, extra) for r in recipients(event, task.variables, chart)]
+    if any(m.recipient.may_see_contact and m.recipient.channel == "email" for m in messages):
+        files = tuple(attachments_for(ctx.camunda, task.process_instance_id, event, task.variables))
+        messages = [replace(m, attachments=files) if m.recipient.may_see_contact and m.recipient.channel == "email"
+                    else m for m in messages]
     try:
         report = deliver(ctx.db, Channels(ctx.settings), task.activity_instance_id or task.id,
                          task.process_instance_id, event, messages, retry_seconds=ctx.settings.notify.retry_seconds)

@@ -115,6 +115,7 @@ class Rendered:
     recipient: Recipient
     subject: str
     body: str
+    attachments: tuple[Any, ...] = ()  # notify.attachments.Attachment, e-mail only
 
 
 _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), undefined=StrictUndefined,
@@ -232,6 +233,9 @@ class Channels:
             mail["Message-ID"] = make_msgid(idstring=key.replace(":", ".")[:60], domain="appeals.local")
             mail["X-Appeals-Key"] = key
             mail.set_content(message.body, charset="utf-8")
+            for item in message.attachments:
+                mail.add_attachment(item.content, maintype=item.maintype, subtype=item.subtype,
+                                    filename=item.filename)
             smtp.send_message(mail)
 
     def _sms(self, message: Rendered, key: str) -> None:
