@@ -125,6 +125,10 @@ from .public.cli import public as public_group  # noqa: E402
 
 main.add_command(public_group)
 
+from .dashboard.cli import dashboard  # noqa: E402
+
+main.add_command(dashboard)
+
 from .ledger.cli import ledger, report  # noqa: E402
 
 main.add_command(ledger)
@@ -198,6 +202,8 @@ def up(app: AppContext, demo: bool, org_file: Path | None) -> None:
     if settings.public.password and settings.public.secret:
         stack.start_appeals_command(settings, "public", ["public", "serve", "--port", "8090"])
         click.echo("public pages (online intake, lookup, survey) http://localhost:8090/")
+    stack.start_appeals_command(settings, "dashboard", ["dashboard", "serve", "--port", "8091"])
+    click.echo("专班看板 (dashboard, Tasklist logins of the office and the leaders) http://localhost:8091/")
     if demo:
         from .demo import seed
 

@@ -17,6 +17,7 @@ it down); every other module receives `Settings` or one of its sections and neve
     notify    APPEALS_NOTIFY_RETRY_SECONDS
     org       APPEALS_INITIAL_PASSWORD, APPEALS_ORG_PREFIX (an override only: the county and its
               number prefix come from the synced org chart)
+    dashboard APPEALS_DASHBOARD_SECRET (docs/dashboard.md)
 
 No secret has a default here. The demo passwords are applied only by `make run` (the Makefile's
 `DEMO_ENV`) and documented in the README as local-demo values.
@@ -146,6 +147,13 @@ class OrgSettings:
 
 
 @dataclass(frozen=True)
+class DashboardSettings:
+    """The 专班看板 (docs/dashboard.md)."""
+
+    secret: str | None = None  # signs the session cookie; None: a new one per start (sessions end)
+
+
+@dataclass(frozen=True)
 class PublicSettings:
     """The public web pages (docs/public-pages.md)."""
 
@@ -269,6 +277,7 @@ class Settings:
     hotline: HotlineConfig = field(default_factory=HotlineConfig)
     notify: NotifySettings = field(default_factory=NotifySettings)
     org: OrgSettings = field(default_factory=OrgSettings)
+    dashboard: DashboardSettings = field(default_factory=DashboardSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -316,6 +325,7 @@ class Settings:
             notify=NotifySettings(retry_seconds=env.float("APPEALS_NOTIFY_RETRY_SECONDS", NotifySettings.retry_seconds)),
             org=OrgSettings(initial_password=env.str("APPEALS_INITIAL_PASSWORD"),
                             prefix_override=env.str("APPEALS_ORG_PREFIX")),
+            dashboard=DashboardSettings(secret=env.str("APPEALS_DASHBOARD_SECRET")),
         )
 
     @property

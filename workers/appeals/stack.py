@@ -192,7 +192,7 @@ def wait_for_engine(url: str, auth: tuple[str, str], timeout: float = 240.0, pid
     raise StackError(f"the engine did not answer at {url} within {timeout:.0f} s")
 
 
-SERVICES = ("worker", "public", "hotline-simulator", "engine")  # stop order: workers first, the engine last
+SERVICES = ("worker", "public", "dashboard", "hotline-simulator", "engine")  # stop order: workers first, the engine last
 
 
 def start_appeals_command(settings: Settings, name: str, args: list[str], extra_env: dict[str, str] | None = None) -> int:

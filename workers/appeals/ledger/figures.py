@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, false, func, or_, select
 from sqlalchemy.engine import Connection, Engine
 
 from ..db.ledger_models import LedgerAppeal, LedgerCard, LedgerDepartment, LedgerFollowUp
@@ -148,6 +148,48 @@ class Report:
 
 
 # ----------------------------------------------------------------------------- SQL
+def _only(scope: Any) -> tuple[Any, ...]:
+    return () if scope is None else (scope,)
+
+
+def _cards_only(scope: Any) -> tuple[Any, ...]:
+    """Cards of the appeals in scope (a card without an appeal is outside any narrowed scope)."""
+    if scope is None:
+        return ()
+    return (CARDS.c.process_instance_id.in_(select(A.c.process_instance_id).where(scope)),)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which appeals a report counts: by category, channel and the months received (a 批次 is a set of
+    months of the year, from the AppealBatch table). Empty fields do not narrow; `condition()` is None
+    when nothing narrows, so an unfiltered report is exactly `appeals report`'s.
+
+    `received_months` apply to the calendar years `years` (Asia/Shanghai): those of the period and of
+    the twelve months before it are enough for a report and its trend."""
+
+    category: str | None = None
+    channel: str | None = None
+    received_months: tuple[int, ...] = ()  # 1–12
+    years: tuple[int, ...] = ()
+
+    def condition(self) -> Any:
+        parts = []
+        if self.category:
+            parts.append(A.c.category == self.category)
+        if self.channel:
+            parts.append(A.c.channel == self.channel)
+        if self.received_months:
+            ranges = []
+            for year in self.years:
+                for month in sorted(set(self.received_months)):
+                    first = Period.month(year, month)
+                    ranges.append(and_(A.c.received_at >= first.start_at.astimezone(dt.UTC),
+                                       A.c.received_at < first.end_at.astimezone(dt.UTC)))
+            parts.append(or_(*ranges) if ranges else false())
+        return and_(*parts) if parts else None
+
+
 def _count_if(condition: Any) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
@@ -173,10 +215,13 @@ def _overdue_parts(cut: dt.datetime) -> tuple[Any, Any]:
             and_(A.c.first_result_reported_at > cut, _open_overdue(cut)))
 
 
-def collect(conn: Connection, period: AnyPeriod, as_of: dt.datetime, *, stock: bool = True) -> dict[str | None, Rates]:
+def collect(conn: Connection, period: AnyPeriod, as_of: dt.datetime, *, stock: bool = True,
+            scope: Any = None) -> dict[str | None, Rates]:
     """Rates per department (key None: appeals without one, e.g. consultations' follow-ups);
-    `stock=False` leaves out the overdue count and the cards (the trend needs only the rates)."""
+    `stock=False` leaves out the overdue count and the cards (the trend needs only the rates);
+    `scope` (a condition on the ledger's appeals, see `Scope`) counts only those appeals and their cards."""
     start, end, cut = _bounds(period, as_of)
+    only = _only(scope)
     out: dict[str | None, Rates] = {}
 
     def bucket(code: str | None) -> Rates:
@@ -185,14 +230,14 @@ def collect(conn: Connection, period: AnyPeriod, as_of: dt.datetime, *, stock: b
     signed_by = and_(A.c.signed_at.is_not(None), A.c.signed_at <= cut)
     response = (select(A.c.handler_group, func.count(), _count_if(or_(signed_by, A.c.sign_due < cut)),
                        _count_if(and_(signed_by, A.c.responded_on_time.is_(True))))
-                .where(A.c.dispatched_at >= start, A.c.dispatched_at < cut).group_by(A.c.handler_group))
+                .where(A.c.dispatched_at >= start, A.c.dispatched_at < cut, *only).group_by(A.c.handler_group))
     for code, dispatched, decided, on_time in conn.execute(response):
         rates = bucket(code)
         rates.dispatched, rates.sign_decided, rates.signed_on_time = dispatched, decided, on_time
 
     handled = (select(A.c.handler_group, func.count(), _count_if(A.c.handled_on_time.is_(True)),
                       _count_if(A.c.result_class == str(ResultClass.A)))
-               .where(A.c.first_result_reported_at >= start, A.c.first_result_reported_at < cut)
+               .where(A.c.first_result_reported_at >= start, A.c.first_result_reported_at < cut, *only)
                .group_by(A.c.handler_group))
     for code, count, on_time, solved in conn.execute(handled):
         rates = bucket(code)
@@ -200,7 +245,7 @@ def collect(conn: Connection, period: AnyPeriod, as_of: dt.datetime, *, stock: b
 
     satisfaction = (select(A.c.handler_group, func.count(), _count_if(F.c.satisfaction.in_(sorted(SATISFIED_LEVELS))))
                     .select_from(F.join(A, A.c.process_instance_id == F.c.process_instance_id))
-                    .where(F.c.at >= start, F.c.at < cut).group_by(A.c.handler_group))
+                    .where(F.c.at >= start, F.c.at < cut, *only).group_by(A.c.handler_group))
     for code, count, satisfied in conn.execute(satisfaction):
         rates = bucket(code)
         rates.follow_ups, rates.satisfied = count, satisfied
@@ -208,22 +253,22 @@ def collect(conn: Connection, period: AnyPeriod, as_of: dt.datetime, *, stock: b
     if not stock:
         return out
     for part in _overdue_parts(cut):
-        for code, count in conn.execute(select(A.c.handler_group, func.count()).where(part)
+        for code, count in conn.execute(select(A.c.handler_group, func.count()).where(part, *only)
                                         .group_by(A.c.handler_group)):
             bucket(code).overdue += count
 
     issued = (select(CARDS.c.department, CARDS.c.kind, func.count())
-              .where(CARDS.c.issued_at >= start, CARDS.c.issued_at < cut)
+              .where(CARDS.c.issued_at >= start, CARDS.c.issued_at < cut, *_cards_only(scope))
               .group_by(CARDS.c.department, CARDS.c.kind))
     for code, kind, count in conn.execute(issued):
         setattr(bucket(code), f"{kind}_cards", count)
     return out
 
 
-def _counts(conn: Connection, period: AnyPeriod, as_of: dt.datetime) -> dict[str, Any]:
+def _counts(conn: Connection, period: AnyPeriod, as_of: dt.datetime, scope: Any = None) -> dict[str, Any]:
     start, _end, cut = _bounds(period, as_of)
     received = (select(A.c.category, A.c.channel, A.c.status, A.c.kind, func.count())
-                .where(A.c.received_at >= start, A.c.received_at < cut)
+                .where(A.c.received_at >= start, A.c.received_at < cut, *_only(scope))
                 .group_by(A.c.category, A.c.channel, A.c.status, A.c.kind))
     totals: dict[str, Any] = {"received": 0, "by_category": {}, "by_channel": {}, "by_status": {}, "by_kind": {}}
     for category, channel, status, kind, count in conn.execute(received):
@@ -233,12 +278,12 @@ def _counts(conn: Connection, period: AnyPeriod, as_of: dt.datetime) -> dict[str
             key = value or "unknown"
             totals[name][key] = totals[name].get(key, 0) + count
     totals["closed"] = conn.execute(select(func.count()).select_from(A).where(
-        A.c.closed_at >= start, A.c.closed_at < cut)).scalar_one()
+        A.c.closed_at >= start, A.c.closed_at < cut, *_only(scope))).scalar_one()
     return totals
 
 
 def overdue_list(conn: Connection, cut: dt.datetime, calendar: WorkdayCalendar | None = None,
-                 limit: int = OVERDUE_LIST_LIMIT) -> list[OverdueItem]:
+                 limit: int = OVERDUE_LIST_LIMIT, scope: Any = None) -> list[OverdueItem]:
     """The appeals overdue at `cut`, the longest overdue first (at most `limit`)."""
     columns = (A.c.process_instance_id, A.c.registration_number, A.c.enterprise_name, A.c.handler_group,
                DEPARTMENTS.c.name, A.c.dispatched_at, A.c.handling_due, A.c.first_result_reported_at,
@@ -246,7 +291,7 @@ def overdue_list(conn: Connection, cut: dt.datetime, calendar: WorkdayCalendar |
     items = []
     for part in _overdue_parts(cut):
         query = (select(*columns).select_from(A.outerjoin(DEPARTMENTS, DEPARTMENTS.c.code == A.c.handler_group))
-                 .where(part).order_by(A.c.handling_due, A.c.process_instance_id).limit(limit))
+                 .where(part, *_only(scope)).order_by(A.c.handling_due, A.c.process_instance_id).limit(limit))
         items.extend(conn.execute(query).all())
     items.sort(key=lambda r: (r.handling_due, r.process_instance_id))
     items = items[:limit]
@@ -300,17 +345,18 @@ def rank(departments: Iterable[DepartmentFigures]) -> list[DepartmentFigures]:
 
 
 def figures(engine: Engine, period: AnyPeriod, *, as_of: dt.datetime | None = None,
-            calendar: WorkdayCalendar | None = None, details: bool = True) -> Report:
+            calendar: WorkdayCalendar | None = None, details: bool = True, scope: Any = None) -> Report:
     """The report of `period` as known at `as_of` (default now): per department, overall, ranked.
 
-    `details=False` leaves out the counts, the overdue list and the cards (for trends and reviews)."""
+    `details=False` leaves out the counts, the overdue list and the cards (for trends and reviews);
+    `scope` (a `Scope`'s condition) limits every figure to some appeals (the dashboard's filters)."""
     as_of = as_of or dt.datetime.now(dt.UTC)
     _start, _end, cut = _bounds(period, as_of)
     with engine.connect() as conn:
-        per_department = collect(conn, period, as_of)
+        per_department = collect(conn, period, as_of, scope=scope)
         names = department_names(conn)
-        counts = _counts(conn, period, as_of) if details else {}
-        overdue = overdue_list(conn, cut, calendar) if details else []
+        counts = _counts(conn, period, as_of, scope) if details else {}
+        overdue = overdue_list(conn, cut, calendar, scope=scope) if details else []
     overall = Rates()
     for rates in per_department.values():
         overall.add(rates)
@@ -321,19 +367,23 @@ def figures(engine: Engine, period: AnyPeriod, *, as_of: dt.datetime | None = No
                     **{k: v for k, v in counts.items()})
     if details:
         report.cards = cards(engine, since=period.start_at, until=cut)
+        if scope is not None:
+            with engine.connect() as conn:
+                kept = set(conn.execute(select(A.c.process_instance_id).where(scope)).scalars())
+            report.cards = [c for c in report.cards if c.process_instance_id in kept]
     return report
 
 
-def trend(engine: Engine, period: AnyPeriod, months: int = 12, *, as_of: dt.datetime | None = None
-          ) -> list[tuple[Period, Rates]]:
-    """The overall rates of the `months` months ending with `period`'s last month."""
+def trend(engine: Engine, period: AnyPeriod, months: int = 12, *, as_of: dt.datetime | None = None,
+          scope: Any = None) -> list[tuple[Period, Rates]]:
+    """The overall rates of the `months` months ending with `period`'s last month (`scope`: as in figures)."""
     as_of = as_of or dt.datetime.now(dt.UTC)
     out = []
     with engine.connect() as conn:
         for month in trailing_months(period, months):
             total = Rates()
             if month.start_at <= as_of:
-                for rates in collect(conn, month, as_of, stock=False).values():
+                for rates in collect(conn, month, as_of, stock=False, scope=scope).values():
                     total.add(rates)
             out.append((month, total))
     return out

@@ -1,0 +1,120 @@
+"""The 专班看板 and the task labels without the browser: who is admitted, the filters narrowing the
+ledger's own figures (on the hand-built ledger of test_ledger_figures, known answers), the order a
+deputy head sees, the export, and the working days a form counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+
+from appeals.dashboard.access import Refused, viewer_of
+from appeals.dashboard.board import Query, board, board_workbook, department_rows
+from appeals.ledger import figures
+from appeals.ledger.bulletin import summary_text
+from appeals.ledger.figures import Scope
+from appeals.org import DEMO_ORG, load
+from appeals.tasklabels import category_label, task_label_variables, workday_list
+from appeals.workdays import WorkdayCalendar
+
+from .test_ledger_figures import AS_OF, CALENDAR, OCTOBER, _migrated, build_ledger
+
+CHART = load(DEMO_ORG)
+
+
+@pytest.fixture(scope="module")
+def ledger(tmp_path_factory: pytest.TempPathFactory):
+    engine = _migrated(f"sqlite:///{tmp_path_factory.mktemp('dash') / 'ledger.sqlite'}")
+    build_ledger(engine)
+    return engine
+
+
+def test_who_is_admitted() -> None:
+    assert viewer_of("county-head", ["county-head"], CHART).kinds == ("county-head",)
+    assert viewer_of("office-clerk", ["office"], CHART).role == "服企办"
+    assert viewer_of("supervisor", ["supervision"], CHART)
+    assert viewer_of("admin", ["camunda-admin"], CHART).kinds == ("admin",)
+    deputy = viewer_of("deputy-industry", ["deputy-head-industry"], CHART)
+    assert deputy.oversees == ("dept-industry", "dept-power-supply", "dept-energy", "dept-development-reform")
+    for user, groups in (("industry-handler", ["dept-industry"]), ("city-officer", ["city-center"]),
+                         ("nobody", [])):
+        with pytest.raises(Refused) as refused:
+            viewer_of(user, groups, CHART)
+        assert refused.value.status == 403
+
+
+def test_without_filters_the_board_is_the_report(ledger) -> None:
+    viewer = viewer_of("county-head", ["county-head"], CHART)
+    b = board(ledger, Query(OCTOBER), viewer, CALENDAR, {}, as_of=AS_OF)
+    report = figures(ledger, OCTOBER, as_of=AS_OF, calendar=CALENDAR)
+    assert b.summary == summary_text(report)
+    assert not b.filtered
+    assert [d.code for d in b.departments] == [d.code for d in report.departments]
+    assert len(b.months) == 12 and b.months[-1][0] == OCTOBER
+
+
+def test_a_deputy_head_sees_the_departments_they_oversee_first(ledger) -> None:
+    viewer = viewer_of("deputy-economy", ["deputy-head-economy"], CHART)
+    b = board(ledger, Query(OCTOBER), viewer, CALENDAR, {}, as_of=AS_OF)
+    codes = [d.code for d in b.departments]
+    overseen = [c for c in codes if c in viewer.oversees]
+    assert overseen and codes[:len(overseen)] == overseen
+    assert len(department_rows(b)) == len(codes)
+
+
+def test_filters_narrow_every_figure(ledger) -> None:
+    power = figures(ledger, OCTOBER, as_of=AS_OF, calendar=CALENDAR, scope=Scope(category="power").condition())
+    o = power.overall  # P3 (overdue, carded) and P4 (sign deadline still running)
+    assert (power.received, o.dispatched, o.sign_decided, o.signed_on_time) == (2, 2, 1, 1)
+    assert (o.overdue, o.yellow_cards) == (1, 1)
+    assert [c.process_instance_id for c in power.cards] == ["P3"]
+    assert [i.process_instance_id for i in power.overdue] == ["P3"]
+
+    hotline = figures(ledger, OCTOBER, as_of=AS_OF, calendar=CALENDAR, scope=Scope(channel="hotline").condition())
+    o = hotline.overall  # P2 (reported, B) and the consultation P7 (followed up, very satisfied)
+    assert (hotline.received, o.handled, o.solved, o.follow_ups, o.satisfied) == (2, 1, 0, 1, 1)
+
+    september = Scope(received_months=(9,), years=(2026,)).condition()  # P5 only (P9 came in August)
+    late = figures(ledger, OCTOBER, as_of=AS_OF, calendar=CALENDAR, scope=september)
+    o = late.overall
+    assert (late.received, o.handled, o.handled_on_time, o.solved, o.follow_ups, o.satisfied) == (0, 1, 0, 1, 2, 1)
+    assert late.cards == []
+    assert Scope().condition() is None
+
+
+def test_the_query_and_the_batch(ledger) -> None:
+    query = Query.parse({"period": "2026-10", "category": "power", "batch": "第四批"}, today=dt.date(2026, 11, 30))
+    scope = query.scope({"第四批": (9, 10, 11)})
+    assert scope == Scope("power", None, (9, 10, 11), (2025, 2026))
+    assert Query.parse({}, today=dt.date(2026, 11, 30)).period.key == "2026-11"
+    for bad in ({"period": "2026"}, {"period": "2026-13"}, {"category": "x"}, {"channel": "x"}):
+        with pytest.raises(ValueError):
+            Query.parse(bad, today=dt.date(2026, 11, 30))
+    with pytest.raises(ValueError):
+        Query.parse({"batch": "第九批"}).scope({"第一批": (1, 2, 3)})
+
+
+def test_the_export_has_the_page_in_five_sheets(ledger) -> None:
+    from openpyxl import load_workbook
+
+    viewer = viewer_of("office-clerk", ["office"], CHART)
+    b = board(ledger, Query(OCTOBER), viewer, CALENDAR, {}, as_of=AS_OF)
+    book = load_workbook(io.BytesIO(board_workbook(b)))
+    assert book.sheetnames == ["总体", "各单位", "超期诉求", "黄红牌", "趋势"]
+    overall = [c.value for c in book["总体"][2]]
+    assert overall[:2] == [b.report.received, b.report.overall.dispatched]
+    assert book["总体"].cell(row=4, column=1).value == b.summary
+    assert book["超期诉求"].max_row == 1 + len(b.report.overdue)
+
+
+def test_the_working_days_a_form_counts() -> None:
+    calendar = WorkdayCalendar()
+    days = workday_list(calendar, dt.date(2026, 9, 28), count=6).split(",")
+    # 2026: National Day holiday 1–7 October, Saturday 10 October a working day (make-up)
+    assert days == ["2026-09-28", "2026-09-29", "2026-09-30", "2026-10-08", "2026-10-09", "2026-10-10"]
+    long = workday_list(calendar, dt.date(2026, 11, 30))
+    assert len(long.split(",")) == 200 and len(long) < 4000  # a Camunda String variable
+    assert category_label("power") == "用电保障" and category_label(None) is None
+    assert category_label("unknown") == "unknown"
+    assert set(task_label_variables(calendar, "land")) == {"workdays", "categoryLabel"}

@@ -1,0 +1,186 @@
+"""The 专班看板 web application: this month's figures of spec §14, live from the ledger.
+
+    create_app(settings) -> Flask
+    GET  /login, POST /login      Tasklist's user name and password, checked by the engine (access.py)
+    GET  /                        the board: summary, per department, overdue list, cards, trend
+    GET  /chart/trend.png, /chart/departments.png   the charts (matplotlib, as in the bulletin)
+    GET  /export.xlsx             the board as a workbook
+    POST /logout
+
+Server-rendered, no JavaScript; a signed session cookie (HttpOnly, SameSite=Lax) holds the user and
+the groups for eight hours; CSRF tokens on the forms (Flask-WTF). A department user is refused with 403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Flask, Response, abort, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFProtect
+
+from ..ledger.charts import department_rates_chart, trend_chart
+from ..services import Services
+from ..settings import Settings
+from ..vocabulary import CATEGORY_LABELS as CATEGORIES
+from ..vocabulary import CHANNEL_LABELS as CHANNELS
+from . import board as boards
+from .access import EngineUnavailable, Refused, Viewer, verify, viewer_of
+
+log = logging.getLogger("appeals.dashboard")
+SESSION_HOURS = 8
+CSP = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; form-action 'self'; "
+       "base-uri 'none'; frame-ancestors 'none'")
+
+
+class Dashboard:
+    """What the views share: the settings and the application's services (database, org chart)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.services = Services(settings)
+        self._batches: dict[str, tuple[int, ...]] | None = None
+
+    def batches(self) -> dict[str, tuple[int, ...]]:
+        """批次 name → months of the year, from the AppealBatch decision (evaluated once per process)."""
+        if self._batches is None:
+            found: dict[str, list[int]] = {}
+            for month in range(1, 13):
+                rows = self.services.camunda.evaluate_decision("AppealBatch", {"receivedMonth": month})
+                if rows:
+                    found.setdefault(str(rows[0]["batchName"]), []).append(month)
+            self._batches = {name: tuple(months) for name, months in found.items()}
+        return self._batches
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask(__name__, template_folder="templates")
+    app.config.update(
+        SECRET_KEY=settings.dashboard_secret or secrets.token_hex(32),
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_NAME="appeals_dashboard",
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=SESSION_HOURS), MAX_CONTENT_LENGTH=64 * 1024,
+    )
+    CSRFProtect(app)
+    app.jinja_env.globals["zip"] = zip
+    dash = Dashboard(settings)
+    app.extensions["appeals.dashboard"] = dash
+
+    @app.after_request
+    def headers(response: Response) -> Response:
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    def current_viewer() -> Viewer | None:
+        user, groups = session.get("user"), session.get("groups")
+        if not user or groups is None:
+            return None
+        try:
+            return viewer_of(user, groups, dash.services.org_chart())
+        except Refused:
+            return None
+
+    def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            viewer = current_viewer()
+            if viewer is None:
+                if session.get("user"):
+                    abort(403)
+                return redirect(url_for("login", next=request.full_path))
+            return view(viewer, *args, **kwargs)
+        return wrapped
+
+    def load_board(viewer: Viewer) -> boards.Board:
+        try:
+            query = boards.Query.parse(request.args)
+            batches = dash.batches()
+            query.scope(batches)
+        except ValueError as exc:
+            abort(400, str(exc))
+        engine = dash.services.db
+        return boards.board(engine, query, viewer, dash.services.calendar(), batches)
+
+    @app.get("/login")
+    def login() -> str:
+        return render_template("login.html", error=None, user="")
+
+    @app.post("/login")
+    def login_post() -> Any:
+        user = (request.form.get("username") or "").strip()
+        password = request.form.get("password") or ""
+        try:
+            viewer = verify(settings.engine_url, user, password, dash.services.org_chart(), settings.http_timeout)
+        except Refused as exc:
+            log.info("dashboard login refused (%s) for %s", exc.status, user)
+            return render_template("login.html", error=str(exc), user=user), exc.status
+        except EngineUnavailable:
+            return render_template("login.html", error="暂时无法连接流程引擎，请稍后再试", user=user), 503
+        session.clear()
+        session.permanent = True
+        session["user"], session["groups"] = viewer.user_id, list(viewer.groups)
+        target = request.args.get("next") or ""
+        return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("index"))
+
+    @app.post("/logout")
+    def logout() -> Any:
+        session.clear()
+        return redirect(url_for("login"))
+
+    @app.get("/")
+    @login_required
+    def index(viewer: Viewer) -> str:
+        b = load_board(viewer)
+        return render_template(
+            "board.html", b=b, overall_columns=boards.OVERALL_COLUMNS, overall=boards.overall_row(b),
+            department_columns=boards.DEPARTMENT_COLUMNS, departments=boards.department_rows(b),
+            overdue_columns=boards.OVERDUE_COLUMNS, overdue=boards.overdue_rows(b),
+            card_columns=boards.CARD_COLUMNS, cards=boards.card_rows(b),
+            trend_columns=boards.TREND_COLUMNS, trend=boards.trend_rows(b),
+            categories=CATEGORIES, channels=CHANNELS, batches=list(dash.batches()),
+            params=b.query.params())
+
+    @app.get("/chart/trend.png")
+    @login_required
+    def trend_png(viewer: Viewer) -> Response:
+        b = load_board(viewer)
+        labels, series = boards.rate_series(b)
+        return Response(trend_chart(labels, series, "近十二个月各项指标趋势"), mimetype="image/png")
+
+    @app.get("/chart/departments.png")
+    @login_required
+    def departments_png(viewer: Viewer) -> Response:
+        b = load_board(viewer)
+        names = [d.name for d in b.departments]
+        rates = {name: [getattr(d.rates, name) for d in b.departments] for name in boards.RATE_LABELS}
+        return Response(department_rates_chart(names, rates, f"{b.query.period.label}各承办单位指标"),
+                        mimetype="image/png")
+
+    @app.get("/export.xlsx")
+    @login_required
+    def export(viewer: Viewer) -> Response:
+        b = load_board(viewer)
+        name = f"专班看板-{b.query.period.key}.xlsx"
+        from urllib.parse import quote
+
+        return Response(boards.board_workbook(b),
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f"attachment; filename=dashboard-{b.query.period.key}.xlsx; "
+                                                        f"filename*=UTF-8''{quote(name)}"})
+
+    @app.errorhandler(403)
+    def forbidden(_exc: Exception) -> tuple[str, int]:
+        return render_template("message.html", title="无权访问",
+                               text="专班看板仅供服企办、分管县领导、县长和督查室使用。"), 403
+
+    @app.errorhandler(400)
+    def bad_request(exc: Any) -> tuple[str, int]:
+        return render_template("message.html", title="查询条件有误", text=getattr(exc, "description", "")), 400
+
+    return app

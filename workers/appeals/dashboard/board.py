@@ -1,0 +1,175 @@
+"""What the dashboard shows, computed by the ledger's own figures (ledger/figures.py), never again here.
+
+    board(engine, query, viewer, calendar, batches) -> Board
+    board_workbook(board) -> bytes (.xlsx)
+
+With no filter the numbers are those of `appeals report --period` for the same month at the same
+moment (the same `figures()` call, the same summary paragraph `summary_text()`); the filters narrow
+every figure through `figures.Scope`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from ..ledger.bulletin import summary_text
+from ..ledger.figures import DepartmentFigures, Rates, Report, Scope, figures, trend
+from ..ledger.labels import DASH, day, pct
+from ..ledger.periods import Period
+from ..vocabulary import CATEGORY_LABELS as CATEGORIES
+from ..vocabulary import CHANNEL_LABELS as CHANNELS
+from ..workdays import SHANGHAI, WorkdayCalendar
+from .access import Viewer
+
+TREND_MONTHS = 12
+MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+RATE_LABELS = {"response_rate": "响应率", "on_time_rate": "按时办结率", "resolution_rate": "解决率",
+               "satisfaction_rate": "满意率"}
+CARD_LABELS = {"yellow": "黄牌", "red": "红牌"}
+
+
+@dataclass(frozen=True)
+class Query:
+    """The page's parameters: the month and the filters (empty = all)."""
+
+    period: Period
+    batch: str = ""
+    category: str = ""
+    channel: str = ""
+
+    @classmethod
+    def parse(cls, args: Mapping[str, str], today: dt.date | None = None) -> Query:
+        """`period=2026-11` (default: this month in Asia/Shanghai), `batch`, `category`, `channel`.
+        Raises ValueError for a malformed period or an unknown category or channel."""
+        today = today or dt.datetime.now(SHANGHAI).date()
+        text = (args.get("period") or "").strip()
+        if text and not MONTH.fullmatch(text):
+            raise ValueError("看板按月显示：月份请写作 2026-11")
+        period = Period.parse(text, "month") if text else Period.month(today.year, today.month)
+        category = (args.get("category") or "").strip()
+        channel = (args.get("channel") or "").strip()
+        if category and category not in CATEGORIES:
+            raise ValueError(f"未知的问题类别 {category}")
+        if channel and channel not in CHANNELS:
+            raise ValueError(f"未知的反映渠道 {channel}")
+        return cls(period, (args.get("batch") or "").strip(), category, channel)
+
+    def scope(self, batches: Mapping[str, tuple[int, ...]]) -> Scope | None:
+        months = batches.get(self.batch, ()) if self.batch else ()
+        if self.batch and not months:
+            raise ValueError(f"未知的批次 {self.batch}")
+        if not (self.category or self.channel or months):
+            return None
+        year = self.period.start.year
+        return Scope(self.category or None, self.channel or None, months, (year - 1, year))
+
+    def params(self, **changes: str) -> dict[str, str]:
+        values = {"period": self.period.key, "batch": self.batch, "category": self.category, "channel": self.channel}
+        values.update(changes)
+        return {k: v for k, v in values.items() if v}
+
+
+@dataclass
+class Board:
+    query: Query
+    viewer: Viewer
+    report: Report
+    summary: str
+    departments: list[DepartmentFigures]  # overseen ones first for a deputy head, then by rank
+    months: list[tuple[Period, Rates]]
+    filtered: bool
+    names: dict[str, str] = field(default_factory=dict)
+
+    def oversees(self, code: str) -> bool:
+        return code in self.viewer.oversees
+
+
+def board(engine: Engine, query: Query, viewer: Viewer, calendar: WorkdayCalendar | None,
+          batches: Mapping[str, tuple[int, ...]], as_of: dt.datetime | None = None) -> Board:
+    scope = query.scope(batches)
+    condition = scope.condition() if scope is not None else None
+    as_of = as_of or dt.datetime.now(SHANGHAI)
+    report = figures(engine, query.period, as_of=as_of, calendar=calendar, scope=condition)
+    months = trend(engine, query.period, TREND_MONTHS, as_of=as_of, scope=condition)
+    departments = sorted(report.departments,
+                         key=lambda d: (d.code not in viewer.oversees, d.rank is None, d.rank or 0, d.code))
+    return Board(query, viewer, report, summary_text(report), departments, months, scope is not None,
+                 {d.code: d.name for d in report.departments})
+
+
+# ----------------------------------------------------------------------------- rows (page and .xlsx)
+OVERALL_COLUMNS = ("受理", "交办", "报送结果", "回访", "销号", "响应率", "按时办结率", "解决率", "满意率",
+                   "超期未办结", "黄牌", "红牌")
+DEPARTMENT_COLUMNS = ("排名", "承办单位", "交办", "响应率", "按时办结率", "解决率", "满意率", "超期未办结",
+                      "黄牌", "红牌", "得分")
+OVERDUE_COLUMNS = ("登记编号", "企业", "承办单位", "交办时间", "办理时限", "延期次数", "超期工作日")
+CARD_COLUMNS = ("日期", "承办单位", "牌", "事由")
+TREND_COLUMNS = ("月份", "交办", "响应率", "按时办结率", "解决率", "满意率")
+
+
+def overall_row(b: Board) -> list[Any]:
+    o = b.report.overall
+    return [b.report.received, o.dispatched, o.handled, o.follow_ups, b.report.closed, pct(o.response_rate),
+            pct(o.on_time_rate), pct(o.resolution_rate), pct(o.satisfaction_rate), o.overdue, o.yellow_cards,
+            o.red_cards]
+
+
+def department_rows(b: Board) -> list[list[Any]]:
+    return [[d.rank if d.rank is not None else DASH, d.name, d.rates.dispatched, pct(d.rates.response_rate),
+             pct(d.rates.on_time_rate), pct(d.rates.resolution_rate), pct(d.rates.satisfaction_rate),
+             d.rates.overdue, d.rates.yellow_cards, d.rates.red_cards,
+             DASH if d.score is None else f"{d.score:.2f}"] for d in b.departments]
+
+
+def overdue_rows(b: Board) -> list[list[Any]]:
+    return [[i.registration_number or DASH, i.enterprise_name or DASH, i.department_name or i.department or DASH,
+             day(i.dispatched_at), day(i.handling_due), i.extension_count,
+             DASH if i.overdue_workdays is None else i.overdue_workdays] for i in b.report.overdue]
+
+
+def card_rows(b: Board) -> list[list[Any]]:
+    return [[day(c.issued_at), b.names.get(c.department, c.department), CARD_LABELS.get(c.kind, c.kind),
+             c.reason or ""] for c in b.report.cards]
+
+
+def trend_rows(b: Board) -> list[list[Any]]:
+    return [[m.label, r.dispatched, pct(r.response_rate), pct(r.on_time_rate), pct(r.resolution_rate),
+             pct(r.satisfaction_rate)] for m, r in b.months]
+
+
+def board_workbook(b: Board) -> bytes:
+    """The page as an .xlsx: 总体, 各单位, 超期诉求, 黄红牌, 趋势 (one sheet each)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheets = (("总体", OVERALL_COLUMNS, [overall_row(b)]), ("各单位", DEPARTMENT_COLUMNS, department_rows(b)),
+              ("超期诉求", OVERDUE_COLUMNS, overdue_rows(b)), ("黄红牌", CARD_COLUMNS, card_rows(b)),
+              ("趋势", TREND_COLUMNS, trend_rows(b)))
+    for index, (title, columns, rows) in enumerate(sheets):
+        sheet = book.active if index == 0 else book.create_sheet()
+        sheet.title = title
+        sheet.append(list(columns))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(row)
+        for letter_index in range(len(columns)):
+            sheet.column_dimensions[chr(ord("A") + letter_index)].width = 16
+    book["总体"].append([])
+    book["总体"].append([b.summary])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def rate_series(b: Board) -> tuple[list[str], dict[str, list[float | None]]]:
+    labels = [m.label for m, _r in b.months]
+    return labels, {name: [getattr(r, name) for _m, r in b.months] for name in RATE_LABELS}
