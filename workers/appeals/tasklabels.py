@@ -17,7 +17,7 @@ import datetime as dt
 from typing import Any
 
 from .vocabulary import CATEGORY_LABELS
-from .workdays import SHANGHAI, WorkdayCalendar
+from .workdays import SHANGHAI, WorkdayCalendar, YearSource
 
 # 200 working days (about nine and a half months) as ISO dates fit a Camunda String variable
 # (4000 characters) with room to spare; due dates lie well inside that range.
@@ -37,7 +37,13 @@ def workday_list(calendar: WorkdayCalendar, start: dt.date | None = None, count:
     day = start or dt.datetime.now(SHANGHAI).date()
     days: list[str] = []
     while len(days) < count:
-        if calendar.is_workday(day):
+        # a year without official data counts Monday–Friday, as the deadlines do (they carry the
+        # warning, `deadlineWarning`); asking the calendar would log that warning at every appeal
+        if calendar.year_source(day.year) == YearSource.FALLBACK:
+            working = day.weekday() < 5
+        else:
+            working = calendar.is_workday(day)
+        if working:
             days.append(day.isoformat())
         day += dt.timedelta(days=1)
     return ",".join(days)
