@@ -60,7 +60,9 @@ class MailServer:
 
     @staticmethod
     def body(message: Message) -> str:
-        return message.get_content()
+        """The text of a message; of one with attachments (multipart/mixed), its text part."""
+        part = message.get_body(preferencelist=("plain",)) if message.is_multipart() else message
+        return part.get_content()
 
 
 class HttpSink:

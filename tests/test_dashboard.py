@@ -75,24 +75,27 @@ def test_filters_narrow_every_figure(ledger) -> None:
     o = hotline.overall  # P2 (reported, B) and the consultation P7 (followed up, very satisfied)
     assert (hotline.received, o.handled, o.solved, o.follow_ups, o.satisfied) == (2, 1, 0, 1, 1)
 
-    september = Scope(received_months=(9,), years=(2026,)).condition()  # P5 only (P9 came in August)
-    late = figures(ledger, OCTOBER, as_of=AS_OF, calendar=CALENDAR, scope=september)
+    batch = Scope(appeals=frozenset({"P5", "P9"})).condition()  # a batch: P5 (handled in October) and P9
+    late = figures(ledger, OCTOBER, as_of=AS_OF, calendar=CALENDAR, scope=batch)
     o = late.overall
     assert (late.received, o.handled, o.handled_on_time, o.solved, o.follow_ups, o.satisfied) == (0, 1, 0, 1, 2, 1)
     assert late.cards == []
+    nobody = figures(ledger, OCTOBER, as_of=AS_OF, calendar=CALENDAR, scope=Scope(appeals=frozenset()).condition())
+    assert nobody.received == 0 and nobody.overall.is_empty()
     assert Scope().condition() is None
 
 
 def test_the_query_and_the_batch(ledger) -> None:
-    query = Query.parse({"period": "2026-10", "category": "power", "batch": "第四批"}, today=dt.date(2026, 11, 30))
-    scope = query.scope({"第四批": (9, 10, 11)})
-    assert scope == Scope("power", None, (9, 10, 11), (2025, 2026))
+    query = Query.parse({"period": "2026-10", "category": "power", "batch": "2026年第四批"}, today=dt.date(2026, 11, 30))
+    scope = query.scope({"2026年第四批": frozenset({"P3", "P4"})})
+    assert scope == Scope("power", None, frozenset({"P3", "P4"}))
     assert Query.parse({}, today=dt.date(2026, 11, 30)).period.key == "2026-11"
+    assert Query.parse({}, today=dt.date(2026, 11, 30)).scope({}) is None
     for bad in ({"period": "2026"}, {"period": "2026-13"}, {"category": "x"}, {"channel": "x"}):
         with pytest.raises(ValueError):
             Query.parse(bad, today=dt.date(2026, 11, 30))
     with pytest.raises(ValueError):
-        Query.parse({"batch": "第九批"}).scope({"第一批": (1, 2, 3)})
+        Query.parse({"batch": "第九批"}).scope({"2026年第一批": frozenset({"P1"})})
 
 
 def test_the_export_has_the_page_in_five_sheets(ledger) -> None:

@@ -267,9 +267,14 @@ def test_the_dashboard_shows_the_figures_of_appeals_report(workers: EngineHandle
     book = load_workbook(io.BytesIO(download.value.path().read_bytes()))
     assert book.sheetnames == ["总体", "各单位", "超期诉求", "黄红牌", "趋势"]
 
+    # filters: the category, then the batch the model gave the appeal (AppealBatch, e.g. 2026年第四批)
+    batch = appeal.variables()["batch"]
     page.select_option("select[name=category]", "power")
+    page.select_option("select[name=batch]", batch)
     page.get_by_role("button", name="查询").click()
     page.get_by_text("（已筛选）").wait_for()
+    dispatched = int(page.locator("#overall tr").nth(1).locator("td").nth(1).inner_text())
+    assert dispatched >= 1  # STAFF-4 (用电保障, this batch) is in
     shot(page, "dashboard-filtered")
     page.close()
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -33,6 +34,8 @@ from .access import EngineUnavailable, Refused, Viewer, verify, viewer_of
 
 log = logging.getLogger("appeals.dashboard")
 SESSION_HOURS = 8
+BATCH_SECONDS = 60  # how long the 批次 list is reused before the engine's history is read again
+HISTORY_PAGE = 500
 CSP = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; form-action 'self'; "
        "base-uri 'none'; frame-ancestors 'none'")
 
@@ -43,18 +46,29 @@ class Dashboard:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.services = Services(settings)
-        self._batches: dict[str, tuple[int, ...]] | None = None
+        self._batches: tuple[float, dict[str, frozenset[str]]] | None = None
 
-    def batches(self) -> dict[str, tuple[int, ...]]:
-        """批次 name → months of the year, from the AppealBatch decision (evaluated once per process)."""
-        if self._batches is None:
-            found: dict[str, list[int]] = {}
-            for month in range(1, 13):
-                rows = self.services.camunda.evaluate_decision("AppealBatch", {"receivedMonth": month})
-                if rows:
-                    found.setdefault(str(rows[0]["batchName"]), []).append(month)
-            self._batches = {name: tuple(months) for name, months in found.items()}
-        return self._batches
+    def batches(self) -> dict[str, frozenset[str]]:
+        """批次 → its appeals, as the model recorded them: the `batch` variable the business rule task
+        Task_DetermineBatch (table AppealBatch) sets on every appeal, e.g. "2026年第四批", read from the
+        engine's history as the workers' technical user. Kept for BATCH_SECONDS."""
+        if self._batches is not None and time.monotonic() - self._batches[0] < BATCH_SECONDS:
+            return self._batches[1]
+        found: dict[str, set[str]] = {}
+        first = 0
+        while True:
+            page = self.services.camunda.get("/history/variable-instance", variableName="batch",
+                                             processDefinitionKey="EnterpriseAppeal", deserializeValues="false",
+                                             firstResult=first, maxResults=HISTORY_PAGE)
+            for item in page:
+                if item.get("value"):
+                    found.setdefault(str(item["value"]), set()).add(item["processInstanceId"])
+            if len(page) < HISTORY_PAGE:
+                break
+            first += HISTORY_PAGE
+        batches = {name: frozenset(ids) for name, ids in sorted(found.items(), reverse=True)}
+        self._batches = (time.monotonic(), batches)
+        return batches
 
 
 def create_app(settings: Settings | None = None) -> Flask:

@@ -61,14 +61,14 @@ class Query:
             raise ValueError(f"未知的反映渠道 {channel}")
         return cls(period, (args.get("batch") or "").strip(), category, channel)
 
-    def scope(self, batches: Mapping[str, tuple[int, ...]]) -> Scope | None:
-        months = batches.get(self.batch, ()) if self.batch else ()
-        if self.batch and not months:
+    def scope(self, batches: Mapping[str, frozenset[str]]) -> Scope | None:
+        """The filters as a `Scope`; `batches`: 批次 label → the appeals of that batch.
+        Raises ValueError for a batch nobody has."""
+        if self.batch and self.batch not in batches:
             raise ValueError(f"未知的批次 {self.batch}")
-        if not (self.category or self.channel or months):
+        if not (self.category or self.channel or self.batch):
             return None
-        year = self.period.start.year
-        return Scope(self.category or None, self.channel or None, months, (year - 1, year))
+        return Scope(self.category or None, self.channel or None, batches[self.batch] if self.batch else None)
 
     def params(self, **changes: str) -> dict[str, str]:
         values = {"period": self.period.key, "batch": self.batch, "category": self.category, "channel": self.channel}
@@ -92,7 +92,7 @@ class Board:
 
 
 def board(engine: Engine, query: Query, viewer: Viewer, calendar: WorkdayCalendar | None,
-          batches: Mapping[str, tuple[int, ...]], as_of: dt.datetime | None = None) -> Board:
+          batches: Mapping[str, frozenset[str]], as_of: dt.datetime | None = None) -> Board:
     scope = query.scope(batches)
     condition = scope.condition() if scope is not None else None
     as_of = as_of or dt.datetime.now(SHANGHAI)

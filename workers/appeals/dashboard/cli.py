@@ -24,7 +24,7 @@ def serve(host: str, port: int, threads: int) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
     try:
-        settings.require_worker()  # the 批次 table is evaluated as the workers' technical user
+        settings.require_worker()  # the appeals' 批次 are read from history as the workers' technical user
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from None
     if not settings.dashboard_secret:

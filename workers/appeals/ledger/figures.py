@@ -161,17 +161,13 @@ def _cards_only(scope: Any) -> tuple[Any, ...]:
 
 @dataclass(frozen=True)
 class Scope:
-    """Which appeals a report counts: by category, channel and the months received (a 批次 is a set of
-    months of the year, from the AppealBatch table). Empty fields do not narrow; `condition()` is None
-    when nothing narrows, so an unfiltered report is exactly `appeals report`'s.
-
-    `received_months` apply to the calendar years `years` (Asia/Shanghai): those of the period and of
-    the twelve months before it are enough for a report and its trend."""
+    """Which appeals a report counts: by category, by channel, and by a set of appeals (a 批次: the
+    appeals whose `batch` the AppealBatch table set at registration). Empty fields do not narrow;
+    `condition()` is None when nothing narrows, so an unfiltered report is exactly `appeals report`'s."""
 
     category: str | None = None
     channel: str | None = None
-    received_months: tuple[int, ...] = ()  # 1–12
-    years: tuple[int, ...] = ()
+    appeals: frozenset[str] | None = None  # process instance ids; None: all, empty: none
 
     def condition(self) -> Any:
         parts = []
@@ -179,14 +175,8 @@ class Scope:
             parts.append(A.c.category == self.category)
         if self.channel:
             parts.append(A.c.channel == self.channel)
-        if self.received_months:
-            ranges = []
-            for year in self.years:
-                for month in sorted(set(self.received_months)):
-                    first = Period.month(year, month)
-                    ranges.append(and_(A.c.received_at >= first.start_at.astimezone(dt.UTC),
-                                       A.c.received_at < first.end_at.astimezone(dt.UTC)))
-            parts.append(or_(*ranges) if ranges else false())
+        if self.appeals is not None:
+            parts.append(A.c.process_instance_id.in_(sorted(self.appeals)) if self.appeals else false())
         return and_(*parts) if parts else None
 
 
