@@ -59,7 +59,7 @@ def task_api(engine: EngineHandle, task_id: str, name: str) -> str:
 
 # ----------------------------------------------------------------------------- banner
 def test_no_migration_banner_in_the_webapps(deployed: EngineHandle, browser) -> None:
-    admin_user, admin_password = deployed.settings.require_admin()
+    admin_user, admin_password = deployed.settings.engine.require_admin()
     page = tasklist(browser, deployed, admin_user, admin_password)
     for app in ("tasklist", "cockpit", "admin", "welcome"):
         page.goto(f"{deployed.base_url}/camunda/app/{app}/default/")

@@ -24,8 +24,8 @@ from typing import Any
 from flask import Flask, Response, abort, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFProtect
 
+from ..context import AppContext
 from ..ledger.charts import department_rates_chart, trend_chart
-from ..services import Services
 from ..settings import Settings
 from ..vocabulary import CATEGORY_LABELS as CATEGORIES
 from ..vocabulary import CHANNEL_LABELS as CHANNELS
@@ -41,11 +41,10 @@ CSP = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; fo
 
 
 class Dashboard:
-    """What the views share: the settings and the application's services (database, org chart)."""
+    """What the views share: the application context (settings, database, org chart, engine client)."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.services = Services(settings)
+    def __init__(self, app: AppContext) -> None:
+        self.app = app
         self._batches: tuple[float, dict[str, frozenset[str]]] | None = None
 
     def batches(self) -> dict[str, frozenset[str]]:
@@ -57,7 +56,7 @@ class Dashboard:
         found: dict[str, set[str]] = {}
         first = 0
         while True:
-            page = self.services.camunda.get("/history/variable-instance", variableName="batch",
+            page = self.app.camunda.get("/history/variable-instance", variableName="batch",
                                              processDefinitionKey="EnterpriseAppeal", deserializeValues="false",
                                              firstResult=first, maxResults=HISTORY_PAGE)
             for item in page:
@@ -71,17 +70,20 @@ class Dashboard:
         return batches
 
 
-def create_app(settings: Settings | None = None) -> Flask:
-    settings = settings or Settings.from_env()
+def create_app(context: AppContext | Settings | None = None) -> Flask:
+    """The dashboard for `context` (an AppContext, or Settings to make one; default: the environment)."""
+    if not isinstance(context, AppContext):
+        context = AppContext(context)
+    settings = context.settings
     app = Flask(__name__, template_folder="templates")
     app.config.update(
-        SECRET_KEY=settings.dashboard_secret or secrets.token_hex(32),
+        SECRET_KEY=settings.dashboard.secret or secrets.token_hex(32),
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_NAME="appeals_dashboard",
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=SESSION_HOURS), MAX_CONTENT_LENGTH=64 * 1024,
     )
     CSRFProtect(app)
     app.jinja_env.globals["zip"] = zip
-    dash = Dashboard(settings)
+    dash = Dashboard(context)
     app.extensions["appeals.dashboard"] = dash
 
     @app.after_request
@@ -96,7 +98,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         if not user or groups is None:
             return None
         try:
-            return viewer_of(user, groups, dash.services.org_chart())
+            return viewer_of(user, groups, dash.app.org_chart())
         except Refused:
             return None
 
@@ -118,8 +120,8 @@ def create_app(settings: Settings | None = None) -> Flask:
             query.scope(batches)
         except ValueError as exc:
             abort(400, str(exc))
-        engine = dash.services.db
-        return boards.board(engine, query, viewer, dash.services.calendar(), batches)
+        engine = dash.app.db
+        return boards.board(engine, query, viewer, dash.app.calendar(), batches)
 
     @app.get("/login")
     def login() -> str:
@@ -130,7 +132,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         user = (request.form.get("username") or "").strip()
         password = request.form.get("password") or ""
         try:
-            viewer = verify(settings.engine_url, user, password, dash.services.org_chart(), settings.http_timeout)
+            viewer = verify(settings.engine.url, user, password, dash.app.org_chart(), settings.engine.http_timeout)
         except Refused as exc:
             log.info("dashboard login refused (%s) for %s", exc.status, user)
             return render_template("login.html", error=str(exc), user=user), exc.status
