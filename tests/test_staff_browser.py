@@ -43,7 +43,8 @@ def tasklist(browser, engine: EngineHandle, user: str, password: str = DEMO_PASS
     page.get_by_placeholder("用户名").fill(user)
     page.get_by_placeholder("密码").fill(password)
     page.get_by_role("button", name="登录").click()
-    page.get_by_text("本单位待办").first.wait_for()
+    # Tasklist loads its scripts and the filters after the login: give a busy machine time
+    page.get_by_text("本单位待办").first.wait_for(timeout=60_000)
     return page
 
 
