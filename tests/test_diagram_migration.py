@@ -51,7 +51,7 @@ def test_the_plan_maps_every_wait_state_moved_into_a_new_subprocess(workers: Eng
     by_source = {i["sourceActivityIds"][0]: i for i in plan["instructions"]}
     moved = {"Task_ProposeDispatch", "SubProcess_Handling", "Task_HandleAppeal", "BoundaryEvent_HandlingReminder",
              "BoundaryEvent_HandlingOverdue", "BoundaryEvent_LongOverdue", "Task_ApproveExtension", "Task_Interview",
-             "Task_CoordinateByDeputy", "BoundaryEvent_DeputyOverdue", "Task_CoordinateByCity", "Task_FollowUp",
+             "Task_CoordinateByDeputy", "BoundaryEvent_DeputyOverdue", "Task_FollowUp",
              "BoundaryEvent_SurveyAnswered", "Task_ReworkAppeal", "Task_ProvideAssistOpinion#multiInstanceBody"}
     assert moved <= set(by_source), f"not mapped: {moved - set(by_source)}"
     assert not moved & {i["sourceActivityIds"][0] for i in generated["instructions"]}, \

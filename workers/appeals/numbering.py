@@ -1,6 +1,8 @@
 """Document numbers of spec §4: gap-free serials per year and type, unique under concurrency.
 
-收 registration: {prefix}服企办收（2026）第12号; 交 dispatch; 报 city transfer.
+收 registration: {prefix}服企办收（2026）第12号; 交 dispatch; 报 city transfer. The city numbers what the
+counties transfer in its own series (`city_registration` 收, `city_dispatch` 交, prefix = the city): one
+serial per city and year, whichever county the appeal came from (临沧 第十三条).
 
 The serial is incremented and issued in one database transaction keyed by the owner (the process
 instance), so a redelivered external task gets the number it already has, and a failed attempt
@@ -20,7 +22,8 @@ from sqlalchemy.exc import IntegrityError
 from .db import IssuedNumber, NumberSequence
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-KINDS = {"registration": "收", "dispatch": "交", "transfer": "报", "reminder": "催"}
+KINDS = {"registration": "收", "dispatch": "交", "transfer": "报", "reminder": "催",
+         "city_registration": "收", "city_dispatch": "交"}
 
 
 def format_number(prefix: str, kind: str, year: int, serial: int) -> str:

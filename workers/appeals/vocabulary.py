@@ -295,6 +295,15 @@ class DispatchSituation(StrEnum):
     MEETING = "meeting"
 
 
+class CitySituation(StrEnum):
+    """`citySituation` (市级交办情形, CityDispatchProposalForm; dmn/CityDispatchApproval.dmn, 临沧 第十三条)."""
+
+    SINGLE = "single"
+    MULTI = "multi"
+    COMPLEX = "complex"
+    MAJOR = "major"
+
+
 class ScopeDecision(StrEnum):
     """`scopeDecision` (VerifyAppealForm)."""
 
@@ -388,6 +397,7 @@ CODE_LISTS: dict[str, type[StrEnum]] = {
     "followUpMethod": FollowUpMethod,
     "followUpOutcome": FollowUpOutcome,
     "dispatchSituation": DispatchSituation,
+    "citySituation": CitySituation,
     "scopeDecision": ScopeDecision,
     "signDecision": SignDecision,
     "handlingAction": HandlingAction,

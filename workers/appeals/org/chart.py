@@ -2,6 +2,11 @@
 
 Departments, the deputy county heads and the departments each one oversees, the county head, the
 office and its director, the city service center, supervision and administrators.
+
+The city level (临沧 第三条、第十三条) is part of the same chart: `city` names the city (and its number
+prefix, `city_number_prefix`), the city service center (`city-center`) is the city's office, and the
+kinds `city-office-director`, `city-leader`, `city-deputy-leader` (ids `city-deputy-…`, overseeing city
+departments) and `city-department` (ids `city-dept-…`) describe the rest of it. docs/city-level.md.
 """
 
 from __future__ import annotations
@@ -22,7 +27,13 @@ KINDS = (
     "supervision",
     "department",
     "admin",
+    "city-office-director",
+    "city-leader",
+    "city-deputy-leader",
+    "city-department",
 )
+CITY_KINDS = ("city-center", "city-office-director", "city-leader", "city-deputy-leader", "city-department")
+"""The groups of the city level; every other kind is the county's."""
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,63}$")
 WORKER_GROUP = "workers"
 PUBLIC_GROUP = "public-channel"
@@ -59,6 +70,8 @@ class OrgChart:
     number_prefix: str
     groups: tuple[OrgGroup, ...]
     users: tuple[OrgUser, ...]
+    city: str = "市"
+    city_prefix: str = "市"
     _by_id: dict[str, OrgGroup] = field(default_factory=dict, compare=False, repr=False)
 
     def group(self, group_id: str) -> OrgGroup:
@@ -74,10 +87,19 @@ class OrgChart:
                 return group
         return None
 
+    def city_deputy_for(self, department_id: str) -> OrgGroup | None:
+        """The city's deputy leader (副市长) overseeing a city department (临沧 第十三条)."""
+        for group in self.of_kind("city-deputy-leader"):
+            if department_id in group.oversees:
+                return group
+        return None
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "county": self.county,
             "number_prefix": self.number_prefix,
+            "city": self.city,
+            "city_number_prefix": self.city_prefix,
             "groups": [{**g.__dict__, "oversees": list(g.oversees)} for g in self.groups],
             "users": [{**u.__dict__, "groups": list(u.groups)} for u in self.users],
         }
@@ -113,6 +135,8 @@ def parse(data: Any) -> OrgChart:
         raise OrgChartError("the org chart must be a mapping with 'groups' and 'users'")
     county = _text(data, "county", "org chart")
     prefix = _text(data, "number_prefix", "org chart", required=False) or county
+    city = _text(data, "city", "org chart", required=False) or "市"
+    city_prefix = _text(data, "city_number_prefix", "org chart", required=False) or city
     raw_groups = data.get("groups")
     raw_users = data.get("users")
     if not isinstance(raw_groups, list) or not raw_groups:
@@ -140,9 +164,13 @@ def parse(data: Any) -> OrgChart:
             raise OrgChartError(f"{where}: department ids start with 'dept-'")
         if kind == "deputy-head" and not gid.startswith("deputy-head-"):
             raise OrgChartError(f"{where}: deputy head ids start with 'deputy-head-'")
+        if kind == "city-department" and not gid.startswith("city-dept-"):
+            raise OrgChartError(f"{where}: city department ids start with 'city-dept-'")
+        if kind == "city-deputy-leader" and not gid.startswith("city-deputy-"):
+            raise OrgChartError(f"{where}: city deputy leader ids start with 'city-deputy-'")
         oversees = entry.get("oversees") or []
-        if kind != "deputy-head" and oversees:
-            raise OrgChartError(f"{where}: only a deputy head oversees departments")
+        if kind not in ("deputy-head", "city-deputy-leader") and oversees:
+            raise OrgChartError(f"{where}: only a deputy head or a city deputy leader oversees departments")
         if not isinstance(oversees, list):
             raise OrgChartError(f"{where}: 'oversees' must be a list of department ids")
         groups.append(
@@ -160,18 +188,23 @@ def parse(data: Any) -> OrgChart:
     for kind in ("office", "office-director", "county-head", "city-center", "supervision"):
         if len([g for g in groups if g.kind == kind]) != 1:
             raise OrgChartError(f"org chart: exactly one group of kind '{kind}' is required")
+    if any(g.kind == "city-department" for g in groups):
+        for kind in ("city-office-director", "city-leader"):
+            if len([g for g in groups if g.kind == kind]) != 1:
+                raise OrgChartError(f"org chart: a city with departments needs exactly one group of kind '{kind}'")
     overseer: dict[str, str] = {}
     for group in groups:
+        overseen_kind = "city-department" if group.kind == "city-deputy-leader" else "department"
         for dept in group.oversees:
-            if dept not in by_id or by_id[dept].kind != "department":
-                raise OrgChartError(f"group '{group.id}': oversees '{dept}', which is not a department")
+            if dept not in by_id or by_id[dept].kind != overseen_kind:
+                raise OrgChartError(f"group '{group.id}': oversees '{dept}', which is not a {overseen_kind}")
             if dept in overseer:
                 raise OrgChartError(
                     f"department '{dept}' is overseen by both '{overseer[dept]}' and '{group.id}'"
                 )
             overseer[dept] = group.id
     for group in groups:
-        if group.kind == "department" and group.id not in overseer:
+        if group.kind in ("department", "city-department") and group.id not in overseer:
             raise OrgChartError(f"department '{group.id}' has no deputy head overseeing it")
 
     users: list[OrgUser] = []
@@ -200,7 +233,7 @@ def parse(data: Any) -> OrgChart:
                 phone=_phone(entry, where),
             )
         )
-    return OrgChart(county, prefix, tuple(groups), tuple(users), by_id)
+    return OrgChart(county, prefix, tuple(groups), tuple(users), city, city_prefix, by_id)
 
 
 def load(path: Path | str) -> OrgChart:

@@ -26,29 +26,34 @@ _STAFF: tuple[Grant, ...] = (
     (PROCESS_DEFINITION, "*", ("READ",)),
     (DECISION_DEFINITION, "*", ("READ",)),
 )
-_OVERSIGHT: tuple[Grant, ...] = (
-    (APPLICATION, "cockpit", ("ACCESS",)),
-    (PROCESS_DEFINITION, "*", ("READ", "READ_INSTANCE", "READ_HISTORY", "READ_TASK")),
-    (PROCESS_INSTANCE, "*", ("READ",)),
-    (TASK, "*", ("READ",)),
-    (HISTORIC_TASK, "*", ("READ",)),
-    (HISTORIC_PROCESS_INSTANCE, "*", ("READ",)),
-    (DEPLOYMENT, "*", ("READ",)),
-)
+# The two levels see their own processes only (docs/city-level.md): a county's oversight reaches the
+# county's process definitions, the city's the city's. Instance and task permissions are granted per
+# definition (READ_INSTANCE, READ_TASK, READ_HISTORY), never on every instance.
+COUNTY_PROCESSES = ("EnterpriseAppeal", "MeetingSession", "MonthlyBulletin", "YearEndLookBack", "HotlineSync")
+CITY_PROCESSES = ("CityAppeal",)
+
+
+def _oversight(processes: tuple[str, ...], *extra: str) -> tuple[Grant, ...]:
+    return ((APPLICATION, "cockpit", ("ACCESS",)), (DEPLOYMENT, "*", ("READ",))) + tuple(
+        (PROCESS_DEFINITION, key, ("READ", "READ_INSTANCE", "READ_HISTORY", "READ_TASK", *extra)) for key in processes)
+
+
+_OVERSIGHT = _oversight(COUNTY_PROCESSES)
 GRANTS: dict[str, tuple[Grant, ...]] = {
-    # The office registers, dispatches, supervises and closes: it sees every appeal and starts them.
+    # The office registers, dispatches, supervises and closes: it sees every appeal of the county and starts them.
     "office": _STAFF
-    + _OVERSIGHT
-    + (
-        (PROCESS_DEFINITION, "*", ("READ", "READ_INSTANCE", "READ_HISTORY", "READ_TASK", "CREATE_INSTANCE", "TASK_ASSIGN")),
-        (PROCESS_INSTANCE, "*", ("READ", "CREATE")),
-        (TASK, "*", ("READ", "TASK_ASSIGN")),
-    ),
+    + _oversight(COUNTY_PROCESSES, "CREATE_INSTANCE", "TASK_ASSIGN")
+    + ((PROCESS_INSTANCE, "*", ("CREATE",)),),
     "office-director": _STAFF + _OVERSIGHT,
     "county-head": _STAFF + _OVERSIGHT,
     "supervision": _STAFF + _OVERSIGHT,
     "deputy-head": _STAFF,
-    "city-center": _STAFF,
+    # the city's office (市企业服务中心) registers and dispatches what the counties transfer
+    "city-center": _STAFF + _oversight(CITY_PROCESSES, "TASK_ASSIGN"),
+    "city-office-director": _STAFF + _oversight(CITY_PROCESSES),
+    "city-leader": _STAFF + _oversight(CITY_PROCESSES),
+    "city-deputy-leader": _STAFF,
+    "city-department": _STAFF,
     "department": _STAFF,
     "admin": (),  # members join camunda-admin, which holds every permission
 }

@@ -1,0 +1,300 @@
+"""The city level (临沧 第三条、第十三条、第十五—十八条): what a county transfers, the city handles.
+
+The county's appeal (bpmn/EnterpriseAppeal.bpmn) reaches the city at the top of its escalation chain:
+`startCityAppeal` (Task_SendToCity) starts bpmn/CityAppeal.bpmn by the message `CityAppealTransferred`,
+with the county's 转报单 and 登记表 attached, and the county waits at Event_CityResultReturned. The city
+registers it in its own number series, proposes the dispatch, has it approved at the level
+dmn/CityDispatchApproval.dmn names, dispatches it to a city department (市直部门), which handles it
+under the county's rules (sign, handle, at most two extensions, results A/B/C, reminder and
+long-overdue timers, escalation to the city's deputy leader and the city leader). `returnCityResult`
+correlates `CityResultReturned` to the county's instance with the result, which goes back to the county's
+department like any coordination outcome of its chain: it replies and reports, the office follows up and
+closes (销号).
+
+City topics declare no milestone: the county's ledger counts the appeal once, in the county's instance.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from ..camunda import CamundaError, to_variables
+from ..context import AppContext
+from ..deadlines import deadline_variables, now
+from ..numbering import issue_number
+from ..org import OrgChart
+from ..runtime import ModelError, Task
+from ..variables import as_list
+from ..vocabulary import AppealStatus, CitySituation, DispatchSituation
+from . import router
+from .handling import apply_extension_decision
+
+CITY_PROCESS = "CityAppeal"
+TRANSFERRED_MESSAGE = "CityAppealTransferred"
+RESULT_MESSAGE = "CityResultReturned"
+
+TRANSFERRED_VARIABLES = (
+    "registrationNumber", "enterpriseName", "creditCode", "contactName", "contactPhone", "contactEmail",
+    "problemDescription", "requestedHelp", "category", "channel", "transferNumber", "transferredAt",
+    "escalationReason", "coordinationOpinion", "handlerGroupName", "leadDepartmentName", "receivedAt",
+)
+"""What the county hands over (besides its two documents); the city renames what it numbers itself."""
+
+ATTACHED_DOCUMENTS = ("transferDocument", "registrationDocument")
+"""The county's 转报单 and 登记表, File variables of the county's instance."""
+
+RESULT_VARIABLES = ("resultClass", "replyText", "replyMethod")
+"""What the city's department reports, handed back to the county's appeal as its result."""
+
+CITY_SITUATION_DEADLINES = {CitySituation.SINGLE: DispatchSituation.SINGLE, CitySituation.MULTI: DispatchSituation.MULTI,
+                            CitySituation.COMPLEX: DispatchSituation.MULTI, CitySituation.MAJOR: DispatchSituation.MAJOR}
+"""The city's dispatch situation → the row of dmn/AppealDeadlines.dmn its handling deadlines follow."""
+
+
+def city_departments(chart: OrgChart) -> dict[str, str]:
+    """City department id → name, in the chart's order."""
+    return {g.id: g.name for g in chart.of_kind("city-department")}
+
+
+def city_approver_group(chart: OrgChart, role: str, lead: str) -> str:
+    """The group that approves the city's dispatch: dmn/CityDispatchApproval.dmn names it (`approverRole`).
+
+    `city-deputy-leader` stands for the city deputy leader overseeing the lead city department (an org
+    chart fact, `city_deputy_for`); a department nobody oversees goes to the city leader. Raises
+    ModelError when the table names a group the chart does not have.
+    """
+    if role == "city-deputy-leader":
+        deputy = chart.city_deputy_for(lead)
+        return deputy.id if deputy is not None else chart.of_kind("city-leader")[0].id
+    if role not in {g.id for g in chart.groups}:
+        raise ModelError(f"the org chart has no group '{role}' (CityDispatchApproval output approverRole)")
+    return role
+
+
+def _file_variable(ctx: AppContext, process_instance_id: str, name: str) -> dict[str, Any] | None:
+    """A File variable of an instance as the typed REST value a correlation carries (None if absent)."""
+    try:
+        meta = ctx.camunda.get(f"/process-instance/{process_instance_id}/variables/{name}", deserializeValue="false")
+    except CamundaError as exc:
+        if exc.status == 404:
+            return None
+        raise
+    content = ctx.camunda.request("GET", f"/process-instance/{process_instance_id}/variables/{name}/data")
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    info = meta.get("valueInfo") or {}
+    return {"value": base64.b64encode(content or b"").decode("ascii"), "type": "File",
+            "valueInfo": {"filename": info.get("filename") or f"{name}.docx",
+                          "mimeType": info.get("mimeType") or "application/octet-stream", "encoding": "UTF-8"}}
+
+
+def _city_instance_of(ctx: AppContext, county_instance_id: str) -> str | None:
+    found = ctx.camunda.get("/process-instance", processDefinitionKey=CITY_PROCESS,
+                            variables=f"countyProcessInstanceId_eq_{county_instance_id}")
+    return found[0]["id"] if found else None
+
+
+@router.topic("startCityAppeal", variables=TRANSFERRED_VARIABLES)
+def start_city_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
+    """Start the city's CityAppeal for this county appeal (message `CityAppealTransferred`).
+
+    The city instance's business key is the county's registration number; it carries the county's
+    instance id (`countyProcessInstanceId`, where the result goes back), the county and the 转报单 and
+    登记表 as File variables. Idempotent: a redelivered task finds the city instance it started.
+    """
+    existing = _city_instance_of(ctx, task.process_instance_id)
+    if existing is None:
+        chart = ctx.org_chart()
+        variables: dict[str, Any] = {name: task.get(name) for name in TRANSFERRED_VARIABLES}
+        variables["countyRegistrationNumber"] = variables.pop("registrationNumber")
+        variables["countyCoordinationOpinion"] = variables.pop("coordinationOpinion")
+        variables["countyEscalationReason"] = variables.pop("escalationReason")
+        variables["countyHandlerGroupName"] = variables.pop("handlerGroupName")
+        variables["countyLeadDepartmentName"] = variables.pop("leadDepartmentName")
+        variables.update(countyProcessInstanceId=task.process_instance_id, countyName=chart.county,
+                         countyBusinessKey=task.business_key)
+        body: dict[str, Any] = {
+            "messageName": TRANSFERRED_MESSAGE, "resultEnabled": True,
+            "businessKey": variables["countyRegistrationNumber"] or task.process_instance_id,
+            "processVariables": to_variables({k: v for k, v in variables.items() if v is not None}),
+        }
+        for name in ATTACHED_DOCUMENTS:
+            typed = _file_variable(ctx, task.process_instance_id, name)
+            if typed is not None:
+                body["processVariables"][name] = typed
+        results = ctx.camunda.post("/message", body)
+        existing = results[0]["processInstance"]["id"] if results else _city_instance_of(ctx, task.process_instance_id)
+    return {"cityProcessInstanceId": existing, "appealStatus": AppealStatus.TRANSFERRED_TO_CITY}
+
+
+@router.topic("registerCityAppeal", variables=("countyRegistrationNumber", "countyName"))
+def register_city_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
+    """The city's 收 number (`{city}服企办收（年）第N号`, one series per city whichever county sent it),
+    the city departments to choose from and the proposal's due date.
+
+    The due date from dmn/AppealDeadlines.dmn (step `verify`) on the working-day calendar.
+    """
+    chart = ctx.org_chart()
+    number = issue_number(ctx.db, "city_registration", task.process_instance_id, chart.city_prefix)
+    departments = city_departments(chart)
+    output: dict[str, Any] = {
+        "registrationNumber": number,
+        "cityRegistrationNumber": number,
+        "cityName": chart.city,
+        "cityRegisteredAt": now().isoformat(timespec="seconds"),
+        "departmentOptions": [{"label": name, "value": gid} for gid, name in departments.items()],
+        "assistingDepartments": [],
+        "approvalComment": None,
+        "returnReason": None,
+    }
+    output.update(deadline_variables("cityProposalDue", ctx.deadlines().due("verify")))
+    return output
+
+
+@router.topic("resolveCityApprover",
+              variables=("leadDepartment", "assistingDepartments", "approverRole", "approvalDays", "approvalComment"),
+              throws=(ModelError,))
+def resolve_city_approver(task: Task, ctx: AppContext) -> dict[str, Any]:
+    """The approving group and its due date for Task_ApproveCityDispatch (临沧 第十三条).
+
+    Group and number of working days (`approvalDays`: 2 for the office director, 3 above) come from
+    Task_DetermineCityApprovalLevel (dmn/CityDispatchApproval.dmn); ModelError when the lead is not a
+    city department (the form offers only those).
+    """
+    chart = ctx.org_chart()
+    departments = city_departments(chart)
+    lead = task.get("leadDepartment")
+    if lead not in departments:
+        raise ModelError(f"牵头单位“{lead}”不是组织架构中的市直部门")
+    assisting = [d for d in as_list(task.get("assistingDepartments")) if d in departments and d != lead]
+    group = city_approver_group(chart, str(task.get("approverRole")), lead)
+    days = int(task.get("approvalDays") or 3)
+    output: dict[str, Any] = {
+        "assistingDepartments": assisting,
+        "approverGroup": group,
+        "approverName": chart.group(group).name,
+        "leadDepartmentName": departments[lead],
+        "assistingDepartmentNames": "、".join(departments[d] for d in assisting) or "无",
+        "approvalDecision": None,
+        "previousApprovalComment": task.get("approvalComment"),
+        "approvalComment": None,
+    }
+    deadlines = ctx.deadlines()
+    output.update(deadline_variables("cityApprovalDue", deadlines.add(now(), days, "workday")))
+    return output
+
+
+@router.topic("dispatchCityAppeal",
+              variables=("leadDepartment", "assistingDepartments", "citySituation", "dispatchCount", "returnReason"))
+def dispatch_city_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
+    """The city's 交 number and the city department's clock (the county's handling rules, 第十五—十八条).
+
+    Due dates from dmn/AppealDeadlines.dmn (steps `sign`, `handling`, `reminderBefore`, `escalateAfter`;
+    the city's situation read as the county row `CITY_SITUATION_DEADLINES` names) on the working-day calendar.
+    """
+    chart = ctx.org_chart()
+    lead = task.get("leadDepartment")
+    assisting = as_list(task.get("assistingDepartments"))
+    count = int(task.get("dispatchCount") or 0) + 1
+    situation = CITY_SITUATION_DEADLINES.get(str(task.get("citySituation")), DispatchSituation.MULTI)
+    number = issue_number(ctx.db, "city_dispatch", f"{task.process_instance_id}#{count}", chart.city_prefix)
+    start = now()
+    deadlines = ctx.deadlines()
+    output: dict[str, Any] = {
+        "dispatchCount": count,
+        "dispatchNumber": number,
+        "cityDispatchNumber": number,
+        "dispatchedAt": start.isoformat(timespec="seconds"),
+        "dispatchSituation": situation,
+        "handlerGroup": lead,
+        "handlerGroupName": chart.group(lead).name,
+        "extensionCount": 0,
+        "extensionNotice": None,
+        "signDecision": None,
+        "previousReturnReason": task.get("returnReason"),
+        "returnReason": None,
+        "handlingAction": None,
+        "coordinationOpinion": None,
+    }
+    output.update(deadline_variables("signDue", deadlines.due("sign", start)))
+    handling = deadlines.due("handling", start, situation=situation, multi_department=bool(assisting))
+    output.update(deadline_variables("handlingDue", handling))
+    output.update(deadlines.handling_timers(handling))
+    return output
+
+
+@router.topic("applyCityExtensionDecision",
+              variables=("extensionDecision", "extensionDays", "extensionCount", "extensionComment", "handlingDue",
+                         "dispatchedAt", "dispatchSituation"))
+def apply_city_extension_decision(task: Task, ctx: AppContext) -> dict[str, Any]:
+    """The county's extension rule for a city department (`handling.apply_extension_decision`), without
+    the county ledger's `extension` milestone; the count rule is the gateway `${extensionCount < 2}`."""
+    output = apply_extension_decision(task, ctx)
+    output.pop("appealStatus", None)
+    return output
+
+
+@router.topic("prepareCityEscalation", variables=("handlerGroup", "handlingAction", "escalationReason"))
+def prepare_city_escalation(task: Task, ctx: AppContext) -> dict[str, Any]:
+    """A city department cannot resolve it, or it stayed overdue: up to the city's deputy leader, then
+    the city leader (the city's chain). The deputy is the chart's (`city_deputy_for` the department);
+    both due dates from dmn/AppealDeadlines.dmn (step `coordination`) on the working-day calendar."""
+    chart = ctx.org_chart()
+    deputy = chart.city_deputy_for(task.get("handlerGroup") or "")
+    group = deputy.id if deputy else chart.of_kind("city-leader")[0].id
+    deadlines = ctx.deadlines()
+    deputy_due = deadlines.due("coordination")
+    leader_due = deadlines.due("coordination", deputy_due.due)
+    timed_out = task.get("handlingAction") != "escalate"
+    output: dict[str, Any] = {
+        "cityDeputyGroup": group,
+        "escalationGroup": group,
+        "escalationLevelName": chart.group(group).name,
+        "escalationReason": "超过办理时限仍未办结，提级协调" if timed_out else task.get("escalationReason"),
+        "escalationTrigger": "overdue" if timed_out else "department",
+        "handlingAction": None,
+        "coordinationDecision": None,
+    }
+    output.update(deadline_variables("cityDeputyCoordinationDue", deputy_due))
+    output.update(deadline_variables("cityLeaderCoordinationDue", leader_due))
+    output["coordinationDue"] = output["cityDeputyCoordinationDue"]
+    return output
+
+
+@router.topic("returnCityResult",
+              variables=(*RESULT_VARIABLES, "countyProcessInstanceId", "cityRegistrationNumber", "cityDispatchNumber",
+                         "handlerGroup", "handlerGroupName", "coordinationOpinion"))
+def return_city_result(task: Task, ctx: AppContext) -> dict[str, Any]:
+    """Hand the city department's result back to the county's appeal (message `CityResultReturned`).
+
+    The city's result is the county's coordination outcome (`coordinationOpinion`, with `resultClass`,
+    `replyText`, `replyMethod` pre-filled on the county department's form): the county's instance
+    (`countyProcessInstanceId`) goes back to its department, which replies to the enterprise and reports
+    (Task_HandleAppeal), then follow-up and closing, as after any level of its chain. Idempotent: a redelivered task finds the county already past the wait with this city number.
+    """
+    county = task.get("countyProcessInstanceId")
+    if not county:
+        raise ModelError("the city appeal has no countyProcessInstanceId to return the result to")
+    variables: dict[str, Any] = {name: task.get(name) for name in RESULT_VARIABLES}
+    variables.update(
+        coordinationDecision="resolved",
+        coordinationOpinion=(f"市级办理结果（{task.get('cityRegistrationNumber')}，{task.get('handlerGroupName')}，"
+                             f"{task.get('resultClass')}类）：{task.get('replyText') or ''}"),
+        cityRegistrationNumber=task.get("cityRegistrationNumber"),
+        cityDispatchNumber=task.get("cityDispatchNumber"),
+        cityHandlerGroup=task.get("handlerGroup"),
+        cityHandlerGroupName=task.get("handlerGroupName"),
+        cityCoordinationOpinion=task.get("coordinationOpinion"),
+        cityResultAt=now().isoformat(timespec="seconds"),
+        cityProcessInstanceId=task.process_instance_id,
+    )
+    waiting = ctx.camunda.get("/execution", processInstanceId=county, messageEventSubscriptionName=RESULT_MESSAGE)
+    if not waiting:
+        delivered = ctx.camunda.get("/history/variable-instance", processInstanceId=county,
+                                    variableName="cityResultAt")
+        if delivered:
+            return {"resultReturnedAt": delivered[0].get("value")}
+        raise ModelError(f"the county appeal {county} does not wait for the city's result")
+    ctx.camunda.correlate(RESULT_MESSAGE, process_instance_id=county, variables=variables)
+    return {"resultReturnedAt": variables["cityResultAt"]}
