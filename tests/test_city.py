@@ -4,12 +4,18 @@ hands the result back to the county's appeal; the two levels see only their own 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 from typing import Any
 
+from click.testing import CliRunner
+
+from appeals.cli import main
 from appeals.db import engine_for, upgrade
+from appeals.ledger.city import city_figures
 from appeals.numbering import issue_number
+from appeals.workdays import SHANGHAI
 
 from .conftest import EngineHandle, wait_for
 from .scenario import Appeal, dispatch_to, follow_up, report
@@ -91,6 +97,15 @@ def test_an_escalated_appeal_is_handled_by_the_city_and_closed_by_the_county(wor
     follow_up(county)
     county.wait_until_ended()
     assert county.variables_history("appealStatus") == "closed"
+
+    # the city's comparison counts it for the county it came from: transferred, answered, on time
+    today = dt.datetime.now(SHANGHAI)
+    lines = {line.county: line for line in city_figures(workers.admin, today - dt.timedelta(days=1),
+                                                          today + dt.timedelta(days=1))}
+    assert city.id in lines["某县"].transferred and city.id in lines["某县"].answered
+    assert city.id in lines["某县"].on_time
+    output = CliRunner().invoke(main, ["city-report", "--period", f"{today:%Y-%m}"], catch_exceptions=False).output
+    assert "| 某县 |" in output and "市直部门按时办结率" in output
 
 
 def test_the_approval_level_follows_the_city_table(workers: EngineHandle) -> None:

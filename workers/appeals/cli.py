@@ -129,10 +129,11 @@ from .dashboard.cli import dashboard  # noqa: E402
 
 main.add_command(dashboard)
 
-from .ledger.cli import ledger, report  # noqa: E402
+from .ledger.cli import city_report, ledger, report  # noqa: E402
 
 main.add_command(ledger)
 main.add_command(report)
+main.add_command(city_report)
 
 
 # ----------------------------------------------------------------------------- worker

@@ -18,6 +18,7 @@ from ..context import current_app
 from ..db import engine_for, upgrade
 from ..settings import Settings, SettingsError
 from ..workdays import SHANGHAI, load_calendar
+from .city import city_figures, comparison_table
 from .history import rebuild_from_history
 from .periods import KINDS, Period
 from .reports import STEPS, produce_report
@@ -101,3 +102,27 @@ def report(period_text: str, kind: str | None, out_dir: Path | None) -> None:
     click.echo(f"bulletin: {produced.bulletin.path}")
     click.echo(f"ledger:   {produced.workbook.path}")
 
+
+
+@click.command("city-report")
+@click.option("--period", "period_text", required=True, metavar="PERIOD",
+              help="2026-10 (a month), 2026-Q3, 2026-H1, 2026, or days 2026-10-09..2026-10-21 (end day excluded).")
+def city_report(period_text: str) -> None:
+    """The city's comparison of the counties' transfers (临沧 第十一条、第十九条): per county the appeals
+    transferred in the period, answered, open, and the city departments' on-time rate (docs/city-level.md)."""
+    try:
+        period = Period.parse(period_text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--period") from exc
+    settings = _settings()
+    try:
+        camunda = Camunda(settings.engine.url, *settings.engine.require_admin(),
+                          timeout=max(settings.engine.http_timeout, 60))
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        lines = city_figures(camunda, period.start_at, period.end_at)
+    except CamundaError as exc:
+        raise click.ClickException(f"city figures failed: {exc}") from exc
+    click.echo(f"{period.label}各县（区）转报市级诉求办理情况")
+    click.echo(comparison_table(lines))
