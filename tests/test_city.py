@@ -37,7 +37,9 @@ def escalated_to_city(workers: EngineHandle, key: str) -> tuple[Appeal, Appeal]:
                                                variables=f"countyProcessInstanceId_eq_{county.id}"),
                      message=f"the city's instance (county at {county.waiting_at()})")
     assert len(found) == 1
-    return county, Appeal(workers, found[0]["id"])
+    city = Appeal(workers, found[0]["id"])
+    city.task("Task_ProposeCityDispatch", "city-officer")  # registered: numbered, the proposal open
+    return county, city
 
 
 def propose_at_city(city: Appeal, lead: str, situation: str, assisting: list[str] | None = None) -> None:
@@ -51,7 +53,7 @@ def approve_at_city(city: Appeal, approver: str) -> dict[str, Any]:
 
 def test_an_escalated_appeal_is_handled_by_the_city_and_closed_by_the_county(workers: EngineHandle) -> None:
     county, city = escalated_to_city(workers, "CITY-FULL")
-    assert county.waiting_at() == ["Event_CityResultReturned"]
+    wait_for(lambda: county.waiting_at() == ["Event_CityResultReturned"], message="the county waiting for the city")
     assert county.variables()["transferNumber"].startswith("某县服企办报（")
 
     # registered at the city in its own series, with the county's 转报单 and 登记表 attached
@@ -170,6 +172,15 @@ def test_each_level_sees_only_its_own_work(workers: EngineHandle) -> None:
         assert not city.user(city_user).get("/process-instance", processDefinitionKey="EnterpriseAppeal"), city_user
         assert not city.user(city_user).tasks(processInstanceId=county.id), city_user
     assert city.user("city-officer").get("/process-instance", processDefinitionKey="CityAppeal")
+
+    # a city department that is not responsible returns it; the city office proposes again
+    propose_at_city(city, "city-dept-industry", "single")
+    approve_at_city(city, "city-director")
+    city.complete("Task_SignCityDispatch", "city-industry-handler", signDecision="return",
+                  returnReason="用地指标不属本部门职责")
+    city.task("Task_ProposeCityDispatch", "city-officer")
+    assert city.variables()["returnReason"] == "用地指标不属本部门职责"
+    assert county.waiting_at() == ["Event_CityResultReturned"], "the county keeps waiting for the city"
 
 
 def test_city_numbers_stay_gap_free_when_two_counties_transfer_at_once(workers: EngineHandle) -> None:

@@ -88,7 +88,7 @@ def test_escalation_through_all_four_levels_to_the_city(workers: EngineHandle, m
     variables = appeal.variables()
     assert variables["transferNumber"].startswith("某县服企办报（")
     assert task["due"]
-    assert appeal.waiting_at() == ["Event_CityResultReturned"], "the county waits for the city's result"
+    wait_for(lambda: appeal.waiting_at() == ["Event_CityResultReturned"], message="the county waiting for the city")
     files = workers.admin.get("/history/variable-instance", processInstanceId=appeal.id, variableName="transferDocument")
     assert files and files[0]["type"] == "File"
     # the city's handling and the way back to the county: tests/test_city.py
