@@ -1,0 +1,161 @@
+"""Writes engine/src/main/resources/cn/gov/appeals/engine/TaskQuery.xml from Camunda's own Task.xml.
+
+    .venv/bin/python tools/task_query_mapping.py [--check]
+
+The project's task query (issue 15, docs/benchmarks.md "City scale") is the engine's task query of
+Camunda 7.24 (mapping org/camunda/bpm/engine/impl/mapping/entity/Task.xml of camunda-engine) with one
+change: the authorization check. Stock, the query inner-joins every authorization row of the user and
+the user's groups `ON AUTH.RESOURCE_ID_ IN (RES.ID_, D.KEY_, '*')` and then de-duplicates; the join on
+an OR of three columns cannot use an index, so it grows with all open tasks and all task
+authorizations in the engine. Here the same condition is three EXISTS probes on the indexed
+RESOURCE_ID_ (the task's own grant, the process definition's, the '*' grant), the same rows of
+ACT_RU_AUTHORIZATION with the same filters (TYPE_ < 2, the user or '*' or the user's groups, resource
+type and permission bits). When the engine checks REVOKE authorizations (authorizationCheckRevokes, or
+`auto` with a REVOKE row in the database) the stock check is used unchanged.
+
+The file is generated (never edited by hand) so that an engine upgrade is one re-run; `--check`
+fails when the committed file differs from what the engine jar in the local Maven repository gives.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET = ROOT / "engine/src/main/resources/cn/gov/appeals/engine/TaskQuery.xml"
+STOCK = "org/camunda/bpm/engine/impl/mapping/entity/Task.xml"
+ENTITY = "org.camunda.bpm.engine.impl.persistence.entity"
+NAMESPACE = "cn.gov.appeals.engine.TaskQuery"
+
+
+def engine_version() -> str:
+    pom = (ROOT / "engine/pom.xml").read_text(encoding="utf-8")
+    return pom.split("<camunda.version>", 1)[1].split("<", 1)[0]
+
+
+def engine_jar(version: str) -> Path:
+    return Path.home() / f".m2/repository/org/camunda/bpm/camunda-engine/{version}/camunda-engine-{version}.jar"
+
+
+def _cut(text: str, start: str, end: str) -> str:
+    """From the line holding `start` up to and including the first `end` after it."""
+    i = text.index(start)
+    i = text.rindex("\n", 0, i) + 1
+    j = text.index(end, i) + len(end)
+    return text[i:j]
+
+
+def _replace_once(text: str, old: str, new: str) -> str:
+    if text.count(old) != 1:
+        raise SystemExit(f"the engine's Task.xml changed: {old.strip()[:80]!r} found {text.count(old)} times")
+    return text.replace(old, new)
+
+
+AUTH_JOIN = """    <if test="authCheck.shouldPerformAuthorizatioCheck &amp;&amp; authCheck.authUserId != null">
+      <if test="!authCheck.revokeAuthorizationCheckEnabled">    
+        <include refid="org.camunda.bpm.engine.impl.persistence.entity.AuthorizationEntity.authCheckJoinWithoutOnClause" /> 
+        AUTH ON (AUTH.RESOURCE_ID_ ${authJoinStart} RES.ID_ ${authJoinSeparator} D.KEY_ ${authJoinSeparator} '*' ${authJoinEnd})
+      </if>
+    </if>
+"""
+AUTH_JOIN_NEW = """    <!-- appeals: no join of the authorizations here; taskAuthorizationCheck below probes them -->
+"""
+AUTH_WHERE = """      <include refid="org.camunda.bpm.engine.impl.persistence.entity.AuthorizationEntity.contextualAuthorizationCheck" /> 
+"""
+AUTH_WHERE_NEW = f"""      <include refid="{NAMESPACE}.taskAuthorizationCheck" />
+"""
+
+CHECK = f"""  <!-- appeals: the stock join condition AUTH.RESOURCE_ID_ IN (RES.ID_, D.KEY_, '*') over the rows of
+       AuthorizationEntity.authCheckJoinWithoutOnClauseWithBinding, as one EXISTS per resource id.
+       With REVOKE checks on, the stock contextual check (which joins nothing). -->
+  <sql id="authorizationRows">
+    SELECT 1 FROM ${{prefix}}ACT_RU_AUTHORIZATION A
+    WHERE A.TYPE_ &lt; 2
+    AND ( A.USER_ID_ in ( #{{authCheck.authUserId, jdbcType=VARCHAR}}, '*')
+    <if test="authGroupIds != null &amp;&amp; authGroupIds.size > 0">
+      OR A.GROUP_ID_ IN <foreach item="item" index="index" collection="authGroupIds" open="(" separator="," close=")">#{{item}}</foreach>
+    </if>
+    )
+    <include refid="{ENTITY}.AuthorizationEntity.atomicChecksOnResourceTypeAndPerms" />
+  </sql>
+
+  <sql id="taskAuthorizationCheck">
+    <if test="authCheck.shouldPerformAuthorizatioCheck &amp;&amp; authCheck.authUserId != null">
+      <choose>
+        <when test="authCheck.revokeAuthorizationCheckEnabled">
+          <include refid="{ENTITY}.AuthorizationEntity.contextualAuthorizationCheck" />
+        </when>
+        <otherwise>
+          <bind name="authGroupIds" value="authCheck.authGroupIds" />
+          <bind name="atomicChecks" value="authCheck.permissionChecks.atomicChecks" />
+          <bind name="disjunctive" value="authCheck.permissionChecks.disjunctive" />
+          and (
+          <if test="applyAuthorizationCheckForCaseInstances">
+            (RES.CASE_EXECUTION_ID_ IS NOT NULL) OR
+          </if>
+          EXISTS (<include refid="{NAMESPACE}.authorizationRows" /> AND A.RESOURCE_ID_ = RES.ID_)
+          OR EXISTS (<include refid="{NAMESPACE}.authorizationRows" /> AND A.RESOURCE_ID_ = D.KEY_)
+          OR EXISTS (<include refid="{NAMESPACE}.authorizationRows" /> AND A.RESOURCE_ID_ = '*')
+          )
+        </otherwise>
+      </choose>
+    </if>
+  </sql>
+"""
+
+
+def generate(stock: str, version: str) -> str:
+    header = stock[: stock.index("<mapper ")]
+    select = _cut(stock, '<select id="selectTaskByQueryCriteria" ', "</select>")
+    count = _cut(stock, '<select id="selectTaskCountByQueryCriteria" ', "</select>")
+    criteria = _cut(stock, '<sql id="selectTaskByQueryCriteriaSql">', "\n  </sql>")
+    for part in ("select", "count"):
+        text = select if part == "select" else count
+        text = text.replace('resultMap="taskResultMap"', f'resultMap="{ENTITY}.TaskEntity.taskResultMap"')
+        text = text.replace('<include refid="columnSelection"/>', f'<include refid="{ENTITY}.TaskEntity.columnSelection"/>')
+        text = text.replace('<include refid="selectTaskByQueryCriteriaSql"/>',
+                            f'<include refid="{NAMESPACE}.selectTaskByQueryCriteriaSql"/>')
+        if part == "select":
+            select = text
+        else:
+            count = text
+    criteria = _replace_once(criteria, AUTH_JOIN, AUTH_JOIN_NEW)
+    criteria = _replace_once(criteria, AUTH_WHERE, AUTH_WHERE_NEW)
+    return (
+        header
+        + f"<!-- GENERATED by tools/task_query_mapping.py from camunda-engine {version} {STOCK}: do not edit.\n"
+        + "     The engine's task query with the authorization check as EXISTS probes (docs/benchmarks.md,\n"
+        + "     \"City scale\"); registered by cn.gov.appeals.engine.TaskQueryPlugin. -->\n"
+        + f'<mapper namespace="{NAMESPACE}">\n\n'
+        + CHECK + "\n"
+        + "  " + criteria.lstrip() + "\n\n"
+        + "  " + select.lstrip() + "\n\n"
+        + "  " + count.lstrip() + "\n\n"
+        + "</mapper>\n"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="fail if the committed file is not up to date")
+    args = parser.parse_args()
+    version = engine_version()
+    jar = engine_jar(version)
+    if not jar.exists():
+        raise SystemExit(f"{jar} is missing: build the engine first (make engine / mvn -f engine/pom.xml package)")
+    with zipfile.ZipFile(jar) as archive:
+        stock = archive.read(STOCK).decode("utf-8")
+    text = generate(stock, version)
+    if args.check:
+        if TARGET.read_text(encoding="utf-8") != text:
+            raise SystemExit(f"{TARGET.relative_to(ROOT)} is out of date: run tools/task_query_mapping.py")
+        return
+    TARGET.write_text(text, encoding="utf-8")
+    print(f"wrote {TARGET.relative_to(ROOT)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
