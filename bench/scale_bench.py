@@ -294,7 +294,7 @@ def main() -> None:
                 print(f"[{db}] {size} open appeals ({size - filled} started in {seconds:.0f} s, "
                       f"{(size - filled) / seconds:.0f}/s)", flush=True)
                 filled = size
-                for k, variant in enumerate(order):
+                for variant in order:
                     if engine.variant != variant:
                         engine.stop()
                         engine.start(variant)

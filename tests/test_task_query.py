@@ -114,3 +114,15 @@ def test_task_query_returns_the_stock_tasks_for_every_user(deployed: EngineHandl
     assert ours["deputy-industry", unit, "count"] == 1
     assert ours["county-head", unit, "count"] == 0
     assert 0 < ours["industry-handler", unit, "count"] <= ours["industry-handler", "task", "count"]
+
+
+def test_the_mapping_is_the_engines_own_with_only_the_authorization_check_changed() -> None:
+    """engine/…/TaskQuery.xml is what tools/task_query_mapping.py makes of the engine jar's Task.xml."""
+    import subprocess
+    import sys
+
+    from appeals.settings import PROJECT_ROOT
+
+    result = subprocess.run([sys.executable, str(PROJECT_ROOT / "tools" / "task_query_mapping.py"), "--check"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

@@ -55,15 +55,15 @@ def _replace_once(text: str, old: str, new: str) -> str:
 
 
 AUTH_JOIN = """    <if test="authCheck.shouldPerformAuthorizatioCheck &amp;&amp; authCheck.authUserId != null">
-      <if test="!authCheck.revokeAuthorizationCheckEnabled">    
-        <include refid="org.camunda.bpm.engine.impl.persistence.entity.AuthorizationEntity.authCheckJoinWithoutOnClause" /> 
+      <if test="!authCheck.revokeAuthorizationCheckEnabled">
+        <include refid="org.camunda.bpm.engine.impl.persistence.entity.AuthorizationEntity.authCheckJoinWithoutOnClause" />
         AUTH ON (AUTH.RESOURCE_ID_ ${authJoinStart} RES.ID_ ${authJoinSeparator} D.KEY_ ${authJoinSeparator} '*' ${authJoinEnd})
       </if>
     </if>
 """
 AUTH_JOIN_NEW = """    <!-- appeals: no join of the authorizations here; taskAuthorizationCheck below probes them -->
 """
-AUTH_WHERE = """      <include refid="org.camunda.bpm.engine.impl.persistence.entity.AuthorizationEntity.contextualAuthorizationCheck" /> 
+AUTH_WHERE = """      <include refid="org.camunda.bpm.engine.impl.persistence.entity.AuthorizationEntity.contextualAuthorizationCheck" />
 """
 AUTH_WHERE_NEW = f"""      <include refid="{NAMESPACE}.taskAuthorizationCheck" />
 """
@@ -108,6 +108,7 @@ CHECK = f"""  <!-- appeals: the stock join condition AUTH.RESOURCE_ID_ IN (RES.I
 
 
 def generate(stock: str, version: str) -> str:
+    stock = "\n".join(line.rstrip() for line in stock.splitlines()) + "\n"
     header = stock[: stock.index("<mapper ")]
     select = _cut(stock, '<select id="selectTaskByQueryCriteria" ', "</select>")
     count = _cut(stock, '<select id="selectTaskCountByQueryCriteria" ', "</select>")
