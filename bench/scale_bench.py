@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/scale_bench.py [--sizes 1000,10000,100000] [--db h2,postgresql]
                                           [--variants stock,fast] [--runs 30] [--threads 4]
-                                          [--intake 0] [--json results.json]
+                                          [--json results.json] [--sql-log] [--keep]
 
 For each database it starts a throwaway engine from the project's jar (a free port, a temporary H2
 folder or a throwaway PostgreSQL cluster from tests/databases.py, a random admin password, authorization
@@ -73,6 +73,7 @@ ADMIN = "admin"
 PASSWORD = "bench-" + secrets.token_hex(6)  # every demo user's password in the throwaway engine
 JAVA_OPTS = stack.ENGINE_JVM_OPTIONS  # as `appeals up`
 PROCESS = "EnterpriseAppeal"
+TASK_MAPPER = "org.camunda.bpm.engine.impl.persistence.entity.TaskEntity"
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 # (activity, share of the open appeals)
@@ -86,8 +87,9 @@ USERS = {"dept": "industry-handler", "office": "office-clerk", "leader": "deputy
 class Engine:
     """The engine jar on a free port; H2 in a temporary folder or the given JDBC database."""
 
-    def __init__(self, db: str, pg=None) -> None:
+    def __init__(self, db: str, pg=None, sql_log: bool = False) -> None:
         self.db = db
+        self.sql_log = sql_log
         self.pg = pg
         self.port = stack.free_port()
         self.data_dir = Path(tempfile.mkdtemp(prefix=f"appeals-scale-{db}-"))
@@ -101,6 +103,9 @@ class Engine:
                if not k.startswith(("DB_", "APPEALS_", "CAMUNDA_", "SPRING_", "HISTORY_TTL"))}
         env.update(SERVER_PORT=str(self.port), APPEALS_DATA_DIR=str(self.data_dir),
                    CAMUNDA_ADMIN_USER=ADMIN, CAMUNDA_ADMIN_PASSWORD=PASSWORD, APPEALS_TASK_QUERY=variant)
+        if self.sql_log:  # the task queries' SQL and parameters in engine.log (for EXPLAIN)
+            env["SPRING_APPLICATION_JSON"] = json.dumps({"logging.level.cn.gov.appeals.engine.TaskQuery": "DEBUG",
+                                                         f"logging.level.{TASK_MAPPER}": "DEBUG"})
         if self.pg is not None:
             env.update(DB_DRIVER="org.postgresql.Driver", DB_URL=self.pg.jdbc_url("camunda"),
                        DB_USERNAME="postgres", DB_PASSWORD="")
@@ -136,9 +141,12 @@ class Engine:
              "select pg_database_size('camunda')"], capture_output=True, text=True, check=True, cwd=self.pg.root)
         return int(out.stdout.strip()) / 2**20
 
-    def cleanup(self) -> None:
+    def cleanup(self, keep: bool = False) -> None:
         self.stop()
-        shutil.rmtree(self.data_dir, ignore_errors=True)
+        if keep:
+            print(f"kept {self.data_dir} (engine.log, H2 database)", flush=True)
+        else:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
 def prepare(engine: Engine) -> orgchart.OrgChart:
@@ -272,6 +280,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--sql-log", action="store_true", help="log the task queries' SQL in engine.log")
+    parser.add_argument("--keep", action="store_true", help="keep the data folder (and PostgreSQL running "
+                        "until Enter is pressed) to EXPLAIN the logged queries")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     variants = args.variants.split(",")
@@ -283,7 +294,7 @@ def main() -> None:
 
             pg = PostgresServer().start()
             pg.create_database("camunda")
-        engine = Engine(db, pg)
+        engine = Engine(db, pg, args.sql_log)
         try:
             order = list(variants)
             print(f"[{db}] engine ({order[0]}) started in {engine.start(order[0]):.0f} s", flush=True)
@@ -314,7 +325,12 @@ def main() -> None:
                         print(f"[{db}] {size} {name}: the variants answered DIFFERENTLY", flush=True)
                 order.reverse()  # the variant already running measures first at the next size
         finally:
-            engine.cleanup()
+            engine.cleanup(args.keep)
+            if pg is not None and args.keep:
+                try:
+                    input(f"PostgreSQL on port {pg.port} (database camunda, user postgres): Enter stops it ")
+                except EOFError:
+                    pass
             if pg is not None:
                 pg.stop()
     print_table(rows)

@@ -75,6 +75,13 @@ def _lists(engine: EngineHandle, users: list[tuple[str, str]], instances: set[st
             seen[user, name, "page"] = [t["id"] for t in client.post(
                 f"/filter/{filter_id}/list?firstResult=0&maxResults=15", {**sorting, **mine})]
             seen[user, name, "count"] = client.post(f"/filter/{filter_id}/count", mine)["count"]
+        for name, query in {"group": {"candidateGroup": "dept-industry"},
+                            "groups": {"candidateGroups": ["office", "dept-power-supply"], "includeAssignedTasks": True},
+                            "unassigned": {"candidateGroups": ["dept-industry", "dept-hr"]},
+                            "or": {"orQueries": [{"candidateGroup": "dept-industry", "assignee": "power-handler"}]},
+                            }.items():
+            seen[user, name, "all"] = [t["id"] for t in client.post("/task", {**sorting, **mine, **query})]
+            seen[user, name, "count"] = client.post("/task/count", {**mine, **query})["count"]
         tasks = client.post("/task", {**sorting, **mine})
         seen[user, "task", "all"] = sorted((t["id"], t["taskDefinitionKey"]) for t in tasks)
         seen[user, "task", "count"] = client.post("/task/count", mine)["count"]

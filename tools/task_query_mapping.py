@@ -3,15 +3,21 @@
     .venv/bin/python tools/task_query_mapping.py [--check]
 
 The project's task query (issue 15, docs/benchmarks.md "City scale") is the engine's task query of
-Camunda 7.24 (mapping org/camunda/bpm/engine/impl/mapping/entity/Task.xml of camunda-engine) with one
-change: the authorization check. Stock, the query inner-joins every authorization row of the user and
-the user's groups `ON AUTH.RESOURCE_ID_ IN (RES.ID_, D.KEY_, '*')` and then de-duplicates; the join on
-an OR of three columns cannot use an index, so it grows with all open tasks and all task
-authorizations in the engine. Here the same condition is three EXISTS probes on the indexed
-RESOURCE_ID_ (the task's own grant, the process definition's, the '*' grant), the same rows of
-ACT_RU_AUTHORIZATION with the same filters (TYPE_ < 2, the user or '*' or the user's groups, resource
-type and permission bits). When the engine checks REVOKE authorizations (authorizationCheckRevokes, or
-`auto` with a REVOKE row in the database) the stock check is used unchanged.
+Camunda 7.24 (mapping org/camunda/bpm/engine/impl/mapping/entity/Task.xml of camunda-engine) with two
+changes, both in the WHERE clause:
+
+- the authorization check. Stock, the query joins every authorization row of the user and the user's
+  groups `ON AUTH.RESOURCE_ID_ IN (RES.ID_, D.KEY_, '*')` and then de-duplicates; no index serves a
+  join on that OR, so the time grows with the user's tasks times the user's grants (quadratically in
+  the open work). Here the same condition is two EXISTS probes on the indexed RESOURCE_ID_ over the
+  same rows of ACT_RU_AUTHORIZATION with the same filters (TYPE_ < 2, the user or '*' or the user's
+  groups, resource type and permission bits): the '*' grants (once per query) and the task's own or its
+  definition's grant (per task). When the engine checks REVOKE authorizations
+  (authorizationCheckRevokes, or `auto` with a REVOKE row in the database) the stock check is used.
+- for a query of one criteria set with candidate groups (Tasklist's 本单位待办), the candidate
+  condition once more as `RES.ID_ IN (links of those groups)`: implied by the stock condition on the
+  left-joined identity links, it lets the database start from the groups' links instead of every open
+  task (H2 keeps left joins in their written order, so the stock query always scans all tasks).
 
 The file is generated (never edited by hand) so that an engine upgrade is one re-run; `--check`
 fails when the committed file differs from what the engine jar in the local Maven repository gives.
@@ -66,10 +72,12 @@ AUTH_JOIN_NEW = """    <!-- appeals: no join of the authorizations here; taskAut
 AUTH_WHERE = """      <include refid="org.camunda.bpm.engine.impl.persistence.entity.AuthorizationEntity.contextualAuthorizationCheck" />
 """
 AUTH_WHERE_NEW = f"""      <include refid="{NAMESPACE}.taskAuthorizationCheck" />
+      <include refid="{NAMESPACE}.candidateTasks" />
 """
 
 CHECK = f"""  <!-- appeals: the stock join condition AUTH.RESOURCE_ID_ IN (RES.ID_, D.KEY_, '*') over the rows of
-       AuthorizationEntity.authCheckJoinWithoutOnClauseWithBinding, as one EXISTS per resource id.
+       AuthorizationEntity.authCheckJoinWithoutOnClauseWithBinding, as EXISTS probes on the indexed
+       RESOURCE_ID_: the '*' grants once per query, then the task's and its definition's per task.
        With REVOKE checks on, the stock contextual check (which joins nothing). -->
   <sql id="authorizationRows">
     SELECT 1 FROM ${{prefix}}ACT_RU_AUTHORIZATION A
@@ -96,12 +104,26 @@ CHECK = f"""  <!-- appeals: the stock join condition AUTH.RESOURCE_ID_ IN (RES.I
           <if test="applyAuthorizationCheckForCaseInstances">
             (RES.CASE_EXECUTION_ID_ IS NOT NULL) OR
           </if>
-          EXISTS (<include refid="{NAMESPACE}.authorizationRows" /> AND A.RESOURCE_ID_ = RES.ID_)
-          OR EXISTS (<include refid="{NAMESPACE}.authorizationRows" /> AND A.RESOURCE_ID_ = D.KEY_)
-          OR EXISTS (<include refid="{NAMESPACE}.authorizationRows" /> AND A.RESOURCE_ID_ = '*')
+          EXISTS (<include refid="{NAMESPACE}.authorizationRows" /> AND A.RESOURCE_ID_ = '*')
+          OR EXISTS (<include refid="{NAMESPACE}.authorizationRows" /> AND A.RESOURCE_ID_ IN (RES.ID_, D.KEY_))
           )
         </otherwise>
       </choose>
+    </if>
+  </sql>
+
+  <!-- appeals: a query of one criteria set (no orQuery) for candidate groups, without candidate user
+       or group pattern, requires a candidate link to one of the groups (the stock condition on the
+       left-joined I). The same condition once more as RES.ID_ IN (...) lets the database start
+       from the groups' links (index on GROUP_ID_) instead of every open task: H2 keeps the stock
+       left joins in their written order. It removes no row the stock condition keeps. -->
+  <sql id="candidateTasks">
+    <if test="queries.size == 1">
+      <bind name="candidateQuery" value="queries[0]" />
+      <if test="candidateQuery.candidateGroups != null &amp;&amp; candidateQuery.candidateGroups.size &gt; 0 &amp;&amp; candidateQuery.candidateUser == null &amp;&amp; candidateQuery.candidateGroupLike == null">
+        and RES.ID_ IN (select I2.TASK_ID_ from ${{prefix}}ACT_RU_IDENTITYLINK I2 where I2.TYPE_ = 'candidate'
+        and I2.GROUP_ID_ IN <foreach item="group" index="index" collection="candidateQuery.candidateGroups" open="(" separator="," close=")">#{{group}}</foreach>)
+      </if>
     </if>
   </sql>
 """

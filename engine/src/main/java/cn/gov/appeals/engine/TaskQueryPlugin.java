@@ -23,8 +23,9 @@ import org.springframework.stereotype.Component;
  * list grows with all open tasks in the engine (issue 15). The mapping {@code TaskQuery.xml} (generated
  * from the engine's own {@code Task.xml} by tools/task_query_mapping.py) keeps every criterion, the
  * sorting, paging and the same authorization rows, and tests each task's grant on the indexed {@code
- * RESOURCE_ID_}. With REVOKE checks on, the stock check is used. The results are the same tasks
- * (tests/test_task_query.py compares both for every user of the demo org chart).
+ * RESOURCE_ID_}; a query for candidate groups also starts from those groups' identity links. With
+ * REVOKE checks on, the stock check is used. The results are the same tasks (tests/test_task_query.py
+ * compares both for every user of the demo org chart; tools/task_query_mapping.py says what changed).
  *
  * <p>{@code APPEALS_TASK_QUERY=stock} (property {@code appeals.task-query}) keeps the engine's query,
  * for the benchmark's side-by-side runs (bench/scale_bench.py) and as a switch back.

@@ -1,0 +1,268 @@
+"""The task query's SQL at 1k … 100k open tasks, stock against ours, on H2 and PostgreSQL (issue 15).
+
+    .venv/bin/python bench/task_query_sql.py [--sizes 1000,10000,100000] [--db h2,postgresql] [--runs 7]
+                                             [--explain]
+
+The SQL the engine sends for Tasklist's filter 本单位待办 (candidate groups of the user, assigned tasks
+included, created desc, first page of 15) and for its count, exactly as the engine's log shows it
+(bench/scale_bench.py --sql-log), with the user's id and groups: once as Camunda 7.24 builds it
+(`stock`: the authorization rows joined ON RESOURCE_ID_ IN (task, definition key, '*')) and once as the
+project's mapping does (`ours`: engine/…/TaskQuery.xml). On the engine's own schema (its create scripts
+from the camunda-engine jar), in a throwaway H2 file database (the engine's H2 version, through its
+Shell) and a throwaway PostgreSQL cluster (tests/databases.py), filled directly by SQL with what the
+engine writes for open user tasks: one task, one candidate-group identity link and one group
+authorization (READ | TASK_WORK, as defaultUserPermissionNameForTask) per task, the same mix of groups as
+bench/scale_bench.py, and the org chart's global grants on tasks and process definitions.
+
+This isolates the database's share of a list from the HTTP, JSON and JVM work (bench/scale_bench.py
+measures those end to end through REST). Times are the database's own (psql \\timing, H2 Shell),
+median and worst of --runs after one warm-up, in milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "workers"))
+sys.path.insert(0, str(ROOT))
+
+ENGINE_JAR = Path.home() / ".m2/repository/org/camunda/bpm/camunda-engine/7.24.0/camunda-engine-7.24.0.jar"
+H2_JAR = Path.home() / ".m2/repository/com/h2database/h2/2.3.232/h2-2.3.232.jar"
+
+DEPARTMENTS = ["dept-industry", "dept-finance", "dept-justice", "dept-natural-resources", "dept-approval",
+               "dept-power-supply", "dept-energy", "dept-finance-office", "dept-hr", "dept-development-reform",
+               "dept-business-environment", "dept-market-regulation"]
+APPROVERS = ["office-director", "deputy-head-industry", "deputy-head-economy", "deputy-head-resources"]
+OVERSIGHT = ["office", "office-director", "county-head", "supervision", "workers"]
+STAFF = ["deputy-head-industry", "deputy-head-economy", "deputy-head-resources", "city-center", *DEPARTMENTS]
+USERS = {"dept": ("industry-handler", ["dept-industry"]), "office": ("office-clerk", ["office"]),
+         "leader": ("deputy-industry", ["deputy-head-industry"])}
+READ, READ_TASK, TASK_WORK = 2, 64, 16384
+TASK, PROCDEF = 7, 6
+COLUMNS = ("RES.REV_, RES.ID_, RES.NAME_, RES.PARENT_TASK_ID_, RES.DESCRIPTION_, RES.PRIORITY_, RES.CREATE_TIME_, "
+           "RES.OWNER_, RES.ASSIGNEE_, RES.DELEGATION_, RES.EXECUTION_ID_, RES.PROC_INST_ID_, RES.PROC_DEF_ID_, "
+           "RES.CASE_EXECUTION_ID_, RES.CASE_INST_ID_, RES.CASE_DEF_ID_, RES.TASK_DEF_KEY_, RES.DUE_DATE_, "
+           "RES.FOLLOW_UP_DATE_, RES.SUSPENSION_STATE_, RES.TENANT_ID_, RES.LAST_UPDATED_, RES.TASK_STATE_")
+
+
+def statements(script: str) -> list[str]:
+    """The statements of one of the engine's create scripts (comment lines dropped)."""
+    text = "\n".join(line for line in script.splitlines() if not line.strip().startswith("--"))
+    return [s for s in text.split(";") if s.strip()]
+
+
+def _in(values: list[str]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+def auth_rows(user: str, groups: list[str], bitand) -> str:
+    return (f"SELECT A.* FROM ACT_RU_AUTHORIZATION A WHERE A.TYPE_ < 2 AND ( A.USER_ID_ in ( '{user}', '*') "
+            f"OR A.GROUP_ID_ IN ( {_in(groups)} ) ) AND ( ( A.RESOURCE_TYPE_ = {TASK} AND {bitand('A.PERMS_', READ)} "
+            f"= {READ} OR A.RESOURCE_TYPE_ = {PROCDEF} AND {bitand('A.PERMS_', READ_TASK)} = {READ_TASK} ) )")
+
+
+def from_where(variant: str, user: str, groups: list[str], bitand) -> str:
+    """FROM … WHERE of the engine's selectTaskByQueryCriteriaSql for the filter 本单位待办."""
+    criteria = (f"WHERE ( 1 = 1 and ( I.TYPE_ = 'candidate' and ( I.GROUP_ID_ IN ( {_in(groups)} ) ) ) "
+                f"and RES.SUSPENSION_STATE_ = 1 )")
+    base = ("from ACT_RU_TASK RES left join ACT_RU_IDENTITYLINK I on I.TASK_ID_ = RES.ID_ "
+            "left join ACT_RE_PROCDEF D on RES.PROC_DEF_ID_ = D.ID_ ")
+    if variant == "stock":
+        return (base + f"left join ( {auth_rows(user, groups, bitand)} ) AUTH ON (AUTH.RESOURCE_ID_ IN "
+                f"( RES.ID_ , D.KEY_ , '*' )) {criteria} and ( (RES.CASE_EXECUTION_ID_ IS NOT NULL) OR "
+                "(AUTH.RESOURCE_ID_ IS NOT NULL) ) and (RES.TENANT_ID_ is null )")
+    rows = auth_rows(user, groups, bitand).replace("SELECT A.*", "SELECT 1")
+    return (base + f"{criteria} and ( (RES.CASE_EXECUTION_ID_ IS NOT NULL) OR "
+            f"EXISTS ( {rows} AND A.RESOURCE_ID_ = '*') OR "
+            f"EXISTS ( {rows} AND A.RESOURCE_ID_ IN (RES.ID_, D.KEY_)) ) and (RES.TENANT_ID_ is null ) "
+            "and RES.ID_ IN (select I2.TASK_ID_ from ACT_RU_IDENTITYLINK I2 where I2.TYPE_ = 'candidate' "
+            f"and I2.GROUP_ID_ IN ( {_in(groups)} ))")
+
+
+def page(variant: str, user: str, groups: list[str], bitand) -> str:
+    return (f"select distinct {COLUMNS} {from_where(variant, user, groups, bitand)} "
+            "order by RES.CREATE_TIME_ desc LIMIT 15 OFFSET 0")
+
+
+def count(variant: str, user: str, groups: list[str], bitand, db: str) -> str:
+    if db == "h2":
+        return f"select count(distinct RES.ID_) {from_where(variant, user, groups, bitand)}"
+    return f"SELECT COUNT(*) FROM (SELECT DISTINCT RES.ID_ {from_where(variant, user, groups, bitand)}) countDistinct"
+
+
+# ------------------------------------------------------------------------------------------- data
+def fill_sql(n: int, db: str) -> list[str]:
+    series = f"generate_series(1, {n}) g(x)" if db == "postgresql" else f"SYSTEM_RANGE(1, {n}) g(x)"
+    now = "now()" if db == "postgresql" else "CURRENT_TIMESTAMP"
+    minus = (f"{now} - (g.x || ' seconds')::interval" if db == "postgresql"
+             else f"DATEADD(SECOND, -g.x, {now})")
+    cases = ("case when mod(g.x, 20) < 5 then 'office' "
+             + " ".join(f"when mod(g.x, 20) = {5 + i // 2} and mod(g.x, 2) = {i % 2} then '{a}'"
+                        for i, a in enumerate(APPROVERS))
+             + " else " + "case mod(g.x, 12) " + " ".join(f"when {i} then '{d}'" for i, d in enumerate(DEPARTMENTS))
+             + " end end")
+    return [
+        "delete from ACT_RU_AUTHORIZATION where RESOURCE_TYPE_ = 7 and RESOURCE_ID_ <> '*'",
+        "delete from ACT_RU_IDENTITYLINK", "delete from ACT_RU_TASK",
+        "insert into ACT_RU_TASK (ID_, REV_, NAME_, PROC_DEF_ID_, PROC_INST_ID_, EXECUTION_ID_, CREATE_TIME_, "
+        "SUSPENSION_STATE_, TASK_DEF_KEY_, PRIORITY_) select concat('T', g.x), 1, 'task', 'EnterpriseAppeal:1:1', "
+        f"NULL, NULL, {minus}, 1, 'Task_HandleAppeal', 50 from {series}",
+        "insert into ACT_RU_IDENTITYLINK (ID_, REV_, GROUP_ID_, TYPE_, TASK_ID_) select concat('L', g.x), 1, "
+        f"{cases}, 'candidate', concat('T', g.x) from {series}",
+        "insert into ACT_RU_AUTHORIZATION (ID_, REV_, TYPE_, GROUP_ID_, RESOURCE_TYPE_, RESOURCE_ID_, PERMS_) "
+        f"select concat('A', L.ID_), 1, 1, L.GROUP_ID_, 7, L.TASK_ID_, {READ | TASK_WORK} from ACT_RU_IDENTITYLINK L",
+        "analyze" if db == "postgresql" else "analyze",
+    ]
+
+
+def setup_sql() -> list[str]:
+    rows = ["insert into ACT_RE_PROCDEF (ID_, REV_, KEY_, VERSION_, DEPLOYMENT_ID_, RESOURCE_NAME_, "
+            "SUSPENSION_STATE_, NAME_) values ('EnterpriseAppeal:1:1', 1, 'EnterpriseAppeal', 1, 'd1', "
+            "'EnterpriseAppeal.bpmn', 1, '企业诉求办理')"]
+    n = 0
+
+    def grant(group: str, resource_type: int, resource_id: str, perms: int, type_: int = 1) -> None:
+        nonlocal n
+        n += 1
+        rows.append("insert into ACT_RU_AUTHORIZATION (ID_, REV_, TYPE_, GROUP_ID_, RESOURCE_TYPE_, RESOURCE_ID_, "
+                    f"PERMS_) values ('G{n}', 1, {type_}, '{group}', {resource_type}, '{resource_id}', {perms})")
+
+    for group in OVERSIGHT:
+        grant(group, TASK, "*", READ)
+        grant(group, PROCDEF, "*", READ | READ_TASK | 4 | 128)
+    for group in STAFF:
+        grant(group, PROCDEF, "*", READ)
+        for resource_type in (0, 1, 2, 5):  # application, user, group, filter grants: not for tasks
+            grant(group, resource_type, "*", READ)
+    grant("public-channel", PROCDEF, "EnterpriseAppeal", 256 | 4096)
+    return rows
+
+
+# ------------------------------------------------------------------------------------------- runners
+class Postgres:
+    name = "postgresql"
+
+    def __init__(self) -> None:
+        from tests.databases import PostgresServer
+
+        self.server = PostgresServer().start()
+        self.server.create_database("scale")
+        self.run_sql(self._create_script())
+
+    @staticmethod
+    def _create_script() -> list[str]:
+        with zipfile.ZipFile(ENGINE_JAR) as jar:
+            text = jar.read("org/camunda/bpm/engine/db/create/activiti.postgres.create.engine.sql").decode()
+        return statements(text) + setup_sql()
+
+    @staticmethod
+    def bitand(column: str, value: int) -> str:
+        return f"{column} & {value}"
+
+    def run_sql(self, statements: list[str], timing: bool = False) -> list[float]:
+        script = ("\\timing on\n" if timing else "") + ";\n".join(statements) + ";\n"
+        s = self.server
+        out = subprocess.run([*(["runuser", "-u", "postgres", "--"] if s.as_root else []), str(s.bin_dir / "psql"),
+                              "-h", "127.0.0.1", "-p", str(s.port), "-U", "postgres", "-d", "scale", "-q",
+                              "-v", "ON_ERROR_STOP=1", "-o", "/dev/null"],
+                             input=script, capture_output=True, text=True, cwd=s.root)
+        if out.returncode:
+            raise RuntimeError(out.stderr[-2000:])
+        return [float(m) for m in re.findall(r"^Time: ([\d.]+) ms", out.stdout + out.stderr, re.M)]
+
+    def explain(self, sql: str) -> str:
+        s = self.server
+        out = subprocess.run([*(["runuser", "-u", "postgres", "--"] if s.as_root else []), str(s.bin_dir / "psql"),
+                              "-h", "127.0.0.1", "-p", str(s.port), "-U", "postgres", "-d", "scale", "-At", "-c",
+                              f"explain analyze {sql}"], capture_output=True, text=True, cwd=s.root)
+        return out.stdout + out.stderr
+
+    def close(self) -> None:
+        self.server.stop()
+
+
+class H2:
+    name = "h2"
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="appeals-h2-sql-"))
+        self.url = f"jdbc:h2:file:{self.folder}/scale"
+        with zipfile.ZipFile(ENGINE_JAR) as jar:
+            text = jar.read("org/camunda/bpm/engine/db/create/activiti.h2.create.engine.sql").decode()
+        self.run_sql(statements(text) + setup_sql())
+
+    @staticmethod
+    def bitand(column: str, value: int) -> str:
+        return f"BITAND({column}, {value})"
+
+    def run_sql(self, statements: list[str], timing: bool = False) -> list[float]:
+        script = self.folder / "script.sql"
+        script.write_text(";\n".join(s.strip() for s in statements) + ";\n", encoding="utf-8")
+        if not timing:
+            subprocess.run(["java", "-cp", str(H2_JAR), "org.h2.tools.RunScript", "-url", self.url, "-user", "sa",
+                            "-script", str(script)], check=True, capture_output=True, text=True)
+            return []
+        # the Shell prints "(N rows, M ms)" after each query
+        out = subprocess.run(["java", "-cp", str(H2_JAR), "org.h2.tools.Shell", "-url", self.url, "-user", "sa"],
+                             input=script.read_text(encoding="utf-8").replace(";\n", ";\n") + "quit\n",
+                             capture_output=True, text=True)
+        return [float(m) for m in re.findall(r"\((?:\d+|\w+) rows?, (\d+) ms\)", out.stdout)]
+
+    def explain(self, sql: str) -> str:
+        out = subprocess.run(["java", "-cp", str(H2_JAR), "org.h2.tools.Shell", "-url", self.url, "-user", "sa",
+                              "-sql", f"explain analyze {sql}"], capture_output=True, text=True)
+        return out.stdout + out.stderr
+
+    def close(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--db", default="h2,postgresql")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--users", default="dept,office,leader")
+    parser.add_argument("--explain", action="store_true", help="print the plans at each size")
+    args = parser.parse_args()
+    table = []
+    for name in args.db.split(","):
+        db = Postgres() if name == "postgresql" else H2()
+        try:
+            for size in (int(s) for s in args.sizes.split(",")):
+                db.run_sql(fill_sql(size, db.name))
+                for who in args.users.split(","):
+                    user, groups = USERS[who]
+                    for kind in ("page", "count"):
+                        for variant in ("stock", "ours"):
+                            sql = (page(variant, user, groups, db.bitand) if kind == "page"
+                                   else count(variant, user, groups, db.bitand, db.name))
+                            # a new comment each run: H2 reuses a cached statement's last result
+                            runs = [f"/* run {i} */ {sql}" for i in range(args.runs + 1)]
+                            times = db.run_sql(runs, timing=True)[1:]
+                            row = (db.name, size, who, kind, variant, statistics.median(times), max(times))
+                            table.append(row)
+                            print(f"{row[0]:10} {size:>7} {who:6} {kind:5} {variant:5} "
+                                  f"median {row[5]:8.1f} ms  worst {row[6]:8.1f} ms", flush=True)
+                            if args.explain:
+                                print(db.explain(sql), flush=True)
+        finally:
+            db.close()
+    print("\n| db | open tasks | user | query | stock median / worst ms | ours median / worst ms |")
+    print("|---|---|---|---|---|---|")
+    for i in range(0, len(table), 2):
+        s, o = table[i], table[i + 1]
+        print(f"| {s[0]} | {s[1]:,} | {s[2]} | {s[3]} | {s[5]:.1f} / {s[6]:.1f} | {o[5]:.1f} / {o[6]:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
