@@ -205,7 +205,7 @@ def fill(engine: Engine, chart: orgchart.OrgChart, start: int, stop: int, thread
 
     def one(n: int) -> None:
         body = appeal(n, chart, random.Random(n))
-        response = _session((ADMIN, PASSWORD)).post(url, json=body, timeout=120)
+        response = _session((ADMIN, PASSWORD)).post(url, json=body, timeout=600)
         response.raise_for_status()
 
     t0 = time.perf_counter()
