@@ -94,7 +94,7 @@ def test_task_query_returns_the_stock_tasks_for_every_user(deployed: EngineHandl
     chart = orgchart.load(orgchart.DEMO_ORG)
     instances = _open_work(deployed, chart)
     users = [(u.id, DEMO_PASSWORD) for u in chart.users]
-    users.append(deployed.settings.require_worker())
+    users.append(deployed.settings.engine.require_worker())
     ours = _lists(deployed, users, instances)
     try:
         monkeypatch.setenv("APPEALS_TASK_QUERY", "stock")
