@@ -105,9 +105,9 @@ def fill_sql(n: int, db: str) -> list[str]:
     now = "now()" if db == "postgresql" else "CURRENT_TIMESTAMP"
     minus = (f"{now} - (g.x || ' seconds')::interval" if db == "postgresql"
              else f"DATEADD(SECOND, -g.x, {now})")
-    cases = ("case when mod(g.x, 20) < 5 then 'office' "
-             + " ".join(f"when mod(g.x, 20) = {5 + i // 2} and mod(g.x, 2) = {i % 2} then '{a}'"
-                        for i, a in enumerate(APPROVERS))
+    # 25 % office, 10 % approvals (director and the three deputies in turn), 65 % the departments
+    cases = ("case when mod(g.x, 20) < 5 then 'office' when mod(g.x, 20) < 7 then case mod(g.x / 20, 4) "
+             + " ".join(f"when {i} then '{a}'" for i, a in enumerate(APPROVERS)) + " end"
              + " else " + "case mod(g.x, 12) " + " ".join(f"when {i} then '{d}'" for i, d in enumerate(DEPARTMENTS))
              + " end end")
     return [
