@@ -31,6 +31,7 @@ CODE_COLUMNS: dict[str, tuple[str, ...]] = {
     "issued_number.kind": tuple(numbering.KINDS),
     "ledger_appeal.status": tuple(v.AppealStatus),
     "ledger_appeal.category": tuple(v.Category),
+    "ledger_appeal.suggested_category": tuple(v.Category),  # appeals.suggest: a category code
     "ledger_appeal.kind": tuple(v.AppealKind),
     "ledger_appeal.channel": tuple(v.Channel),
     "ledger_appeal.result_class": tuple(v.ResultClass),

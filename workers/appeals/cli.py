@@ -135,6 +135,10 @@ main.add_command(ledger)
 main.add_command(report)
 main.add_command(city_report)
 
+from .suggest.cli import suggest  # noqa: E402
+
+main.add_command(suggest)
+
 
 # ----------------------------------------------------------------------------- worker
 @main.command()

@@ -219,6 +219,7 @@ class CloseReason(StrEnum):
     EXPLAINED_AFTER_REVIEW = "explained_after_review"
     WITHDRAWN = "withdrawn"
     SETTLED_AT_MEETING = "settled_at_meeting"
+    MERGED = "merged"  # a duplicate merged into another appeal of the same enterprise (issue 16)
 
 
 CLOSE_REASON_LABELS: dict[CloseReason, str] = {
@@ -227,6 +228,7 @@ CLOSE_REASON_LABELS: dict[CloseReason, str] = {
     CloseReason.EXPLAINED: "说明情况后办结",
     CloseReason.EXPLAINED_AFTER_REVIEW: "核查后说明情况办结",
     CloseReason.WITHDRAWN: "工单撤回",
+    CloseReason.MERGED: "重复反映，合并办理",
 }
 """For the office: the ledger workbook's '办结方式' (settled_at_meeting is printed as its code, as before)."""
 LOOK_BACK_CLOSE_REASON_LABELS: dict[CloseReason, str] = {
@@ -241,12 +243,14 @@ PUBLIC_CLOSE_REASON_LABELS: dict[CloseReason, str] = {
     CloseReason.EXPLAINED_AFTER_REVIEW: "经专班核查，已说明情况后办结",
     CloseReason.WITHDRAWN: "已撤回",
     CloseReason.SETTLED_AT_MEETING: "已在会上办结",
+    CloseReason.MERGED: "与您此前反映的同一问题合并办理",
 }
 HOTLINE_CLOSE_REASON_LABELS: dict[CloseReason, str] = {
     CloseReason.SATISFIED: "企业满意，已办结销号", CloseReason.OUT_OF_SCOPE: "不属于受理范围，已向企业说明",
     CloseReason.EXPLAINED: "已向企业说明情况后办结",
     CloseReason.EXPLAINED_AFTER_REVIEW: "经专班审核，已说明情况后办结",
     CloseReason.WITHDRAWN: "工单已撤回，已销号",
+    CloseReason.MERGED: "与企业此前反映的同一问题合并办理",
 }
 
 
@@ -310,6 +314,7 @@ class ScopeDecision(StrEnum):
     ACCEPT = "accept"
     CONSULTATION = "consultation"
     OUT_OF_SCOPE = "out_of_scope"
+    MERGE = "merge"  # a duplicate: merged into another appeal of the same enterprise (issue 16)
 
 
 class SignDecision(StrEnum):

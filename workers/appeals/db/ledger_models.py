@@ -97,6 +97,8 @@ class LedgerAppeal(Base):
     external_id: Mapped[str | None] = mapped_column(String(64))
     channel: Mapped[str | None] = mapped_column(String(16))
     category: Mapped[str | None] = mapped_column(String(16))
+    # what the category suggestion proposed at registration (issue 16); `category` is what the office chose
+    suggested_category: Mapped[str | None] = mapped_column(String(16))
     kind: Mapped[str | None] = mapped_column(String(16))
     # the enterprise (as registered; its row in ledger_enterprise holds the latest name)
     credit_code: Mapped[str | None] = mapped_column(
@@ -142,6 +144,8 @@ class LedgerAppeal(Base):
     follow_up_outcome: Mapped[str | None] = mapped_column(String(16))
     handling_round: Mapped[int | None] = mapped_column(Integer)
     close_reason: Mapped[str | None] = mapped_column(String(32))
+    # closed as `merged` (a duplicate, issue 16): the registration number of the appeal that goes on
+    merged_into: Mapped[str | None] = mapped_column(String(64))
     # on-time flags (None: not yet decided)
     responded_on_time: Mapped[bool | None] = mapped_column(Boolean)
     handled_on_time: Mapped[bool | None] = mapped_column(Boolean)

@@ -80,13 +80,15 @@ def apply_follow_up_outcome(task: Task, ctx: AppContext) -> dict[str, Any]:
 
 def close_reason(variables: dict[str, Any]) -> CloseReason:
     """Why the appeal is closed, first match wins: withdrawn, settled at a meeting, out of scope,
-    explained after the review, explained after the re-check, else satisfied."""
+    merged (a duplicate), explained after the review, explained after the re-check, else satisfied."""
     if variables.get("withdrawReason") is not None:
         return CloseReason.WITHDRAWN
     if variables.get("settledAtMeeting") is True:
         return CloseReason.SETTLED_AT_MEETING
     if variables.get("scopeDecision") == ScopeDecision.OUT_OF_SCOPE:
         return CloseReason.OUT_OF_SCOPE
+    if variables.get("scopeDecision") == ScopeDecision.MERGE:
+        return CloseReason.MERGED
     if variables.get("reviewDecision") == ReviewDecision.CLOSE_WITH_EXPLANATION:
         return CloseReason.EXPLAINED_AFTER_REVIEW
     if variables.get("recheckDecision") == RecheckDecision.EXPLAINED:

@@ -8,6 +8,10 @@ from ..context import AppContext
 from ..deadlines import deadline_variables, now, parse_time
 from ..numbering import issue_number
 from ..runtime import Task
+from ..suggest import current_model
+from ..suggest.assist import SUGGEST_VARIABLES, accepted_variables, suggestion_variables
+from ..suggest.duplicates import duplicate_variables
+from ..suggest.similar import similar_variables
 from ..tasklabels import category_label, task_label_variables
 from ..validation import validate_registration
 from ..variables import as_list
@@ -32,9 +36,10 @@ def validate_registration_handler(task: Task, ctx: AppContext) -> dict[str, Any]
     return output
 
 
-@router.topic("registerAppeal", variables=("receivedAt", "category"), milestone="registered")
+@router.topic("registerAppeal", variables=("receivedAt", *SUGGEST_VARIABLES), milestone="registered")
 def register_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
-    """Give the appeal its 登记编号 (the same one on every redelivery) and its first due dates.
+    """Give the appeal its 登记编号 (the same one on every redelivery), its first due dates and the
+    suggested category (appeals.suggest.assist).
 
     Due dates from dmn/AppealDeadlines.dmn (steps `verify`, `followUp`) on the working-day calendar;
     `receivedYear` / `receivedMonth` (Asia/Shanghai) feed the next task, Task_DetermineBatch
@@ -61,16 +66,22 @@ def register_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
     output["receivedYear"] = received_at.year
     output["receivedMonth"] = received_at.month
     output.update(deadline_variables("verifyDue", verify))
+    model = current_model(ctx.settings.data_dir)
+    output.update(suggestion_variables(model, task.variables))
+    output.update(duplicate_variables(ctx.db, model, task.process_instance_id, task.variables,
+                                      output["suggestedCategory"]))
     # a consultation goes straight to the follow-up: give it a due date from the start
     output.update(deadline_variables("followUpDue", deadlines.due("followUp", verify.due)))
-    output.update(task_label_variables(deadlines.calendar, task.get("category")))
+    output.update(task_label_variables(deadlines.calendar, output.get("category", task.get("category"))))
     return output
 
 
 @router.topic("prepareDispatchOptions",
-              variables=("suggestedLead", "suggestedAssisting", "leadDepartment", "assistingDepartments", "category"))
+              variables=("suggestedLead", "suggestedAssisting", "leadDepartment", "assistingDepartments",
+                         "category", "suggestedCategory", "problemDescription", "requestedHelp"))
 def prepare_dispatch_options(task: Task, ctx: AppContext) -> dict[str, Any]:
-    """The departments of the org chart as choices, pre-set to the routing table's suggestion."""
+    """The departments of the org chart as choices, pre-set to the routing table's suggestion; whether
+    the office kept the suggested category; the similar closed appeals (appeals.suggest.similar)."""
     chart = ctx.org_chart()
     departments = {g.id: g.name for g in chart.of_kind("department")}
     suggested_lead = task.get("suggestedLead")
@@ -81,6 +92,8 @@ def prepare_dispatch_options(task: Task, ctx: AppContext) -> dict[str, Any]:
         "suggestedAssistingNames": "、".join(departments[d] for d in suggested_assisting) or "无",
         "appealStatus": AppealStatus.ROUTING,
         "categoryLabel": category_label(task.get("category")),  # the category may change at verification
+        **accepted_variables(task.variables),
+        **similar_variables(ctx.db, task.process_instance_id, task.variables),
     }
     if not task.get("leadDepartment") and suggested_lead in departments:
         output["leadDepartment"] = suggested_lead

@@ -19,7 +19,7 @@ TEMPLATE_VARIABLES = (
     "replyText", "resultClass", "outOfScopeReason", "consultationAnswer", "reminderNumber", "cardKind",
     "cardDepartmentName", "interview", "escalationGroup", "escalationLevelName", "escalationReason",
     "coordinationDue", "hotlineReminderCount", "hotlineReminderText", "bulletinPeriod", "handlingRound",
-    "followUpHistory", *APPROVAL_VARIABLES,
+    "followUpHistory", "mergeInto", *APPROVAL_VARIABLES,
 )
 RETRIES = 3  # the engine's attempts; after the last one, what is undelivered goes to the office
 

@@ -112,6 +112,13 @@ def summary_text(report: Report) -> str:
     return "".join(parts)
 
 
+def suggestion_note(report: Report) -> str:
+    """How often the office kept the suggested category (issue 16), for the 总体情况 section."""
+    rate = report.suggestion_accepted / report.suggestion_checked
+    return (f"注：本期交办的{report.suggestion_checked}件诉求中，服企办确认的问题类别与系统建议一致的"
+            f"{report.suggestion_accepted}件，建议准确率{pct(rate)}。")
+
+
 def _summary_table(doc: DocxDocument, o: Rates, width: float) -> None:
     rows = [
         ("响应率", o.signed_on_time, o.sign_decided, pct(o.response_rate), "本期交办、已签收或已过签收时限的诉求中按时签收的比例"),
@@ -202,6 +209,8 @@ def render_bulletin(
     _heading(doc, "一、总体情况")
     _body(doc, clean(summary_text(report)))
     _summary_table(doc, report.overall, width)
+    if report.suggestion_checked:
+        _note(doc, suggestion_note(report))
 
     _heading(doc, "二、各承办单位办理情况")
     rows = _department_rows(report)

@@ -135,6 +135,10 @@ class Report:
     by_channel: dict[str, int] = field(default_factory=dict)
     by_status: dict[str, int] = field(default_factory=dict)
     by_kind: dict[str, int] = field(default_factory=dict)
+    # the category suggestion in real use (issue 16): appeals dispatched in the period that had a
+    # suggestion, and those whose confirmed category is the suggested one
+    suggestion_checked: int = 0
+    suggestion_accepted: int = 0
     overdue: list[OverdueItem] = field(default_factory=list)
     cards: list[Card] = field(default_factory=list)
 
@@ -269,6 +273,11 @@ def _counts(conn: Connection, period: AnyPeriod, as_of: dt.datetime, scope: Any 
             totals[name][key] = totals[name].get(key, 0) + count
     totals["closed"] = conn.execute(select(func.count()).select_from(A).where(
         A.c.closed_at >= start, A.c.closed_at < cut, *_only(scope))).scalar_one()
+    checked, accepted = conn.execute(
+        select(func.count(), _count_if(A.c.category == A.c.suggested_category))
+        .where(A.c.dispatched_at >= start, A.c.dispatched_at < cut, A.c.suggested_category.is_not(None),
+               *_only(scope))).one()
+    totals["suggestion_checked"], totals["suggestion_accepted"] = checked, accepted or 0
     return totals
 
 

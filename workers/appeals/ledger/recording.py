@@ -45,6 +45,7 @@ from ..deadlines import parse_time
 from ..vocabulary import (
     SUPERVISED_RESULT_CLASSES,
     AppealStatus,
+    CloseReason,
     DispatchSituation,
     FollowUpOutcome,
     SignDecision,
@@ -72,7 +73,7 @@ DERIVED = frozenset({"status", "responded_on_time", "handled_on_time"})
 _APPEAL_FIELDS = ("category", "appealKind", "businessKey")
 _REGISTRATION = ("enterpriseName", "creditCode", "enterpriseAddress", "contactName", "contactPhone", "channel",
                  "externalId", "problemDescription", "requestedHelp", "receivedAt", "registrationNumber",
-                 "registeredAt")
+                 "registeredAt", "suggestedCategory")
 
 MILESTONE_VARIABLES: dict[str, tuple[str, ...]] = {
     "registered": (*_REGISTRATION, *_APPEAL_FIELDS),
@@ -87,7 +88,7 @@ MILESTONE_VARIABLES: dict[str, tuple[str, ...]] = {
                         "businessKey"),
     "followed_up": ("followUpHistory", "lastSatisfaction", "satisfied", "followUpOutcome", "handlingRound",
                     "resultClass", "replyText", "replyMethod", *_APPEAL_FIELDS),
-    "closed": ("closedAt", "closeReason", "signDecision", "dispatchCount", *_APPEAL_FIELDS),
+    "closed": ("closedAt", "closeReason", "signDecision", "dispatchCount", "mergeInto", *_APPEAL_FIELDS),
 }
 """The process variables each milestone reads (add them to the handler's declared variables)."""
 
@@ -192,6 +193,7 @@ def registered(v: Mapping[str, Any], at: dt.datetime | None = None) -> Facts:
     facts = Facts(when, {
         **_appeal_fields(v),
         "registration_number": _text(v.get("registrationNumber"), 64),
+        "suggested_category": _text(v.get("suggestedCategory"), 16),
         "external_id": _text(v.get("externalId"), 64),
         "channel": _text(v.get("channel"), 16),
         "credit_code": code,
@@ -326,6 +328,8 @@ def closed(v: Mapping[str, Any], at: dt.datetime | None = None) -> Facts:
     """closeAppeal: 销号, with its reason (also for out-of-scope and withdrawn appeals)."""
     when = _event_time(v, "closedAt", at)
     columns = {**_appeal_fields(v), "closed_at": when, "close_reason": _text(v.get("closeReason"), 32)}
+    if columns["close_reason"] == CloseReason.MERGED:  # the appeal it was merged into (registration number)
+        columns["merged_into"] = _text(v.get("mergeInto"), 64)
     if _text(v.get("signDecision")) == SignDecision.RETURN:  # withdrawn while a returned round waited
         columns["return_count"] = _int(v.get("dispatchCount"))
     return Facts(when, columns)

@@ -51,6 +51,7 @@ EVENTS: dict[str, tuple[tuple[str, ...], str]] = {
     "reply_to_enterprise": (("enterprise",), "reply_to_enterprise"),
     "survey_link": (("enterprise",), "survey_link"),
     "out_of_scope": (("enterprise",), "out_of_scope"),
+    "merged": (("enterprise",), "merged"),
     "consultation_answer": (("enterprise",), "consultation_answer"),
     "hotline_reminder": (("handler",), "hotline_reminder"),
     "bulletin_ready": (("office",), "bulletin_ready"),
