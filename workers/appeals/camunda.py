@@ -120,6 +120,34 @@ def from_variable(var: Mapping[str, Any] | Any) -> Any:
 
 
 @dataclass(frozen=True)
+class FormRef:
+    """Where a user task's or start event's form lives, as the REST API's `/form` answers it.
+
+    `key` is a form key (e.g. an embedded form's path) when the model uses one; `ref` is the id of a
+    deployed Camunda Form (`camunda:formRef`) with its `binding` (`deployment`, `latest`, `version`)
+    and `version` (only for binding `version`)."""
+
+    key: str | None = None
+    ref: str | None = None
+    binding: str | None = None
+    version: int | None = None
+
+
+# Camunda 7 names the deployed-form reference `camundaFormRef`; Operaton, its maintained fork, the same
+# object `operatonFormRef` (docs/operaton.md). Both are read, so the client runs against either engine.
+FORM_REF_FIELDS = ("camundaFormRef", "operatonFormRef")
+
+
+def form_ref(answer: Mapping[str, Any] | None) -> FormRef:
+    """A `/task/{id}/form` or `/process-definition/…/startForm` answer as a FormRef (either engine)."""
+    answer = answer or {}
+    ref = next((answer[name] for name in FORM_REF_FIELDS if answer.get(name)), None) or {}
+    version = ref.get("version")
+    return FormRef(key=answer.get("key"), ref=ref.get("key"), binding=ref.get("binding"),
+                   version=int(version) if version is not None else None)
+
+
+@dataclass(frozen=True)
 class LockedTask:
     """An external task fetched and locked for this worker."""
 
@@ -276,6 +304,14 @@ class Camunda:
 
     def complete_task(self, task_id: str, variables: Mapping[str, Any] | None = None) -> None:
         self.post(f"/task/{task_id}/complete", {"variables": to_variables(variables or {})})
+
+    def task_form(self, task_id: str) -> FormRef:
+        """The form of an open user task (`GET /task/{id}/form`)."""
+        return form_ref(self.get(f"/task/{task_id}/form"))
+
+    def start_form(self, process_key: str) -> FormRef:
+        """The start form of a process's latest version (`GET /process-definition/key/{key}/startForm`)."""
+        return form_ref(self.get(f"/process-definition/key/{process_key}/startForm"))
 
     # --- jobs (pycamunda has no job module) ---------------------------------------------------
     def timer_jobs(self, process_instance_id: str) -> list[dict[str, Any]]:
