@@ -10,7 +10,7 @@ JAR    := engine/target/appeals-engine.jar
 ENGINE_SOURCES := engine/pom.xml $(shell find engine/src -type f 2>/dev/null)
 LINT_MODULES := tests/lint/node_modules/.package-lock.json
 DIAGRAM_MODULES := tools/diagrams/node_modules/.package-lock.json
-SYSTEM_PACKAGES := chromium fonts-wqy-microhei postgresql libreoffice-writer-nogui
+SYSTEM_PACKAGES := chromium fonts-wqy-microhei postgresql libreoffice-writer-nogui haproxy
 
 # Local demo credentials, used only when the environment sets none (documented in README).
 DEMO_ENV := CAMUNDA_ADMIN_USER="$${CAMUNDA_ADMIN_USER:-admin}" \
@@ -20,10 +20,11 @@ DEMO_ENV := CAMUNDA_ADMIN_USER="$${CAMUNDA_ADMIN_USER:-admin}" \
             APPEALS_PUBLIC_PASSWORD="$${APPEALS_PUBLIC_PASSWORD:-demo-public}" \
             APPEALS_PUBLIC_SECRET="$${APPEALS_PUBLIC_SECRET:-local-demo-secret-change-me-0123456789}"
 
-.PHONY: help setup system-deps run stop status test lint engine clean diagrams
+.PHONY: help setup system-deps run run-cluster stop status test lint engine clean diagrams
 
 help:
 	@echo "make run     start engine + workers with demo data (http://localhost:8080/camunda/app/tasklist/)"
+	@echo "make run-cluster  the same on two engine nodes behind HAProxy (docs/cluster.md)"
 	@echo "make test    run the tests (installs what they need)"
 	@echo "make stop    stop what 'make run' started;  make status  show what runs"
 	@echo "make diagrams  render every diagram and drill-down to docs/diagrams/ (bpmn-js in chromium)"
@@ -65,10 +66,15 @@ status: $(VENV)/.installed
 	@$(DEMO_ENV) $(VENV)/bin/appeals status
 
 # The suite twice: on the embedded databases (H2 + SQLite) and on PostgreSQL for the engine and the
-# application database, as production runs them (tests/databases.py).
+# application database, as production runs them (tests/databases.py). The cluster tests (two engine
+# nodes on PostgreSQL behind HAProxy, tests/test_cluster.py) need PostgreSQL and run once, in that pass.
 test: setup $(LINT_MODULES)
-	APPEALS_TEST_DB=embedded $(VENV)/bin/pytest
+	APPEALS_TEST_DB=embedded $(VENV)/bin/pytest -m "not cluster"
 	APPEALS_TEST_DB=postgresql $(VENV)/bin/pytest
+
+# Cluster mode locally: PostgreSQL of the data folder, two engine nodes, HAProxy on :8080 (docs/cluster.md)
+run-cluster: setup
+	$(DEMO_ENV) $(VENV)/bin/appeals up --demo --cluster
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check workers tests

@@ -156,10 +156,19 @@ def worker(app: AppContext, topics: tuple[str, ...], max_tasks: int, prefetch: i
     from .runtime import Worker, configure_logging
 
     configure_logging()
+    options = dict(max_tasks=max_tasks, async_response_timeout_ms=int(poll_timeout * 1000), topics=topics or None,
+                   lock_duration_ms=lock_ms, prefetch=prefetch)
     try:
-        runner = Worker(app.worker_client(), router, max_tasks=max_tasks,
-                        async_response_timeout_ms=int(poll_timeout * 1000), topics=topics or None,
-                        lock_duration_ms=lock_ms, prefetch=prefetch, context=app)
+        engine = app.settings.engine
+        if engine.nodes:  # a cluster: one long poll per node, reports through the balancer (docs/cluster.md)
+            from .camunda import Camunda
+            from .cluster import NodeWorkers
+
+            nodes = [Camunda(url, *engine.require_worker(), timeout=engine.http_timeout, pool_size=4)
+                     for url in engine.nodes]
+            runner = NodeWorkers(app.worker_client(), nodes, router, context=app, **options)
+        else:
+            runner = Worker(app.worker_client(), router, context=app, **options)
     except (SettingsError, ValueError) as exc:
         fail(str(exc))
     runner.install_signal_handlers()
@@ -172,8 +181,11 @@ def worker(app: AppContext, topics: tuple[str, ...], max_tasks: int, prefetch: i
               help="Load the demo org chart and start a few demo appeals.")
 @click.option("--org-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="Org chart to sync (default: the demo chart).")
+@click.option("--cluster", "nodes", type=int, flag_value=2, default=None,
+              help="Cluster mode: two engine nodes on PostgreSQL behind HAProxy (docs/cluster.md).")
+@click.option("--nodes", "nodes", type=click.IntRange(1, 8), default=None, help="Cluster mode with N nodes.")
 @pass_app
-def up(app: AppContext, demo: bool, org_file: Path | None) -> None:
+def up(app: AppContext, demo: bool, org_file: Path | None, nodes: int | None) -> None:
     """Build the engine if needed, start it, deploy, sync the org chart, start the workers."""
     from . import stack
     from .deploy import deploy as do_deploy
@@ -182,17 +194,25 @@ def up(app: AppContext, demo: bool, org_file: Path | None) -> None:
     try:
         auth = settings.engine.require_admin()
         settings.engine.require_worker()
-        port = stack.port_of(settings.engine.url)
-        pid = stack.start_engine(settings, port)
-        click.echo(f"engine pid {pid}; waiting for it to answer ...")
-        seconds = stack.wait_for_engine(settings.engine.url, auth, pid=pid)
-        click.echo(f"engine up in {seconds:.1f} s")
+        if nodes:
+            from .cluster import start_local_cluster
+
+            settings = start_local_cluster(settings, nodes, echo=click.echo)
+            app = AppContext(settings)
+        else:
+            port = stack.port_of(settings.engine.url)
+            pid = stack.start_engine(settings, port)
+            click.echo(f"engine pid {pid}; waiting for it to answer ...")
+            seconds = stack.wait_for_engine(settings.engine.url, auth, pid=pid)
+            click.echo(f"engine up in {seconds:.1f} s")
         result = do_deploy(app.admin())
         click.echo("models deployed" if result.created else "models unchanged")
     except (stack.StackError, SettingsError, CamundaError) as exc:
         fail(str(exc))
     sync_org(app, org_file or orgchart.DEMO_ORG)
-    worker_env: dict[str, str] = {}
+    from .cluster import cluster_child_env
+
+    worker_env: dict[str, str] = cluster_child_env(settings)  # {} for one engine
     if demo:
         # the 12345 simulator stands in for the real platform (docs/hotline.md); the workers pull from it
         key = settings.hotline.api_key or "demo-hotline-key"
@@ -200,12 +220,13 @@ def up(app: AppContext, demo: bool, org_file: Path | None) -> None:
                                     ["hotline", "simulator", "--port", "8311", "--orders", "40", "--api-key", key])
         hotline = replace(settings.hotline, url=settings.hotline.url or "http://127.0.0.1:8311/open311/v2",
                           api_key=key)
-        worker_env = {"APPEALS_HOTLINE_URL": hotline.url, "APPEALS_HOTLINE_API_KEY": key}
+        worker_env.update({"APPEALS_HOTLINE_URL": hotline.url, "APPEALS_HOTLINE_API_KEY": key})
         settings = replace(settings, hotline=hotline)
     worker_pid = stack.start_worker(settings, worker_env)
     click.echo(f"workers pid {worker_pid}")
     if settings.public.password and settings.public.secret:
-        stack.start_appeals_command(settings, "public", ["public", "serve", "--port", "8090"])
+        stack.start_appeals_command(settings, "public", ["public", "serve", "--port", "8090"],
+                                    cluster_child_env(settings))
         click.echo("public pages (online intake, lookup, survey) http://localhost:8090/")
     stack.start_appeals_command(settings, "dashboard", ["dashboard", "serve", "--port", "8091"])
     click.echo("专班看板 (dashboard, Tasklist logins of the office and the leaders) http://localhost:8091/")
@@ -251,10 +272,13 @@ def _first_hotline_pull(app: AppContext, config) -> str:
 def down(app: AppContext) -> None:
     """Stop the workers, then the engine."""
     from . import stack
+    from .cluster import stop_local_cluster
 
     paths = stack.Paths(app.settings.data_dir)
     for name in stack.SERVICES:
         click.echo(f"{name}: {'stopped' if stack.stop_process(paths, name) else 'not running'}")
+    for name, was_running in stop_local_cluster(app.settings):  # `appeals up --cluster`
+        click.echo(f"{name}: {'stopped' if was_running else 'not running'}")
 
 
 @main.command()
@@ -262,9 +286,10 @@ def down(app: AppContext) -> None:
 def status(app: AppContext) -> None:
     """Report what runs."""
     from . import stack
+    from .cluster import CLUSTER_SERVICES, node_names
 
     paths = stack.Paths(app.settings.data_dir)
-    for name in reversed(stack.SERVICES):
+    for name in [*reversed(stack.SERVICES), *CLUSTER_SERVICES, *node_names(paths)]:
         pid = stack.read_pid(paths, name)
         click.echo(f"{name:17} {'running, pid ' + str(pid) if pid else 'not running'}")
     try:

@@ -5,7 +5,7 @@ it down); every other module receives `Settings` or one of its sections and neve
 `os.environ`. The sections and their variables (README, "Configuration"):
 
     engine    APPEALS_ENGINE_URL, CAMUNDA_ADMIN_USER/_PASSWORD, APPEALS_WORKER_USER/_PASSWORD,
-              APPEALS_HTTP_TIMEOUT
+              APPEALS_HTTP_TIMEOUT, APPEALS_ENGINE_NODES (a cluster's nodes, docs/cluster.md)
     database  APPEALS_DATABASE_URL (default: SQLite in APPEALS_DATA_DIR)
     smtp      APPEALS_SMTP_HOST, _PORT, _USER, _PASSWORD, _FROM, _STARTTLS
     sms       APPEALS_SMS_URL, APPEALS_SMS_TOKEN
@@ -18,6 +18,7 @@ it down); every other module receives `Settings` or one of its sections and neve
     org       APPEALS_INITIAL_PASSWORD, APPEALS_ORG_PREFIX (an override only: the county and its
               number prefix come from the synced org chart)
     dashboard APPEALS_DASHBOARD_SECRET (docs/dashboard.md)
+    cluster   DB_URL, DB_USERNAME, DB_PASSWORD, APPEALS_CLUSTER_PG_PORT (`appeals up --cluster`)
 
 No secret has a default here. The demo passwords are applied only by `make run` (the Makefile's
 `DEMO_ENV`) and documented in the README as local-demo values.
@@ -82,6 +83,10 @@ class EngineSettings:
     worker_user: str = "appeals-worker"
     worker_password: str | None = None
     http_timeout: float = 10.0  # seconds per REST call (the long poll adds its own wait)
+    # APPEALS_ENGINE_NODES: the REST URLs of every engine node of a cluster, comma-separated; the workers
+    # long-poll each node (a long poll is woken only by tasks created in its own JVM) and send
+    # everything else to `url`, the balancer (docs/cluster.md). Empty: one engine.
+    nodes: tuple[str, ...] = ()
 
     def require_admin(self) -> tuple[str, str]:
         if not self.admin_password:
@@ -98,6 +103,18 @@ class EngineSettings:
                 "password from the environment."
             )
         return self.worker_user, self.worker_password
+
+
+@dataclass(frozen=True)
+class ClusterSettings:
+    """`appeals up --cluster` (docs/cluster.md): the engine database the nodes share, as the engine
+    reads it (DB_URL, DB_USERNAME, DB_PASSWORD; a PostgreSQL URL, else a PostgreSQL of the data
+    folder is started on APPEALS_CLUSTER_PG_PORT)."""
+
+    db_url: str | None = None
+    db_user: str | None = None
+    db_password: str | None = None
+    local_postgres_port: int = 55432
 
 
 @dataclass(frozen=True)
@@ -278,6 +295,7 @@ class Settings:
     notify: NotifySettings = field(default_factory=NotifySettings)
     org: OrgSettings = field(default_factory=OrgSettings)
     dashboard: DashboardSettings = field(default_factory=DashboardSettings)
+    cluster: ClusterSettings = field(default_factory=ClusterSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -293,6 +311,8 @@ class Settings:
                 worker_user=env.str("APPEALS_WORKER_USER", e.worker_user),
                 worker_password=env.str("APPEALS_WORKER_PASSWORD"),
                 http_timeout=env.float("APPEALS_HTTP_TIMEOUT", e.http_timeout),
+                nodes=tuple(url.strip().rstrip("/") for url in (env.str("APPEALS_ENGINE_NODES") or "").split(",")
+                            if url.strip()),
             ),
             database=DatabaseSettings(url=env.str("APPEALS_DATABASE_URL")),
             smtp=SmtpSettings(
@@ -326,6 +346,10 @@ class Settings:
             org=OrgSettings(initial_password=env.str("APPEALS_INITIAL_PASSWORD"),
                             prefix_override=env.str("APPEALS_ORG_PREFIX")),
             dashboard=DashboardSettings(secret=env.str("APPEALS_DASHBOARD_SECRET")),
+            cluster=ClusterSettings(db_url=env.str("DB_URL"), db_user=env.str("DB_USERNAME"),
+                                    db_password=env.str("DB_PASSWORD"),
+                                    local_postgres_port=env.int("APPEALS_CLUSTER_PG_PORT",
+                                                                ClusterSettings.local_postgres_port)),
         )
 
     @property

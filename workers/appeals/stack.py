@@ -142,6 +142,13 @@ def stop_process(paths: Paths, name: str, timeout: float = 30.0) -> bool:
     return True
 
 
+def process_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a child process: this one's, with `extra` on top."""
+    env = dict(os.environ)
+    env.update(extra or {})
+    return env
+
+
 def engine_env(settings: Settings, port: int) -> dict[str, str]:
     env = dict(os.environ)
     env["SERVER_PORT"] = str(port)

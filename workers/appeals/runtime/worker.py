@@ -43,8 +43,12 @@ class Worker:
         prefetch: int | None = None,
         context: Any = None,
         conflicts: ConflictPolicy | None = None,
+        fetch_camunda: Camunda | None = None,
     ) -> None:
         self.camunda = camunda
+        # where the long poll goes (one engine node of a cluster); everything else goes to `camunda`
+        # (the balancer), so a task fetched from a node that died is still completed (docs/cluster.md)
+        self.fetch_camunda = fetch_camunda or camunda
         self.router = router
         self.worker_id = worker_id or f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
         names = list(topics) if topics else list(router.topics)
@@ -56,7 +60,7 @@ class Worker:
         self.locks = LockKeeper(camunda, self.worker_id, lock_duration_ms)
         self.executor = Executor(camunda, router, self.worker_id, self.locks, max_tasks=max_tasks,
                                  context=context, conflicts=conflicts, stopping=self._stop)
-        self.poller = Poller(camunda, router, self.worker_id, self.locks, self.executor, topics=names,
+        self.poller = Poller(self.fetch_camunda, router, self.worker_id, self.locks, self.executor, topics=names,
                              capacity=max_tasks + self.prefetch,
                              async_response_timeout_ms=async_response_timeout_ms,
                              max_batch_wait_ms=max_batch_wait_ms, stopping=self._stop)
@@ -94,7 +98,8 @@ class Worker:
         """Fetch and handle until `stop()`; returns after running handlers have finished.
 
         At stop: no new fetches, running handlers finish, fetched tasks not yet started are unlocked."""
-        log.info("worker %s serving topics: %s", self.worker_id, ", ".join(self.topic_names))
+        log.info("worker %s serving topics: %s (polling %s)", self.worker_id, ", ".join(self.topic_names),
+                 self.fetch_camunda.url)
         renewer = threading.Thread(target=self.locks.renew_queued, args=(self._stop,), daemon=True,
                                    name="lock-renewer")
         if self.prefetch:

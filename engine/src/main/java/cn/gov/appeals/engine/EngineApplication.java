@@ -7,6 +7,9 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 @SpringBootApplication
 public class EngineApplication {
   public static void main(String[] args) {
-    SpringApplication.run(EngineApplication.class, args);
+    SpringApplication application = new SpringApplication(EngineApplication.class);
+    // checks the settings before anything (database, engine, job executor) starts
+    application.addListeners(new StartupGuard());
+    application.run(args);
   }
 }
