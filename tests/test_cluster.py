@@ -42,6 +42,7 @@ from .conftest import DEMO_PASSWORD, wait_for
 from .databases import PostgresServer
 from .scenario import Appeal
 from .sinks import MailServer
+from .test_public import VALID, form_of
 
 pytestmark = pytest.mark.cluster
 
@@ -50,6 +51,7 @@ RATE = 2.0  # appeals per second through the balancer
 DURATION = 30.0  # seconds of arrivals
 KILL_AT = 12.0  # seconds into the arrivals
 TIMERS = 6  # appeals whose reminder timer is made due while the node is dead
+PUBLIC_EVERY = 5  # every fifth appeal arrives through the public page, the others by REST
 
 
 @dataclass
@@ -61,6 +63,7 @@ class ClusterHandle:
     balancer_port: int
     env: dict[str, str]
     pids: dict[str, int] = field(default_factory=dict)
+    public_port: int = 0
     admin: Camunda = field(init=False)
 
     def __post_init__(self) -> None:
@@ -83,6 +86,13 @@ class ClusterHandle:
         return done.stdout
 
 
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=3).status_code == 200
+    except requests.RequestException:
+        return False
+
+
 def _env_for(data_dir: Path, balancer_url: str, postgres: PostgresServer, mail: MailServer) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("APPEALS_", "DB_", "CAMUNDA_"))}
     env.update({
@@ -98,6 +108,8 @@ def _env_for(data_dir: Path, balancer_url: str, postgres: PostgresServer, mail: 
         "APPEALS_SMTP_PORT": str(mail.port),
         "APPEALS_NOTIFY_RETRY_SECONDS": "1",
         "APPEALS_PUBLIC_SECRET": "cluster-public-secret-" + secrets.token_hex(16),
+        "APPEALS_PUBLIC_PASSWORD": "public-" + secrets.token_hex(6),
+        "APPEALS_PUBLIC_RATE_SUBMIT": "600 per minute",  # the test's arrivals all come from 127.0.0.1
         "APPEALS_PDF": "off",
     })
     return env
@@ -132,9 +144,14 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, postgres: PostgresServer,
         handle.cli("deploy")
         handle.cli("org", "sync", str(PROJECT_ROOT / "workers" / "appeals" / "data" / "demo-org.yaml"))
         handle.pids["worker"] = stack.start_appeals_command(settings, "worker", ["worker", "--poll-timeout", "20"], env)
+        handle.public_port = stack.free_port()
+        handle.pids["public"] = stack.start_appeals_command(
+            settings, "public", ["public", "serve", "--port", str(handle.public_port), "--threads", "16"], env)
+        wait_for(lambda: _answers(f"http://127.0.0.1:{handle.public_port}/healthz"), timeout=60,
+                 message="the public pages")
         yield handle
     finally:
-        for name in ("worker", "haproxy", "engine-2", "engine-1"):
+        for name in ("public", "worker", "haproxy", "engine-2", "engine-1"):
             stack.stop_process(paths, name)
 
 
@@ -246,9 +263,33 @@ def _step(run: Run, appeal: Appeal, key: str, user: str, **variables) -> None:
     _retrying(run, attempt, f"{key} of {appeal.id}", attempts=120)
 
 
+def submit_online(run: Run, cluster: ClusterHandle) -> Appeal:
+    """The enterprise's questionnaire on the public pages (which talk to the engine through the balancer);
+    a 503 ("系统繁忙") is answered as the page asks: the same form submitted again."""
+    browser = requests.Session()
+    url = f"http://127.0.0.1:{cluster.public_port}"
+    hidden = form_of(browser.get(f"{url}/appeal", timeout=30).text)
+    for _attempt in range(40):
+        answer = browser.post(f"{url}/appeal", data={**hidden, **VALID}, allow_redirects=False, timeout=60)
+        if answer.status_code == 303:
+            break
+        assert answer.status_code == 503, answer.status_code
+        run.retried_requests += 1
+        time.sleep(0.5)
+    receipt = browser.get(url + answer.headers["Location"], timeout=30).text
+    token = re.search(r"[0-9A-F]{16}", receipt).group(0)
+    found = _retrying(run, lambda: cluster.admin.get("/process-instance", businessKey=f"WEB-{token}"), "find")
+    assert len(found) == 1, found
+    return Appeal(cluster, found[0]["id"])
+
+
 def drive(run: Run, cluster: ClusterHandle, index: int) -> None:
-    key = f"CL-{index:03d}"
-    appeal = _retrying(run, lambda: Appeal.start(cluster, key, category="policy"), f"start {key}")
+    if index % PUBLIC_EVERY == 0:  # the public page
+        key = f"CL-{index:03d}-WEB"
+        appeal = submit_online(run, cluster)
+    else:  # REST, as the office's intake
+        key = f"CL-{index:03d}"
+        appeal = _retrying(run, lambda: Appeal.start(cluster, key, category="policy"), f"start {key}")
     run.appeals[key] = appeal
     _step(run, appeal, "Task_VerifyAppeal", "office-clerk", verifyNote="已电话核实情况属实", scopeDecision="accept")
     _step(run, appeal, "Task_ProposeDispatch", "office-clerk", leadDepartment="dept-industry",
@@ -411,7 +452,7 @@ def test_timers_due_while_a_node_is_dead_fire_on_the_survivor(cluster: ClusterHa
         started = dt.datetime.strptime(event["startTime"], "%Y-%m-%dT%H:%M:%S.%f%z")
         late.append((started - due).total_seconds())
         number = appeal.variables_history("registrationNumber")
-        reminders = wait_for(lambda n=number: [m for m in mail_server.messages(n) if "交办" not in str(m["Subject"])],
+        reminders = wait_for(lambda n=number: [m for m in mail_server.messages(n) if "办理时限将至" in str(m["Subject"])],
                              timeout=60, message=f"the reminder mail of {key}")
         assert len({(str(m["To"]), str(m["Subject"])) for m in reminders}) == len(reminders), reminders
     print(f"\ntimers due while {failover.killed} was dead: {len(late)} fired on the survivor, "
