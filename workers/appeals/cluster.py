@@ -216,7 +216,14 @@ class LocalPostgres:
 
     def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         command = [*(["runuser", "-u", "postgres", "--"] if self.as_root else []), *args]
-        return subprocess.run(command, check=check, capture_output=True, text=True)
+        done = subprocess.run(command, capture_output=True, text=True)
+        if check and done.returncode != 0:
+            from .stack import StackError
+
+            raise StackError(f"{Path(args[0]).name} failed: {(done.stderr or done.stdout).strip()[-1500:]}"
+                             + (" (as root the server runs as `postgres`, which must be able to enter the data folder)"
+                                if self.as_root else ""))
+        return done
 
     def start(self) -> LocalPostgres:
         data, sockets = self.root / "data", self.root / "sockets"
