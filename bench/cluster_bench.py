@@ -129,15 +129,14 @@ class Bench:
                     "APPEALS_INITIAL_PASSWORD": PASSWORD, "APPEALS_PDF": "off",
                     "APPEALS_DATABASE_URL": self.pg.sqlalchemy_url("appeals")})
         self.env = env
-        self.settings = Settings(engine_url=self.balancer_url, admin_password=env["CAMUNDA_ADMIN_PASSWORD"],
-                                 worker_password=env["APPEALS_WORKER_PASSWORD"], data_dir=self.workdir)
+        self.settings = Settings.from_env(env)
         for node in self.nodes:
             node_env = cluster_engine_env(self.settings, node, self.pg.jdbc_url("camunda"), "postgres", "")
             self.pids[node.name] = start_node(self.settings, node, node_env)
-            seconds = stack.wait_for_engine(node.rest_url, self.settings.require_admin(), pid=self.pids[node.name])
+            seconds = stack.wait_for_engine(node.rest_url, self.settings.engine.require_admin(), pid=self.pids[node.name])
             print(f"{node.name} up in {seconds:.0f} s", flush=True)
         self.pids["haproxy"] = start_balancer(self.settings, self.port, self.nodes)
-        wait_for_balancer(self.balancer_url, self.settings.require_admin(), nodes=2)
+        wait_for_balancer(self.balancer_url, self.settings.engine.require_admin(), nodes=2)
         self.cli("deploy")
         self.cli("org", "sync", str(PROJECT_ROOT / "workers" / "appeals" / "data" / "demo-org.yaml"))
 
@@ -223,7 +222,7 @@ class Bench:
 
     # ------------------------------------------------------------------ pickup latency
     def pickup(self, label: str, samples: int) -> dict:
-        admin = self.settings.require_admin()
+        admin = self.settings.engine.require_admin()
         Camunda(self.balancer_url, *admin).deploy("bench-ping", [("BenchPing.bpmn", PING_BPMN.encode())])
         router = Router()
         started: dict[str, float] = {}
