@@ -34,7 +34,14 @@ import requests
 
 from appeals import stack
 from appeals.camunda import Camunda, CamundaError
-from appeals.cluster import Node, cluster_engine_env, start_balancer, start_node, wait_for_balancer
+from appeals.cluster import (
+    HEALTH_PATH,
+    Node,
+    cluster_engine_env,
+    start_balancer,
+    start_node,
+    wait_for_balancer,
+)
 from appeals.runtime import Router, Task
 from appeals.settings import PROJECT_ROOT, Settings
 
@@ -260,7 +267,9 @@ def _step(run: Run, appeal: Appeal, key: str, user: str, **variables) -> None:
         if task.get("assignee") != user:
             client.claim(task["id"], user)
         client.complete_task(task["id"], variables)
-    _retrying(run, attempt, f"{key} of {appeal.id}", attempts=120)
+    # up to 3 minutes: a task whose fetch answer died with the node stays locked for its lock duration
+    # (60–90 s) before the survivor's poll gets it (docs/cluster.md)
+    _retrying(run, attempt, f"{key} of {appeal.id}", attempts=360)
 
 
 def submit_online(run: Run, cluster: ClusterHandle) -> Appeal:
@@ -474,6 +483,10 @@ def test_only_the_survivor_answers_and_the_balancer_took_the_dead_node_out(clust
     served = Counter(requests.get(f"{cluster.settings.engine.url}/version", auth=cluster.settings.engine.require_admin(),
                                   timeout=5).headers.get("X-Appeals-Node") for _ in range(6))
     assert set(served) == {n.name for n in cluster.nodes} - {failover.killed}
+    # the balancer's health check: anonymous, and it leaves no HTTP session behind (no row per check)
+    survivor = next(n for n in cluster.nodes if n.name != failover.killed)
+    health = requests.get(survivor.base_url + HEALTH_PATH, timeout=5)
+    assert health.status_code == 200 and "set-cookie" not in {k.lower() for k in health.headers}
 
 
 # ------------------------------------------------------------------------------------------- startup checks
