@@ -117,6 +117,7 @@ def _env_for(data_dir: Path, balancer_url: str, postgres: PostgresServer, mail: 
         "APPEALS_PUBLIC_SECRET": "cluster-public-secret-" + secrets.token_hex(16),
         "APPEALS_PUBLIC_PASSWORD": "public-" + secrets.token_hex(6),
         "APPEALS_PUBLIC_RATE_SUBMIT": "600 per minute",  # the test's arrivals all come from 127.0.0.1
+        "APPEALS_PUBLIC_DELIVERY_SECONDS": "2",
         "APPEALS_PDF": "off",
     })
     return env
@@ -273,8 +274,10 @@ def _step(run: Run, appeal: Appeal, key: str, user: str, **variables) -> None:
 
 
 def submit_online(run: Run, cluster: ClusterHandle) -> Appeal:
-    """The enterprise's questionnaire on the public pages (which talk to the engine through the balancer);
-    a 503 ("系统繁忙") is answered as the page asks: the same form submitted again."""
+    """The enterprise's questionnaire on the public pages (which talk to the engine through the balancer).
+    The page keeps a submission before it calls the engine and always answers with a receipt; one the
+    engine could not take (its node died under the call) is delivered by the page's background
+    deliverer (APPEALS_PUBLIC_DELIVERY_SECONDS), so the appeal is awaited by its business key."""
     browser = requests.Session()
     url = f"http://127.0.0.1:{cluster.public_port}"
     hidden = form_of(browser.get(f"{url}/appeal", timeout=30).text)
@@ -287,7 +290,8 @@ def submit_online(run: Run, cluster: ClusterHandle) -> Appeal:
         time.sleep(0.5)
     receipt = browser.get(url + answer.headers["Location"], timeout=30).text
     token = re.search(r"[0-9A-F]{16}", receipt).group(0)
-    found = _retrying(run, lambda: cluster.admin.get("/process-instance", businessKey=f"WEB-{token}"), "find")
+    found = wait_for(lambda: _retrying(run, lambda: cluster.admin.get("/process-instance", businessKey=f"WEB-{token}"),
+                                       "find"), timeout=120, interval=0.5, message=f"the appeal of receipt {token}")
     assert len(found) == 1, found
     return Appeal(cluster, found[0]["id"])
 
