@@ -104,6 +104,9 @@ def test_running_appeals_of_the_single_canvas_version_finish_on_the_new_one(work
     # each finishes on the new diagram; the timers moved with their tasks
     handling.fire_timer("BoundaryEvent_HandlingReminder")
     assert "Task_HandleAppeal" in handling.waiting_at()
+    # the reminder's notification runs beside the task: let the workers finish it first (a user
+    # completing the task meanwhile races the worker and gets the engine's concurrent-update refusal)
+    wait_for(lambda: not admin.get("/external-task", processInstanceId=handling.id), message="the reminder sent")
     report(handling, "hr-handler")
     follow_up(handling)
 
