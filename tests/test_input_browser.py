@@ -11,23 +11,9 @@ import datetime as dt
 from appeals.validation import TEXT_LIMIT
 from appeals.workdays import SHANGHAI
 
-from .conftest import DEMO_PASSWORD, EngineHandle, wait_for
+from .conftest import EngineHandle, wait_for
 from .scenario import Appeal, dispatch_to
-from .test_tasklist_browser import ARTIFACTS
-
-
-def login(browser, engine: EngineHandle, user: str):
-    """Tasklist as `user`; the first page may take long on a loaded machine (60 s, then 20 s a step)."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1100}, locale="zh-CN", timezone_id="Asia/Shanghai")
-    page.set_default_timeout(60_000)
-    page.goto(f"{engine.base_url}/camunda/app/tasklist/")
-    page.get_by_placeholder("用户名").fill(user)
-    page.get_by_placeholder("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.get_by_text("本单位待办").wait_for()
-    page.set_default_timeout(30_000)
-    return page
-
+from .test_tasklist_browser import ARTIFACTS, login
 
 LONG = ("经协调，供电公司已完成增容，企业已恢复生产。" * 300)[:4500]
 
