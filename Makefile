@@ -20,12 +20,13 @@ DEMO_ENV := CAMUNDA_ADMIN_USER="$${CAMUNDA_ADMIN_USER:-admin}" \
             APPEALS_PUBLIC_PASSWORD="$${APPEALS_PUBLIC_PASSWORD:-demo-public}" \
             APPEALS_PUBLIC_SECRET="$${APPEALS_PUBLIC_SECRET:-local-demo-secret-change-me-0123456789}"
 
-.PHONY: test-cluster help setup system-deps run run-cluster stop status test lint engine clean diagrams
+.PHONY: test-cluster test-fast help setup system-deps run run-cluster stop status test lint engine clean diagrams
 
 help:
 	@echo "make run     start engine + workers with demo data (http://localhost:8080/camunda/app/tasklist/)"
 	@echo "make run-cluster  the same on two engine nodes behind HAProxy (docs/cluster.md)"
 	@echo "make test    run the tests (installs what they need)"
+	@echo "make test-fast  only the static checks and unit tests (tests/static, tests/unit): no engine, no browser"
 	@echo "make stop    stop what 'make run' started;  make status  show what runs"
 	@echo "make diagrams  render every diagram and drill-down to docs/diagrams/ (bpmn-js in chromium)"
 
@@ -66,17 +67,21 @@ status: $(VENV)/.installed
 	@$(DEMO_ENV) $(VENV)/bin/appeals status
 
 # The suite twice: on the embedded databases (H2 + SQLite) and on PostgreSQL for the engine and the
-# application database, as production runs them (tests/databases.py). The cluster tests (two engine
-# nodes on PostgreSQL behind HAProxy, tests/test_cluster.py) need PostgreSQL and run once, in that pass.
+# application database, as production runs them (tests/databases.py). Every folder but tests/cluster
+# (README, "Tests": static, unit, engine, browser).
 test: setup $(LINT_MODULES)
 	APPEALS_TEST_DB=embedded $(VENV)/bin/pytest -m "not cluster"
 	APPEALS_TEST_DB=postgresql $(VENV)/bin/pytest -m "not cluster"
 
-# The cluster suite (two engine JVMs, PostgreSQL, HAProxy; tests/test_cluster.py) on its own: NOT part of
+# The fast ones alone: tests/static and tests/unit, no engine and no browser (embedded databases).
+test-fast: setup $(LINT_MODULES)
+	APPEALS_TEST_DB=embedded $(VENV)/bin/pytest tests/static tests/unit
+
+# The cluster suite (two engine JVMs, PostgreSQL, HAProxy; tests/cluster/) on its own: NOT part of
 # `make test` for now — its exactly-once check found a survey e-mail sent twice in one failover run
 # (issue 14 stays open until that is understood and fixed).
 test-cluster: setup $(LINT_MODULES)
-	APPEALS_TEST_DB=postgresql $(VENV)/bin/pytest -m cluster
+	APPEALS_TEST_DB=postgresql $(VENV)/bin/pytest tests/cluster
 
 # Cluster mode locally: PostgreSQL of the data folder, two engine nodes, HAProxy on :8080 (docs/cluster.md)
 run-cluster: setup

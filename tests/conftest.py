@@ -73,20 +73,43 @@ class EngineHandle:
         self.start()
 
 
-# Fixtures that make a test an engine test or a browser test (their closure includes them).
-MARKER_FIXTURES = {"engine": "engine", "browser": "browser"}
+# The kind of a test is the folder it is in (README, "Tests"); `-m` selects by kind, e.g. `-m "static or unit"`.
+KINDS = ("static", "unit", "engine", "browser", "cluster")  # also the order in which the kinds run
+TESTS_DIR = Path(__file__).resolve().parent
+# Fixtures a test may use only in the folders that allow them: the real engine (a session-long JVM) and
+# Chromium. A static or unit test asking for them would make the fast suite slow without saying so.
+FOLDER_FIXTURES = {"engine": {"engine", "browser", "cluster"}, "browser": {"browser", "cluster"}}
+
+
+def kind_of(item: pytest.Item) -> str:
+    """The folder under tests/ that holds the test: one of KINDS."""
+    path = Path(str(item.path)).resolve()
+    try:
+        kind = path.relative_to(TESTS_DIR).parts[0]
+    except ValueError:
+        kind = ""
+    if kind not in KINDS:
+        raise pytest.UsageError(f"{item.nodeid}: a test lives in one of tests/{{{','.join(KINDS)}}}/")
+    return kind
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Markers from the fixtures a test uses, the same for every file: `engine` on each test that needs
-    the real engine, `browser` on each that drives Chromium (`-m "not engine"` runs the fast ones).
-    Tests marked `restarts_engine` run after all others, whatever their file is called: they restart the
-    session's engine under the running workers."""
+    """Markers from the folder: `static`, `unit`, `engine`, `browser` or `cluster` on every test in
+    tests/<kind>/ (`pytest tests/static tests/unit` or `-m "static or unit"` runs the fast ones alone).
+    A test that uses the engine or Chromium outside the folders allowed for them fails collection.
+    Order: static, unit, engine, browser, cluster; tests marked `restarts_engine` run after all others,
+    whatever their file is called: they stop or restart the session's engine under the running workers."""
+    misplaced = []
     for item in items:
-        for fixture, marker in MARKER_FIXTURES.items():
-            if fixture in getattr(item, "fixturenames", ()):
-                item.add_marker(marker)
-    items.sort(key=lambda item: item.get_closest_marker("restarts_engine") is not None)  # stable sort
+        kind = kind_of(item)
+        item.add_marker(kind)
+        for fixture, folders in FOLDER_FIXTURES.items():
+            if kind not in folders and fixture in getattr(item, "fixturenames", ()):
+                misplaced.append(f"{item.nodeid} uses `{fixture}`: move it to tests/{'/ or tests/'.join(sorted(folders))}/")
+    if misplaced:
+        raise pytest.UsageError("tests in the wrong folder:\n  " + "\n  ".join(misplaced))
+    items.sort(key=lambda item: (item.get_closest_marker("restarts_engine") is not None,
+                                 KINDS.index(kind_of(item))))  # stable: file order within a kind
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ plain string. Labels are dicts keyed by the enum, one per audience:
 - public (the enterprise: the public lookup page);
 - hotline (the 12345 platform: status notes and the spreadsheet export).
 
-`CODE_LISTS` names the enum behind each process variable; tests/test_vocabulary.py checks that every
+`CODE_LISTS` names the enum behind each process variable; tests/static/test_vocabulary.py checks that every
 value a BPMN condition compares a variable with and every option a form offers is a member.
 
 Sources: categories spec §6 (T 附件1), result classes L 第十七条, satisfaction T 附件5.

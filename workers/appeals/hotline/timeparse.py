@@ -2,7 +2,7 @@
 
 No maintained library reads these forms well: dateparser has no 时/分 forms and guesses
 ambiguous orders. The forms are few and fixed, so this is one small parser, tested with generated
-variants (tests/test_input_rules.py). Accepted (after NFKC, so full-width digits and colons count):
+variants (tests/unit/test_input_rules.py). Accepted (after NFKC, so full-width digits and colons count):
 
 - ISO 8601 / W3C: 2026-11-06T15:20:00+08:00, 2026-11-06 15:20, …Z, +0800
 - year-month-day with -, /, . or 年月日, no or any spaces, an optional time after it (after 日 at once,

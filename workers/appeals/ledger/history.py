@@ -6,7 +6,7 @@ Task_RegisterAppeal end = registered when `registeredAt` is absent; the last com
 Task_SignDispatch end = signed), and the first value of `resultReportedAt` (historic variable
 updates, history level full). The milestones that happened are then applied, in the order they
 happened, through the same mapping and merge as `record_milestone`, so the rebuilt ledger equals
-the one kept step by step (tests/test_ledger_engine.py compares them row by row).
+the one kept step by step (tests/engine/test_ledger.py compares them row by row).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ import org.springframework.stereotype.Component;
  * from the engine's own {@code Task.xml} by tools/task_query_mapping.py) keeps every criterion, the
  * sorting, paging and the same authorization rows, and tests each task's grant on the indexed {@code
  * RESOURCE_ID_}; a query for candidate groups also starts from those groups' identity links. With
- * REVOKE checks on, the stock check is used. The results are the same tasks (tests/test_task_query.py
+ * REVOKE checks on, the stock check is used. The results are the same tasks (tests/engine/test_task_query.py
  * compares both for every user of the demo org chart; tools/task_query_mapping.py says what changed).
  *
  * <p>{@code APPEALS_TASK_QUERY=stock} (property {@code appeals.task-query}) keeps the engine's query,

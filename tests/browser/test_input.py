@@ -1,0 +1,85 @@
+"""Issue 12 in the real Tasklist (headless Chromium): a text longer than Camunda's String column
+is shown and submitted whole through a Camunda Form, the form states the limit and refuses more,
+and a date-time field takes a time that reaches the process variable (the meeting timer).
+
+Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from appeals.validation import TEXT_LIMIT
+from appeals.workdays import SHANGHAI
+
+from ..conftest import EngineHandle, wait_for
+from ..scenario import Appeal, dispatch_to
+from .test_tasklist import ARTIFACTS, login
+
+LONG = ("经协调，供电公司已完成增容，企业已恢复生产。" * 300)[:4500]
+
+
+def test_a_4500_character_reply_goes_through_the_tasklist_form_whole(workers: EngineHandle, browser) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    description = ("新厂房增容报装两个月未接电，" * 400)[:4500]
+    appeal = Appeal.start(workers, "BROWSER-LONG", problemDescription=description)
+    dispatch_to(appeal, "dept-industry", "industry-handler")
+    task = appeal.task("Task_HandleAppeal", "industry-handler")
+    page = login(browser, workers, "industry-handler")
+    page.goto(f"{workers.base_url}/camunda/app/tasklist/#/?task={task['id']}")
+    page.get_by_text("办理诉求并答复企业").first.wait_for()
+    page.get_by_text("认领", exact=True).click()
+    shown = page.get_by_label("主要困难和问题").input_value()
+    assert shown == description, "the long text is read from the engine whole"
+    page.get_by_label("报送办理结果").check()
+    page.get_by_label("A类：已经解决或基本解决").check()
+    reply = page.get_by_label("答复企业内容（面复或书面答复）")
+    reply.fill(LONG + "多" * (TEXT_LIMIT + 1 - len(LONG)))
+    page.get_by_text(f"Field must have maximum length of {TEXT_LIMIT}").wait_for()
+    page.get_by_text(f"不超过{TEXT_LIMIT}字").first.wait_for()
+    page.screenshot(path=str(ARTIFACTS / "tasklist-text-over-limit.png"), full_page=True)
+    reply.fill(LONG)
+    page.get_by_label("答复方式").locator("xpath=..").click()
+    page.get_by_text("书面答复", exact=True).click()
+    page.get_by_role("button", name="完成").click()
+    page.wait_for_timeout(3000)
+    page.screenshot(path=str(ARTIFACTS / "tasklist-long-reply-completed.png"), full_page=True)
+
+    def done():
+        history = workers.admin.get("/history/task", taskId=task["id"])
+        return history and history[0].get("endTime")
+
+    wait_for(done, message="the task completed from the browser")
+    assert appeal.variables()["replyText"] == LONG, "4,500 characters, not cut at 4,000"
+    page.close()
+
+
+def test_the_meeting_time_entered_in_tasklist_is_in_the_variable(workers: EngineHandle, browser) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    day = (dt.datetime.now(SHANGHAI) + dt.timedelta(days=20)).date()
+    page = login(browser, workers, "office-clerk")
+    page.get_by_text("发起流程").first.click()
+    page.get_by_text("恳谈会和接待日").first.click()
+    page.get_by_label("会议类型").locator("xpath=..").click()
+    page.get_by_text("亲清政企恳谈会", exact=True).click()
+    page.get_by_label("会议名称").fill("浏览器测试恳谈会")
+    page.get_by_label("召开日期").fill(f"{day.year}/{day.month}/{day.day}")  # the zh-CN date format
+    page.get_by_label("召开日期").press("Enter")
+    page.get_by_label("召开时间").fill("15:20")
+    page.get_by_label("召开时间").press("Enter")
+    page.get_by_label("主持领导").fill("县长")
+    page.screenshot(path=str(ARTIFACTS / "tasklist-meeting-time.png"), full_page=True)
+    page.get_by_role("button", name="发起").click()
+
+    def started():
+        found = workers.admin.get("/history/variable-instance", variableName="meetingTitle")
+        return [v for v in found if v.get("value") == "浏览器测试恳谈会"]
+
+    variable = wait_for(started, message="the meeting started from the browser")[0]
+    meeting_at = workers.admin.get("/history/variable-instance", variableName="meetingAt",
+                                   processInstanceId=variable["processInstanceId"])[0]["value"]
+    moment = dt.datetime.fromisoformat(meeting_at)
+    assert moment.astimezone(SHANGHAI).replace(tzinfo=None) == dt.datetime.combine(day, dt.time(15, 20)), meeting_at
+    starts = wait_for(lambda: workers.admin.variables(variable["processInstanceId"]).get("meetingStartsAt"),
+                      message="the workers plan the meeting")
+    assert starts.startswith(f"{day.isoformat()}T15:20"), "the meeting is at 15:20, not at midnight"
+    page.close()

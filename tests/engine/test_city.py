@@ -1,0 +1,218 @@
+"""The city level (临沧 第三条、第十三条、第十五—十八条): a county's escalation reaches the city, which
+registers, approves at the level dmn/CityDispatchApproval.dmn names, dispatches to a city department and
+hands the result back to the county's appeal; the two levels see only their own work."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from typing import Any
+
+from click.testing import CliRunner
+
+from appeals.cli import main
+from appeals.ledger.city import city_figures
+from appeals.workdays import SHANGHAI
+
+from ..conftest import EngineHandle, wait_for
+from ..scenario import Appeal, dispatch_to, follow_up, report
+from ..unit.test_city import CITY_NUMBER
+
+
+def escalated_to_city(workers: EngineHandle, key: str) -> tuple[Appeal, Appeal]:
+    """A county appeal (land, the demo county) pushed up its whole chain; the city's instance it started."""
+    county = Appeal.start(workers, key, category="land")
+    dispatch_to(county, "dept-natural-resources", "land-handler")
+    county.complete("Task_HandleAppeal", "land-handler", handlingAction="escalate",
+                    escalationReason="涉及跨县用地指标调剂，本单位无法解决")
+    county.complete("Task_CoordinateByDeputy", "deputy-resources", coordinationDecision="pass_up",
+                    coordinationOpinion="需县长协调")
+    county.complete("Task_CoordinateByCountyHead", "county-head", coordinationDecision="pass_up",
+                    coordinationOpinion="超出县级权限，转报市级")
+    found = wait_for(lambda: workers.admin.get("/process-instance", processDefinitionKey="CityAppeal",
+                                               variables=f"countyProcessInstanceId_eq_{county.id}"),
+                     message=f"the city's instance (county at {county.waiting_at()})")
+    assert len(found) == 1
+    city = Appeal(workers, found[0]["id"])
+    city.task("Task_ProposeCityDispatch", "city-officer")  # registered: numbered, the proposal open
+    return county, city
+
+
+def propose_at_city(city: Appeal, lead: str, situation: str, assisting: list[str] | None = None) -> None:
+    city.complete("Task_ProposeCityDispatch", "city-officer", leadDepartment=lead, assistingDepartments=assisting or [],
+                  citySituation=situation, dispatchNote="建议由市直部门牵头办理")
+
+
+def approve_at_city(city: Appeal, approver: str) -> dict[str, Any]:
+    return city.complete("Task_ApproveCityDispatch", approver, approvalDecision="approve", approvalComment="同意交办")
+
+
+def test_an_escalated_appeal_is_handled_by_the_city_and_closed_by_the_county(workers: EngineHandle) -> None:
+    county, city = escalated_to_city(workers, "CITY-FULL")
+    wait_for(lambda: county.waiting_at() == ["Event_CityResultReturned"], message="the county waiting for the city")
+    assert county.variables()["transferNumber"].startswith("某县服企办报（")
+
+    # registered at the city in its own series, with the county's 转报单 and 登记表 attached
+    variables = city.variables()
+    assert CITY_NUMBER.match(variables["registrationNumber"])
+    assert variables["countyRegistrationNumber"] == county.variables()["registrationNumber"]
+    assert variables["countyName"] == "某县"
+    for document in ("transferDocument", "registrationDocument"):
+        typed = workers.admin.get(f"/process-instance/{city.id}/variables/{document}", deserializeValue="false")
+        assert typed["type"] == "File" and typed["valueInfo"]["filename"].endswith(".docx"), document
+        data = workers.admin.request("GET", f"/process-instance/{city.id}/variables/{document}/data")
+        assert data[:2] == b"PK", f"{document} is the county's Word file"
+    assert workers.admin.get(f"/process-instance/{city.id}")["businessKey"] == variables["countyRegistrationNumber"]
+
+    # one city department, facts clear: the city office director approves within 2 working days (第十三条)
+    propose_at_city(city, "city-dept-natural-resources", "single")
+    task = city.task("Task_ApproveCityDispatch", "city-director")
+    assert city.variables()["approverGroup"] == "city-office-director"
+    assert city.refused("office-director", "Task_ApproveCityDispatch"), "the county's director is not the city's"
+    approve_at_city(city, "city-director")
+    assert task["due"]
+
+    # the city department works it under the county's rules
+    sign = city.task("Task_SignCityDispatch", "city-land-handler")
+    assert sign["due"] and city.variables()["dispatchNumber"].startswith("某市服企办交（")
+    assert city.refused("land-handler", "Task_SignCityDispatch"), "the county's department cannot work it"
+    city.complete("Task_SignCityDispatch", "city-land-handler", signDecision="sign", handlerName="李四",
+                  enterpriseContacted=True)
+    city.complete("Task_HandleCityAppeal", "city-land-handler", handlingAction="report", resultClass="A",
+                  replyText="市里统筹调剂用地指标，已书面答复企业", replyMethod="written")
+    city.wait_until_ended()
+
+    # back in the county: the city's result goes to the county's department, which replies and reports it;
+    # then follow-up and 销号 as usual
+    county.task("Task_HandleAppeal", "land-handler")
+    result = county.variables()
+    assert result["resultClass"] == "A" and "市里统筹" in result["replyText"]
+    assert result["coordinationOpinion"].startswith(f"市级办理结果（{variables['registrationNumber']}，市自然资源局，A类）")
+    assert result["cityRegistrationNumber"] == variables["registrationNumber"]
+    assert result["cityHandlerGroupName"] == "市自然资源局"
+    report(county, "land-handler", "A")
+    county.task("Task_FollowUp", "office-clerk")
+    follow_up(county)
+    county.wait_until_ended()
+    assert county.variables_history("appealStatus") == "closed"
+
+    # the city's comparison counts it for the county it came from: transferred, answered, on time
+    today = dt.datetime.now(SHANGHAI)
+    lines = {line.county: line for line in city_figures(workers.admin, today - dt.timedelta(days=1),
+                                                          today + dt.timedelta(days=1))}
+    assert city.id in lines["某县"].transferred and city.id in lines["某县"].answered
+    assert city.id in lines["某县"].on_time
+    output = CliRunner().invoke(main, ["city-report", "--period", f"{today:%Y-%m}"], catch_exceptions=False).output
+    assert "| 某县 |" in output and "市直部门按时办结率" in output
+
+
+def test_the_approval_level_follows_the_city_table(workers: EngineHandle) -> None:
+    cases = {"single": ("city-office-director", 2, False), "multi": ("city-deputy-leader", 3, False),
+             "complex": ("city-deputy-leader", 3, False), "major": ("city-leader", 3, True)}
+    for situation, (role, days, meeting) in cases.items():
+        [row] = workers.admin.evaluate_decision("CityDispatchApproval", {"citySituation": situation})
+        assert (row["approverRole"], row["approvalDays"], row["specialMeeting"]) == (role, days, meeting), situation
+
+    _county, city = escalated_to_city(workers, "CITY-LEVELS")
+    # several departments: the deputy leader overseeing the lead city department, 3 working days
+    propose_at_city(city, "city-dept-industry", "multi", assisting=["city-dept-development-reform"])
+    assert city.task("Task_ApproveCityDispatch", "vice-mayor-industry")["due"]
+    assert city.refused("vice-mayor-resources", "Task_ApproveCityDispatch")
+    city.complete("Task_ApproveCityDispatch", "vice-mayor-industry", approvalDecision="reject",
+                  approvalComment="重大事项，请市长审定")
+    # reworked as major: the city leader, with a special meeting
+    propose_at_city(city, "city-dept-industry", "major")
+    city.task("Task_ApproveCityDispatch", "city-mayor")
+    assert city.variables()["specialMeetingRequired"] is True
+
+
+def test_the_city_chain_deputy_leader_then_leader_and_two_extensions(workers: EngineHandle) -> None:
+    _county, city = escalated_to_city(workers, "CITY-CHAIN")
+    propose_at_city(city, "city-dept-market-regulation", "single")
+    approve_at_city(city, "city-director")
+    city.complete("Task_SignCityDispatch", "city-market-handler", signDecision="sign", handlerName="王五",
+                  enterpriseContacted=True)
+    for _round in range(2):
+        city.complete("Task_HandleCityAppeal", "city-market-handler", handlingAction="extension", extensionDays=3,
+                      extensionReason="需补充材料")
+        city.complete("Task_ApproveCityExtension", "city-officer", extensionDecision="approve",
+                      extensionComment="同意")
+    city.task("Task_HandleCityAppeal", "city-market-handler")
+    assert city.variables()["extensionCount"] == 2
+    city.complete("Task_HandleCityAppeal", "city-market-handler", handlingAction="extension", extensionDays=3,
+                  extensionReason="仍需时间")
+    city.task("Task_HandleCityAppeal", "city-market-handler")
+    assert "不得再次延期" in city.variables()["extensionNotice"], "at most two extension requests"
+
+    city.complete("Task_HandleCityAppeal", "city-market-handler", handlingAction="escalate",
+                  escalationReason="涉及多部门职责交叉")
+    city.complete("Task_CoordinateByCityDeputy", "vice-mayor-resources", coordinationDecision="pass_up",
+                  coordinationOpinion="请市长协调")
+    city.complete("Task_CoordinateByCityLeader", "city-mayor", coordinationDecision="resolved",
+                  coordinationOpinion="市长召集相关部门会商，明确由市市场监管局牵头落实")
+    city.task("Task_HandleCityAppeal", "city-market-handler")
+    assert "市长召集" in city.variables()["coordinationOpinion"]
+    # the supervision timers run at the city too: a long-overdue appeal goes to the deputy leader
+    city.fire_timer("BoundaryEvent_CityLongOverdue")
+    city.task("Task_CoordinateByCityDeputy", "vice-mayor-resources")
+    assert city.variables()["escalationTrigger"] == "overdue"
+
+
+def test_each_level_sees_only_its_own_work(workers: EngineHandle) -> None:
+    county, city = escalated_to_city(workers, "CITY-SEPARATE")
+    city.task("Task_ProposeCityDispatch", "city-officer")
+    for county_user in ("office-clerk", "office-director", "county-head", "land-handler", "supervisor"):
+        assert city.refused(county_user, "Task_ProposeCityDispatch"), county_user
+        assert not county.user(county_user).get("/process-instance", processDefinitionKey="CityAppeal"), county_user
+    for city_user in ("city-officer", "city-director", "city-mayor", "city-land-handler"):
+        assert not city.user(city_user).get("/process-instance", processDefinitionKey="EnterpriseAppeal"), city_user
+        assert not city.user(city_user).tasks(processInstanceId=county.id), city_user
+    assert city.user("city-officer").get("/process-instance", processDefinitionKey="CityAppeal")
+
+    # a city department that is not responsible returns it; the city office proposes again
+    propose_at_city(city, "city-dept-industry", "single")
+    approve_at_city(city, "city-director")
+    city.complete("Task_SignCityDispatch", "city-industry-handler", signDecision="return",
+                  returnReason="用地指标不属本部门职责")
+    city.task("Task_ProposeCityDispatch", "city-officer")
+    assert city.variables()["returnReason"] == "用地指标不属本部门职责"
+    assert county.waiting_at() == ["Event_CityResultReturned"], "the county keeps waiting for the city"
+
+
+def test_city_numbers_stay_gap_free_when_two_counties_transfer_at_once(workers: EngineHandle) -> None:
+    """Concurrent transfers from two counties into the city's one series: every number once, no gaps."""
+    client = workers.admin
+    started: list[str] = []
+    errors: list[BaseException] = []
+
+    def transfer(county: str, index: int) -> None:
+        try:
+            result = client.post("/message", {
+                "messageName": "CityAppealTransferred", "resultEnabled": True,
+                "businessKey": f"{county}服企办收（2026）第{index}号",
+                "processVariables": {"countyName": {"value": county, "type": "String"},
+                                     "countyProcessInstanceId": {"value": f"none-{county}-{index}", "type": "String"},
+                                     "countyRegistrationNumber": {"value": f"{county}-{index}", "type": "String"}}})
+            started.append(result[0]["processInstance"]["id"])
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=transfer, args=(county, i)) for i in range(4) for county in ("某县", "另一县")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and len(started) == 8
+
+    def numbers() -> list[int] | None:
+        found = []
+        for pid in started:
+            value = workers.admin.variables(pid).get("registrationNumber")
+            if not value:
+                return None
+            found.append(int(CITY_NUMBER.match(value).group(1)))
+        return found
+    serials = sorted(wait_for(numbers, timeout=60, message="city numbers for all transfers"))
+    assert serials == list(range(serials[0], serials[0] + 8)), serials
+    for pid in started:
+        workers.admin.delete(f"/process-instance/{pid}?skipCustomListeners=true")

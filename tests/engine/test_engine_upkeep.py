@@ -1,0 +1,17 @@
+"""Engine upkeep: the parts around Camunda 7.24 CE are the pinned current releases, and the client reads
+a form reference under Camunda's name and under Operaton's (docs/operaton.md)."""
+
+from __future__ import annotations
+
+from appeals.camunda import FormRef
+
+from ..conftest import EngineHandle
+from ..scenario import Appeal
+
+
+def test_form_references_from_the_real_engine(workers: EngineHandle) -> None:
+    clerk = workers.client("office-clerk")
+    assert clerk.start_form("EnterpriseAppeal") == FormRef(ref="AppealRegistrationForm", binding="deployment")
+    appeal = Appeal.start(workers, "FORMREF-1")
+    task = appeal.task("Task_VerifyAppeal", "office-clerk")
+    assert clerk.task_form(task["id"]) == FormRef(ref="VerifyAppealForm", binding="deployment")

@@ -1,0 +1,84 @@
+"""Real-world input against the real engine (issue 12): text longer than Camunda's String
+column reaches the process intact on every path (REST start, external-task completion, message,
+task completion as Tasklist submits it: untyped), is read back whole, and shorter text keeps the
+engine's own String column (queries by value still work)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from appeals.validation import TEXT_LIMIT
+
+from ..conftest import EngineHandle
+
+CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
+
+
+def _standalone_task(admin, name: str) -> str:
+    """A task outside any process: a place for variables that no worker touches."""
+    task_id = uuid.uuid4().hex
+    admin.post("/task/create", {"id": task_id, "name": name})
+    return task_id
+
+
+def test_a_text_of_the_documented_limit_travels_through_variables_and_history(deployed: EngineHandle) -> None:
+    admin = deployed.admin
+    text = ("主要困难" * TEXT_LIMIT)[:TEXT_LIMIT]
+    task_id = _standalone_task(admin, "长文本")
+    admin.put(f"/task/{task_id}/variables/problemDescription", {"value": text, "type": "String"})
+    raw = admin.get(f"/task/{task_id}/variables/problemDescription", deserializeValue="false")
+    assert raw["type"] == "String" and raw["value"] == text, "a long text stays a String for Tasklist and Cockpit"
+    history = admin.get("/history/variable-instance", taskIdIn=task_id, variableName="problemDescription")
+    assert history[0]["value"] == text
+    # replaced by a short text: back in the String column, found by value
+    admin.put(f"/task/{task_id}/variables/problemDescription", {"value": "短文本", "type": "String"})
+    found = admin.get("/variable-instance", variableValues="problemDescription_eq_短文本", taskIdIn=task_id)
+    assert [v["value"] for v in found] == ["短文本"]
+    admin.delete(f"/task/{task_id}")
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(length=st.integers(min_value=3990, max_value=TEXT_LIMIT), piece=st.text(CJK | st.sampled_from("，。\n a1😀"),
+                                                                               min_size=1, max_size=20))
+def test_untyped_text_as_tasklist_submits_it_round_trips_at_any_length(deployed: EngineHandle, length: int,
+                                                                       piece: str) -> None:
+    admin = deployed.admin
+    text = (piece * (length // len(piece) + 1))[:length]
+    task_id = _standalone_task(admin, "长文本变体")
+    try:
+        # Tasklist's Camunda Forms submit a text field as {"value": "..."} without a type
+        admin.post(f"/task/{task_id}/variables", {"modifications": {"note": {"value": text}}})
+        assert admin.get(f"/task/{task_id}/variables/note", deserializeValue="false")["value"] == text
+    finally:
+        admin.delete(f"/task/{task_id}")
+
+
+@pytest.mark.parametrize("length", [4001, 4500])
+def test_the_issue_example_4500_characters_no_longer_fail_with_http_500(deployed: EngineHandle, length: int) -> None:
+    admin = deployed.admin
+    text = "企" * length
+    pid = admin.correlate("AppealSubmitted", business_key=f"LONG-MSG-{length}",
+                          variables={"enterpriseName": "消息启动", "problemDescription": text})["processInstance"]["id"]
+    assert len(admin.variables(pid)["problemDescription"]) == length
+
+
+def test_a_form_submitted_as_tasklist_does_keeps_long_texts_whole(workers: EngineHandle) -> None:
+    """Tasklist completes a Camunda Form with submit-form, which also writes an audit copy of every
+    field into a 4,000-character column (ACT_HI_DETAIL): the submission must not fail on it."""
+    from ..scenario import Appeal
+
+    appeal = Appeal.start(workers, "LONG-FORM-1")
+    task = appeal.task("Task_VerifyAppeal", "office-clerk")
+    note, reason = "核" * 4500, "由" * TEXT_LIMIT
+    workers.client("office-clerk").post(f"/task/{task['id']}/submit-form", {"variables": {
+        "verifyNote": {"value": note}, "scopeDecision": {"value": "out_of_scope"},
+        "outOfScopeReason": {"value": reason}}})
+    variables = appeal.variables()
+    assert variables["verifyNote"] == note and variables["outOfScopeReason"] == reason
+    details = workers.admin.get("/history/detail", processInstanceId=appeal.id, formFields="true")
+    audit = {d["fieldId"]: d["fieldValue"] for d in details if d.get("fieldId")}
+    assert len(audit["verifyNote"]) == 4000 and audit["verifyNote"].endswith("（全文见同名变量）")

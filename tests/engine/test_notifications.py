@@ -1,0 +1,157 @@
+"""Notifications through real peers: aiosmtpd for e-mail, a local HTTP server for SMS and webhooks."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+from sqlalchemy import select
+
+from appeals.context import AppContext
+from appeals.db.outbox_models import OutboxMessage
+from appeals.runtime import Task
+
+from ..conftest import EngineHandle, wait_for
+from ..scenario import Appeal, approve, propose, register_and_accept
+from ..sinks import HttpSink, MailServer
+
+
+def dispatch(appeal: Appeal, lead: str, situation: str = "single", assisting=None, approver="office-director"):
+    register_and_accept(appeal)
+    propose(appeal, lead, situation=situation, assisting=assisting)
+    approve(appeal, approver)
+
+
+def test_dispatch_tells_the_lead_with_contact_data_and_the_assisting_without(
+        workers: EngineHandle, mail_server: MailServer, http_sink: HttpSink) -> None:
+    appeal = Appeal.start(workers, "NT-DISPATCH", category="power")
+    dispatch(appeal, "dept-power-supply", situation="multi", assisting=["dept-energy"], approver="deputy-industry")
+    number = wait_for(lambda: appeal.variables().get("dispatchNumber"), message="dispatch")
+    registration = appeal.variables()["registrationNumber"]
+    mails = wait_for(lambda: len(mail_server.messages(registration)) >= 3 and mail_server.messages(registration),
+                     message="dispatch mails")
+    by_to = {str(m["To"]).split("<")[-1].rstrip(">"): m for m in mails}
+    lead = by_to["gdgs@county.example.gov.cn"]
+    assisting = by_to["nyj@county.example.gov.cn"]
+    assert "牵头办理" in str(lead["Subject"]) and number in MailServer.body(lead)
+    assert "13912345678" in MailServer.body(lead), "the lead department gets the enterprise's phone"
+    assert "13912345678" not in MailServer.body(assisting), "an assisting department does not"
+    assert "power-handler@county.example.gov.cn" in by_to
+    sms = wait_for(lambda: [s for s in http_sink.sms(registration) if s["phone"] == "13800000016"], message="sms")
+    assert len(sms) == 1 and "交办" in sms[0]["text"]
+    headers = [h for path, h, body in http_sink.requests if body is sms[0]][0]
+    assert headers["Authorization"].startswith("Bearer ") and headers["Idempotency-Key"]
+
+
+def test_out_of_scope_explanation_reaches_the_enterprise(workers: EngineHandle, mail_server: MailServer,
+                                                         http_sink: HttpSink) -> None:
+    appeal = Appeal.start(workers, "NT-SCOPE", contactPhone="13700002222", contactEmail="boss@example.com")
+    appeal.complete("Task_VerifyAppeal", "office-clerk", verifyNote="仲裁中", scopeDecision="out_of_scope",
+                    outOfScopeReason="该事项已申请劳动仲裁，依法通过仲裁途径解决")
+    appeal.wait_until_ended()
+    sms = wait_for(lambda: [s for s in http_sink.sms("劳动仲裁") if s["phone"] == "13700002222"], message="sms")
+    assert len(sms) == 1
+    mail = wait_for(lambda: [m for m in mail_server.messages("说明") if "boss@example.com" in str(m["To"])],
+                    message="mail")
+    assert "劳动仲裁" in MailServer.body(mail[0])
+
+
+def test_smtp_down_retries_then_hands_the_messages_to_the_office_and_the_appeal_goes_on(
+        workers: EngineHandle, mail_server: MailServer) -> None:
+    """Issue 12, kind 6: after the engine's retries an undelivered message is a task for the office,
+    not an incident that holds the appeal."""
+    mail_server.stop()
+    try:
+        appeal = Appeal.start(workers, "NT-DOWN", category="policy")
+        dispatch(appeal, "dept-industry")
+        office = workers.client("office-clerk")
+        tasks = wait_for(lambda: office.tasks(processDefinitionKey="NotificationUndelivered",
+                                              processVariables=[{"name": "appealProcessInstanceId",
+                                                                 "operator": "eq", "value": appeal.id}]),
+                         timeout=90, message="the office's task for the undelivered dispatch mails")
+        assert appeal.incidents() == [], "no incident holds the appeal"
+        appeal.task("Task_SignDispatch", "industry-handler")  # the appeal went on to the department
+    finally:
+        mail_server.start()
+    registration = appeal.variables()["registrationNumber"]
+    task = tasks[0]
+    assert task["name"] == "电话告知未送达的通知" and task["due"]
+    values = office.get(f"/task/{task['id']}/form-variables", deserializeValues="false")
+    assert values["registrationNumber"]["value"] == registration
+    assert "电子邮件" in values["undeliveredTo"]["value"] and "ConnectionRefusedError" in values["undeliveredTo"]["value"]
+    with AppContext().db.connect() as conn:
+        rows = conn.execute(select(OutboxMessage.status).where(OutboxMessage.process_instance_id == appeal.id,
+                                                                OutboxMessage.channel == "email")).all()
+    assert rows and {r.status for r in rows} == {"undelivered"}
+    office.complete_task(task["id"], {"informNote": "已电话告知工信局办公室"})
+    assert mail_server.messages(registration) == [], "nothing is sent later behind the office's back"
+
+
+def test_killed_worker_is_redelivered_and_sends_exactly_once(workers: EngineHandle, mail_server: MailServer) -> None:
+    worker = workers.worker
+    worker.pause("sendNotification")
+    mail_server.handler.rcpt_delay = 60.0  # the killed worker hangs in the SMTP conversation
+    env = dict(os.environ)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "appeals.cli", "worker", "--topic", "sendNotification", "--lock-ms", "4000",
+         "--poll-timeout", "1"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        appeal = Appeal.start(workers, "NT-KILL", category="policy")
+        dispatch(appeal, "dept-industry")
+
+        def attempted():
+            with AppContext().db.connect() as conn:
+                return conn.execute(select(OutboxMessage.attempts).where(
+                    OutboxMessage.process_instance_id == appeal.id, OutboxMessage.channel == "email",
+                    OutboxMessage.attempts > 0)).first()
+        wait_for(attempted, timeout=60, message="the subprocess worker sending")
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        worker.resume("sendNotification")
+    registration = appeal.variables()["registrationNumber"]
+    appeal.task("Task_SignDispatch", "industry-handler", timeout=60)  # redelivered after the lock expired
+    mails = mail_server.messages(registration)
+    recipients_ = sorted(str(m["To"]) for m in mails)
+    assert recipients_ and len(recipients_) == len(set(recipients_)), recipients_
+
+
+def test_a_redelivered_task_sends_nothing_twice(workers: EngineHandle, mail_server: MailServer) -> None:
+    from appeals.handlers.notifications import send_notification
+
+    variables = {"registrationNumber": "某县服企办收（2026）第999号", "enterpriseName": "重投测试公司",
+                 "handlerGroup": "dept-finance", "handlingDue": "2026-12-01T18:00:00+08:00",
+                 "notificationEvent": "reminder"}
+    task = Task(id="t-1", topic="sendNotification", process_instance_id="pi-redeliver", business_key=None,
+                activity_id="Event_Reminder", variables=variables, activity_instance_id="Event_Reminder:abc")
+    ctx = AppContext()
+    first = send_notification(task, ctx)
+    second = send_notification(task, ctx)
+    assert "0 already sent" in first["lastNotification"]
+    assert " 0 sent" in second["lastNotification"]
+    assert len(mail_server.messages("第999号")) == len(set(str(m["To"]) for m in mail_server.messages("第999号")))
+
+
+def test_an_enterprise_mailbox_the_server_cannot_take_becomes_an_office_task_and_the_appeal_ends(
+        workers: EngineHandle, mail_server: MailServer, http_sink: HttpSink) -> None:
+    """The issue's example: 王经理@example.com, a server without SMTPUTF8, an out-of-scope answer."""
+    assert not mail_server.smtputf8
+    appeal = Appeal.start(workers, "NT-UTF8", contactPhone="13700003333", contactEmail="王经理@example.com")
+    appeal.complete("Task_VerifyAppeal", "office-clerk", verifyNote="仲裁中", scopeDecision="out_of_scope",
+                    outOfScopeReason="该事项已申请劳动仲裁，依法通过仲裁途径解决")
+    appeal.wait_until_ended()
+    assert appeal.incidents() == []
+    sms = wait_for(lambda: [s for s in http_sink.sms("劳动仲裁") if s["phone"] == "13700003333"], message="sms")
+    assert len(sms) == 1, "the SMS went out; only the e-mail is handed to the office"
+    office = workers.client("office-clerk")
+    tasks = wait_for(lambda: office.tasks(processDefinitionKey="NotificationUndelivered",
+                                          processVariables=[{"name": "appealProcessInstanceId", "operator": "eq",
+                                                             "value": appeal.id}]),
+                     timeout=60, message="the office's task")
+    assert len(tasks) == 1
+    values = office.get(f"/task/{tasks[0]['id']}/form-variables", deserializeValues="false")
+    assert "王经理@example.com" in values["undeliveredTo"]["value"] and "SMTPUTF8" in values["undeliveredTo"]["value"]
+    assert values["contactPhone"]["value"] == "13700003333"
+    office.complete_task(tasks[0]["id"], {"informNote": "已电话告知王经理"})

@@ -1,0 +1,123 @@
+"""The project's task query (engine TaskQueryPlugin, issue 15) returns exactly the tasks of the engine's own.
+
+On the session's engine: open work of every kind (each department's signing and handling, assisting
+departments' opinions with several candidate groups, the office's verification, approvals by the
+director and the deputy heads, a claimed task), then, for every user of the demo org chart, the
+Tasklist filters 本单位待办 and 我的待办 and the plain task list, all pages and counts, once with the
+project's query and once with the engine's (APPEALS_TASK_QUERY=stock, engine restarted on the same
+database). Marked `restarts_engine`: tests/conftest.py runs it after all others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from appeals import org as orgchart
+from appeals.camunda import Camunda, to_variables
+
+from ..conftest import DEMO_PASSWORD, EngineHandle
+
+KEY = "TQEQ-"
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+def _start(admin: Camunda, n: int, activity: str, **values) -> str:
+    due = dt.datetime.now(SHANGHAI).replace(microsecond=0) + dt.timedelta(days=40)
+    variables = {"registrationNumber": f"{KEY}{n}", "enterpriseName": f"等价测试企业{n}", "verifyDue": due,
+                 "dispatchDue": due, "signDue": due, "handlingDue": due, "assistDue": due,
+                 "handlingReminderAt": due, "escalateAt": due + dt.timedelta(days=20), **values}
+    body = {"businessKey": f"{KEY}{n}", "variables": to_variables(variables),
+            "startInstructions": [{"type": "startBeforeActivity", "activityId": activity}]}
+    return admin.post("/process-definition/key/EnterpriseAppeal/start", body)["id"]
+
+
+def _open_work(engine: EngineHandle, chart: orgchart.OrgChart) -> set[str]:
+    admin = engine.admin
+    departments = [g.id for g in chart.of_kind("department")]
+    deputies = [g.id for g in chart.of_kind("deputy-head")]
+    instances, n = set(), 0
+    for i, department in enumerate(departments):
+        for activity in ("Task_SignDispatch", "Task_HandleAppeal"):
+            n += 1
+            instances.add(_start(admin, n, activity, handlerGroup=department, leadDepartment=department))
+        n += 1  # two assisting departments: tasks with one candidate group each, in one instance
+        assisting = [departments[(i + 1) % len(departments)], departments[(i + 2) % len(departments)]]
+        instances.add(_start(admin, n, "Task_ProvideAssistOpinion#multiInstanceBody", handlerGroup=department,
+                             assistingDepartments=assisting))
+    for _ in range(3):
+        n += 1
+        instances.add(_start(admin, n, "Task_VerifyAppeal"))
+    for group in ["office-director", *deputies]:
+        n += 1
+        instances.add(_start(admin, n, "Task_ApproveDispatch", approverGroup=group))
+    # a department's task claimed by its handler, and one the office assigned to another department's
+    # handler (the assignee gets a grant on that task only)
+    industry = admin.tasks(processInstanceBusinessKeyLike=f"{KEY}%", candidateGroup="dept-industry")
+    admin.claim(industry[0]["id"], "industry-handler")
+    admin.post(f"/task/{industry[1]['id']}/assignee", {"userId": "power-handler"})
+    return instances
+
+
+def _lists(engine: EngineHandle, users: list[tuple[str, str]], instances: set[str]) -> dict:
+    """What every user sees: each filter's whole list (created desc) of our instances, its count, and
+    the plain task list, each through the user's own credentials."""
+    filters = {f["name"]: f["id"] for f in engine.admin.get("/filter", resourceType="Task")}
+    sorting = {"sorting": [{"sortBy": "created", "sortOrder": "desc"}, {"sortBy": "id", "sortOrder": "asc"}]}
+    mine = {"processInstanceBusinessKeyLike": f"{KEY}%"}
+    seen: dict = {}
+    for user, password in users:
+        client = engine.client(user, password)
+        for name, filter_id in filters.items():
+            whole = client.post(f"/filter/{filter_id}/list", sorting)  # the filter's own query
+            seen[user, name, "all"] = [t["id"] for t in whole if t["processInstanceId"] in instances]
+            seen[user, name, "page"] = [t["id"] for t in client.post(
+                f"/filter/{filter_id}/list?firstResult=0&maxResults=15", {**sorting, **mine})]
+            seen[user, name, "count"] = client.post(f"/filter/{filter_id}/count", mine)["count"]
+        for name, query in {"group": {"candidateGroup": "dept-industry"},
+                            "groups": {"candidateGroups": ["office", "dept-power-supply"], "includeAssignedTasks": True},
+                            "unassigned": {"candidateGroups": ["dept-industry", "dept-hr"]},
+                            "or": {"orQueries": [{"candidateGroup": "dept-industry", "assignee": "power-handler"}]},
+                            }.items():
+            seen[user, name, "all"] = [t["id"] for t in client.post("/task", {**sorting, **mine, **query})]
+            seen[user, name, "count"] = client.post("/task/count", {**mine, **query})["count"]
+        tasks = client.post("/task", {**sorting, **mine})
+        seen[user, "task", "all"] = sorted((t["id"], t["taskDefinitionKey"]) for t in tasks)
+        seen[user, "task", "count"] = client.post("/task/count", mine)["count"]
+    return seen
+
+
+@pytest.mark.restarts_engine
+def test_task_query_returns_the_stock_tasks_for_every_user(deployed: EngineHandle,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    chart = orgchart.load(orgchart.DEMO_ORG)
+    instances = _open_work(deployed, chart)
+    users = [(u.id, DEMO_PASSWORD) for u in chart.users]
+    users.append(deployed.settings.engine.require_worker())
+    ours = _lists(deployed, users, instances)
+    try:
+        monkeypatch.setenv("APPEALS_TASK_QUERY", "stock")
+        deployed.restart()
+        stock = _lists(deployed, users, instances)
+    finally:
+        monkeypatch.delenv("APPEALS_TASK_QUERY")
+        deployed.restart()
+    log = deployed.log_path.read_text(errors="replace")
+    assert "Task query: the engine's own (APPEALS_TASK_QUERY=stock)" in log
+    assert log.rstrip().count("Task query: authorization check by indexed probes") >= 2  # before and after
+    assert ours.keys() == stock.keys()
+    different = {key: (ours[key], stock[key]) for key in ours if ours[key] != stock[key]}
+    assert not different, different
+    # authorization unchanged: a department sees only what was given to it (plus the task assigned
+    # to its handler), the office sees all, a deputy only the approvals of its own group
+    unit = "本单位待办"
+    # its signing and handling and two assisting opinions (one of them claimed, one reassigned: the
+    # group keeps its candidacy), and for power-handler its own four and the one assigned to it
+    assert ours["industry-handler", "task", "count"] == 4
+    assert ours["power-handler", "task", "count"] == 5
+    assert ours["office-clerk", "task", "count"] == sum(1 for _ in deployed.admin.tasks(
+        processInstanceBusinessKeyLike=f"{KEY}%", maxResults=1000))
+    assert ours["deputy-industry", unit, "count"] == 1
+    assert ours["county-head", unit, "count"] == 0
+    assert 0 < ours["industry-handler", unit, "count"] <= ours["industry-handler", "task", "count"]

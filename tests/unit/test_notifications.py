@@ -1,0 +1,162 @@
+"""Notifications through real peers: aiosmtpd for e-mail, a local HTTP server for SMS and webhooks."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from appeals.db.outbox_models import OutboxMessage
+from appeals.notify import (
+    Channels,
+    NotificationError,
+    WebhookRefused,
+    check_robot_answer,
+    deliver,
+    recipients,
+    render,
+)
+from appeals.org import DEMO_ORG, load
+from appeals.settings import Settings
+
+from ..sinks import HttpSink, MailServer
+
+
+def test_webhook_markdown_and_no_contact_data_in_group_chats(http_sink: HttpSink, tmp_path, fresh_database_url) -> None:
+    chart = load(DEMO_ORG)
+    raw = chart.to_dict()
+    for group in raw["groups"]:
+        if group["id"] == "dept-finance":
+            group["webhook"] = f"{http_sink.url}/webhook/finance"
+    from appeals.db import engine_for, upgrade
+    from appeals.org import parse
+
+    chart = parse(raw)
+    variables = {"registrationNumber": "某县服企办收（2026）第7号", "enterpriseName": "<b>&{{ 7*7 }}</b>",
+                 "leadDepartment": "dept-finance", "contactPhone": "13912345678", "contactName": "王经理",
+                 "dispatchNumber": "某县服企办交（2026）第3号", "problemDescription": "{% for x in y %}😀"}
+    found = recipients("dispatched", variables, chart)
+    webhook = [r for r in found if r.channel == "webhook"]
+    assert webhook and webhook[0].address.endswith("/webhook/finance")
+    message = render("dispatched", webhook[0], variables, {})
+    assert "13912345678" not in message.body, "no contact data in a group chat"
+    assert "<b>&{{ 7*7 }}</b>" in message.subject and "{% for x in y %}😀" in message.body
+    upgrade(fresh_database_url)
+    db = engine_for(fresh_database_url)
+    settings = Settings.from_env()
+    report = deliver(db, Channels(settings), "Event:1", "pi-1", "dispatched", [message])
+    assert report.sent == 1
+    posted = [b for p, _h, b in http_sink.requests if p == "/webhook/finance"]
+    assert posted[-1]["msgtype"] == "markdown" and "第7号" in posted[-1]["markdown"]["content"]
+
+
+# --------------------------------------------------------------------------- issue 12: kinds 6 and 7
+ROBOT_REFUSALS = [  # what DingTalk and WeCom robots answer with HTTP 200 when they do not post
+    {"errcode": 310000, "errmsg": "keywords not in content"},
+    {"errcode": 300001, "errmsg": "token is not exist"},
+    {"errcode": 93000, "errmsg": "invalid webhook url"},
+    {"errcode": 45009, "errmsg": "api freq out of limit"},
+    {"errcode": "130101", "errmsg": "send too fast"},
+]
+
+
+def _robot_chart(http_sink: HttpSink, path: str):
+    from appeals.org import parse
+
+    raw = load(DEMO_ORG).to_dict()
+    for group in raw["groups"]:
+        if group["id"] == "dept-finance":
+            group["webhook"] = f"{http_sink.url}{path}"
+    return parse(raw)
+
+
+def _robot_message(http_sink: HttpSink, path: str):
+    variables = {"registrationNumber": "某县服企办收（2026）第8号", "enterpriseName": "某企业",
+                 "leadDepartment": "dept-finance", "dispatchNumber": "某县服企办交（2026）第4号"}
+    webhook = [r for r in recipients("dispatched", variables, _robot_chart(http_sink, path)) if r.channel == "webhook"]
+    return render("dispatched", webhook[0], variables, {})
+
+
+def test_a_robot_refusing_with_http_200_is_retried_and_never_recorded_as_sent(
+        http_sink: HttpSink, fresh_database_url) -> None:
+    from appeals.db import engine_for, upgrade
+
+    upgrade(fresh_database_url)
+    db = engine_for(fresh_database_url)
+    http_sink.replies["/webhook/refusing"] = [ROBOT_REFUSALS[0], ROBOT_REFUSALS[3]]  # then it accepts
+    report = deliver(db, Channels(Settings.from_env()), "Event:robot-1", "pi-robot", "dispatched",
+                     [_robot_message(http_sink, "/webhook/refusing")], retry_seconds=20)
+    assert report.sent == 1
+    assert len([p for p, _h, _b in http_sink.requests if p == "/webhook/refusing"]) == 3
+    with db.connect() as conn:
+        row = conn.execute(select(OutboxMessage).where(OutboxMessage.key.like("Event:robot-1:%"))).one()
+    assert row.status == "sent" and row.attempts == 3
+
+    http_sink.replies["/webhook/always"] = [ROBOT_REFUSALS[0]] * 100
+    with pytest.raises(NotificationError) as failed:
+        deliver(db, Channels(Settings.from_env()), "Event:robot-2", "pi-robot", "dispatched",
+                [_robot_message(http_sink, "/webhook/always")], retry_seconds=2)
+    assert "310000" in str(failed.value) and not failed.value.permanent, "the engine retries it, then the office"
+    with db.connect() as conn:
+        row = conn.execute(select(OutboxMessage).where(OutboxMessage.key.like("Event:robot-2:%"))).one()
+    assert row.status == "failed" and "keywords not in content" in row.last_error
+
+
+@given(errcode=st.one_of(st.integers(min_value=1, max_value=10**7), st.integers(max_value=-1),
+                         st.text("0123456789", min_size=1, max_size=7).filter(lambda t: t.strip("0"))),
+       errmsg=st.text(max_size=40), extra=st.dictionaries(st.sampled_from(["msg", "data", "ok"]), st.integers()))
+def test_any_non_zero_errcode_is_a_refusal(errcode, errmsg, extra) -> None:
+    refusal = _Response({**extra, "errcode": errcode, "errmsg": errmsg})
+    with pytest.raises(WebhookRefused):
+        check_robot_answer(refusal)
+
+
+@pytest.mark.parametrize("body", [{"errcode": 0, "errmsg": "ok"}, {"errcode": "0"}, {"ok": True}, [], None, "ok"])
+def test_errcode_zero_or_a_body_without_errcode_is_accepted(body) -> None:
+    check_robot_answer(_Response(body))
+
+
+class _Response:
+    def __init__(self, body) -> None:
+        self.body = body
+
+    def json(self):
+        if self.body == "ok":
+            raise ValueError("not JSON")
+        return self.body
+
+
+@pytest.mark.parametrize("smtputf8", [True, False])
+def test_a_chinese_mailbox_is_delivered_with_smtputf8_or_is_permanently_undeliverable(
+        smtputf8: bool, fresh_database_url, monkeypatch) -> None:
+    from appeals.db import engine_for, upgrade
+    from appeals.notify import Recipient, Rendered
+    from appeals.stack import free_port
+    from appeals.validation import check_email
+
+    address, error = check_email("王经理@example.com")
+    assert (address, error) == ("王经理@example.com", None), "accepted at intake"
+    server = MailServer(free_port(), smtputf8=smtputf8)
+    server.start()
+    try:
+        monkeypatch.setenv("APPEALS_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("APPEALS_SMTP_PORT", str(server.port))
+        message = Rendered(Recipient("enterprise", "email", address, "王经理"), "诉求答复", "您好，答复如下。")
+        upgrade(fresh_database_url)
+        db = engine_for(fresh_database_url)
+        if smtputf8:
+            report = deliver(db, Channels(Settings.from_env()), f"Event:utf8-{smtputf8}", None, "reply_to_enterprise",
+                             [message], retry_seconds=5)
+            assert report.sent == 1
+            received = server.messages("诉求答复")
+            assert len(received) == 1 and "王经理@example.com" in str(received[0]["To"])
+            assert "您好" in MailServer.body(received[0])
+        else:
+            with pytest.raises(NotificationError) as failed:
+                deliver(db, Channels(Settings.from_env()), f"Event:utf8-{smtputf8}", None, "reply_to_enterprise",
+                        [message], retry_seconds=5)
+            assert failed.value.permanent and "SMTPUTF8" in str(failed.value)
+            assert server.messages() == []
+    finally:
+        server.stop()
