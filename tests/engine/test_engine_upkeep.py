@@ -1,5 +1,5 @@
-"""Engine upkeep: the parts around Camunda 7.24 CE are the pinned current releases, and the client reads
-a form reference under Camunda's name and under Operaton's (docs/operaton.md)."""
+"""Engine upkeep against the real engine: the client reads the form references the engine returns
+(docs/operaton.md). The pinned versions and the reference under either name: tests/unit/test_engine_upkeep.py."""
 
 from __future__ import annotations
 

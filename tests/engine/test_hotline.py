@@ -1,5 +1,5 @@
-"""The 12345 hotline (spec §16): Open311 client and simulator, spreadsheet exchange, quarantine,
-the sync against the real engine, status pushed back (docs/hotline.md)."""
+"""The 12345 hotline (spec §16) against the real engine: the sync, quarantine, the hotline down, the status pushed back,
+spreadsheet import and export (docs/hotline.md). Client, simulator and spreadsheets without the engine: tests/unit/test_hotline.py."""
 
 from __future__ import annotations
 

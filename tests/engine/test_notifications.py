@@ -1,4 +1,5 @@
-"""Notifications through real peers: aiosmtpd for e-mail, a local HTTP server for SMS and webhooks."""
+"""Notifications on the real engine through real peers: aiosmtpd for e-mail, a local HTTP server for SMS
+and webhooks. The senders on their own: tests/unit/test_notifications.py."""
 
 from __future__ import annotations
 

@@ -1,9 +1,6 @@
-"""The public pages (appeals.public): questionnaire, progress lookup, survey link.
-
-Flask's test client drives the app. The unit part replaces the engine by a fake gateway; the
-end-to-end part talks to the session's real engine as the technical user `appeals-public` and
-lets the real workers number and route the appeals.
-"""
+"""The public pages (appeals.public) against the session's real engine: Flask's test client talks to it as
+the technical user `appeals-public` and the real workers number and route the appeals. The pages with a
+fake gateway and the shared helpers: tests/unit/test_public.py."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
-"""The staff's day in the real browser (issue 13): no migration banner; each task says what it is; the
-documents where the work is, and only there; the 专班看板 for the office and the leaders.
-
-Screenshots of every page go to test-artifacts/staff-*.png.
-"""
+"""The staff's day (issue 13) without the browser: the dispatch e-mail carries the documents to the lead
+department only. The pages in the real browser: tests/browser/test_staff.py."""
 
 from __future__ import annotations
 

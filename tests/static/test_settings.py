@@ -1,4 +1,4 @@
-"""Settings in one place: only appeals.settings reads the environment, and facts are kept once."""
+"""Settings in one place: only appeals.settings reads the environment (a check of the package's code)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,5 @@
-"""The city level (临沧 第三条、第十三条、第十五—十八条): a county's escalation reaches the city, which
-registers, approves at the level dmn/CityDispatchApproval.dmn names, dispatches to a city department and
-hands the result back to the county's appeal; the two levels see only their own work."""
+"""The city level without the engine: one series of numbers per city, also under concurrent threads.
+The city level against the real engine: tests/engine/test_city.py."""
 
 from __future__ import annotations
 

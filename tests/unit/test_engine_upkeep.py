@@ -1,5 +1,6 @@
-"""Engine upkeep: the parts around Camunda 7.24 CE are the pinned current releases, and the client reads
-a form reference under Camunda's name and under Operaton's (docs/operaton.md)."""
+"""Engine upkeep: the parts around Camunda 7.24 CE are the pinned current releases (engine/pom.xml and the
+jar), and the client reads a form reference under Camunda's name and under Operaton's (docs/operaton.md).
+The real engine's form references: tests/engine/test_engine_upkeep.py."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The foundation against the real engine: security, deployment, org chart, one appeal end to end."""
+"""The org chart check refuses a broken chart before anything reaches the engine. The foundation against the
+real engine (security, deployment, org chart, one appeal end to end): tests/engine/test_foundation.py."""
 
 from __future__ import annotations
 

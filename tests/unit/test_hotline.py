@@ -1,5 +1,6 @@
-"""The 12345 hotline (spec §16): Open311 client and simulator, spreadsheet exchange, quarantine,
-the sync against the real engine, status pushed back (docs/hotline.md)."""
+"""The 12345 hotline (spec §16) without the engine: Open311 client and simulator, spreadsheet exchange,
+quarantine, status messages, the sync handler's notes, the migration of its tables (docs/hotline.md).
+The sync against the real engine and the status pushed back: tests/engine/test_hotline.py."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Meetings (spec §11): topics, agenda with at least 10 enterprises, minutes, items become appeals."""
+"""Meetings (spec §11): the item lines of the minutes are parsed and bad lines reported.
+Topics, agenda and items that become appeals on the real engine: tests/engine/test_meetings.py."""
 
 from __future__ import annotations
 

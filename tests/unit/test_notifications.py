@@ -1,4 +1,5 @@
-"""Notifications through real peers: aiosmtpd for e-mail, a local HTTP server for SMS and webhooks."""
+"""Notifications without the engine, through real peers: aiosmtpd for e-mail (SMTPUTF8), a local HTTP
+server for the webhooks (refusals, retries). On the real engine: tests/engine/test_notifications.py."""
 
 from __future__ import annotations
 

@@ -1,9 +1,7 @@
 """The public pages (appeals.public): questionnaire, progress lookup, survey link.
 
-Flask's test client drives the app. The unit part replaces the engine by a fake gateway; the
-end-to-end part talks to the session's real engine as the technical user `appeals-public` and
-lets the real workers number and route the appeals.
-"""
+Flask's test client drives the app; a fake gateway replaces the engine. The helpers here are shared with
+tests/engine/test_public.py (the same pages against the session's real engine), the browser and cluster tests."""
 
 from __future__ import annotations
 

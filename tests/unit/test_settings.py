@@ -1,4 +1,5 @@
-"""Settings in one place: only appeals.settings reads the environment, and facts are kept once."""
+"""Settings in one place: names and defaults from an environment, and facts kept once (the survey message
+quotes the validity the page enforces). Only appeals.settings reads the environment: tests/static/test_settings.py."""
 
 from __future__ import annotations
 
