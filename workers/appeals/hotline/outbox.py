@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..db import utcnow
 from ..db.hotline_models import HotlineOrder, HotlineUpdate
-from ..settings import HotlineConfig, Settings
+from ..settings import HotlineConfig
 from ..vocabulary import HOTLINE_CLOSE_REASON_LABELS, RESULT_CLASS_SHORT, CloseReason, DispatchSituation
 from . import (
     MILESTONES,
@@ -37,13 +37,6 @@ PUSH_VARIABLES = (
     "dispatchNumber", "transferNumber", "dispatchCount", "handlerName", "resultClass", "replyText", "closeReason",
     "outOfScopeReason", "lastSatisfaction", "closedAt", "handlingRound",
 )
-
-
-def _services() -> Any:
-    """The application context, for callers that pass no database or engine client."""
-    from ..context import AppContext
-
-    return AppContext()
 
 
 # --------------------------------------------------------------------------- status back to the hotline
@@ -108,8 +101,8 @@ def _from_payload(payload: Mapping[str, Any]) -> StatusUpdate:
 
 
 def push_status(order_number: str | None, milestone: str, variables: Mapping[str, Any] | None = None, *,
-                key: str | None = None, db: Engine | None = None, client: StatusSink | None = None,
-                config: HotlineConfig | None = None, attempts: int = 1) -> PushResult:
+                key: str | None = None, db: Engine, client: StatusSink | None = None,
+                config: HotlineConfig, attempts: int = 1) -> PushResult:
     """Tell the hotline about a milestone of the appeal of a work order.
 
     `milestone`: registered, dispatched, signed, replied or closed; `variables`: the appeal's
@@ -128,7 +121,6 @@ def push_status(order_number: str | None, milestone: str, variables: Mapping[str
         raise ValueError(f"unknown milestone {milestone!r} (one of {', '.join(MILESTONES)})")
     if not order_number:
         return PushResult(False, skipped=True, note="不是12345工单，无需推送")
-    db = db or _services().db
     with Session(db) as session:
         order_id = session.scalar(select(HotlineOrder.id).where(HotlineOrder.order_number == order_number))
     if order_id is None:
@@ -142,7 +134,6 @@ def push_status(order_number: str | None, milestone: str, variables: Mapping[str
         except IntegrityError:  # the same milestone again (a redelivered task): nothing new
             session.rollback()
     if client is None:
-        config = config or Settings.from_env().hotline
         if not config.configured:
             return PushResult(False, pending=_pending(db, order_id),
                               note="未配置12345接口，状态更新留在待推送队列")

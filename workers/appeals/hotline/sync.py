@@ -35,14 +35,14 @@ from sqlalchemy.orm import Session
 from ..camunda import Camunda
 from ..db import utcnow
 from ..db.hotline_models import HotlineFeed, HotlineQuarantine
-from ..settings import HotlineConfig, Settings
+from ..settings import HotlineConfig
 from . import (
     HotlineError,
     OrderSource,
     Rejected,
 )
 from .drain import drain, find_appeal
-from .outbox import PUSH_VARIABLES, _services, deliver_pending, pending_updates, push_status, status_update
+from .outbox import PUSH_VARIABLES, deliver_pending, pending_updates, push_status, status_update
 from .records import FIELDS, build_order
 from .registry import ingest, order, orders, quarantine, quarantine_entry, quarantined
 from .report import PushResult, SyncReport, stored_utc, to_utc
@@ -73,7 +73,7 @@ def run_source(db: Engine, camunda: Camunda, source: OrderSource, origin: str,
     return report
 
 
-def sync(config: HotlineConfig | None = None, *, db: Engine | None = None, camunda: Camunda | None = None,
+def sync(config: HotlineConfig, *, db: Engine, camunda: Camunda,
          client: Any = None) -> SyncReport:
     """One pull from the Open311 endpoint: new orders → appeals, events → messages, pending pushes.
 
@@ -82,13 +82,8 @@ def sync(config: HotlineConfig | None = None, *, db: Engine | None = None, camun
     """
     from .open311 import Open311Client, Open311Source
 
-    config = config or Settings.from_env().hotline
     if not config.configured:
         raise HotlineError("未配置12345接口地址（APPEALS_HOTLINE_URL）")
-    if db is None or camunda is None:
-        svc = _services()
-        db = db or svc.db
-        camunda = camunda or svc.camunda
     own_client = client is None
     client = client or Open311Client(config)
     report = SyncReport(source="open311", origin=config.feed)
@@ -157,17 +152,13 @@ def feeds(db: Engine) -> list[HotlineFeed]:
         return list(session.scalars(select(HotlineFeed).order_by(HotlineFeed.feed)))
 
 
-def resubmit(entry_id: int, overrides: Mapping[str, Any] | None = None, *, db: Engine | None = None,
-             camunda: Camunda | None = None) -> SyncReport:
+def resubmit(entry_id: int, overrides: Mapping[str, Any] | None = None, *, db: Engine,
+             camunda: Camunda) -> SyncReport:
     """Resubmit a quarantined record with corrections (field names of records.FIELDS).
 
     Raises LookupError (no such entry), ValueError (already resolved, unknown field) or HotlineError
     (still not an appeal: the reasons).
     """
-    if db is None or camunda is None:
-        svc = _services()
-        db = db or svc.db
-        camunda = camunda or svc.camunda
     overrides = dict(overrides or {})
     unknown = sorted(set(overrides) - set(FIELDS))
     if unknown:
