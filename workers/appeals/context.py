@@ -45,11 +45,13 @@ class AppContext:
     """Settings, and the clients made from them on first use."""
 
     def __init__(self, settings: Settings | None = None) -> None:
+        # None only where a process starts: click's `ensure_object` for a sub-group invoked on its own
         self.settings = settings if settings is not None else Settings.from_env()
         self._admin: Camunda | None = None
 
     @classmethod
     def from_env(cls) -> AppContext:
+        """The context of a process's entry point (the CLI group, a test): Settings.from_env()."""
         return cls(Settings.from_env())
 
     # clients

@@ -1,6 +1,6 @@
 """The 专班看板 web application: this month's figures of spec §14, live from the ledger.
 
-    create_app(settings) -> Flask
+    create_app(context) -> Flask    context: the caller's AppContext (or Settings)
     GET  /login, POST /login      Tasklist's user name and password, checked by the engine (access.py)
     GET  /                        the board: summary, per department, overdue list, cards, trend
     GET  /chart/trend.png, /chart/departments.png   the charts (matplotlib, as in the bulletin)
@@ -70,8 +70,8 @@ class Dashboard:
         return batches
 
 
-def create_app(context: AppContext | Settings | None = None) -> Flask:
-    """The dashboard for `context` (an AppContext, or Settings to make one; default: the environment)."""
+def create_app(context: AppContext | Settings) -> Flask:
+    """The dashboard for `context` (an AppContext, or Settings to make one)."""
     if not isinstance(context, AppContext):
         context = AppContext(context)
     settings = context.settings
@@ -167,7 +167,8 @@ def create_app(context: AppContext | Settings | None = None) -> Flask:
     def trend_png(viewer: Viewer) -> Response:
         b = load_board(viewer)
         labels, series = boards.rate_series(b)
-        return Response(trend_chart(labels, series, "近十二个月各项指标趋势"), mimetype="image/png")
+        return Response(trend_chart(labels, series, "近十二个月各项指标趋势", settings.reports.chart_font),
+                        mimetype="image/png")
 
     @app.get("/chart/departments.png")
     @login_required
@@ -175,7 +176,8 @@ def create_app(context: AppContext | Settings | None = None) -> Flask:
         b = load_board(viewer)
         names = [d.name for d in b.departments]
         rates = {name: [getattr(d.rates, name) for d in b.departments] for name in boards.RATE_LABELS}
-        return Response(department_rates_chart(names, rates, f"{b.query.period.label}各承办单位指标"),
+        return Response(department_rates_chart(names, rates, f"{b.query.period.label}各承办单位指标",
+                                               settings.reports.chart_font),
                         mimetype="image/png")
 
     @app.get("/export.xlsx")

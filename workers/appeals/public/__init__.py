@@ -1,7 +1,7 @@
 """Public web pages of the online channel (spec §3, §12): questionnaire, progress lookup, survey.
 
-    create_app(settings=None) -> Flask          the WSGI application (`appeals public serve`)
-    survey_link(process_instance_id, round, base_url) -> str   the link in the follow-up notice
+    create_app(settings) -> Flask               the WSGI application (`appeals public serve`)
+    survey_link(process_instance_id, round, base_url, secret=…) -> str   the link in the follow-up notice
 """
 
 from .app import create_app

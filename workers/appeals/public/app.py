@@ -88,10 +88,9 @@ def _route_limits(settings: PublicSettings) -> dict[str, str]:
             "public.survey": settings.rate_survey}
 
 
-def create_app(base: Settings | None = None) -> Flask:
-    """The public web application. Needs APPEALS_PUBLIC_SECRET and APPEALS_PUBLIC_PASSWORD."""
-    if base is None:
-        base = Settings.from_env()
+def create_app(base: Settings) -> Flask:
+    """The public web application for `base` (the caller's Settings: `appeals public serve` passes the
+    context's). Needs APPEALS_PUBLIC_SECRET and APPEALS_PUBLIC_PASSWORD."""
     settings = base.public
     secret = settings.require_secret()
     user, password = settings.require_credentials()

@@ -16,7 +16,7 @@ from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from ..settings import Settings, require_secret
+from ..settings import require_secret
 
 SALT = "appeals.public.survey"
 DEFAULT_MAX_AGE_DAYS = 30
@@ -64,14 +64,13 @@ def read_survey_token(token: str, secret: str, max_age_days: int = DEFAULT_MAX_A
     return SurveyToken(pid, rnd)
 
 
-def survey_link(process_instance_id: str, round: int, base_url: str, *, secret: str | None = None) -> str:
+def survey_link(process_instance_id: str, round: int, base_url: str, *, secret: str | None) -> str:
     """The link sent with the follow-up notification, e.g. https://…/survey/<token>.
 
     `round` is the follow-up round the link answers (`follow_up_round(variables)` while the appeal
-    waits at Task_FollowUp). The secret defaults to the settings' APPEALS_PUBLIC_SECRET.
+    waits at Task_FollowUp). `secret`: the settings' `public.secret` (APPEALS_PUBLIC_SECRET); None or too
+    short raises the error of `require_secret`.
     """
-    if secret is None:
-        secret = Settings.from_env().public.secret
     secret = require_secret(secret)
     return f"{base_url.rstrip('/')}/survey/{make_survey_token(process_instance_id, round, secret)}"
 
