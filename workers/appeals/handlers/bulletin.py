@@ -48,7 +48,8 @@ def prepare_monthly_bulletin(task: Task, ctx: AppContext) -> dict[str, Any]:
         return {"bulletinToday": False, "bulletinReady": False}
     period = Period.containing(today.replace(day=1) - dt.timedelta(days=1), "month")
     folder = ctx.settings.data_dir / "reports" / period.key
-    produced = produce_report(ctx.db, period, folder, calendar=calendar, org=_org(ctx))
+    produced = produce_report(ctx.db, period, folder, calendar=calendar, org=_org(ctx),
+                              chart_font=ctx.settings.reports.chart_font)
     due = calendar.add_working_days(now(), REVIEW_WORKING_DAYS)
     return {
         "bulletinToday": True,

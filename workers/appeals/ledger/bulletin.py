@@ -188,8 +188,10 @@ def render_bulletin(
     org: Mapping[str, str] | None = None,
     issued_on: dt.date | None = None,
     review: Sequence[ReviewRow] | None = None,
+    chart_font: str | None = None,
 ) -> bytes:
-    """The bulletin of `report` as .docx bytes (with the trend chart and, for a year, the review)."""
+    """The bulletin of `report` as .docx bytes (with the trend chart and, for a year, the review).
+    `chart_font`: the settings' `reports.chart_font` (None: the Debian Chinese fonts)."""
     from . import charts  # matplotlib loads only when a bulletin is rendered
 
     issuer = Org.of(org)
@@ -221,7 +223,7 @@ def render_bulletin(
         names = [d.name for d in report.departments]
         _picture(doc, charts.department_rates_chart(names, {
             key: [getattr(d.rates, key) for d in report.departments] for key in WEIGHTS
-        }, f"{period.label}各承办单位办理情况"), min(width, 160))
+        }, f"{period.label}各承办单位办理情况", chart_font), min(width, 160))
     else:
         _body(doc, "本期无交办诉求。")
 
@@ -286,7 +288,7 @@ def render_bulletin(
     _heading(doc, f"{number}、近{len(trend)}个月趋势")
     _picture(doc, charts.trend_chart([m.short_label for m, _ in trend], {
         key: [getattr(r, key) for _, r in trend] for key in WEIGHTS
-    }, f"近{len(trend)}个月各项比率"), min(width, 160))
+    }, f"近{len(trend)}个月各项比率", chart_font), min(width, 160))
     _note(doc, "计算口径见《通报指标口径说明》（docs/figures.md）：比率无分母时记为“—”；"
                "延期获批的诉求按延期后的时限计算是否按时办结。")
 

@@ -32,12 +32,10 @@ RATE_LABELS = {"response_rate": "响应率", "on_time_rate": "按时办结率", 
 COLORS = ("#1f4e79", "#2e75b6", "#70ad47", "#ed7d31")
 
 
-@lru_cache(maxsize=1)
-def chinese_font() -> FontProperties:
-    """The Chinese font, registered with matplotlib's font manager (APPEALS_CHART_FONT overrides)."""
-    from ..settings import Settings
-
-    override = Settings.from_env().reports.chart_font  # once per process (cached)
+@lru_cache(maxsize=4)
+def chinese_font(override: str | None = None) -> FontProperties:
+    """The Chinese font, registered with matplotlib's font manager once per font file. `override`: a
+    font file to prefer (the settings' `reports.chart_font`, APPEALS_CHART_FONT), else the Debian ones."""
     candidates = [Path(p) for p in (override,) if p] + list(CHINESE_FONT_FILES)
     for path in candidates:
         if path.is_file():
@@ -60,9 +58,11 @@ def _png(figure: Figure) -> bytes:
     return out.getvalue()
 
 
-def department_rates_chart(names: Sequence[str], rates: dict[str, Sequence[float | None]], title: str) -> bytes:
-    """Grouped bars: for each department its rates in percent (a missing rate draws no bar)."""
-    font = chinese_font()
+def department_rates_chart(names: Sequence[str], rates: dict[str, Sequence[float | None]], title: str,
+                           font_file: str | None = None) -> bytes:
+    """Grouped bars: for each department its rates in percent (a missing rate draws no bar).
+    `font_file`: the settings' `reports.chart_font` (None: the Debian Chinese fonts)."""
+    font = chinese_font(font_file)
     figure = _figure(7.2, max(3.2, 0.32 * len(names) + 1.6))
     axes = figure.subplots()
     count = max(len(rates), 1)
@@ -85,9 +85,11 @@ def department_rates_chart(names: Sequence[str], rates: dict[str, Sequence[float
     return _png(figure)
 
 
-def trend_chart(labels: Sequence[str], series: dict[str, Sequence[float | None]], title: str) -> bytes:
-    """Lines of the monthly rates in percent (a month without a denominator leaves a gap)."""
-    font = chinese_font()
+def trend_chart(labels: Sequence[str], series: dict[str, Sequence[float | None]], title: str,
+                font_file: str | None = None) -> bytes:
+    """Lines of the monthly rates in percent (a month without a denominator leaves a gap).
+    `font_file`: as for department_rates_chart."""
+    font = chinese_font(font_file)
     figure = _figure(7.2, 3.4)
     axes = figure.subplots()
     xs = list(range(len(labels)))

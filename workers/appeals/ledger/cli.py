@@ -97,7 +97,7 @@ def report(period_text: str, kind: str | None, out_dir: Path | None) -> None:
     out_dir = out_dir or settings.data_dir / "reports" / period.key
     with click.progressbar(length=STEPS, label=f"{period.label}通报") as bar:
         produced = produce_report(engine, period, out_dir, calendar=load_calendar(engine), org=_org(),
-                                  progress=lambda _step: bar.update(1))
+                                  progress=lambda _step: bar.update(1), chart_font=settings.reports.chart_font)
     click.echo(produced.summary)
     click.echo(f"bulletin: {produced.bulletin.path}")
     click.echo(f"ledger:   {produced.workbook.path}")

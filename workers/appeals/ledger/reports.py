@@ -67,10 +67,12 @@ def produce_report(
     org: Mapping[str, str] | None = None,
     as_of: dt.datetime | None = None,
     progress: Callable[[str], None] | None = None,
+    chart_font: str | None = None,
 ) -> ProducedReport:
     """Compute and write the bulletin (.docx) and the ledger (.xlsx) of `period` into `out_dir`.
 
-    The same period written again replaces the same two files (no duplicates)."""
+    The same period written again replaces the same two files (no duplicates). `chart_font`: the
+    settings' `reports.chart_font` for the bulletin's charts (None: the Debian Chinese fonts)."""
     as_of = as_of or dt.datetime.now(SHANGHAI)
 
     def step(name: str) -> None:
@@ -83,7 +85,7 @@ def produce_report(
     step("trend")
     review = annual_review(engine, period.year, as_of=as_of) if period.kind == "year" else None
     step("review")
-    content = render_bulletin(report, months, org=org, review=review)
+    content = render_bulletin(report, months, org=org, review=review, chart_font=chart_font)
     step("bulletin")
     workbook = render_workbook(engine, period, as_of=as_of, calendar=calendar)
     step("workbook")
