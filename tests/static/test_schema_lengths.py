@@ -50,7 +50,7 @@ CODE_COLUMNS: dict[str, tuple[str, ...]] = {
     "hotline_update.milestone": HOTLINE_MILESTONES,
     "hotline_quarantine.source": ("open311", "xlsx"),
     "outbox_message.channel": ("email", "sms", "webhook"),
-    "outbox_message.status": ("pending", "sent", "failed", "undelivered"),
+    "outbox_message.status": ("pending", "sending", "sent", "failed", "undelivered"),
     "online_submission.status": ("pending", "queued", "started", "failed"),
     "survey_answer.status": ("pending", "answered"),
 }

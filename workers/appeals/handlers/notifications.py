@@ -51,8 +51,11 @@ def send_notification(task: Task, ctx: AppContext) -> dict[str, Any]:
         messages = [replace(m, attachments=files) if m.recipient.may_see_contact and m.recipient.channel == "email"
                     else m for m in messages]
     try:
+        # the claim of a message holds as long as our lock: after it the engine may hand the task to
+        # another worker, which then takes the message over (appeals.notify.deliver)
         report = deliver(ctx.db, Channels(ctx.settings), task.activity_instance_id or task.id,
-                         task.process_instance_id, event, messages, retry_seconds=ctx.settings.notify.retry_seconds)
+                         task.process_instance_id, event, messages, retry_seconds=ctx.settings.notify.retry_seconds,
+                         lease_seconds=task.lock_ms / 1000 if task.lock_ms else None)
     except NotificationError as exc:
         last_attempt = (task.retries if task.retries is not None else RETRIES) <= 1
         if not (last_attempt or exc.permanent):

@@ -5,7 +5,10 @@
   the enterprise's contact data only for messages to the enterprise and to the lead department that
   handles the appeal (spec §18: no contact data to parties who do not need it, never to group chats).
 - Every message goes through the outbox (`outbox_message`), keyed by the external task's activity
-  instance, event, channel and recipient: a redelivered task sends nothing twice.
+  instance, event, channel and recipient: a redelivered task sends nothing twice, and of two
+  deliveries of the same key running at once (two workers, two nodes, a task handed out again after
+  its lock lapsed) only the one whose conditional UPDATE claimed the row sends; the other waits for
+  its outcome (`deliver`).
 - Outbound calls are retried with tenacity inside a time budget that stays within the task's lock;
   what still fails is raised, so the task is retried by the engine. A group robot that answers
   HTTP 200 with a non-zero `errcode` (DingTalk, WeCom) has refused the message: that is a failure,
@@ -18,7 +21,11 @@ from __future__ import annotations
 
 import datetime as dt
 import email.policy
+import os
+import secrets
 import smtplib
+import socket
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from email.headerregistry import Address
@@ -29,7 +36,8 @@ from typing import Any
 
 import requests
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
@@ -280,62 +288,173 @@ class DeliveryReport:
     skipped: list[str] | None = None
 
 
+class DeliveryInProgress(RuntimeError):
+    """Another delivery holds the claim of these messages and did not finish while this one waited:
+    nothing was sent here; retrying later (the engine's retry) finds them sent or the claim lapsed."""
+
+    def __init__(self, keys: list[str]) -> None:
+        super().__init__(f"{len(keys)} message(s) being sent by another delivery: {', '.join(keys)[:300]}")
+        self.keys = keys
+
+
+# rows a delivery may take over: never sent, failed before, or handed to the office and sent again
+CLAIMABLE = ("pending", "failed", "undelivered")
+CLAIM_POLL_SECONDS = 0.2
+
+
 def deliver(db: Engine, channels: Channels, key_prefix: str, process_instance_id: str | None,
-            event: str, messages: Iterable[Rendered], retry_seconds: float = 30.0) -> DeliveryReport:
-    """Send each message once: record it, send the pending ones, mark them sent."""
+            event: str, messages: Iterable[Rendered], retry_seconds: float = 30.0,
+            lease_seconds: float | None = None) -> DeliveryReport:
+    """Send each message at most once per key while its sender lives: record it, claim it, send it,
+    mark it sent.
+
+    key: `{key_prefix}:{event}:{channel}:{address}` (255 characters at most). The row is inserted once
+    (INSERT … ON CONFLICT DO NOTHING), then claimed by one conditional UPDATE (`pending`/`failed`/
+    `undelivered` → `sending`, or a `sending` row whose claim lapsed) whose row count says who won;
+    only the winner sends. A delivery that finds the row `sent` counts it `already_sent`; one that
+    finds it `sending` under a live claim waits (polling) until the other marks it or its claim
+    lapses, for at most min(lease_seconds, retry_seconds + 20 s), then raises DeliveryInProgress
+    (retryable; nothing sent here).
+
+    lease_seconds: how long a claim holds (the external task's lock duration: after it the engine may
+    hand the task to another worker, which then takes the row over); renewed before each send attempt.
+    Default: retry_seconds + 60. A sender that dies after the server accepted the message but before
+    marking it `sent` leaves a `sending` row whose claim lapses: the next delivery sends it again
+    (at least once across a crash, at most once otherwise; docs/cluster.md). A message is marked
+    `sent` only after the channel accepted it, never when it was refused.
+
+    Raises NotificationError (the failures, after the retry budget of `retry_seconds`), or
+    DeliveryInProgress.
+    """
+    lease = dt.timedelta(seconds=lease_seconds if lease_seconds is not None else retry_seconds + 60.0)
+    # another live sender is done within its retry budget and one channel timeout (10 s) or dead; its
+    # claim lapses after its lease
+    wait = min(lease.total_seconds(), retry_seconds + 20.0)
+    claimant = _claimant()
     report = DeliveryReport(skipped=[])
     failures: list[Failure] = []
+    busy: list[str] = []
     for message in messages:
         recipient = message.recipient
         if not channels.available(recipient.channel):
             report.skipped.append(f"{recipient.channel}:{recipient.address} (channel not configured)")
             continue
         key = f"{key_prefix}:{event}:{recipient.channel}:{recipient.address}"[:255]
-        with db.begin() as conn:
-            row = conn.execute(select(OutboxMessage.status).where(OutboxMessage.key == key)).first()
-            if row is None:
-                conn.execute(OutboxMessage.__table__.insert().values(
-                    key=key, process_instance_id=process_instance_id, event=event, channel=recipient.channel,
-                    recipient=recipient.address, subject=message.subject, body=message.body, status="pending",
-                    attempts=0, created_at=dt.datetime.now(dt.UTC)))
-            elif row.status == "sent":
-                report.already_sent += 1
-                continue
+        _record(db, key, process_instance_id, event, message)
+        state = _claim_or_wait(db, key, claimant, lease, wait)
+        if state == "sent":
+            report.already_sent += 1
+            continue
+        if state == "busy":
+            busy.append(key)
+            continue
         try:
             for attempt in Retrying(stop=stop_after_delay(retry_seconds), reraise=True,
                                     wait=wait_exponential(multiplier=0.5, max=5),
                                     retry=retry_if_exception_type(TRANSIENT)):
                 with attempt:
-                    _count_attempt(db, key)
+                    if not _renew(db, key, claimant, lease):
+                        raise ClaimLost(key)
                     channels.send(message, key)
+        except ClaimLost:
+            busy.append(key)  # our claim lapsed and another delivery took the row over: it sends
+            continue
         except Exception as exc:  # noqa: BLE001 - recorded, then raised for the engine's retries
             error = f"{type(exc).__name__}: {exc}"
-            _mark(db, key, "failed", error)
+            _release(db, key, claimant, "failed", error)
             failures.append(Failure(message, key, error, permanent=not isinstance(exc, TRANSIENT)))
             continue
-        _mark(db, key, "sent", None)
+        _mark_sent(db, key)
         report.sent += 1
     if failures:
         raise NotificationError("; ".join(f"{f.message.recipient.channel} {f.message.recipient.address}: {f.error}"
                                           for f in failures), failures)
+    if busy:
+        raise DeliveryInProgress(busy)
     return report
 
 
+class ClaimLost(RuntimeError):
+    """This delivery's claim of a row lapsed and another delivery holds it now."""
+
+
 def mark_undelivered(db: Engine, failures: Iterable[Failure]) -> None:
-    """The office has been given these messages to pass on: they are no longer retried."""
+    """The office has been given these messages to pass on: they are no longer retried (a row another
+    delivery has meanwhile sent or is sending keeps its state)."""
+    table = OutboxMessage.__table__
     for failure in failures:
-        _mark(db, failure.key, "undelivered", failure.error)
+        with db.begin() as conn:
+            conn.execute(table.update().where(table.c.key == failure.key, table.c.status.in_(("pending", "failed")))
+                         .values(status="undelivered", last_error=failure.error))
 
 
-def _count_attempt(db: Engine, key: str) -> None:
+def _claimant() -> str:
+    """Who claims: host, process and a random part (one per deliver call), at most 64 characters."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(8)}"
+
+
+def _record(db: Engine, key: str, process_instance_id: str | None, event: str, message: Rendered) -> None:
+    """The row of `key`, inserted if absent (racing inserts: one wins, the others do nothing)."""
+    dialect = postgresql if db.dialect.name == "postgresql" else sqlite
     with db.begin() as conn:
-        conn.execute(OutboxMessage.__table__.update().where(OutboxMessage.key == key)
-                     .values(attempts=OutboxMessage.attempts + 1))
+        conn.execute(dialect.insert(OutboxMessage.__table__).values(
+            key=key, process_instance_id=process_instance_id, event=event, channel=message.recipient.channel,
+            recipient=message.recipient.address, subject=message.subject, body=message.body, status="pending",
+            attempts=0, created_at=dt.datetime.now(dt.UTC)).on_conflict_do_nothing(index_elements=["key"]))
 
 
-def _mark(db: Engine, key: str, status: str, error: str | None) -> None:
-    values: dict[str, Any] = {"status": status, "last_error": error}
-    if status == "sent":
-        values["sent_at"] = dt.datetime.now(dt.UTC)
+def _claim(db: Engine, key: str, claimant: str, lease: dt.timedelta) -> bool:
+    """Take the row to `sending` for `claimant`: True for exactly one of any racing deliveries."""
+    table = OutboxMessage.__table__
+    now = dt.datetime.now(dt.UTC)
     with db.begin() as conn:
-        conn.execute(OutboxMessage.__table__.update().where(OutboxMessage.key == key).values(**values))
+        result = conn.execute(table.update().where(
+            table.c.key == key,
+            or_(table.c.status.in_(CLAIMABLE),
+                and_(table.c.status == "sending", or_(table.c.claimed_until.is_(None), table.c.claimed_until < now))),
+        ).values(status="sending", claimed_by=claimant, claimed_until=now + lease))
+    return result.rowcount == 1
+
+
+def _claim_or_wait(db: Engine, key: str, claimant: str, lease: dt.timedelta, wait_seconds: float) -> str:
+    """"claimed" (send it), "sent" (someone did), or "busy" (another delivery still holds it after
+    waiting `wait_seconds`)."""
+    table = OutboxMessage.__table__
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        if _claim(db, key, claimant, lease):
+            return "claimed"
+        with db.connect() as conn:
+            status = conn.execute(select(table.c.status).where(table.c.key == key)).scalar_one()
+        if status == "sent":
+            return "sent"
+        if time.monotonic() >= deadline:
+            return "busy"
+        time.sleep(CLAIM_POLL_SECONDS)  # `sending` under another's live claim: wait for its outcome
+
+
+def _renew(db: Engine, key: str, claimant: str, lease: dt.timedelta) -> bool:
+    """Count an attempt and extend our claim; False when the claim is no longer ours."""
+    table = OutboxMessage.__table__
+    with db.begin() as conn:
+        result = conn.execute(table.update().where(
+            table.c.key == key, table.c.status == "sending", table.c.claimed_by == claimant,
+        ).values(attempts=table.c.attempts + 1, claimed_until=dt.datetime.now(dt.UTC) + lease))
+    return result.rowcount == 1
+
+
+def _release(db: Engine, key: str, claimant: str, status: str, error: str | None) -> None:
+    """Give up our claim with `status` (only while it is still ours)."""
+    table = OutboxMessage.__table__
+    with db.begin() as conn:
+        conn.execute(table.update().where(table.c.key == key, table.c.status == "sending",
+                                          table.c.claimed_by == claimant)
+                     .values(status=status, last_error=error, claimed_until=None))
+
+
+def _mark_sent(db: Engine, key: str) -> None:
+    """The channel accepted it: `sent`, whoever holds the claim now (it is true either way)."""
+    table = OutboxMessage.__table__
+    with db.begin() as conn:
+        conn.execute(table.update().where(table.c.key == key).values(
+            status="sent", last_error=None, sent_at=dt.datetime.now(dt.UTC), claimed_until=None))

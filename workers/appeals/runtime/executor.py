@@ -79,6 +79,7 @@ class Executor:
             variables=dict(locked.variables),
             retries=locked.retries,
             activity_instance_id=locked.activity_instance_id,
+            lock_ms=self.locks.duration(topic),
             _extend=lambda ms: self.camunda.extend_lock(locked.id, self.worker_id, ms),
         )
         try:

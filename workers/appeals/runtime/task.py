@@ -35,6 +35,7 @@ class Task:
     variables: dict[str, Any]
     retries: int | None = None
     activity_instance_id: str = ""
+    lock_ms: int | None = None  # the lock this worker holds, in ms (the engine may hand the task out after it)
     _extend: Callable[[int], None] | None = field(default=None, repr=False)
 
     def extend_lock(self, duration_ms: int) -> None:
