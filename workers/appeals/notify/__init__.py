@@ -366,11 +366,11 @@ def deliver(db: Engine, channels: Channels, key_prefix: str, process_instance_id
             continue
         _mark_sent(db, key)
         report.sent += 1
+    if busy:  # first: the task must not be finished (nor its failures handed on) while another run sends
+        raise DeliveryInProgress(busy)
     if failures:
         raise NotificationError("; ".join(f"{f.message.recipient.channel} {f.message.recipient.address}: {f.error}"
                                           for f in failures), failures)
-    if busy:
-        raise DeliveryInProgress(busy)
     return report
 
 
