@@ -55,6 +55,7 @@ from appeals.cluster import (  # noqa: E402
     Node,
     NodeWorkers,
     cluster_engine_env,
+    probe_bpmn,
     start_balancer,
     start_node,
     wait_for_balancer,
@@ -64,18 +65,6 @@ from appeals.runtime import Router, Task, Worker  # noqa: E402
 from appeals.settings import PROJECT_ROOT, Settings  # noqa: E402
 
 PASSWORD = "bench-" + secrets.token_hex(4)
-PING_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Defs_BenchPing" targetNamespace="appeals-bench">
-  <bpmn:process id="BenchPing" isExecutable="true" camunda:historyTimeToLive="P1D">
-    <bpmn:startEvent id="Start"/>
-    <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Ping"/>
-    <bpmn:serviceTask id="Ping" camunda:type="external" camunda:topic="benchPing"/>
-    <bpmn:sequenceFlow id="F2" sourceRef="Ping" targetRef="End"/>
-    <bpmn:endEvent id="End"/>
-  </bpmn:process>
-</bpmn:definitions>
-"""
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -223,7 +212,7 @@ class Bench:
     # ------------------------------------------------------------------ pickup latency
     def pickup(self, label: str, samples: int) -> dict:
         admin = self.settings.engine.require_admin()
-        Camunda(self.balancer_url, *admin).deploy("bench-ping", [("BenchPing.bpmn", PING_BPMN.encode())])
+        Camunda(self.balancer_url, *admin).deploy("bench-ping", [("BenchPing.bpmn", probe_bpmn("BenchPing", "benchPing"))])
         router = Router()
         started: dict[str, float] = {}
 

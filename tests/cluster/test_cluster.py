@@ -38,6 +38,7 @@ from appeals.cluster import (
     HEALTH_PATH,
     Node,
     cluster_engine_env,
+    probe_bpmn,
     start_balancer,
     start_node,
     wait_for_balancer,
@@ -173,26 +174,12 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, postgres: PostgresServer,
 
 
 # ------------------------------------------------------------------------------------------- pickup
-PING_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Defs_ClusterPing" targetNamespace="appeals-test">
-  <bpmn:process id="ClusterPing" isExecutable="true" camunda:historyTimeToLive="P1D">
-    <bpmn:startEvent id="Start"/>
-    <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Ping"/>
-    <bpmn:serviceTask id="Ping" camunda:type="external" camunda:topic="clusterPing"/>
-    <bpmn:sequenceFlow id="F2" sourceRef="Ping" targetRef="End"/>
-    <bpmn:endEvent id="End"/>
-  </bpmn:process>
-</bpmn:definitions>
-"""
-
-
 def pickup_latencies(cluster: ClusterHandle, samples: int) -> list[float]:
     """Seconds from the start request (sent to one node) to the handler starting, for instances
     started alternately on each node, with the cluster runtime polling both (NodeWorkers)."""
     from appeals.cluster import NodeWorkers
 
-    cluster.admin.deploy("cluster-ping", [("ClusterPing.bpmn", PING_BPMN.encode())])
+    cluster.admin.deploy("cluster-ping", [("ClusterPing.bpmn", probe_bpmn("ClusterPing", "clusterPing"))])
     router = Router()
     started: dict[str, float] = {}
 

@@ -8,10 +8,8 @@ import subprocess
 
 import yaml
 
-from appeals.cluster import COMPOSE_NODES, compose_haproxy_config
+from appeals.cluster import COMPOSE_NODES, compose_haproxy_config, postgres_bin
 from appeals.settings import PROJECT_ROOT
-
-from ..databases import _postgres_bin
 
 
 def test_compose_services_match_the_tested_commands() -> None:
@@ -47,8 +45,8 @@ def test_compose_services_match_the_tested_commands() -> None:
     for name in ("postgres", "public", "haproxy"):
         assert "healthcheck" in services[name]
     assert "pgdata" in compose["volumes"]
-    # the PostgreSQL the tests run on (tests/databases.py: Debian's server) is production's major version
-    tested = _postgres_bin()
+    # the PostgreSQL the tests run on (appeals.cluster.LocalPostgres: Debian's server) is production's major version
+    tested = postgres_bin()
     assert tested is not None, "make test installs the Debian package postgresql"
     assert services["postgres"]["image"] == f"postgres:{tested.parent.name}"
     assert "healthcheck" in (PROJECT_ROOT / "engine" / "Dockerfile").read_text(encoding="utf-8").lower()

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import pwd
@@ -200,27 +201,57 @@ class NodeWorkers:
         return sum(worker.processed for worker in self.workers)
 
 
+def probe_bpmn(process_id: str, topic: str) -> bytes:
+    """A one-task process (start → external task on `topic` → end) that measures pickup latency:
+    the time from starting an instance on one node to a worker's handler starting (the cluster tests
+    and bench/cluster_bench.py). BPMN 2.0 XML, UTF-8; history kept one day."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Defs_{process_id}" targetNamespace="appeals-probe">
+  <bpmn:process id="{process_id}" isExecutable="true" camunda:historyTimeToLive="P1D">
+    <bpmn:startEvent id="Start"/>
+    <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Ping"/>
+    <bpmn:serviceTask id="Ping" camunda:type="external" camunda:topic="{topic}"/>
+    <bpmn:sequenceFlow id="F2" sourceRef="Ping" targetRef="End"/>
+    <bpmn:endEvent id="End"/>
+  </bpmn:process>
+</bpmn:definitions>
+""".encode()
+
+
+def postgres_bin() -> Path | None:
+    """The newest Debian PostgreSQL server's bin directory (package `postgresql`), if installed."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+                   key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0)
+    return found[-1].parent if found else None
+
+
 class LocalPostgres:
-    """A PostgreSQL cluster of the data folder (Debian package `postgresql`) for `appeals up --cluster`.
+    """A PostgreSQL cluster of a folder (Debian package `postgresql`): `appeals up --cluster` keeps one
+    in the data folder, the tests and benchmarks start throwaway ones.
 
-    Kept between runs (data_dir/postgres); trust authentication on 127.0.0.1 only; started with
-    pg_ctl, stopped by `appeals down`."""
+    `data_dir/postgres` holds it; trust authentication on 127.0.0.1 only; started with pg_ctl (as the
+    `postgres` system user when run as root: the server refuses root). Kept between runs and stopped by
+    `appeals down`; `throwaway=True`: durability off (fsync, synchronous commit, full-page writes: for
+    speed, nothing to keep), and `stop()` removes `data_dir` with everything in it."""
 
-    def __init__(self, data_dir: Path, port: int) -> None:
-        found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
-                       key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0)
-        if not found:
+    def __init__(self, data_dir: Path, port: int, *, throwaway: bool = False) -> None:
+        bin_dir = postgres_bin()
+        if bin_dir is None:
             from .stack import StackError
 
             raise StackError("PostgreSQL is not installed (Debian package postgresql; `make setup` installs it)")
-        self.bin_dir = found[-1].parent
+        self.bin_dir = bin_dir
+        self.data_dir = data_dir
         self.root = data_dir / "postgres"
         self.port = port
+        self.throwaway = throwaway
         self.as_root = os.geteuid() == 0
+        self._names = itertools.count(1)
 
     def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         command = [*(["runuser", "-u", "postgres", "--"] if self.as_root else []), *args]
-        done = subprocess.run(command, capture_output=True, text=True)
+        done = subprocess.run(command, capture_output=True, text=True, cwd=self.root if self.root.exists() else None)
         if check and done.returncode != 0:
             from .stack import StackError
 
@@ -241,9 +272,11 @@ class LocalPostgres:
             self._run(str(self.bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
                       "--locale=C.UTF-8")
         if self._run(str(self.bin_dir / "pg_ctl"), "-D", str(data), "status", check=False).returncode != 0:
+            options = f"-p {self.port} -k {sockets} -c listen_addresses=127.0.0.1 -c max_connections=200"
+            if self.throwaway:
+                options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
             self._run(str(self.bin_dir / "pg_ctl"), "-D", str(data), "-l", str(self.root / "server.log"), "-w",
-                      "-t", "60", "-o", f"-p {self.port} -k {sockets} -c listen_addresses=127.0.0.1 "
-                      "-c max_connections=200", "start")
+                      "-t", "60", "-o", options, "start")
         return self
 
     def ensure_database(self, name: str) -> None:
@@ -251,6 +284,12 @@ class LocalPostgres:
                            "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'")
         if exists.stdout.strip() != "1":
             self._run(str(self.bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
+
+    def create_database(self, name: str | None = None) -> str:
+        """A database `name` (default: the next `appeals_N`), created if absent; its SQLAlchemy URL."""
+        name = name or f"appeals_{next(self._names)}"
+        self.ensure_database(name)
+        return self.sqlalchemy_url(name)
 
     def jdbc_url(self, name: str) -> str:
         return f"jdbc:postgresql://127.0.0.1:{self.port}/{name}"
@@ -261,8 +300,12 @@ class LocalPostgres:
     def stop(self) -> bool:
         if not (self.root / "data" / "PG_VERSION").exists():
             return False
-        return self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.root / "data"), "-m", "fast", "-w", "stop",
-                         check=False).returncode == 0
+        try:
+            return self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.root / "data"), "-m", "fast", "-w", "stop",
+                             check=False).returncode == 0
+        finally:
+            if self.throwaway:
+                shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
 CLUSTER_SERVICES = ("haproxy",)  # stopped after the workers, before the nodes (`appeals down`)
