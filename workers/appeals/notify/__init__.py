@@ -313,7 +313,7 @@ def deliver(db: Engine, channels: Channels, key_prefix: str, process_instance_id
     `undelivered` → `sending`, or a `sending` row whose claim lapsed) whose row count says who won;
     only the winner sends. A delivery that finds the row `sent` counts it `already_sent`; one that
     finds it `sending` under a live claim waits (polling) until the other marks it or its claim
-    lapses, for at most min(lease_seconds, retry_seconds + 20 s), then raises DeliveryInProgress
+    lapses, for at most min(lease_seconds, retry_seconds + 20 s) in all, then raises DeliveryInProgress
     (retryable; nothing sent here).
 
     lease_seconds: how long a claim holds (the external task's lock duration: after it the engine may
@@ -327,9 +327,9 @@ def deliver(db: Engine, channels: Channels, key_prefix: str, process_instance_id
     DeliveryInProgress.
     """
     lease = dt.timedelta(seconds=lease_seconds if lease_seconds is not None else retry_seconds + 60.0)
-    # another live sender is done within its retry budget and one channel timeout (10 s) or dead; its
-    # claim lapses after its lease
-    wait = min(lease.total_seconds(), retry_seconds + 20.0)
+    # another live sender is done within its retry budget and one channel timeout (10 s) or dead (its
+    # claim lapses after its lease); one waiting budget for all messages of this call
+    deadline = time.monotonic() + min(lease.total_seconds(), retry_seconds + 20.0)
     claimant = _claimant()
     report = DeliveryReport(skipped=[])
     failures: list[Failure] = []
@@ -341,7 +341,7 @@ def deliver(db: Engine, channels: Channels, key_prefix: str, process_instance_id
             continue
         key = f"{key_prefix}:{event}:{recipient.channel}:{recipient.address}"[:255]
         _record(db, key, process_instance_id, event, message)
-        state = _claim_or_wait(db, key, claimant, lease, wait)
+        state = _claim_or_wait(db, key, claimant, lease, deadline)
         if state == "sent":
             report.already_sent += 1
             continue
@@ -416,11 +416,10 @@ def _claim(db: Engine, key: str, claimant: str, lease: dt.timedelta) -> bool:
     return result.rowcount == 1
 
 
-def _claim_or_wait(db: Engine, key: str, claimant: str, lease: dt.timedelta, wait_seconds: float) -> str:
-    """"claimed" (send it), "sent" (someone did), or "busy" (another delivery still holds it after
-    waiting `wait_seconds`)."""
+def _claim_or_wait(db: Engine, key: str, claimant: str, lease: dt.timedelta, deadline: float) -> str:
+    """"claimed" (send it), "sent" (someone did), or "busy" (another delivery still holds it at
+    `deadline`, time.monotonic() seconds)."""
     table = OutboxMessage.__table__
-    deadline = time.monotonic() + wait_seconds
     while True:
         if _claim(db, key, claimant, lease):
             return "claimed"
