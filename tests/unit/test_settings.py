@@ -35,7 +35,7 @@ def test_the_survey_message_quotes_the_validity_the_page_enforces(monkeypatch, t
 
     sent: list[Any] = []
 
-    def deliver(db, channels, key, pid, event, messages, retry_seconds):
+    def deliver(db, channels, key, pid, event, messages, retry_seconds, lease_seconds=None):
         sent.extend(messages)
         return SimpleNamespace(sent=len(sent), already_sent=0, skipped=[])
 
