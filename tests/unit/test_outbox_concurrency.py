@@ -22,7 +22,7 @@ from appeals.db.outbox_models import OutboxMessage
 from appeals.notify import Channels, DeliveryInProgress, DeliveryReport, Recipient, Rendered, deliver
 from appeals.settings import PROJECT_ROOT, Settings
 
-from .sinks import MailServer
+from ..sinks import MailServer
 
 ADDRESS = "contact@enterprise.example.com"
 
