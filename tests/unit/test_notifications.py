@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from appeals.db.outbox_models import OutboxMessage
 from appeals.notify import (
+    EVENTS,
     Channels,
     NotificationError,
     WebhookRefused,
@@ -20,6 +21,7 @@ from appeals.notify import (
 )
 from appeals.org import DEMO_ORG, load
 from appeals.settings import Settings
+from appeals.validation import check_phone
 
 from ..sinks import HttpSink, MailServer
 
@@ -161,3 +163,25 @@ def test_a_chinese_mailbox_is_delivered_with_smtputf8_or_is_permanently_undelive
             assert server.messages() == []
     finally:
         server.stop()
+
+
+_ENTERPRISE_EVENT = next(event for event, (audiences, _t) in EVENTS.items() if "enterprise" in audiences)
+
+
+@given(area=st.sampled_from(["0356", "010", "021", "0871"]), number=st.integers(2_000_000, 89_999_999),
+       extension=st.one_of(st.none(), st.integers(1, 9999)))
+def test_a_landline_gets_no_sms_but_still_its_email(area, number, extension) -> None:
+    typed = f"{area}-{number}" + (f" 转 {extension}" if extension else "")
+    phone, error = check_phone(typed)
+    if error:  # not every generated digit string is a valid number in that area
+        return
+    variables = {"contactPhone": phone, "contactEmail": "boss@example.com", "contactName": "王经理"}
+    found = recipients(_ENTERPRISE_EVENT, variables, load(DEMO_ORG))
+    assert [r.channel for r in found if r.audience == "enterprise"] == ["email"]
+
+
+def test_a_mobile_gets_its_sms() -> None:
+    phone, error = check_phone("+86 139 1234 5678")
+    assert error is None
+    found = recipients(_ENTERPRISE_EVENT, {"contactPhone": phone}, load(DEMO_ORG))
+    assert [(r.channel, r.address) for r in found if r.audience == "enterprise"] == [("sms", "13912345678")]

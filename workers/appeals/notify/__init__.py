@@ -44,6 +44,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_e
 from ..db.outbox_models import OutboxMessage
 from ..org import OrgChart
 from ..settings import Settings
+from ..validation import is_mobile
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "notify"
 
@@ -154,11 +155,14 @@ def _group_ids(audience: str, variables: Mapping[str, Any], chart: OrgChart) -> 
 
 
 def recipients(event: str, variables: Mapping[str, Any], chart: OrgChart) -> list[Recipient]:
-    """Everyone who gets this event, on every channel they have; no address twice."""
+    """Everyone who gets this event, on every channel they have; no address twice. SMS goes only to
+    Chinese mobile numbers (`validation.is_mobile`): a landline (0356-6012345-801) gets none."""
     audiences, _template = EVENTS[event]
     found: dict[tuple[str, str], Recipient] = {}
 
     def add(audience: str, channel: str, address: str | None, name: str) -> None:
+        if channel == "sms" and not is_mobile(address):
+            return  # a landline or service number cannot receive SMS; the other channels still go out
         if address and (channel, address) not in found:
             found[(channel, address)] = Recipient(audience, channel, address, name)
 
