@@ -17,7 +17,7 @@ from appeals.hotline.cli import hotline
 from appeals.hotline.outbox import push_status
 from appeals.hotline.simulator import HotlineSimulator, SimulatorServer
 from appeals.hotline.spreadsheet import EXPORT_HEADERS
-from appeals.hotline.sync import sync
+from appeals.hotline.sync import orders, sync
 
 from ..conftest import EngineHandle, wait_for
 from ..scenario import Appeal, approve, propose, register_and_accept, report, sign
@@ -103,6 +103,55 @@ def test_sync_creates_each_appeal_once_and_quarantines_malformed_records(workers
     assert result.exit_code == 0
     assert "缺少工单编号" in result.output and "缺少诉求内容（主要困难和问题）" in result.output
     assert "无法识别" in result.output
+
+
+def test_drain_workers_at_once_give_one_appeal_per_order_and_link_an_appeal_started_before(
+        workers: EngineHandle) -> None:
+    """Two syncs, each starting up to four appeals at once, on 40 orders one of which already has its
+    appeal (an earlier sync started it and stopped before writing the registry): one appeal each."""
+    svc = _services()
+    simulator = HotlineSimulator(orders=40, malformed=0, seed=24, prefix="SC", api_key=API_KEY, withdrawn=0,
+                                 reminded=0)
+    early = simulator.order_ids()[7]
+    svc.camunda.correlate("AppealSubmitted", business_key=f"12345-{early}",
+                          variables={"channel": "hotline", "externalId": early, "problemDescription": "已启动"})
+    with SimulatorServer(simulator) as server:
+        config = fast(server.url, drain_workers=4, page_size=100)
+        reports: list[Any] = []
+        errors: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                reports.append(sync(config, db=svc.db, camunda=svc.camunda))
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=300)
+        assert not errors, errors
+        assert sum(r.started for r in reports) == 39 and sum(r.linked for r in reports) == 1
+    assert appeal_count(workers, "SC") == 40
+    rows = [row for row in orders(svc.db) if row.order_number.startswith("SC")]
+    assert len(rows) == 40 and all(row.state == "started" and row.claimed_until is None for row in rows)
+    assert len({row.process_instance_id for row in rows}) == 40, "two orders never share an appeal"
+    for row in rows:
+        assert appeal_of(workers, row.order_number).id == row.process_instance_id
+
+
+def test_a_day_larger_than_one_sync_may_read_arrives_over_the_next_syncs(workers: EngineHandle) -> None:
+    svc = _services()
+    simulator = HotlineSimulator(orders=12, malformed=0, seed=25, prefix="SF", api_key=API_KEY, withdrawn=0,
+                                 reminded=0)
+    with SimulatorServer(simulator) as server:
+        config = fast(server.url, page_size=5, max_calls=2)  # 10 orders per sync at most
+        first = sync(config, db=svc.db, camunda=svc.camunda)
+        assert first.new == 10 and any("上限" in e for e in first.errors)
+        second = sync(config, db=svc.db, camunda=svc.camunda)  # goes on from the first one's newest update
+        assert second.new == 2
+    assert appeal_count(workers, "SF") == 12
 
 
 def test_hotline_down_gives_a_clear_error_and_loses_nothing(workers: EngineHandle,

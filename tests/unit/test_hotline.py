@@ -333,6 +333,38 @@ def test_column_mapping_from_yaml_and_clear_file_errors(tmp_path: Path) -> None:
         load_mapping(data={"orderNo": "工单编号"})
 
 
+# =========================================================================== unit: the registry in batches
+def test_a_batch_goes_into_the_registry_as_one_record_at_a_time_would(fresh_database_url) -> None:
+    from appeals.db import make_engine, upgrade
+    from appeals.hotline.registry import ingest, ingest_many, order, quarantine, quarantined
+
+    upgrade(fresh_database_url)
+    db = make_engine(fresh_database_url)
+
+    def work(number: str, **fields: Any) -> Any:
+        return build_order({"orderNumber": number, "problemDescription": "企业反映厂区频繁停电", "enterpriseName": "某企业",
+                            "receivedAt": "2026-11-20 09:00", **fields}, "open311")
+
+    reminder = {"reminders": [{"id": "R1", "at": "2026-11-21 09:00", "text": "企业来电催办"}]}
+    assert ingest(db, work("GB003"), "feed")[0] == "new"
+    quarantine(db, Rejected("open311", "受理时间无法识别", order_number="GB002", fields={"orderNumber": "GB002"}), "feed")
+    batch = [work("GB001"), work("GB002"), work("GB003", **reminder), work("GB004"), work("GB004", **reminder),
+             Rejected("open311", "缺少工单编号", fields={"x": 1}), work("GB005", status="已撤回")]
+    outcomes = ingest_many(db, batch, "feed")
+    assert [o for o, _ in outcomes] == ["new", "new", "updated", "new", "updated", "quarantined",
+                                        "withdrawn_before_intake"]
+    ids = [i for _, i in outcomes]
+    assert ids[3] == ids[4] and ids[5] is None and len({i for i in ids if i}) == 5
+    assert order(db, "GB001").state == "new" and order(db, "GB001").needs_action
+    assert [r["id"] for r in order(db, "GB004").reminders] == ["R1"], "the later record of a number merges"
+    assert order(db, "GB005").state == "withdrawn_before_intake" and not order(db, "GB005").needs_action
+    assert [q.order_number for q in quarantined(db)] == [None], "GB002 arrived in good shape: resolved"
+    again = ingest_many(db, batch, "feed")
+    assert [o for o, _ in again] == ["known", "known", "known", "known", "known", "quarantine_known", "known"]
+    assert [i for _, i in again][:5] == ids[:5]
+    db.dispose()
+
+
 # =========================================================================== unit: migration and handler
 def test_migration_0004_creates_exactly_the_hotline_tables(tmp_path: Path, fresh_database_url) -> None:
     url = fresh_database_url

@@ -302,3 +302,15 @@ def test_issue_example_an_order_number_with_an_invisible_character_is_imported_n
     path = export(tmp_path / "z.xlsx", [order("GD2026\u200b1106001"), order("\ufeffGD20261106002\u200e")])
     records = list(WorkbookSource(path).records())
     assert [r.order_number for r in records if isinstance(r, WorkOrder)] == ["GD20261106001", "GD20261106002"]
+
+
+def test_a_sync_stopped_by_its_call_limit_while_paging_can_go_on_from_where_it_stopped() -> None:
+    simulator = HotlineSimulator(orders=30, malformed=0, seed=12, now=NOW, api_key=API_KEY)
+    records, source, client = pull(simulator, page_size=7, max_calls=2)
+    assert client.paging and client.capped and not source.complete
+    assert len(records) == 14 and source.resumable, "pages read oldest update first: resumable"
+    assert source.newest == max(r.updated_at for r in records)
+    # a server that does not page is read in windows of received time: not resumable that way
+    standard = HotlineSimulator(orders=60, malformed=0, seed=11, now=NOW, api_key=API_KEY, standard_only_cap=5)
+    _records, source, client = pull(standard, max_calls=6)
+    assert not source.complete and not source.resumable

@@ -242,6 +242,7 @@ class HotlineConfig:
     verify_tls: bool | str = True  # False, True or a CA bundle path
     max_calls: int = 500  # requests per sync at most (pages and windows together): every sync ends
     window_days: int = 90  # a server that does not page: read the orders received in the last N days
+    drain_workers: int = 4  # appeals started at once by a sync (bounded; docs/benchmarks.md, "Intake at volume")
 
     @property
     def configured(self) -> bool:
@@ -275,6 +276,7 @@ def _hotline(env: _Env) -> HotlineConfig:
         verify_tls=verify,
         max_calls=env.int("APPEALS_HOTLINE_MAX_CALLS", d.max_calls),
         window_days=env.int("APPEALS_HOTLINE_WINDOW_DAYS", d.window_days),
+        drain_workers=max(1, env.int("APPEALS_HOTLINE_DRAIN_WORKERS", d.drain_workers)),
     )
 
 
@@ -340,6 +342,8 @@ class Settings:
                 survey_days=env.int("APPEALS_PUBLIC_SURVEY_DAYS", p.survey_days),
                 help_phone=env.str("APPEALS_PUBLIC_HELP_PHONE", p.help_phone),
                 delivery_seconds=env.float("APPEALS_PUBLIC_DELIVERY_SECONDS", p.delivery_seconds),
+                registration_wait_seconds=env.float("APPEALS_PUBLIC_REGISTRATION_WAIT_SECONDS",
+                                                    p.registration_wait_seconds),
             ),
             hotline=_hotline(env),
             notify=NotifySettings(retry_seconds=env.float("APPEALS_NOTIFY_RETRY_SECONDS", NotifySettings.retry_seconds)),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import select
@@ -19,7 +20,7 @@ from ..db import utcnow
 from ..db.hotline_models import HotlineOrder
 from ..vocabulary import Channel, FollowUpMethod
 from .records import iso
-from .registry import claim, release
+from .registry import claim_many, release_many
 from .report import SyncReport
 
 log = logging.getLogger("appeals.hotline")
@@ -65,8 +66,43 @@ def _correlate(camunda: Camunda, row: HotlineOrder, message: str, variables: Map
 
 
 # --------------------------------------------------------------------------- drain
-def drain(db: Engine, camunda: Camunda, report: SyncReport, order_ids: Iterable[int] | None = None) -> None:
-    """Act on every registry row that needs it (or on the given rows): start, forward events."""
+CHUNK = 100
+"""Registry rows claimed, looked up in the engine and acted on together."""
+
+DRAIN_WORKERS = 4
+"""Rows of a chunk acted on at once (bounded: the engine has a small pool of its own)."""
+
+
+def find_appeals(camunda: Camunda, keys: Iterable[str]) -> dict[str, str]:
+    """The appeals holding these business keys, running or finished, by key (one history query).
+
+    The engine writes an instance's history row in the transaction that starts it (history level
+    full, engine/src/main/resources/application.yaml), so history alone knows every appeal."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return {}
+    found = camunda.post("/history/process-instance", {"processDefinitionKey": PROCESS_KEY,
+                                                        "processInstanceBusinessKeyIn": wanted}) or []
+    by_key: dict[str, list[dict[str, Any]]] = {}
+    for instance in found:
+        by_key.setdefault(instance.get("businessKey"), []).append(instance)
+    appeals: dict[str, str] = {}
+    for key, instances in by_key.items():
+        active = [p for p in instances if p.get("state") in (None, "ACTIVE", "SUSPENDED")]
+        appeals[key] = (active or instances)[0]["id"]
+    return appeals
+
+
+def drain(db: Engine, camunda: Camunda, report: SyncReport, order_ids: Iterable[int] | None = None,
+          workers: int = DRAIN_WORKERS) -> None:
+    """Act on every registry row that needs it (or on the given rows): start, forward events.
+
+    Rows are claimed a chunk at a time (one UPDATE), the chunk's new orders are looked up in the
+    engine by business key with one query (an appeal already holding the key is linked, never
+    started again: an earlier sync may have started it and stopped before it wrote the row), and
+    up to `workers` rows are acted on at once, each in its own transaction; the leases are given
+    back at the end of the chunk. Two syncs never act on the same row (the lease), so one order
+    gets one appeal however many syncs and workers run."""
     query = select(HotlineOrder.id).where(HotlineOrder.needs_action.is_(True)).order_by(HotlineOrder.id)
     ids = list(order_ids) if order_ids is not None else None
     if ids is not None:
@@ -75,22 +111,55 @@ def drain(db: Engine, camunda: Camunda, report: SyncReport, order_ids: Iterable[
         query = query.where(HotlineOrder.id.in_(ids))
     with Session(db) as session:
         pending = list(session.scalars(query))
-    for order_id in pending:
-        if not claim(db, order_id):
-            continue
-        try:
-            _act(db, camunda, order_id, report)
-        finally:
-            release(db, order_id)
+    pool = ThreadPoolExecutor(max(workers, 1), thread_name_prefix="hotline-drain") if workers > 1 else None
+    try:
+        for start in range(0, len(pending), CHUNK):
+            claimed = claim_many(db, pending[start:start + CHUNK])
+            if not claimed:
+                continue
+            try:
+                _act_on_chunk(db, camunda, claimed, report, pool)
+            finally:
+                release_many(db, claimed)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
 
 
-def _act(db: Engine, camunda: Camunda, order_id: int, report: SyncReport) -> None:
+def _act_on_chunk(db: Engine, camunda: Camunda, claimed: list[int], report: SyncReport,
+                  pool: ThreadPoolExecutor | None) -> None:
+    with Session(db) as session:
+        keys = list(session.scalars(select(HotlineOrder.business_key).where(
+            HotlineOrder.id.in_(claimed), HotlineOrder.state == "new", HotlineOrder.needs_action.is_(True))))
+    try:
+        existing = find_appeals(camunda, keys)
+    except CamundaError as exc:  # the engine refused the lookup: nothing is started without it
+        report.start_failed += len(keys)
+        report.errors.append(f"查询已有诉求失败：{exc}")
+        log.error("could not look up the appeals of %d orders: %s", len(keys), exc)
+        return
+
+    def one(order_id: int) -> SyncReport:
+        own = SyncReport(source=report.source, origin=report.origin)
+        _act(db, camunda, order_id, own, existing)
+        return own
+
+    if pool is None:
+        results = [one(order_id) for order_id in claimed]
+    else:
+        results = list(pool.map(one, claimed))
+    for own in results:
+        report.merge(own)
+
+
+def _act(db: Engine, camunda: Camunda, order_id: int, report: SyncReport,
+         existing: Mapping[str, str] | None = None) -> None:
     with Session(db) as session:
         row = session.get(HotlineOrder, order_id)
         if row is None or not row.needs_action:
             return
         if row.state == "new":
-            if not _start(camunda, row, report):
+            if not _start(camunda, row, report, existing):
                 session.commit()
                 return
         if row.state == "started":
@@ -102,14 +171,19 @@ def _act(db: Engine, camunda: Camunda, order_id: int, report: SyncReport) -> Non
         session.commit()
 
 
-def _start(camunda: Camunda, row: HotlineOrder, report: SyncReport) -> bool:
-    """Start the appeal (or link the one that already exists); False when the engine refused."""
-    existing = find_appeal(camunda, row.business_key)
-    if existing:
-        row.process_instance_id = existing
+def _start(camunda: Camunda, row: HotlineOrder, report: SyncReport,
+           existing: Mapping[str, str] | None = None) -> bool:
+    """Start the appeal (or link the one that already exists); False when the engine refused.
+
+    `existing`: the appeals already found by business key for this row's chunk (`find_appeals`);
+    None → looked up here."""
+    found = (existing.get(row.business_key) if existing is not None
+             else find_appeal(camunda, row.business_key))
+    if found:
+        row.process_instance_id = found
         row.state = "started"
         report.linked += 1
-        log.info("order %s already has appeal %s", row.order_number, existing)
+        log.info("order %s already has appeal %s", row.order_number, found)
         return True
     variables = {k: v for k, v in (row.registration or {}).items()}
     variables.update(channel=Channel.HOTLINE, externalId=row.order_number)

@@ -299,6 +299,7 @@ class Open311Client:
         self.calls = 0
         self.incomplete: str | None = None
         self.paging = True
+        self.capped = False  # stopped by max_calls while paging (oldest update first): resumable
         seen: set[tuple[Any, Any]] = set()
         size = self.config.page_size
         number = 1
@@ -307,6 +308,7 @@ class Open311Client:
         while True:
             if self.calls >= self.config.max_calls:
                 self.incomplete = f"本次同步已达到{self.config.max_calls}次请求的上限，其余工单下次同步再取"
+                self.capped = True
                 return
             params = self._params(
                 extensions="true", page=number, page_size=size,
@@ -447,6 +449,7 @@ class Open311Source:
         self.pages = 0
         self.bad_pages = 0
         self.incomplete: str | None = None
+        self.resumable = False
 
     def records(self) -> Iterator[Intake]:
         for page in self.client.pages(self.updated_after):
@@ -468,3 +471,6 @@ class Open311Source:
         self.complete = not self.incomplete
         if self.bad_pages:
             self.newest = None
+        # a paging server answers oldest update first: a sync stopped by its call limit has read
+        # everything up to `newest`, so the next one may go on from there (with the overlap)
+        self.resumable = self.complete or (getattr(self.client, "capped", False) and self.client.paging)

@@ -49,6 +49,28 @@ def release(db: Engine, order_id: int) -> None:
         conn.execute(update(HotlineOrder).where(HotlineOrder.id == order_id).values(claimed_until=None))
 
 
+def claim_many(db: Engine, order_ids: list[int]) -> list[int]:
+    """Take the leases of those rows no other sync holds, in one statement; the ids taken, in order."""
+    if not order_ids:
+        return []
+    now = utcnow()
+    with db.begin() as conn:
+        taken = set(conn.scalars(
+            update(HotlineOrder)
+            .where(HotlineOrder.id.in_(order_ids),
+                   or_(HotlineOrder.claimed_until.is_(None), HotlineOrder.claimed_until < now))
+            .values(claimed_until=now + LEASE)
+            .returning(HotlineOrder.id)
+        ))
+    return [order_id for order_id in order_ids if order_id in taken]
+
+
+def release_many(db: Engine, order_ids: list[int]) -> None:
+    if order_ids:
+        with db.begin() as conn:
+            conn.execute(update(HotlineOrder).where(HotlineOrder.id.in_(order_ids)).values(claimed_until=None))
+
+
 # --------------------------------------------------------------------------- ingest
 def _reminder_json(reminder: Any) -> dict[str, Any]:
     return {"id": reminder.id, "at": iso(reminder.at), "text": reminder.text, "forwardedAt": None, "note": None}
@@ -106,17 +128,7 @@ def ingest(db: Engine, record: Intake, origin: str | None) -> tuple[str, int | N
     with Session(db) as session:
         row = session.scalar(select(HotlineOrder).where(HotlineOrder.order_number == order.order_number))
         if row is None:
-            row = HotlineOrder(
-                order_number=order.order_number, source=order.source, origin=origin,
-                state="withdrawn_before_intake" if order.withdrawn else "new",
-                business_key=order.business_key, registration=order.registration, raw_payload=order.raw,
-                received_at=to_utc(order.received_at), remote_updated_at=to_utc(order.updated_at),
-                needs_action=not order.withdrawn, start_attempts=0,
-                reminders=[_reminder_json(r) for r in order.reminders], survey=_survey_json(order),
-                withdraw_reason=order.withdraw_reason, withdrawn_at=to_utc(order.withdrawn_at or order.updated_at)
-                if order.withdrawn else None,
-                push_attempts=0,
-            )
+            row = _new_row(order, origin)
             session.add(row)
             try:
                 session.commit()
@@ -136,6 +148,67 @@ def ingest(db: Engine, record: Intake, origin: str | None) -> tuple[str, int | N
     finally:
         release(db, order_id)
     return ("updated" if changed else "known"), order_id
+
+
+def ingest_many(db: Engine, records: list[Intake], origin: str | None) -> list[tuple[str, int | None]]:
+    """`ingest` for a batch (a page of a source), with the same outcomes, in order.
+
+    Orders never seen before are looked up with one query and inserted in one transaction (their
+    open quarantine entries resolved in one statement); everything else — rejected records, known
+    orders, a number twice in the batch, an insert that met another sync's — goes through `ingest`
+    one by one."""
+    outcomes: list[tuple[str, int | None] | None] = [None] * len(records)
+    fresh: dict[str, int] = {}  # order number → index in records, first occurrence of an unknown order
+    numbers = {r.order_number for r in records if isinstance(r, WorkOrder)}
+    if numbers:
+        with Session(db) as session:
+            known = set(session.scalars(select(HotlineOrder.order_number)
+                                        .where(HotlineOrder.order_number.in_(numbers))))
+        for index, record in enumerate(records):
+            if isinstance(record, WorkOrder) and record.order_number not in known \
+                    and record.order_number not in fresh:
+                fresh[record.order_number] = index
+    if fresh:
+        rows = {number: _new_row(records[index], origin) for number, index in fresh.items()}  # type: ignore[arg-type]
+        with Session(db, expire_on_commit=False) as session:  # ids and keys stay readable after the commit
+            session.add_all(rows.values())
+            try:
+                session.commit()
+            except IntegrityError:  # another sync inserted some of them a moment ago: one by one below
+                session.rollback()
+                rows = {}
+            else:
+                ids = {number: row.id for number, row in rows.items()}
+        if rows:
+            with Session(db) as session:  # quarantined before, now arrived in good shape: resolved
+                waiting = set(session.scalars(select(HotlineQuarantine.order_number).where(
+                    HotlineQuarantine.order_number.in_(list(rows)), HotlineQuarantine.resolved_at.is_(None))))
+            for number in sorted(waiting):
+                _resolve_quarantined(db, number, rows[number].business_key)
+            for number, index in fresh.items():
+                order = records[index]
+                assert isinstance(order, WorkOrder)
+                if order.notes:
+                    log.info("order %s: %s", number, "；".join(order.notes))
+                outcomes[index] = ("withdrawn_before_intake" if order.withdrawn else "new"), ids[number]
+    for index, record in enumerate(records):
+        if outcomes[index] is None:
+            outcomes[index] = ingest(db, record, origin)
+    return [o for o in outcomes if o is not None]
+
+
+def _new_row(order: WorkOrder, origin: str | None) -> HotlineOrder:
+    return HotlineOrder(
+        order_number=order.order_number, source=order.source, origin=origin,
+        state="withdrawn_before_intake" if order.withdrawn else "new",
+        business_key=order.business_key, registration=order.registration, raw_payload=order.raw,
+        received_at=to_utc(order.received_at), remote_updated_at=to_utc(order.updated_at),
+        needs_action=not order.withdrawn, start_attempts=0,
+        reminders=[_reminder_json(r) for r in order.reminders], survey=_survey_json(order),
+        withdraw_reason=order.withdraw_reason, withdrawn_at=to_utc(order.withdrawn_at or order.updated_at)
+        if order.withdrawn else None,
+        push_attempts=0,
+    )
 
 
 def _merge(db: Engine, order_id: int, order: WorkOrder) -> bool:

@@ -41,6 +41,13 @@ class SyncReport:
     def count(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
+    def merge(self, other: SyncReport) -> None:
+        """Add another report's counters and errors (a drain worker's) to this one."""
+        for name, value in vars(other).items():
+            if isinstance(value, int) and not isinstance(value, bool):
+                setattr(self, name, getattr(self, name) + value)
+        self.errors.extend(other.errors)
+
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("order_ids")

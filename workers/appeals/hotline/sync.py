@@ -38,19 +38,20 @@ from ..db.hotline_models import HotlineFeed, HotlineQuarantine
 from ..settings import HotlineConfig
 from . import (
     HotlineError,
+    Intake,
     OrderSource,
     Rejected,
 )
-from .drain import drain, find_appeal
+from .drain import DRAIN_WORKERS, drain, find_appeal, find_appeals
 from .outbox import PUSH_VARIABLES, deliver_pending, pending_updates, push_status, status_update
 from .records import FIELDS, build_order
-from .registry import ingest, order, orders, quarantine, quarantine_entry, quarantined
+from .registry import ingest, ingest_many, order, orders, quarantine, quarantine_entry, quarantined
 from .report import PushResult, SyncReport, stored_utc, to_utc
 
 log = logging.getLogger("appeals.hotline")
 
 __all__ = [
-    "PUSH_VARIABLES", "PushResult", "SyncReport", "deliver_pending", "drain", "feeds", "find_appeal", "ingest",
+    "PUSH_VARIABLES", "PushResult", "SyncReport", "deliver_pending", "drain", "feeds", "find_appeal", "find_appeals", "ingest", "ingest_many",
     "order", "orders", "pending_updates", "push_status", "quarantine", "quarantine_entry", "quarantined",
     "resubmit", "run_source", "status_update", "sync",
 ]
@@ -69,7 +70,7 @@ def run_source(db: Engine, camunda: Camunda, source: OrderSource, origin: str,
         if order_id is not None:
             touched.append(order_id)
     report.order_ids = touched
-    drain(db, camunda, report, None if drain_all else touched)
+    drain(db, camunda, report, None if drain_all else touched, workers=DRAIN_WORKERS)
     return report
 
 
@@ -95,29 +96,43 @@ def sync(config: HotlineConfig, *, db: Engine, camunda: Camunda,
     source = Open311Source(client, since)
     error: HotlineError | None = None
     try:
+        batch: list[Intake] = []
         try:
             for record in source.records():
                 report.records += 1
-                outcome, _ = ingest(db, record, config.feed)
-                report.count(outcome)
+                batch.append(record)
+                if len(batch) >= INGEST_BATCH:
+                    _ingest(db, batch, config.feed, report)
         except HotlineError as exc:
             error = exc
+        _ingest(db, batch, config.feed, report)  # what came before an error is kept too
         report.pages = source.pages
-        if source.incomplete:  # bounded or capped: the watermark stays, the rest comes next time
+        if source.incomplete:  # bounded or capped: the rest comes next time
             report.errors.append(source.incomplete)
-        drain(db, camunda, report)
+        drain(db, camunda, report, workers=config.drain_workers)
         if error is None:
             deliver_pending(db, client, report=report)
     finally:
         if own_client:
             client.close()
-    _record_feed(db, config.feed, started_at, report, error, source.newest if source.complete else None)
+    _record_feed(db, config.feed, started_at, report, error, source.newest if source.resumable else None)
     if error is not None:
         report.errors.append(str(error))
         error.report = report
         raise error
     log.info("hotline sync: %s", report.summary())
     return report
+
+
+INGEST_BATCH = 100
+"""Records put into the registry together (`registry.ingest_many`)."""
+
+
+def _ingest(db: Engine, batch: list[Intake], origin: str, report: SyncReport) -> None:
+    """Put a batch of records into the registry (and empty the batch)."""
+    for outcome, _ in ingest_many(db, batch, origin):
+        report.count(outcome)
+    batch.clear()
 
 
 def _feed(db: Engine, key: str) -> HotlineFeed | None:
