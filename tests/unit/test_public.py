@@ -480,3 +480,56 @@ def submit(client, **overrides: Any) -> tuple[str, str]:
     assert response.status_code == 303, response.get_data(as_text=True)[:2000]
     token = response.headers["Location"].rsplit("/", 1)[-1]
     return client.get(response.headers["Location"]).get_data(as_text=True), token
+
+
+def test_behind_a_trusted_proxy_served_by_waitress_each_enterprise_has_its_own_rate_limit(tmp_path,
+                                                                                          monkeypatch) -> None:
+    """`appeals public serve` as run: waitress drops X-Forwarded-For unless told to keep it for the
+    app, and then every enterprise behind the proxy would share one address and one limit."""
+    import threading
+    import time
+
+    import requests
+    import waitress
+    from click.testing import CliRunner
+
+    from appeals import stack
+    from appeals.public.cli import public
+
+    port = stack.free_port()
+    for name, value in {"APPEALS_PUBLIC_SECRET": SECRET, "APPEALS_PUBLIC_PASSWORD": "x",
+                        "APPEALS_PUBLIC_TRUSTED_PROXIES": "1", "APPEALS_PUBLIC_RATE_DEFAULT": "2 per minute",
+                        "APPEALS_DATA_DIR": str(tmp_path), "APPEALS_ENGINE_URL": "http://127.0.0.1:9/engine-rest",
+                        "APPEALS_DATABASE_URL": f"sqlite:///{tmp_path / 'appeals.db'}"}.items():
+        monkeypatch.setenv(name, value)
+    servers: list = []
+
+    def serve(app, **kwargs):  # waitress.serve, with a handle to stop it
+        server = waitress.create_server(app, **kwargs)
+        servers.append(server)
+        server.run()
+
+    monkeypatch.setattr(waitress, "serve", serve)
+    from appeals.db import upgrade
+
+    upgrade(f"sqlite:///{tmp_path / 'appeals.db'}")
+    thread = threading.Thread(target=CliRunner().invoke, args=(public, ["serve", "--port", str(port)]), daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{port}/lookup"
+        for _ in range(100):  # the command starts in its thread
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).ok:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+
+        def lookups(address: str) -> list[int]:
+            return [requests.get(url, headers={"X-Forwarded-For": address}, timeout=5).status_code for _ in range(3)]
+
+        assert lookups("203.0.113.7") == [200, 200, 429]
+        assert lookups("203.0.113.8") == [200, 200, 429], "another enterprise is not limited by the first one"
+    finally:
+        for server in servers:
+            server.close()
+        thread.join(timeout=10)

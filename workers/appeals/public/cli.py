@@ -39,8 +39,11 @@ def serve(app_ctx: AppContext, host: str, port: int, threads: int) -> None:
                           interval=settings.delivery_seconds).start()
     try:
         # X-Forwarded-* headers are honoured by the app itself (APPEALS_PUBLIC_TRUSTED_PROXIES, ProxyFix)
+        # waitress drops X-Forwarded-* headers unless told otherwise: behind trusted proxies they are
+        # left for the app, or every enterprise would share the proxy's address (and its rate limit)
         waitress.serve(app, host=host, port=port, threads=threads, ident="",
-                       max_request_body_size=settings.max_request_bytes)
+                       max_request_body_size=settings.max_request_bytes,
+                       clear_untrusted_proxy_headers=settings.trusted_proxies == 0)
     finally:
         deliverer.stop()
 
