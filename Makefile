@@ -20,7 +20,7 @@ DEMO_ENV := CAMUNDA_ADMIN_USER="$${CAMUNDA_ADMIN_USER:-admin}" \
             APPEALS_PUBLIC_PASSWORD="$${APPEALS_PUBLIC_PASSWORD:-demo-public}" \
             APPEALS_PUBLIC_SECRET="$${APPEALS_PUBLIC_SECRET:-local-demo-secret-change-me-0123456789}"
 
-.PHONY: test-cluster test-fast help setup system-deps run run-cluster stop status test lint engine clean diagrams
+.PHONY: bench-scale bench-intake bench-history test-cluster test-fast help setup system-deps run run-cluster stop status test lint engine clean diagrams
 
 help:
 	@echo "make run     start engine + workers with demo data (http://localhost:8080/camunda/app/tasklist/)"
@@ -29,6 +29,7 @@ help:
 	@echo "make test-fast  only the static checks and unit tests (tests/static, tests/unit): no engine, no browser"
 	@echo "make stop    stop what 'make run' started;  make status  show what runs"
 	@echo "make diagrams  render every diagram and drill-down to docs/diagrams/ (bpmn-js in chromium)"
+	@echo "make bench-scale / bench-intake / bench-history  city-scale benchmarks (docs/benchmarks.md; long)"
 
 system-deps:
 	@tools/install-system-deps.sh $(SYSTEM_PACKAGES)
@@ -86,6 +87,17 @@ test-cluster: setup $(LINT_MODULES)
 # Cluster mode locally: PostgreSQL of the data folder, two engine nodes, HAProxy on :8080 (docs/cluster.md)
 run-cluster: setup
 	$(DEMO_ENV) $(VENV)/bin/appeals up --demo --cluster
+
+# City-scale benchmarks (issue 15; docs/benchmarks.md "City scale"): throwaway engines and databases, long runs.
+bench-scale: setup
+	PYTHONPATH=workers $(VENV)/bin/python bench/scale_bench.py --sizes 1000,10000 --db postgresql,h2
+
+bench-intake: setup
+	PYTHONPATH=workers $(VENV)/bin/python bench/intake_bench.py --db postgresql --orders 65000 --public 10000 \
+		--baseline-orders 2000
+
+bench-history: setup
+	PYTHONPATH=workers $(VENV)/bin/python bench/history_bench.py --db postgresql --closed 10000 --open 2000
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check workers tests

@@ -69,6 +69,12 @@ def _uptime() -> str:
     return Path("/proc/loadavg").read_text().split()[0]
 
 
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _rss_mb(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -118,6 +124,12 @@ def run_sync(url: str, engine_url: str, user: str, password: str, db_url: str, o
     camunda = Camunda(engine_url, user, password, timeout=120, pool_size=max(10, concurrency * 2))
     totals: dict[str, int] = {}
     calls = []
+    profile = None
+    if os.environ.get("BENCH_PROFILE"):  # where the sync's own time goes (cProfile, sorted by cumulative)
+        import cProfile
+
+        profile = cProfile.Profile()
+        profile.enable()
     t0 = time.perf_counter()
     while True:
         s0 = time.perf_counter()
@@ -134,7 +146,14 @@ def run_sync(url: str, engine_url: str, user: str, password: str, db_url: str, o
         if len(calls) > 20:
             break
     elapsed = time.perf_counter() - t0
+    if profile is not None:
+        import pstats
+
+        profile.disable()
+        pstats.Stats(profile, stream=open(os.environ["BENCH_PROFILE"], "w")).sort_stats("cumulative").print_stats(60)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     out.write_text(json.dumps({"seconds": elapsed, "calls": calls, "totals": totals,
+                               "cpu_s": usage.ru_utime + usage.ru_stime,
                                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
 
@@ -200,9 +219,13 @@ def hotline_run(label: str, prefix: str, orders: int, seed: int, engine, db_url:
         sync = child(["_sync", info["url"], engine.url, "appeals-worker", worker_password, db_url, str(out),
                       str(concurrency)], workers, {}, tmp / f"sync-{label}.log")
         engine_rss = 0.0
+        engine_cpu, sim_cpu = _cpu_s(engine.process.pid), _cpu_s(sim.pid)
+        engine_cpu_now, sim_cpu_now = engine_cpu, sim_cpu
         while sync.poll() is None:
             engine_rss = max(engine_rss, engine.rss_mb())
+            sim_cpu_now, engine_cpu_now = _cpu_s(sim.pid), _cpu_s(engine.process.pid)
             time.sleep(1)
+        engine_cpu, sim_cpu = engine_cpu_now - engine_cpu, sim_cpu_now - sim_cpu
         if sync.returncode != 0:
             print((tmp / f"sync-{label}.log").read_text()[-3000:], file=sys.stderr)
             raise RuntimeError(f"sync ended with {sync.returncode}")
@@ -219,12 +242,16 @@ def hotline_run(label: str, prefix: str, orders: int, seed: int, engine, db_url:
            "syncs": len(result["calls"]), "load_start": load, "load_end": _uptime(),
            "engine_rss_mb": round(engine_rss), "sync_peak_rss_mb": round(result["peak_rss_mb"]),
            "engine_db_mb": round(engine.db_size_mb()), "app_db_mb": round(app_db_size_mb(db_url, tmp, engine.pg), 1),
-           "totals": result["totals"], "prefix_appeals": prefix_count}
+           "totals": result["totals"], "prefix_appeals": prefix_count, "engine_cpu_s": round(engine_cpu),
+           "simulator_cpu_s": round(sim_cpu), "sync_cpu_s": round(result.get("cpu_s", 0))}
+    for call in result["calls"]:
+        print(f"    one sync: {call}", flush=True)
     ok = row["appeals"] == info["expected"] == prefix_count
     print(f"  [{label}] {row['appeals']:,} appeals for {info['expected']:,} orders "
           f"{'(exactly one each)' if ok else '(MISMATCH)'} in {seconds:.1f} s = {row['per_s']}/s, "
           f"{row['syncs']} syncs; engine RSS {row['engine_rss_mb']} MB, sync peak RSS {row['sync_peak_rss_mb']} MB, "
-          f"engine db {row['engine_db_mb']} MB, app db {row['app_db_mb']} MB; load {load} → {row['load_end']}",
+          f"engine db {row['engine_db_mb']} MB, app db {row['app_db_mb']} MB; CPU s: engine {row['engine_cpu_s']}, "
+          f"sync {row['sync_cpu_s']}, simulator {row['simulator_cpu_s']}; load {load} → {row['load_end']}",
           flush=True)
     row["exact"] = ok
     return row

@@ -128,28 +128,80 @@ def drain(db: Engine, camunda: Camunda, report: SyncReport, order_ids: Iterable[
 
 def _act_on_chunk(db: Engine, camunda: Camunda, claimed: list[int], report: SyncReport,
                   pool: ThreadPoolExecutor | None) -> None:
-    with Session(db) as session:
-        keys = list(session.scalars(select(HotlineOrder.business_key).where(
-            HotlineOrder.id.in_(claimed), HotlineOrder.state == "new", HotlineOrder.needs_action.is_(True))))
-    try:
-        existing = find_appeals(camunda, keys)
-    except CamundaError as exc:  # the engine refused the lookup: nothing is started without it
-        report.start_failed += len(keys)
-        report.errors.append(f"查询已有诉求失败：{exc}")
-        log.error("could not look up the appeals of %d orders: %s", len(keys), exc)
-        return
+    """Start the chunk's new orders (the engine calls at once, the rows written in one transaction),
+    then forward the events of the rows that have some, each on its own."""
+    with Session(db, expire_on_commit=False) as session:
+        rows = list(session.scalars(select(HotlineOrder).where(HotlineOrder.id.in_(claimed))
+                                    .order_by(HotlineOrder.id)))
+        new = [row for row in rows if row.state == "new" and row.needs_action]
+        if new:
+            try:
+                existing = find_appeals(camunda, [row.business_key for row in new])
+            except CamundaError as exc:  # the engine refused the lookup: nothing is started without it
+                report.start_failed += len(new)
+                report.errors.append(f"查询已有诉求失败：{exc}")
+                log.error("could not look up the appeals of %d orders: %s", len(new), exc)
+                return
+            jobs = [(row.business_key, row.order_number, dict(row.registration or {})) for row in new]
+
+            def start(job: tuple[str, str, dict[str, Any]]) -> tuple[str | None, str | None, bool]:
+                return _start_appeal(camunda, *job, existing)
+
+            outcomes = list(pool.map(start, jobs)) if pool is not None else [start(job) for job in jobs]
+            for row, outcome in zip(new, outcomes, strict=True):
+                if _record_start(row, outcome, report) and not _has_pending_events(row):
+                    row.needs_action = False
+            session.commit()
+        follow = [row.id for row in rows if row.needs_action and row.state != "new"]
 
     def one(order_id: int) -> SyncReport:
         own = SyncReport(source=report.source, origin=report.origin)
-        _act(db, camunda, order_id, own, existing)
+        _act(db, camunda, order_id, own)
         return own
 
-    if pool is None:
-        results = [one(order_id) for order_id in claimed]
-    else:
-        results = list(pool.map(one, claimed))
+    results = list(pool.map(one, follow)) if pool is not None else [one(order_id) for order_id in follow]
     for own in results:
         report.merge(own)
+
+
+def _start_appeal(camunda: Camunda, key: str, order_number: str, registration: dict[str, Any],
+                  existing: Mapping[str, str] | None) -> tuple[str | None, str | None, bool]:
+    """(process instance id, error, linked): start the appeal of an order, or name the one holding its
+    key. Talks to the engine only (no database), so it may run in a pool."""
+    found = existing.get(key) if existing is not None else find_appeal(camunda, key)
+    if found:
+        return found, None, True
+    variables = {**registration, "channel": Channel.HOTLINE, "externalId": order_number}
+    try:
+        result = camunda.correlate("AppealSubmitted", business_key=key, variables=variables)
+    except CamundaError as exc:
+        return None, str(exc), False
+    instance = (result or {}).get("processInstance") or {}
+    return instance.get("id") or find_appeal(camunda, key), None, False
+
+
+def _record_start(row: HotlineOrder, outcome: tuple[str | None, str | None, bool], report: SyncReport) -> bool:
+    """Write what `_start_appeal` did into the registry row; False when the engine refused."""
+    pid, error, linked = outcome
+    if linked:
+        row.process_instance_id = pid
+        row.state = "started"
+        report.linked += 1
+        log.info("order %s already has appeal %s", row.order_number, pid)
+        return True
+    row.start_attempts = (row.start_attempts or 0) + 1
+    if error is not None:
+        row.last_error = f"启动诉求失败（第{row.start_attempts}次）：{error}"
+        report.start_failed += 1
+        report.errors.append(f"{row.order_number}: {row.last_error}")
+        log.error("could not start the appeal of order %s: %s", row.order_number, error)
+        return False
+    row.process_instance_id = pid
+    row.state = "started"
+    row.last_error = None
+    report.started += 1
+    log.info("order %s → appeal %s", row.order_number, pid)
+    return True
 
 
 def _act(db: Engine, camunda: Camunda, order_id: int, report: SyncReport,
@@ -175,35 +227,9 @@ def _start(camunda: Camunda, row: HotlineOrder, report: SyncReport,
            existing: Mapping[str, str] | None = None) -> bool:
     """Start the appeal (or link the one that already exists); False when the engine refused.
 
-    `existing`: the appeals already found by business key for this row's chunk (`find_appeals`);
-    None → looked up here."""
-    found = (existing.get(row.business_key) if existing is not None
-             else find_appeal(camunda, row.business_key))
-    if found:
-        row.process_instance_id = found
-        row.state = "started"
-        report.linked += 1
-        log.info("order %s already has appeal %s", row.order_number, found)
-        return True
-    variables = {k: v for k, v in (row.registration or {}).items()}
-    variables.update(channel=Channel.HOTLINE, externalId=row.order_number)
-    try:
-        result = camunda.correlate("AppealSubmitted", business_key=row.business_key, variables=variables)
-    except CamundaError as exc:
-        row.start_attempts = (row.start_attempts or 0) + 1
-        row.last_error = f"启动诉求失败（第{row.start_attempts}次）：{exc}"
-        report.start_failed += 1
-        report.errors.append(f"{row.order_number}: {row.last_error}")
-        log.error("could not start the appeal of order %s: %s", row.order_number, exc)
-        return False
-    instance = (result or {}).get("processInstance") or {}
-    row.process_instance_id = instance.get("id") or find_appeal(camunda, row.business_key)
-    row.state = "started"
-    row.start_attempts = (row.start_attempts or 0) + 1
-    row.last_error = None
-    report.started += 1
-    log.info("order %s → appeal %s", row.order_number, row.process_instance_id)
-    return True
+    `existing`: the appeals already found by business key (`find_appeals`); None → looked up here."""
+    outcome = _start_appeal(camunda, row.business_key, row.order_number, dict(row.registration or {}), existing)
+    return _record_start(row, outcome, report)
 
 
 def _forward_events(camunda: Camunda, row: HotlineOrder, report: SyncReport) -> list[str]:

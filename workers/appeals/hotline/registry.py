@@ -162,12 +162,18 @@ def ingest_many(db: Engine, records: list[Intake], origin: str | None) -> list[t
     numbers = {r.order_number for r in records if isinstance(r, WorkOrder)}
     if numbers:
         with Session(db) as session:
-            known = set(session.scalars(select(HotlineOrder.order_number)
-                                        .where(HotlineOrder.order_number.in_(numbers))))
-        for index, record in enumerate(records):
-            if isinstance(record, WorkOrder) and record.order_number not in known \
-                    and record.order_number not in fresh:
-                fresh[record.order_number] = index
+            known = {row.order_number: row for row in session.scalars(
+                select(HotlineOrder).where(HotlineOrder.order_number.in_(numbers)))}
+            seen: set[str] = set()
+            for index, record in enumerate(records):
+                if not isinstance(record, WorkOrder):
+                    continue
+                row = known.get(record.order_number)
+                if row is None and record.order_number not in fresh:
+                    fresh[record.order_number] = index
+                elif row is not None and record.order_number not in seen and _nothing_new(row, record):
+                    outcomes[index] = "known", row.id  # read again (the sync's overlap): nothing to write
+                seen.add(record.order_number)
     if fresh:
         rows = {number: _new_row(records[index], origin) for number, index in fresh.items()}  # type: ignore[arg-type]
         with Session(db, expire_on_commit=False) as session:  # ids and keys stay readable after the commit
@@ -195,6 +201,20 @@ def ingest_many(db: Engine, records: list[Intake], origin: str | None) -> list[t
         if outcomes[index] is None:
             outcomes[index] = ingest(db, record, origin)
     return [o for o in outcomes if o is not None]
+
+
+def _nothing_new(row: HotlineOrder, order: WorkOrder) -> bool:
+    """The record of a known order brings nothing `_merge` would store (not newer, no new event)."""
+    updated = to_utc(order.updated_at)
+    if updated is None or row.remote_updated_at is None or updated > stored_utc(row.remote_updated_at):
+        return False
+    if order.withdrawn and row.withdraw_reason is None:
+        return False
+    known = {r.get("id") for r in row.reminders or []}
+    if any(r.id not in known for r in order.reminders):
+        return False
+    survey = _survey_json(order)
+    return not (survey and not _same_survey(row.survey, survey))
 
 
 def _new_row(order: WorkOrder, origin: str | None) -> HotlineOrder:
