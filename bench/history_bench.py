@@ -27,6 +27,7 @@ import argparse
 import concurrent.futures as cf
 import datetime as dt
 import json
+import math
 import random
 import statistics
 import sys
@@ -104,8 +105,8 @@ def list_times(engine: Engine, stop: threading.Event | None, runs: int) -> list[
 
 def summary(times: list[float]) -> dict:
     ordered = sorted(times)
-    return {"n": len(ordered), "p50": round(statistics.median(ordered)), "p95":
-            round(ordered[max(0, int(len(ordered) * 0.95) - 1)])}
+    rank = min(len(ordered) - 1, math.ceil(len(ordered) * 0.95) - 1)  # nearest rank
+    return {"n": len(ordered), "p50": round(statistics.median(ordered)), "p95": round(ordered[rank])}
 
 
 def run(db: str, args: argparse.Namespace) -> dict:
