@@ -145,8 +145,20 @@ def run(db: str, args: argparse.Namespace) -> dict:
         t0 = time.perf_counter()
         lister.start()
         executions, by_executor, left, stalled = 0, 0, finished, 0
+
+        def remaining() -> tuple[int, ...]:
+            """History rows still there: finished appeals, and all variables, details, activities."""
+            return (admin.get("/history/process-instance/count", processDefinitionKey=PROCESS,
+                              finished="true")["count"],
+                    admin.get("/history/variable-instance/count")["count"],
+                    admin.get("/history/detail/count")["count"],
+                    admin.get("/history/activity-instance/count")["count"])
+
+        rows_before = remaining()
+        print(f"[{db}] history rows (finished appeals, variables, details, activities): {rows_before}", flush=True)
+        state = rows_before
         try:
-            while left and stalled < 3:
+            while stalled < 3:
                 try:
                     admin.post(f"/job/{job['id']}/execute", {})
                     executions += 1
@@ -154,13 +166,12 @@ def run(db: str, args: argparse.Namespace) -> dict:
                     if "concurrently" not in exc.message and not exc.is_conflict:
                         raise
                     by_executor += 1
-                now_left = admin.get("/history/process-instance/count", processDefinitionKey=PROCESS,
-                                     finished="true")["count"]
-                stalled = stalled + 1 if now_left == left else 0
-                left = now_left
+                now = remaining()  # a run removes a batch from each table: done when nothing moves any more
+                stalled = stalled + 1 if now == state else 0
+                state, left = now, now[0]
                 rss = max(rss, engine.rss_mb())
-                if executions % 10 == 0:
-                    print(f"    {executions} runs of the cleanup job: {left:,} closed appeals left "
+                if executions % 20 == 0:
+                    print(f"    {executions} runs of the cleanup job: {state} left "
                           f"({time.perf_counter() - t0:.0f} s)", flush=True)
         finally:
             stop.set()
@@ -171,11 +182,12 @@ def run(db: str, args: argparse.Namespace) -> dict:
                "cleanup_s": round(cleanup_s, 1), "per_s": round((finished - left) / cleanup_s, 1),
                "list_at_rest": at_rest, "list_during": summary(during) if during else None,
                "load_rest": rest_load, "load_cleanup": f"{load_start}–{_load()}", "engine_rss_mb": round(rss),
-               "db_mb_before": round(db_before), "db_mb_after": round(engine.db_size_mb())}
+               "db_mb_before": round(db_before), "db_mb_after": round(engine.db_size_mb()),
+               "history_rows_before": rows_before, "history_rows_after": state}
         print(f"[{db}] cleanup: {finished - left:,} of {finished:,} closed appeals removed in {cleanup_s:.1f} s "
               f"({row['per_s']}/s, {executions} job runs by REST, {by_executor} met the job executor's); department list during it {row['list_during']}; "
               f"engine RSS {row['engine_rss_mb']} MB; database {row['db_mb_before']} → {row['db_mb_after']} MB; "
-              f"load {row['load_cleanup']}", flush=True)
+              f"load {row['load_cleanup']}; history rows {rows_before} → {state}", flush=True)
         return row
     finally:
         engine.cleanup()
