@@ -80,7 +80,12 @@ def test_org_sync_is_idempotent_and_grants_what_groups_need(deployed: EngineHand
     assert "0 created, 0 updated" in result.output
     admin = deployed.admin
     members = {u["id"] for u in admin.get("/user", memberOfGroup="deputy-head-industry")}
-    assert members == {"deputy-industry"}
+    # the role's group: 某县's and 乙县's deputy (each confined to the county by its tenant)
+    assert members == {"deputy-industry", "yx-deputy-industry"}
+    tenants = {t["id"] for t in admin.get("/tenant", userMember="deputy-industry")}
+    assert tenants == {"mouxian"} and {t["id"] for t in admin.get("/tenant", userMember="yx-deputy-industry")} == {"yixian"}
+    assert {t["id"] for t in admin.get("/tenant", userMember="city-officer")} == {"city"}
+    assert {t["id"] for t in admin.get("/tenant", groupMember="workers")} == {"mouxian", "yixian", "city"}
     grants = admin.get("/authorization", groupIdIn="dept-industry", resourceType=7, resourceId="*")
     assert grants == [], "a department has no global permission on tasks"
     # the office reads every task and instance of the county's appeals, per definition, so it does not

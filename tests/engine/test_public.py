@@ -13,7 +13,8 @@ from sqlalchemy import select
 from appeals.camunda import CamundaError
 from appeals.db import engine_for
 from appeals.db.public_models import OnlineSubmission, SurveyAnswer
-from appeals.org import GROUP, PUBLIC_GRANTS, PUBLIC_GROUP, IdentitySync
+from appeals.org import DEMO_ORG, GROUP, PUBLIC_GRANTS, PUBLIC_GROUP, IdentitySync, load
+from appeals.org.grants import TENANT
 from appeals.public import create_app, follow_up_round, survey_link
 from appeals.settings import PROJECT_ROOT
 
@@ -42,7 +43,8 @@ def fake(tmp_path):
 def public_app(workers: EngineHandle):
     """The app against the session's engine, as `appeals-public` created by IdentitySync."""
     sync = IdentitySync(workers.admin)
-    sync.ensure_public_channel(PUBLIC_PASSWORD)
+    chart = load(DEMO_ORG)  # the pages serve the counties (each a tenant), not the city
+    sync.ensure_public_channel(PUBLIC_PASSWORD, tenants=[c.tenant for c in chart.all_counties()])
     app = create_app(public_settings(workers.settings))
     app.config["TESTING"] = True
     return app
@@ -60,6 +62,8 @@ def test_the_public_user_has_only_what_the_pages_need(public_app, workers: Engin
     grants = {(g["resourceType"], g["resourceId"]): set(g["permissions"])
               for g in workers.admin.get("/authorization", groupIdIn=PUBLIC_GROUP)}
     grants.pop((GROUP, PUBLIC_GROUP), None)  # the engine lets members read their own group
+    for county in load(DEMO_ORG).all_counties():  # ... and the tenants they are members of: the counties
+        assert grants.pop((TENANT, county.tenant)) == {"READ"}
     wanted: dict[tuple[int, str], set[str]] = {}
     for resource_type, resource_id, permissions in PUBLIC_GRANTS:
         wanted.setdefault((resource_type, resource_id), set()).update(permissions)

@@ -159,6 +159,8 @@ class LockedTask:
     retries: int | None
     variables: dict[str, Any]
     activity_instance_id: str = ""
+    tenant_id: str | None = None
+    """The county (or `city`) the instance belongs to (docs/city-level.md); None without tenants."""
 
 
 class Camunda:
@@ -355,6 +357,7 @@ class Camunda:
                 retries=task.get("retries"),
                 variables={k: from_variable(v) for k, v in (task.get("variables") or {}).items()},
                 activity_instance_id=task.get("activityInstanceId") or "",
+                tenant_id=task.get("tenantId"),
             )
             for task in tasks
         ]

@@ -41,6 +41,15 @@ def latest_org_chart(engine: Engine) -> OrgChart:
     return parse(content)
 
 
+def home_county_code(engine: Engine) -> str | None:
+    """The tenant of the chart's own county (where the 12345 feed and the public pages deliver), or None
+    without tenants or before the first sync."""
+    try:
+        return latest_org_chart(engine).tenant
+    except LookupError:
+        return None
+
+
 class AppContext:
     """Settings, and the clients made from them on first use."""
 
@@ -86,9 +95,11 @@ class AppContext:
 
         return load_calendar(self.db)
 
-    def org_chart(self) -> OrgChart:
-        """The chart last loaded by `appeals org sync` (LookupError before the first sync)."""
-        return latest_org_chart(self.db)
+    def org_chart(self, tenant: str | None = None) -> OrgChart:
+        """The chart last loaded by `appeals org sync` (LookupError before the first sync); with a
+        tenant, the chart of that county (`OrgChart.for_tenant`; LookupError for an unknown tenant)."""
+        chart = latest_org_chart(self.db)
+        return chart.for_tenant(tenant) if tenant else chart
 
     def save_org_chart(self, chart: OrgChart) -> None:
         """Keep `chart` as the current snapshot (nothing new when it is unchanged)."""
@@ -99,11 +110,12 @@ class AppContext:
             if last != chart.to_dict():
                 conn.execute(db.OrgSnapshot.__table__.insert().values(content=chart.to_dict(), synced_at=db.utcnow()))
 
-    def document_org(self) -> dict[str, str]:
-        """The issuing organisation of documents and reports, from the synced org chart."""
+    def document_org(self, tenant: str | None = None) -> dict[str, str]:
+        """The issuing organisation of documents and reports, from the synced org chart (of the
+        county whose tenant is `tenant`, when given)."""
         from .documents.fields import issuer_of
 
-        return issuer_of(self.org_chart())
+        return issuer_of(self.org_chart(tenant))
 
     def deadlines(self) -> DeadlineService:
         """Due dates from the AppealDeadlines table on the current working-day calendar."""

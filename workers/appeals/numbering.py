@@ -4,6 +4,9 @@
 counties transfer in its own series (`city_registration` 收, `city_dispatch` 交, prefix = the city): one
 serial per city and year, whichever county the appeal came from (临沧 第十三条).
 
+Each county has its own series of 收 / 交 / 报 / 催 (docs/city-level.md): the chart's own county keeps
+the plain kinds, another county's series is keyed `{kind}@{tenant}` (`series`), with its own prefix.
+
 The serial is incremented and issued in one database transaction keyed by the owner (the process
 instance), so a redelivered external task gets the number it already has, and a failed attempt
 rolls its increment back: no gaps, no duplicates.
@@ -30,17 +33,28 @@ def format_number(prefix: str, kind: str, year: int, serial: int) -> str:
     return f"{prefix}服企办{KINDS[kind]}（{year}）第{serial}号"
 
 
+def series_kind(kind: str, series: str | None) -> str:
+    """The key of a number series: the kind, and for another county than the chart's own `@tenant`."""
+    return f"{kind}@{series}" if series else kind
+
+
 def _insert_ignore(engine: Engine, year: int, kind: str):
     dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
     return dialect.insert(NumberSequence).values(year=year, kind=kind, last_value=0).on_conflict_do_nothing()
 
 
 def issue_number(
-    engine: Engine, kind: str, owner_key: str, prefix: str, when: dt.datetime | None = None
+    engine: Engine, kind: str, owner_key: str, prefix: str, when: dt.datetime | None = None,
+    series: str | None = None,
 ) -> str:
-    """The number of `kind` for `owner_key`, issuing the next serial of the year if it has none."""
+    """The number of `kind` for `owner_key`, issuing the next serial of the year if it has none.
+
+    `series` keys another county's series (its tenant, `OrgChart.number_series`); None is the chart's
+    own county's (and the city's). Raises ValueError for an unknown kind."""
     if kind not in KINDS:
         raise ValueError(f"unknown number kind {kind!r}; one of {', '.join(KINDS)}")
+    label = KINDS[kind]
+    kind = series_kind(kind, series)
     year = (when or dt.datetime.now(SHANGHAI)).astimezone(SHANGHAI).year
     for _attempt in range(5):
         try:
@@ -60,7 +74,7 @@ def issue_number(
                     .values(last_value=NumberSequence.last_value + 1)
                     .returning(NumberSequence.last_value)
                 ).scalar_one()
-                number = format_number(prefix, kind, year, serial)
+                number = f"{prefix}服企办{label}（{year}）第{serial}号"
                 conn.execute(
                     insert(IssuedNumber).values(
                         kind=kind, year=year, serial=serial, number=number, owner_key=owner_key,

@@ -16,6 +16,13 @@ from ..milestones import milestone_variables, record_milestone_hook
 from ..runtime import Router
 
 router = Router(milestone_variables=milestone_variables)
+
+
+def chart_of(task, ctx):  # noqa: ANN001, ANN201 - Task, AppContext -> OrgChart (imports would cycle)
+    """The org chart of the task's county (its tenant: `AppContext.org_chart`); the chart's own county
+    for an instance without tenant."""
+    return ctx.org_chart(task.tenant_id) if task.tenant_id else ctx.org_chart()
+
 router.after(record_milestone_hook)
 
 for _module in sorted(m.name for m in pkgutil.iter_modules(__path__)):

@@ -27,7 +27,7 @@ from ..org import OrgChart
 from ..runtime import ModelError, Task
 from ..variables import as_list
 from ..vocabulary import AppealStatus, CitySituation, DispatchSituation
-from . import router
+from . import chart_of, router
 from .handling import apply_extension_decision
 
 CITY_PROCESS = "CityAppeal"
@@ -105,7 +105,7 @@ def start_city_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
     """
     existing = _city_instance_of(ctx, task.process_instance_id)
     if existing is None:
-        chart = ctx.org_chart()
+        chart = chart_of(task, ctx)
         variables: dict[str, Any] = {name: task.get(name) for name in TRANSFERRED_VARIABLES}
         variables["countyRegistrationNumber"] = variables.pop("registrationNumber")
         variables["countyCoordinationOpinion"] = variables.pop("coordinationOpinion")
@@ -114,6 +114,8 @@ def start_city_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
         variables["countyLeadDepartmentName"] = variables.pop("leadDepartmentName")
         variables.update(countyProcessInstanceId=task.process_instance_id, countyName=chart.county,
                          countyBusinessKey=task.business_key)
+        if chart.city_tenant:  # the city's tenant (CountyTenantPlugin); the county's code names the sender
+            variables.update(cityCode=chart.city_tenant, countyCode=task.tenant_id or chart.tenant)
         body: dict[str, Any] = {
             "messageName": TRANSFERRED_MESSAGE, "resultEnabled": True,
             "businessKey": variables["countyRegistrationNumber"] or task.process_instance_id,
@@ -135,7 +137,7 @@ def register_city_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
 
     The due date from dmn/AppealDeadlines.dmn (step `verify`) on the working-day calendar.
     """
-    chart = ctx.org_chart()
+    chart = chart_of(task, ctx)
     number = issue_number(ctx.db, "city_registration", task.process_instance_id, chart.city_prefix)
     departments = city_departments(chart)
     output: dict[str, Any] = {
@@ -162,7 +164,7 @@ def resolve_city_approver(task: Task, ctx: AppContext) -> dict[str, Any]:
     Task_DetermineCityApprovalLevel (dmn/CityDispatchApproval.dmn); ModelError when the lead is not a
     city department (the form offers only those).
     """
-    chart = ctx.org_chart()
+    chart = chart_of(task, ctx)
     departments = city_departments(chart)
     lead = task.get("leadDepartment")
     if lead not in departments:
@@ -193,7 +195,7 @@ def dispatch_city_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
     Due dates from dmn/AppealDeadlines.dmn (steps `sign`, `handling`, `reminderBefore`, `escalateAfter`;
     the city's situation read as the county row `CITY_SITUATION_DEADLINES` names) on the working-day calendar.
     """
-    chart = ctx.org_chart()
+    chart = chart_of(task, ctx)
     lead = task.get("leadDepartment")
     assisting = as_list(task.get("assistingDepartments"))
     count = int(task.get("dispatchCount") or 0) + 1
@@ -240,7 +242,7 @@ def prepare_city_escalation(task: Task, ctx: AppContext) -> dict[str, Any]:
     """A city department cannot resolve it, or it stayed overdue: up to the city's deputy leader, then
     the city leader (the city's chain). The deputy is the chart's (`city_deputy_for` the department);
     both due dates from dmn/AppealDeadlines.dmn (step `coordination`) on the working-day calendar."""
-    chart = ctx.org_chart()
+    chart = chart_of(task, ctx)
     deputy = chart.city_deputy_for(task.get("handlerGroup") or "")
     group = deputy.id if deputy else chart.of_kind("city-leader")[0].id
     deadlines = ctx.deadlines()

@@ -12,7 +12,7 @@ from ..runtime import BpmnError, ModelError, Task
 from ..tasklabels import task_label_variables
 from ..variables import as_list
 from ..vocabulary import AppealStatus, DispatchSituation
-from . import router
+from . import chart_of, router
 
 
 def _names(chart: OrgChart, group_ids: list[str]) -> str:
@@ -45,7 +45,7 @@ def resolve_approver(task: Task, ctx: AppContext) -> dict[str, Any]:
     `approver_group`; the due date from dmn/AppealDeadlines.dmn (step `dispatch`, by situation) on the
     working-day calendar. BpmnError `Err_InvalidLead` when the lead is not a department of the org chart.
     """
-    chart = ctx.org_chart()
+    chart = chart_of(task, ctx)
     lead = task.get("leadDepartment")
     departments = {g.id for g in chart.of_kind("department")}
     if lead not in departments:
@@ -79,14 +79,14 @@ def dispatch_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
     Due dates from dmn/AppealDeadlines.dmn (steps `sign`, `assist`, `handling`, `reminderBefore`,
     `escalateAfter`) on the working-day calendar.
     """
-    chart = ctx.org_chart()
+    chart = chart_of(task, ctx)
     situation = task.get("dispatchSituation")
     lead = task.get("leadDepartment")
     assisting = as_list(task.get("assistingDepartments"))
     count = int(task.get("dispatchCount") or 0) + 1
     to_city = situation == DispatchSituation.CITY
     kind = "transfer" if to_city else "dispatch"
-    number = issue_number(ctx.db, kind, f"{task.process_instance_id}#{count}", chart.number_prefix)
+    number = issue_number(ctx.db, kind, f"{task.process_instance_id}#{count}", chart.number_prefix, series=chart.number_series)
     handler = chart.of_kind("city-center")[0].id if to_city else lead
     start = now()
     deadlines = ctx.deadlines()

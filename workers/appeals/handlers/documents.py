@@ -49,7 +49,7 @@ def render_document_handler(task: Task, ctx: AppContext) -> dict[str, FileValue]
     if not kind:
         raise DocumentError("the service task sets no 'documentKind' input parameter")
     kind = str(kind)
-    document = render_document(kind, task.variables, org=ctx.document_org())
+    document = render_document(kind, task.variables, org=ctx.document_org(task.tenant_id) if task.tenant_id else ctx.document_org())
     store_copy(ctx.settings.data_dir, task.process_instance_id, document.filename, document.content)
     name = variable_name(kind)
     out = {name: FileValue(document.filename, document.content, document.mime_type)}

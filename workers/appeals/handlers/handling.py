@@ -9,7 +9,7 @@ from ..deadlines import deadline_variables, due_label, now, parse_time
 from ..ledger.history import signed_time
 from ..runtime import Milestone, Task
 from ..vocabulary import SUPERVISED_RESULT_CLASSES, AppealStatus, ExtensionDecision
-from . import router
+from . import chart_of, router
 
 
 def _signed_at(task: Task, ctx: AppContext):
@@ -21,7 +21,7 @@ def _signed_at(task: Task, ctx: AppContext):
 @router.topic("collectAssistOpinions", variables=("dispatchedAt",), milestone=Milestone("signed", at=_signed_at))
 def collect_assist_opinions(task: Task, ctx: AppContext) -> dict[str, Any]:
     """The assisting departments' opinions of this dispatch, for the lead department's form."""
-    chart = ctx.org_chart()
+    chart = chart_of(task, ctx)
     since = parse_time(task.get("dispatchedAt"))
     history = ctx.camunda.get("/history/variable-instance", processInstanceId=task.process_instance_id,
                               variableNameIn="assistOpinion,assistDepartment", deserializeValues="false")

@@ -17,7 +17,7 @@ from ..validation import validate_registration
 from ..variables import as_list
 from ..vocabulary import REGISTRATION_FIELDS, AppealStatus
 from ..workdays import SHANGHAI
-from . import router
+from . import chart_of, router
 
 
 @router.topic("validateRegistration", variables=REGISTRATION_FIELDS)
@@ -45,8 +45,8 @@ def register_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
     `receivedYear` / `receivedMonth` (Asia/Shanghai) feed the next task, Task_DetermineBatch
     (dmn/AppealBatch.dmn), which sets `batchNumber` and `batch`.
     """
-    chart = ctx.org_chart()
-    number = issue_number(ctx.db, "registration", task.process_instance_id, chart.number_prefix)
+    chart = chart_of(task, ctx)
+    number = issue_number(ctx.db, "registration", task.process_instance_id, chart.number_prefix, series=chart.number_series)
     received = task.get("receivedAt") or now().isoformat(timespec="seconds")
     deadlines = ctx.deadlines()
     verify = deadlines.due("verify")
@@ -61,6 +61,8 @@ def register_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
         "appealStatus": AppealStatus.REGISTERED,
         "registeredAt": now().isoformat(timespec="seconds"),
     }
+    if task.tenant_id:  # the county the appeal belongs to (its tenant), by name for lists and documents
+        output["countyName"] = chart.county
     # the batch (批次) follows from the month in the model: Task_DetermineBatch, dmn/AppealBatch.dmn
     received_at = (parse_time(received) or now()).astimezone(SHANGHAI)
     output["receivedYear"] = received_at.year
@@ -82,7 +84,7 @@ def register_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
 def prepare_dispatch_options(task: Task, ctx: AppContext) -> dict[str, Any]:
     """The departments of the org chart as choices, pre-set to the routing table's suggestion; whether
     the office kept the suggested category; the similar closed appeals (appeals.suggest.similar)."""
-    chart = ctx.org_chart()
+    chart = chart_of(task, ctx)
     departments = {g.id: g.name for g in chart.of_kind("department")}
     suggested_lead = task.get("suggestedLead")
     suggested_assisting = [d for d in as_list(task.get("suggestedAssisting")) if d in departments]

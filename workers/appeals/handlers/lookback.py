@@ -73,6 +73,9 @@ def record_look_back(task: Task, ctx: AppContext) -> dict[str, Any]:
         fields = {k: v for k, v in fields.items() if v is not None}
         fields["channel"] = "self_report"
         fields["externalId"] = original
+        county = (camunda.get(f"/history/process-instance/{original}") or {}).get("tenantId")
+        if county:  # the reopened appeal stays in the original's county
+            fields["countyCode"] = county
         fields["problemDescription"] = f"【回头看发现问题反弹】{answer.get('lookBackNote') or ''}\n原诉求：{fields.get('problemDescription', '')}"
         camunda.correlate("AppealSubmitted", business_key=key, variables=fields)
         reopened.append(key)

@@ -11,7 +11,7 @@ from ..deadlines import deadline_variables, now, parse_time
 from ..runtime import BpmnError, Task
 from ..validation import normalize_text
 from ..workdays import SHANGHAI
-from . import router
+from . import chart_of, router
 
 MIN_ROUNDTABLE_ENTERPRISES = 10  # 乌审旗 二(二): 原则上每次会议企业代表不少于10家
 ITEM_FIELDS = ("enterpriseName", "creditCode", "contactName", "contactPhone", "matter", "lead", "settled")
@@ -86,7 +86,7 @@ def _lead_id(value: str, departments: dict[str, str]) -> str | None:
 @router.topic("createMeetingItems", variables=("decidedItems", "meetingTitle", "meetingStartsAt", "meetingKind"))
 def create_meeting_items(task: Task, ctx: AppContext) -> dict[str, Any]:
     """Start one appeal per decided item (business key MTG-<meeting>-<line>: a redelivery starts none twice)."""
-    departments = {g.id: g.name for g in ctx.org_chart().of_kind("department")}
+    departments = {g.id: g.name for g in chart_of(task, ctx).of_kind("department")}
     items, errors = parse_items(task.get("decidedItems"))
     created = []
     for item in items:
@@ -104,6 +104,8 @@ def create_meeting_items(task: Task, ctx: AppContext) -> dict[str, Any]:
             "receivedAt": task.get("meetingStartsAt") or now().isoformat(timespec="seconds"),
             "dispatchSituation": "meeting", "settledAtMeeting": item["settled"],
         }
+        if task.tenant_id:  # the meeting's county
+            variables["countyCode"] = task.tenant_id
         lead = _lead_id(item["lead"], departments)
         if lead:
             variables["leadDepartment"] = lead

@@ -10,7 +10,7 @@ from ..notify import EVENTS, Channels, NotificationError, deliver, mark_undelive
 from ..notify.attachments import APPROVAL_VARIABLES, attachments_for
 from ..notify.undelivered import hand_to_office
 from ..runtime import ModelError, Task
-from . import router
+from . import chart_of, router
 
 TEMPLATE_VARIABLES = (
     "registrationNumber", "enterpriseName", "contactName", "contactPhone", "contactEmail", "problemDescription",
@@ -38,7 +38,7 @@ def send_notification(task: Task, ctx: AppContext) -> dict[str, Any]:
     event = str(task.get("notificationEvent") or "")
     if event not in EVENTS:
         raise ModelError(f"unknown notificationEvent '{event}' (one of {', '.join(EVENTS)})")
-    chart = ctx.org_chart()
+    chart = chart_of(task, ctx)
     extra: dict[str, Any] = {}
     if event == "survey_link":
         public = ctx.settings.public  # one validity: the page enforces it, the message quotes it

@@ -12,7 +12,7 @@ from ..numbering import issue_number
 from ..runtime import Task
 from ..vocabulary import AppealStatus, Card, Interview
 from ..workdays import SHANGHAI
-from . import router
+from . import chart_of, router
 
 ESCALATION_RECORD = {"task_force": "deputy_interview", "leader": "principal_interview"}
 """CardLadder's `interview` → the escalation code the card ledger records."""
@@ -32,10 +32,10 @@ def issue_overdue_notice(task: Task, ctx: AppContext) -> dict[str, Any]:
     `previousCard` (`none` / `yellow` / `red`) is the input of the next task, Task_DetermineCard, which
     evaluates dmn/CardLadder.dmn in the model (`cardKind`, `interview`, `interviewGroup`, `interviewTitle`).
     """
-    chart = ctx.org_chart()
+    chart = chart_of(task, ctx)
     department = task.get("handlerGroup")
     owner = f"{task.process_instance_id}#{task.activity_instance_id or task.id}"
-    number = issue_number(ctx.db, "reminder", owner, chart.number_prefix)
+    number = issue_number(ctx.db, "reminder", owner, chart.number_prefix, series=chart.number_series)
     name = chart.group(department).name if department in {g.id for g in chart.groups} else department
     return {
         "reminderNumber": number,
@@ -75,7 +75,7 @@ def prepare_escalation(task: Task, ctx: AppContext) -> dict[str, Any]:
     The deputy is the org chart's (`deputy_for` the lead department); the three coordination due dates
     from dmn/AppealDeadlines.dmn (step `coordination`) on the working-day calendar.
     """
-    chart = ctx.org_chart()
+    chart = chart_of(task, ctx)
     lead = task.get("leadDepartment") or task.get("handlerGroup")
     deputy = chart.deputy_for(lead) if lead else None
     deputy_group = deputy.id if deputy else chart.of_kind("county-head")[0].id
@@ -105,8 +105,8 @@ def prepare_escalation(task: Task, ctx: AppContext) -> dict[str, Any]:
 @router.topic("transferToCity", variables=("registrationNumber",))
 def transfer_to_city(task: Task, ctx: AppContext) -> dict[str, Any]:
     """Beyond the county's powers: the 转报单 number, and the city service center takes over."""
-    chart = ctx.org_chart()
-    number = issue_number(ctx.db, "transfer", f"{task.process_instance_id}#city", chart.number_prefix)
+    chart = chart_of(task, ctx)
+    number = issue_number(ctx.db, "transfer", f"{task.process_instance_id}#city", chart.number_prefix, series=chart.number_series)
     city = chart.of_kind("city-center")[0]
     return {
         "transferNumber": number,

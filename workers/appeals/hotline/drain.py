@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from ..camunda import Camunda, CamundaError
+from ..context import home_county_code
 from ..db import utcnow
 from ..db.hotline_models import HotlineOrder
 from ..vocabulary import Channel, FollowUpMethod
@@ -143,9 +144,10 @@ def _act_on_chunk(db: Engine, camunda: Camunda, claimed: list[int], report: Sync
                 log.error("could not look up the appeals of %d orders: %s", len(new), exc)
                 return
             jobs = [(row.business_key, row.order_number, dict(row.registration or {})) for row in new]
+            county = home_county_code(db)
 
             def start(job: tuple[str, str, dict[str, Any]]) -> tuple[str | None, str | None, bool]:
-                return _start_appeal(camunda, *job, existing)
+                return _start_appeal(camunda, *job, existing, county)
 
             outcomes = list(pool.map(start, jobs)) if pool is not None else [start(job) for job in jobs]
             for row, outcome in zip(new, outcomes, strict=True):
@@ -165,13 +167,16 @@ def _act_on_chunk(db: Engine, camunda: Camunda, claimed: list[int], report: Sync
 
 
 def _start_appeal(camunda: Camunda, key: str, order_number: str, registration: dict[str, Any],
-                  existing: Mapping[str, str] | None) -> tuple[str | None, str | None, bool]:
+                  existing: Mapping[str, str] | None, county: str | None = None
+                  ) -> tuple[str | None, str | None, bool]:
     """(process instance id, error, linked): start the appeal of an order, or name the one holding its
     key. Talks to the engine only (no database), so it may run in a pool."""
     found = existing.get(key) if existing is not None else find_appeal(camunda, key)
     if found:
         return found, None, True
     variables = {**registration, "channel": Channel.HOTLINE, "externalId": order_number}
+    if county:  # the 12345 feed is the chart's own county's (docs/city-level.md)
+        variables["countyCode"] = county
     try:
         result = camunda.correlate("AppealSubmitted", business_key=key, variables=variables)
     except CamundaError as exc:
@@ -211,7 +216,7 @@ def _act(db: Engine, camunda: Camunda, order_id: int, report: SyncReport,
         if row is None or not row.needs_action:
             return
         if row.state == "new":
-            if not _start(camunda, row, report, existing):
+            if not _start(camunda, row, report, existing, home_county_code(db)):
                 session.commit()
                 return
         if row.state == "started":
@@ -224,11 +229,13 @@ def _act(db: Engine, camunda: Camunda, order_id: int, report: SyncReport,
 
 
 def _start(camunda: Camunda, row: HotlineOrder, report: SyncReport,
-           existing: Mapping[str, str] | None = None) -> bool:
+           existing: Mapping[str, str] | None = None, county: str | None = None) -> bool:
     """Start the appeal (or link the one that already exists); False when the engine refused.
 
-    `existing`: the appeals already found by business key (`find_appeals`); None → looked up here."""
-    outcome = _start_appeal(camunda, row.business_key, row.order_number, dict(row.registration or {}), existing)
+    `existing`: the appeals already found by business key (`find_appeals`); None → looked up here.
+    `county`: the tenant the appeal belongs to (`home_county_code`), None without tenants."""
+    outcome = _start_appeal(camunda, row.business_key, row.order_number, dict(row.registration or {}), existing,
+                             county)
     return _record_start(row, outcome, report)
 
 

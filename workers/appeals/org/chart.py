@@ -7,6 +7,13 @@ The city level (临沧 第三条、第十三条) is part of the same chart: `cit
 prefix, `city_number_prefix`), the city service center (`city-center`) is the city's office, and the
 kinds `city-office-director`, `city-leader`, `city-deputy-leader` (ids `city-deputy-…`, overseeing city
 departments) and `city-department` (ids `city-dept-…`) describe the rest of it. docs/city-level.md.
+
+Several counties under one city (Camunda multi-tenancy): `tenant` names the chart's own county's tenant,
+`city_tenant` the city's, and `counties` lists the city's other counties, each with its `county`,
+`number_prefix`, `tenant`, its own groups (office, director, head, deputy heads, departments,
+supervision) and users. A group id names a role: the same id in two counties is one Camunda group (the
+diagrams name `office`, `county-head` literally), and the tenant confines each county's staff to the
+county's instances. `OrgChart.for_tenant` gives a county's own chart (with the city's groups).
 """
 
 from __future__ import annotations
@@ -73,6 +80,44 @@ class OrgChart:
     city: str = "市"
     city_prefix: str = "市"
     _by_id: dict[str, OrgGroup] = field(default_factory=dict, compare=False, repr=False)
+    tenant: str | None = None
+    """The county's Camunda tenant; None in a chart without tenants (one county, no tenant check)."""
+    city_tenant: str | None = None
+    counties: tuple[OrgChart, ...] = ()
+    """The city's other counties, each a chart of its own (with the city's groups, without `counties`)."""
+    home: bool = True
+    """False for a county of `counties`: its number series are keyed by its tenant."""
+
+    @property
+    def number_series(self) -> str | None:
+        """The key of this county's number series (appeals.numbering): None for the chart's own county
+        (the series it always had), the tenant for the other counties."""
+        return None if self.home else self.tenant
+
+    def for_tenant(self, tenant: str | None) -> OrgChart:
+        """The chart of the county whose tenant is `tenant`; this chart for None, its own tenant or the
+        city's. Raises LookupError for a tenant the chart does not name."""
+        if tenant is None or tenant in (self.tenant, self.city_tenant):
+            return self
+        for county in self.counties:
+            if county.tenant == tenant:
+                return county
+        raise LookupError(f"the org chart names no county with tenant '{tenant}'")
+
+    def all_counties(self) -> list[OrgChart]:
+        """This county and the city's other counties, in the chart's order."""
+        return [self, *self.counties]
+
+    def tenants(self) -> dict[str, str]:
+        """Tenant id → name: each county's and the city's (empty in a chart without tenants)."""
+        found = {c.tenant: c.county for c in self.all_counties() if c.tenant}
+        if self.city_tenant:
+            found[self.city_tenant] = self.city
+        return found
+
+    def county_of_tenant(self, tenant: str | None) -> str:
+        """The name of the county (or the city) of a tenant; the chart's county for None."""
+        return self.tenants().get(tenant or "", self.county)
 
     def group(self, group_id: str) -> OrgGroup:
         return self._by_id[group_id]
@@ -95,14 +140,25 @@ class OrgChart:
         return None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "county": self.county,
             "number_prefix": self.number_prefix,
             "city": self.city,
             "city_number_prefix": self.city_prefix,
-            "groups": [{**g.__dict__, "oversees": list(g.oversees)} for g in self.groups],
+            "groups": [{**g.__dict__, "oversees": list(g.oversees)} for g in self.groups
+                       if self.home or g.kind not in CITY_KINDS],
             "users": [{**u.__dict__, "groups": list(u.groups)} for u in self.users],
         }
+        if self.tenant:
+            data["tenant"] = self.tenant
+        if self.home and self.city_tenant:
+            data["city_tenant"] = self.city_tenant
+        if self.counties:
+            data["counties"] = [c.to_dict() for c in self.counties]
+        if not self.home:
+            for key in ("city", "city_number_prefix"):
+                data.pop(key)
+        return data
 
 
 def _text(entry: dict[str, Any], key: str, where: str, required: bool = True) -> str | None:
@@ -129,20 +185,83 @@ def _phone(entry: dict[str, Any], where: str) -> str | None:
     return phone
 
 
+TENANT_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,63}$")
+
+
+def _tenant(data: dict[str, Any], key: str, where: str) -> str | None:
+    value = _text(data, key, where, required=False)
+    if value is not None and not TENANT_PATTERN.match(value):
+        raise OrgChartError(f"{where}: '{key}' must be lower-case ASCII letters, digits and '-'")
+    return value
+
+
 def parse(data: Any) -> OrgChart:
-    """Validate a loaded org chart and return it; raise OrgChartError naming the first problem."""
+    """Validate a loaded org chart and return it; raise OrgChartError naming the first problem.
+
+    With `counties`, every county needs a `tenant`, and so does the chart's own county and the city
+    (`tenant`, `city_tenant`); tenant, user and county names are unique across the counties; a group
+    id two counties share has the same kind in both; a county's groups are not of the city's kinds.
+    """
     if not isinstance(data, dict):
         raise OrgChartError("the org chart must be a mapping with 'groups' and 'users'")
-    county = _text(data, "county", "org chart")
+    home = _parse_one(data, "org chart")
+    raw_counties = data.get("counties") or []
+    if not isinstance(raw_counties, list):
+        raise OrgChartError("org chart: 'counties' must be a list")
+    if not raw_counties:
+        return home
+    if not home.tenant or not home.city_tenant:
+        raise OrgChartError("org chart: with 'counties', 'tenant' and 'city_tenant' are required")
+    city_groups = [g for g in data["groups"] if isinstance(g, dict) and g.get("kind") in CITY_KINDS]
+    counties: list[OrgChart] = []
+    tenants = {home.tenant, home.city_tenant}
+    user_ids = {u.id for u in home.users}
+    names = {home.county}
+    kinds = {g.id: g.kind for g in home.groups}
+    for index, entry in enumerate(raw_counties):
+        where = f"counties[{index}]"
+        if not isinstance(entry, dict):
+            raise OrgChartError(f"{where}: must be a mapping")
+        if entry.get("counties"):
+            raise OrgChartError(f"{where}: a county lists no counties of its own")
+        raw_groups = entry.get("groups")
+        if not isinstance(raw_groups, list):
+            raise OrgChartError(f"{where}: 'groups' must be a list")
+        for group in raw_groups:
+            if isinstance(group, dict) and group.get("kind") in CITY_KINDS + ("admin",):
+                raise OrgChartError(f"{where}: group '{group.get('id')}' is the city's or an administrator's; "
+                                    "list it at the top of the chart")
+        county = _parse_one({**entry, "city": home.city, "city_number_prefix": home.city_prefix,
+                             "city_tenant": home.city_tenant, "groups": [*raw_groups, *city_groups]},
+                            f"{where} ({entry.get('county')})")
+        if not county.tenant or county.tenant in tenants:
+            raise OrgChartError(f"{where}: 'tenant' is missing or used twice")
+        if county.county in names:
+            raise OrgChartError(f"{where}: county '{county.county}' is listed twice")
+        for user in county.users:
+            if user.id in user_ids:
+                raise OrgChartError(f"{where}: user '{user.id}' is defined in two counties")
+            user_ids.add(user.id)
+        for group in county.groups:
+            if kinds.setdefault(group.id, group.kind) != group.kind:
+                raise OrgChartError(f"{where}: group '{group.id}' is a {kinds[group.id]} elsewhere, a {group.kind} here")
+        tenants.add(county.tenant)
+        names.add(county.county)
+        counties.append(county.__class__(**{**county.__dict__, "home": False}))
+    return home.__class__(**{**home.__dict__, "counties": tuple(counties)})
+
+
+def _parse_one(data: dict[str, Any], where_chart: str) -> OrgChart:
+    county = _text(data, "county", where_chart)
     prefix = _text(data, "number_prefix", "org chart", required=False) or county
     city = _text(data, "city", "org chart", required=False) or "市"
     city_prefix = _text(data, "city_number_prefix", "org chart", required=False) or city
     raw_groups = data.get("groups")
     raw_users = data.get("users")
     if not isinstance(raw_groups, list) or not raw_groups:
-        raise OrgChartError("org chart: 'groups' must be a non-empty list")
+        raise OrgChartError(f"{where_chart}: 'groups' must be a non-empty list")
     if not isinstance(raw_users, list):
-        raise OrgChartError("org chart: 'users' must be a list")
+        raise OrgChartError(f"{where_chart}: 'users' must be a list")
 
     groups: list[OrgGroup] = []
     seen: set[str] = set()
@@ -187,11 +306,11 @@ def parse(data: Any) -> OrgChart:
     by_id = {g.id: g for g in groups}
     for kind in ("office", "office-director", "county-head", "city-center", "supervision"):
         if len([g for g in groups if g.kind == kind]) != 1:
-            raise OrgChartError(f"org chart: exactly one group of kind '{kind}' is required")
+            raise OrgChartError(f"{where_chart}: exactly one group of kind '{kind}' is required")
     if any(g.kind == "city-department" for g in groups):
         for kind in ("city-office-director", "city-leader"):
             if len([g for g in groups if g.kind == kind]) != 1:
-                raise OrgChartError(f"org chart: a city with departments needs exactly one group of kind '{kind}'")
+                raise OrgChartError(f"{where_chart}: a city with departments needs exactly one group of kind '{kind}'")
     overseer: dict[str, str] = {}
     for group in groups:
         overseen_kind = "city-department" if group.kind == "city-deputy-leader" else "department"
@@ -233,7 +352,8 @@ def parse(data: Any) -> OrgChart:
                 phone=_phone(entry, where),
             )
         )
-    return OrgChart(county, prefix, tuple(groups), tuple(users), city, city_prefix, by_id)
+    return OrgChart(county, prefix, tuple(groups), tuple(users), city, city_prefix, by_id,
+                    tenant=_tenant(data, "tenant", where_chart), city_tenant=_tenant(data, "city_tenant", where_chart))
 
 
 def load(path: Path | str) -> OrgChart:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 # Camunda resource types (org.camunda.bpm.engine.authorization.Resources)
-APPLICATION, USER, GROUP, FILTER = 0, 1, 2, 5
+APPLICATION, USER, GROUP, FILTER, TENANT = 0, 1, 2, 5, 11
 PROCESS_DEFINITION, TASK, PROCESS_INSTANCE, DEPLOYMENT, DECISION_DEFINITION = 6, 7, 8, 9, 10
 HISTORIC_TASK, HISTORIC_PROCESS_INSTANCE = 19, 20
 GLOBAL, GRANT = 0, 1

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..camunda import Camunda, CamundaError
-from .chart import CAMUNDA_ADMIN_GROUP, PUBLIC_GROUP, WORKER_GROUP, OrgChart
+from .chart import CAMUNDA_ADMIN_GROUP, CITY_KINDS, PUBLIC_GROUP, WORKER_GROUP, OrgChart
 from .grants import FILTER, FILTERS, GLOBAL, GRANT, GRANTS, PUBLIC_GRANTS, WORKER_GRANTS, Grant
 
 
@@ -91,6 +91,36 @@ class IdentitySync:
             self.camunda.delete(f"/group/{gid}/members/{user_id}")
             self.report.note("updated", f"membership {user_id}✗{gid}")
 
+    # tenants (docs/city-level.md): one per county and one for the city
+    def ensure_tenant(self, tenant_id: str, name: str) -> None:
+        try:
+            current = self.camunda.get(f"/tenant/{tenant_id}")
+        except CamundaError as exc:
+            if exc.status != 404:
+                raise
+            self.camunda.post("/tenant/create", {"id": tenant_id, "name": name})
+            self.report.note("created", f"tenant {tenant_id}")
+            return
+        if current.get("name") != name:
+            self.camunda.put(f"/tenant/{tenant_id}", {"id": tenant_id, "name": name})
+            self.report.note("updated", f"tenant {tenant_id}")
+        else:
+            self.report.note(None, "")
+
+    def ensure_tenant_memberships(self, member: str, wanted: Iterable[str], managed: set[str], *,
+                                  group: bool = False) -> None:
+        """Make the tenants of a user (or a group) among `managed` exactly `wanted`."""
+        kind = "group-members" if group else "user-members"
+        query = {"groupMember": member} if group else {"userMember": member}
+        wanted = set(wanted)
+        current = {t["id"] for t in self.camunda.get("/tenant", **query)}
+        for tid in sorted(wanted - current):
+            self.camunda.put(f"/tenant/{tid}/{kind}/{member}")
+            self.report.note("created", f"tenant membership {member}→{tid}")
+        for tid in sorted((current & managed) - wanted):
+            self.camunda.delete(f"/tenant/{tid}/{kind}/{member}")
+            self.report.note("updated", f"tenant membership {member}✗{tid}")
+
     # authorizations
     def ensure_grant(
         self, resource_type: int, resource_id: str, permissions: Iterable[str], *,
@@ -155,29 +185,58 @@ class IdentitySync:
     # the whole chart
     def sync(self, chart: OrgChart, worker_password: str | None = None, worker_user: str = "appeals-worker",
              public_password: str | None = None, public_user: str = "appeals-public") -> SyncReport:
-        managed = {g.id for g in chart.groups}
-        for group in chart.groups:
-            self.ensure_group(group.id, group.name, "SYSTEM" if group.kind == "admin" else "WORKFLOW")
-            self.ensure_grants(group.id, GRANTS[group.kind])
-        for user in chart.users:
-            self.ensure_user(user.id, user.name, user.email)
-            wanted = set(user.groups)
-            if any(chart.group(g).kind == "admin" for g in user.groups):
-                wanted.add(CAMUNDA_ADMIN_GROUP)
-            self.ensure_memberships(user.id, wanted, managed | {CAMUNDA_ADMIN_GROUP})
+        """Groups, users, memberships, grants, filters; with counties also the tenants: each county's
+        users in its tenant, the city's users in the city's (a user with groups of both levels in
+        both), the workers' and the public pages' groups in every tenant. Administrators join
+        camunda-admin, which the engine's tenant check lets through."""
+        counties = chart.all_counties()
+        tenants = chart.tenants()
+        managed = {g.id for c in counties for g in c.groups}
+        for tid, name in tenants.items():
+            self.ensure_tenant(tid, name)
+        synced: set[str] = set()
+        for county in counties:
+            for group in county.groups:
+                if group.id in synced:  # a role two counties share is one group, named by the first
+                    continue
+                synced.add(group.id)
+                self.ensure_group(group.id, group.name, "SYSTEM" if group.kind == "admin" else "WORKFLOW")
+                self.ensure_grants(group.id, GRANTS[group.kind])
+        for county in counties:
+            for user in county.users:
+                self.ensure_user(user.id, user.name, user.email)
+                kinds = {county.group(g).kind for g in user.groups}
+                wanted = set(user.groups)
+                if "admin" in kinds:
+                    wanted.add(CAMUNDA_ADMIN_GROUP)
+                self.ensure_memberships(user.id, wanted, managed | {CAMUNDA_ADMIN_GROUP})
+                if tenants:
+                    member_of = set()
+                    if kinds & set(CITY_KINDS):
+                        member_of.add(chart.city_tenant)
+                    if kinds - set(CITY_KINDS) - {"admin"}:
+                        member_of.add(county.tenant)
+                    self.ensure_tenant_memberships(user.id, member_of, set(tenants))
         self.ensure_filters()
         if worker_password:
             self.ensure_group(WORKER_GROUP, "外部任务处理程序", "SYSTEM")
             self.ensure_grants(WORKER_GROUP, WORKER_GRANTS)
             self.ensure_user(worker_user, "外部任务处理程序", None, password=worker_password)
             self.ensure_memberships(worker_user, {WORKER_GROUP}, {WORKER_GROUP})
-        if public_password:
-            self.ensure_public_channel(public_password, public_user)
+            if tenants:
+                self.ensure_tenant_memberships(WORKER_GROUP, set(tenants), set(tenants), group=True)
+        if public_password:  # the public pages serve every county (the city's process is not theirs)
+            self.ensure_public_channel(public_password, public_user, {c.tenant for c in counties if c.tenant})
         return self.report
 
-    def ensure_public_channel(self, password: str, user: str = "appeals-public") -> None:
-        """The public pages' technical user in the group `public-channel` (PUBLIC_GRANTS)."""
+    def ensure_public_channel(self, password: str, user: str = "appeals-public",
+                              tenants: Iterable[str] | None = None) -> None:
+        """The public pages' technical user in the group `public-channel` (PUBLIC_GRANTS), the group a
+        member of exactly the counties' tenants `tenants` (None: tenant memberships left as they are)."""
         self.ensure_group(PUBLIC_GROUP, "企业诉求公众服务页面", "SYSTEM")
         self.ensure_grants(PUBLIC_GROUP, PUBLIC_GRANTS)
         self.ensure_user(user, "企业诉求公众服务页面", None, password=password)
         self.ensure_memberships(user, {PUBLIC_GROUP}, {PUBLIC_GROUP})
+        if tenants is not None:
+            every = {t["id"] for t in self.camunda.get("/tenant")}
+            self.ensure_tenant_memberships(PUBLIC_GROUP, set(tenants), every, group=True)

@@ -14,6 +14,7 @@ import logging
 import threading
 
 from ..camunda import CamundaError
+from ..context import home_county_code
 from .gateway import EngineGateway, EngineUnavailable
 from .store import Delivery, Store
 
@@ -25,7 +26,11 @@ def deliver(store: Store, gateway: EngineGateway, delivery: Delivery, look_up_fi
     try:
         pid = gateway.find_by_business_key(delivery.business_key) if look_up_first else None
         if pid is None:
-            pid = gateway.submit(delivery.business_key, delivery.variables)
+            variables = dict(delivery.variables)
+            county = home_county_code(store.engine)  # the public pages are the chart's own county's
+            if county and not variables.get("countyCode"):
+                variables["countyCode"] = county
+            pid = gateway.submit(delivery.business_key, variables)
     except (EngineUnavailable, CamundaError) as exc:
         next_at = store.delivery_failed(delivery, f"{type(exc).__name__}: {exc}")
         log.warning("online appeal %s kept, engine did not take it (%s); next attempt %s", delivery.business_key,

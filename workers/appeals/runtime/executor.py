@@ -80,6 +80,7 @@ class Executor:
             retries=locked.retries,
             activity_instance_id=locked.activity_instance_id,
             lock_ms=self.locks.duration(topic),
+            tenant_id=locked.tenant_id,
             _extend=lambda ms: self.camunda.extend_lock(locked.id, self.worker_id, ms),
         )
         try:

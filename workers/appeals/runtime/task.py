@@ -36,6 +36,8 @@ class Task:
     retries: int | None = None
     activity_instance_id: str = ""
     lock_ms: int | None = None  # the lock this worker holds, in ms (the engine may hand the task out after it)
+    tenant_id: str | None = None
+    """The instance's tenant: its county, or `city` (docs/city-level.md); None in a chart without counties."""
     _extend: Callable[[int], None] | None = field(default=None, repr=False)
 
     def extend_lock(self, duration_ms: int) -> None:
