@@ -185,19 +185,22 @@ def test_city_numbers_stay_gap_free_when_two_counties_transfer_at_once(workers: 
     started: list[str] = []
     errors: list[BaseException] = []
 
-    def transfer(county: str, index: int) -> None:
+    def transfer(county: str, code: str, index: int) -> None:
         try:
             result = client.post("/message", {
                 "messageName": "CityAppealTransferred", "resultEnabled": True,
                 "businessKey": f"{county}服企办收（2026）第{index}号",
                 "processVariables": {"countyName": {"value": county, "type": "String"},
+                                     "cityCode": {"value": "city", "type": "String"},
+                                     "countyCode": {"value": code, "type": "String"},
                                      "countyProcessInstanceId": {"value": f"none-{county}-{index}", "type": "String"},
                                      "countyRegistrationNumber": {"value": f"{county}-{index}", "type": "String"}}})
             started.append(result[0]["processInstance"]["id"])
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=transfer, args=(county, i)) for i in range(4) for county in ("某县", "另一县")]
+    counties = (("某县", "mouxian"), ("乙县", "yixian"))  # the demo city's two counties (tenants)
+    threads = [threading.Thread(target=transfer, args=(county, code, i)) for i in range(4) for county, code in counties]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -214,5 +217,6 @@ def test_city_numbers_stay_gap_free_when_two_counties_transfer_at_once(workers: 
         return found
     serials = sorted(wait_for(numbers, timeout=60, message="city numbers for all transfers"))
     assert serials == list(range(serials[0], serials[0] + 8)), serials
+    assert {workers.admin.get(f"/process-instance/{pid}")["tenantId"] for pid in started} == {"city"}
     for pid in started:
         workers.admin.delete(f"/process-instance/{pid}?skipCustomListeners=true")

@@ -233,7 +233,11 @@ def up(app: AppContext, demo: bool, org_file: Path | None, nodes: int | None) ->
     if demo:
         from .demo import seed
 
-        click.echo(seed(app.admin(), settings))
+        try:
+            chart = app.org_chart()
+        except LookupError:
+            chart = None
+        click.echo(seed(app.admin(), settings, chart))
         pulled = _first_hotline_pull(app, settings.hotline)
         if pulled:
             click.echo(pulled)
@@ -245,7 +249,9 @@ def up(app: AppContext, demo: bool, org_file: Path | None, nodes: int | None) ->
     )
     if demo:
         click.echo("demo logins (password: APPEALS_INITIAL_PASSWORD, 'demo' with `make run`):\n"
-                   "  office-clerk (服企办), office-director, industry-handler (工信局), county-head,\n"
+                   "  某县: office-clerk (服企办), office-director, industry-handler (工信局), county-head,\n"
+                   "  乙县: yx-office-clerk, yx-office-director, yx-land-handler, yx-county-head,\n"
+                   "  某市: city-officer, city-director, city-mayor, city-land-handler,\n"
                    f"  admin: {settings.engine.admin_user} / CAMUNDA_ADMIN_PASSWORD")
     click.echo("stop with `appeals down` (or `make stop`)")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .camunda import Camunda
+from .org import OrgChart
 from .settings import Settings
 
 DEMO_APPEALS = [
@@ -51,11 +52,53 @@ DEMO_APPEALS = [
 ]
 
 
-def seed(camunda: Camunda, settings: Settings) -> str:
-    """Start the demo appeals once (skipped when demo appeals already exist)."""
+SECOND_COUNTY_DEMO_APPEALS = [
+    {
+        "enterpriseName": "乙县丰泽矿业有限公司",
+        "creditCode": "91530900MA6K4P2Q1M",
+        "enterpriseAddress": "乙县工业园区矿山路2号",
+        "contactName": "周总",
+        "contactPosition": "总经理",
+        "contactPhone": "13987650001",
+        "contactEmail": "fengze@example.com",
+        "channel": "visit",
+        "appealKind": "help",
+        "category": "land",
+        "problemDescription": "尾矿库扩容项目需新增建设用地，县里用地指标不足，项目停滞三个月。",
+        "requestedHelp": "协调解决新增用地指标。",
+    },
+    {
+        "enterpriseName": "乙县云茶农业开发有限公司",
+        "creditCode": "91530900MA6K7R3W28",
+        "enterpriseAddress": "乙县茶城大道18号",
+        "contactName": "杨经理",
+        "contactPosition": "财务负责人",
+        "contactPhone": "13987650002",
+        "contactEmail": "",
+        "channel": "hotline",
+        "appealKind": "help",
+        "category": "financing",
+        "problemDescription": "春茶收购资金缺口较大，申请的流动资金贷款迟迟未获审批。",
+        "requestedHelp": "协调金融机构加快贷款审批。",
+    },
+]
+"""Demo appeals of the city's second county (`counties` of the demo chart, 乙县)."""
+
+
+def seed(camunda: Camunda, settings: Settings, chart: OrgChart | None = None) -> str:
+    """Start the demo appeals once (skipped when demo appeals already exist): the chart's own county's,
+    and with `counties` two of the next county's, each in its county's tenant (`countyCode`)."""
     existing = camunda.get("/process-instance/count", businessKeyLike="DEMO-%")["count"]
     if existing:
         return f"demo data: {existing} demo appeals already present"
+    county = {"countyCode": chart.tenant} if chart is not None and chart.tenant else {}
     for index, variables in enumerate(DEMO_APPEALS, start=1):
-        camunda.start_process("EnterpriseAppeal", variables, business_key=f"DEMO-{index:03d}")
-    return f"demo data: started {len(DEMO_APPEALS)} demo appeals"
+        camunda.start_process("EnterpriseAppeal", {**variables, **county}, business_key=f"DEMO-{index:03d}")
+    started = len(DEMO_APPEALS)
+    if chart is not None and chart.counties:
+        second = chart.counties[0]
+        for index, variables in enumerate(SECOND_COUNTY_DEMO_APPEALS, start=1):
+            camunda.start_process("EnterpriseAppeal", {**variables, "countyCode": second.tenant},
+                                  business_key=f"DEMO-{second.tenant.upper()}-{index:03d}")
+        started += len(SECOND_COUNTY_DEMO_APPEALS)
+    return f"demo data: started {started} demo appeals"
