@@ -84,7 +84,8 @@ def test_org_sync_is_idempotent_and_grants_what_groups_need(deployed: EngineHand
     assert members == {"deputy-industry", "yx-deputy-industry"}
     tenants = {t["id"] for t in admin.get("/tenant", userMember="deputy-industry")}
     assert tenants == {"mouxian"} and {t["id"] for t in admin.get("/tenant", userMember="yx-deputy-industry")} == {"yixian"}
-    assert {t["id"] for t in admin.get("/tenant", userMember="city-officer")} == {"city"}
+    # the city's staff: the city's tenant, and the counties' for what a county dispatches straight to them
+    assert {t["id"] for t in admin.get("/tenant", userMember="city-officer")} == {"city", "mouxian", "yixian"}
     assert {t["id"] for t in admin.get("/tenant", groupMember="workers")} == {"mouxian", "yixian", "city"}
     grants = admin.get("/authorization", groupIdIn="dept-industry", resourceType=7, resourceId="*")
     assert grants == [], "a department has no global permission on tasks"

@@ -8,13 +8,18 @@ of every instance (the `tenantId` Cockpit shows)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
+from docx import Document
 
 from appeals.camunda import CamundaError
+from appeals.db import engine_for
 from appeals.demo import DEMO_APPEALS
+from appeals.ledger import Period, produce_report
 from appeals.ledger.city import city_figures
 from appeals.org import DEMO_ORG, load
 from appeals.workdays import SHANGHAI
@@ -123,7 +128,7 @@ def test_each_county_sees_and_works_only_its_own_appeals(workers: EngineHandle) 
         workers.admin.delete(f"/process-instance/{appeal.id}?skipCustomListeners=true")
 
 
-def test_an_appeal_of_the_second_county_goes_to_the_city_and_comes_back(workers: EngineHandle) -> None:
+def test_an_appeal_of_the_second_county_goes_to_the_city_and_comes_back(workers: EngineHandle, tmp_path: Path) -> None:
     b = start_in_b(workers, "TENANT-B-CITY", category="land")
     b.complete("Task_VerifyAppeal", "yx-office-clerk", verifyNote="已核实", scopeDecision="accept")
     b.complete("Task_ProposeDispatch", "yx-office-clerk", leadDepartment="dept-natural-resources",
@@ -180,3 +185,15 @@ def test_an_appeal_of_the_second_county_goes_to_the_city_and_comes_back(workers:
     lines = {line.county: line for line in city_figures(workers.admin, today - dt.timedelta(days=1),
                                                           today + dt.timedelta(days=1))}
     assert city.id in lines["乙县"].transferred and city.id in lines["乙县"].answered
+
+    # the monthly bulletin's city section compares the counties with what this test did
+    period = Period.containing(today.date(), "month")
+    produced = produce_report(engine_for(workers.settings.ledger_url), period, tmp_path, as_of=today,
+                              city=city_figures(workers.admin, period.start_at, period.end_at))
+    doc = Document(io.BytesIO(produced.bulletin.read()))
+    assert any("市级转报办理情况（各县比较）" in p.text for p in doc.paragraphs)
+    [table] = [t for t in doc.tables if t.rows[0].cells[0].text == "县（区）"]
+    rows = {row.cells[0].text: [c.text for c in row.cells[1:]] for row in table.rows[1:]}
+    line = {x.county: x for x in city_figures(workers.admin, period.start_at, period.end_at)}["乙县"]
+    assert rows["乙县"][:3] == [str(len(line.transferred)), str(len(line.answered)), str(line.open)]
+    assert int(rows["乙县"][1]) >= 1 and "合计" in rows

@@ -18,6 +18,7 @@ from ..camunda import FileValue
 from ..context import AppContext
 from ..deadlines import now
 from ..ledger import Period, is_first_workday_of_month, produce_report
+from ..ledger.city import CountyTransfers, city_figures
 from ..runtime import Task
 from . import router
 
@@ -29,6 +30,18 @@ def _org(ctx: AppContext) -> dict[str, str] | None:
         return ctx.document_org()
     except LookupError:  # no org chart synced yet: the documents' defaults
         return None
+
+
+def _city(ctx: AppContext, period: Period) -> list[CountyTransfers] | None:
+    """The city's per-county comparison of the period (a section of the bulletin), when the chart names
+    the city's departments (临沧 第十一条、第十九条); None otherwise."""
+    try:
+        chart = ctx.org_chart()
+    except LookupError:
+        return None
+    if not chart.of_kind("city-department"):
+        return None
+    return city_figures(ctx.camunda, period.start_at, period.end_at)
 
 
 def _today(value: Any) -> dt.date:
@@ -49,7 +62,7 @@ def prepare_monthly_bulletin(task: Task, ctx: AppContext) -> dict[str, Any]:
     period = Period.containing(today.replace(day=1) - dt.timedelta(days=1), "month")
     folder = ctx.settings.data_dir / "reports" / period.key
     produced = produce_report(ctx.db, period, folder, calendar=calendar, org=_org(ctx),
-                              chart_font=ctx.settings.reports.chart_font)
+                              chart_font=ctx.settings.reports.chart_font, city=_city(ctx, period))
     due = calendar.add_working_days(now(), REVIEW_WORKING_DAYS)
     return {
         "bulletinToday": True,

@@ -35,6 +35,7 @@ from ..documents.layout import (
 from ..documents.values import clean
 from ..vocabulary import APPEAL_KIND_LABELS, CATEGORY_LABELS, CHANNEL_LABELS, STAFF_STATUS_LABELS
 from ..workdays import SHANGHAI
+from .city import CountyTransfers
 from .figures import PENALTY, WEIGHTS, Rates, Report, ReviewRow
 from .labels import DASH, day, pct
 from .periods import AnyPeriod, Period
@@ -189,9 +190,13 @@ def render_bulletin(
     issued_on: dt.date | None = None,
     review: Sequence[ReviewRow] | None = None,
     chart_font: str | None = None,
+    city: Sequence[CountyTransfers] | None = None,
 ) -> bytes:
     """The bulletin of `report` as .docx bytes (with the trend chart and, for a year, the review).
-    `chart_font`: the settings' `reports.chart_font` (None: the Debian Chinese fonts)."""
+    `chart_font`: the settings' `reports.chart_font` (None: the Debian Chinese fonts).
+
+    `city`: the city's per-county comparison of the period (`ledger.city.city_figures`: transfers,
+    answered, open, the city departments' on-time rate per county), a last section when given."""
     from . import charts  # matplotlib loads only when a bulletin is rendered
 
     issuer = Org.of(org)
@@ -291,6 +296,21 @@ def render_bulletin(
     }, f"近{len(trend)}个月各项比率", chart_font), min(width, 160))
     _note(doc, "计算口径见《通报指标口径说明》（docs/figures.md）：比率无分母时记为“—”；"
                "延期获批的诉求按延期后的时限计算是否按时办结。")
+
+    if city is not None:
+        number = "九" if review is not None else "八"
+        _heading(doc, f"{number}、市级转报办理情况（各县比较）")
+        if city:
+            total = CountyTransfers("合计", [p for x in city for p in x.transferred],
+                                    [p for x in city for p in x.answered], [p for x in city for p in x.on_time])
+            _table(doc, _scale([40, 20, 20, 20, 30], width * 0.85),
+                   ["县（区）", "转报件数", "已反馈", "未办结", "市直部门按时办结率"],
+                   [[line.county, len(line.transferred), len(line.answered), line.open,
+                     DASH if line.on_time_rate is None else f"{line.on_time_rate:.1f}%"] for line in [*city, total]],
+                   align_first=True)
+            _note(doc, "注：各县（区）本期转报市级的诉求；按时办结率为市直部门在办理时限内报送结果的比例（临沧 第十一条、第十九条）。")
+        else:
+            _body(doc, "本期各县（区）无转报市级诉求。")
 
     set_properties(doc, f"{title}（{period.label}）", issuer.office_full_name)
     out = io.BytesIO()

@@ -9,7 +9,7 @@ it for the previous month on the first working day of a month).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from ..documents.fields import Org
 from ..files import write_atomically
 from ..workdays import SHANGHAI, WorkdayCalendar
 from .bulletin import DOCX_MIME, render_bulletin, summary_text, title_of
+from .city import CountyTransfers
 from .figures import Report, annual_review, figures, trend
 from .periods import AnyPeriod
 from .workbook import XLSX_MIME, render_workbook
@@ -68,11 +69,13 @@ def produce_report(
     as_of: dt.datetime | None = None,
     progress: Callable[[str], None] | None = None,
     chart_font: str | None = None,
+    city: Sequence[CountyTransfers] | None = None,
 ) -> ProducedReport:
     """Compute and write the bulletin (.docx) and the ledger (.xlsx) of `period` into `out_dir`.
 
     The same period written again replaces the same two files (no duplicates). `chart_font`: the
-    settings' `reports.chart_font` for the bulletin's charts (None: the Debian Chinese fonts)."""
+    settings' `reports.chart_font` for the bulletin's charts (None: the Debian Chinese fonts). `city`:
+    the city's per-county comparison, a section of the bulletin (`render_bulletin`)."""
     as_of = as_of or dt.datetime.now(SHANGHAI)
 
     def step(name: str) -> None:
@@ -85,7 +88,7 @@ def produce_report(
     step("trend")
     review = annual_review(engine, period.year, as_of=as_of) if period.kind == "year" else None
     step("review")
-    content = render_bulletin(report, months, org=org, review=review, chart_font=chart_font)
+    content = render_bulletin(report, months, org=org, review=review, chart_font=chart_font, city=city)
     step("bulletin")
     workbook = render_workbook(engine, period, as_of=as_of, calendar=calendar)
     step("workbook")

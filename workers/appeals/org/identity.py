@@ -186,9 +186,10 @@ class IdentitySync:
     def sync(self, chart: OrgChart, worker_password: str | None = None, worker_user: str = "appeals-worker",
              public_password: str | None = None, public_user: str = "appeals-public") -> SyncReport:
         """Groups, users, memberships, grants, filters; with counties also the tenants: each county's
-        users in its tenant, the city's users in the city's (a user with groups of both levels in
-        both), the workers' and the public pages' groups in every tenant. Administrators join
-        camunda-admin, which the engine's tenant check lets through."""
+        users in its tenant, the city's users in the city's and the counties' (their permissions reach
+        only the city's process and the county tasks they are candidates for), the workers' group in
+        every tenant, the public pages' in the counties'. Administrators join camunda-admin, which the
+        engine's tenant check lets through."""
         counties = chart.all_counties()
         tenants = chart.tenants()
         managed = {g.id for c in counties for g in c.groups}
@@ -213,7 +214,11 @@ class IdentitySync:
                 if tenants:
                     member_of = set()
                     if kinds & set(CITY_KINDS):
+                        # the city's tenant, and the counties' for a task a county dispatches straight
+                        # to the city (交办情形 city): the city's grants reach only the CityAppeal
+                        # definition and the tasks its groups are candidates for
                         member_of.add(chart.city_tenant)
+                        member_of.update(c.tenant for c in counties if c.tenant)
                     if kinds - set(CITY_KINDS) - {"admin"}:
                         member_of.add(county.tenant)
                     self.ensure_tenant_memberships(user.id, member_of, set(tenants))
