@@ -17,6 +17,7 @@ import pytest
 from docx import Document
 
 from appeals.camunda import CamundaError
+from appeals.dashboard.access import Refused, viewer_of
 from appeals.db import engine_for
 from appeals.demo import DEMO_APPEALS
 from appeals.ledger import Period, produce_report
@@ -74,6 +75,15 @@ def test_the_demo_chart_is_one_city_with_two_counties() -> None:
     assert chart.deputy_for("dept-natural-resources").id == "deputy-head-resources"
     assert {u.id for u in b.users}.isdisjoint({u.id for u in chart.users})
     assert [g.id for g in b.of_kind("city-center")] == ["city-center"]
+
+
+def test_the_dashboard_of_the_first_county_refuses_the_second_countys_office() -> None:
+    chart = load(DEMO_ORG)
+    assert viewer_of("office-clerk", ["office"], chart).kinds == ("office",)
+    with pytest.raises(Refused) as refused:
+        viewer_of("yx-office-clerk", ["office"], chart)
+    assert refused.value.status == 403 and "某县" in str(refused.value)
+    assert "admin" in viewer_of("sysadmin", ["admin", "camunda-admin"], chart).kinds
 
 
 def test_each_county_sees_and_works_only_its_own_appeals(workers: EngineHandle) -> None:

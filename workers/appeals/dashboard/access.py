@@ -9,7 +9,8 @@ HTTP Basic): a wrong password is answered 401 by the engine (with its login thro
 returns the groups, from which the org chart tells the role. The password is not stored.
 
 Admitted (group kinds of the org chart): the office (专班), its director, the deputy county heads, the
-county head, supervision and administrators. Departments and the city center are refused (403).
+county head, supervision and administrators. Departments and the city center are refused (403), and so
+are the other counties' staff of a chart with `counties` (the board shows the chart's own county).
 """
 
 from __future__ import annotations
@@ -57,6 +58,10 @@ def viewer_of(user_id: str, group_ids: list[str] | tuple[str, ...], chart: OrgCh
         kinds = (*kinds, "admin")
     if not any(k in ADMITTED_KINDS for k in kinds):
         raise Refused(403, "专班看板仅供服企办、分管县领导、县长和督查室使用")
+    if "admin" not in kinds and user_id in {u.id for c in chart.counties for u in c.users}:
+        # the ledger behind the board is the chart's own county's (docs/city-level.md): another
+        # county's office shares the role group `office`, not the data
+        raise Refused(403, f"专班看板目前只有{chart.county}的数据")
     oversees = tuple(dict.fromkeys(d for g in mine if g.kind == "deputy-head" for d in g.oversees))
     return Viewer(user_id, tuple(group_ids), kinds, oversees)
 
