@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +19,12 @@ from docx import Document
 
 from appeals.camunda import CamundaError
 from appeals.dashboard.access import Refused, viewer_of
-from appeals.db import engine_for
+from appeals.db import engine_for, upgrade
 from appeals.demo import DEMO_APPEALS
 from appeals.ledger import Period, produce_report
 from appeals.ledger.city import city_figures
-from appeals.org import DEMO_ORG, load
+from appeals.numbering import issue_number, series_kind
+from appeals.org import DEMO_ORG, OrgChart, load
 from appeals.workdays import SHANGHAI
 
 from ..conftest import EngineHandle, wait_for
@@ -207,3 +209,29 @@ def test_an_appeal_of_the_second_county_goes_to_the_city_and_comes_back(workers:
     line = {x.county: x for x in city_figures(workers.admin, period.start_at, period.end_at)}["乙县"]
     assert rows["乙县"][:3] == [str(len(line.transferred)), str(len(line.answered)), str(line.open)]
     assert int(rows["乙县"][1]) >= 1 and "合计" in rows
+
+
+def test_each_county_numbers_in_its_own_gap_free_series_under_threads(fresh_database_url: str) -> None:
+    upgrade(fresh_database_url)
+    engine = engine_for(fresh_database_url)
+    chart = load(DEMO_ORG)
+    issued: dict[str, list[str]] = {"某县": [], "乙县": []}
+    lock = threading.Lock()
+
+    def issue(county: OrgChart, owner: str) -> None:
+        number = issue_number(engine, "registration", owner, county.number_prefix, series=county.number_series)
+        with lock:
+            issued[county.county].append(number)
+
+    threads = [threading.Thread(target=issue, args=(county, f"{county.tenant}-{i}"))
+               for i in range(8) for county in chart.all_counties()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for county, pattern in (("某县", A_NUMBER), ("乙县", B_NUMBER)):
+        assert sorted(int(pattern.match(n).group(1)) for n in issued[county]) == list(range(1, 9)), county
+    b = chart.for_tenant("yixian")
+    # a redelivered task gets the number it has; the series key is the county's
+    assert issue_number(engine, "registration", "yixian-0", b.number_prefix, series=b.number_series) in issued["乙县"]
+    assert series_kind("registration", b.number_series) == "registration@yixian"
