@@ -235,3 +235,34 @@ def test_each_county_numbers_in_its_own_gap_free_series_under_threads(fresh_data
     # a redelivered task gets the number it has; the series key is the county's
     assert issue_number(engine, "registration", "yixian-0", b.number_prefix, series=b.number_series) in issued["乙县"]
     assert series_kind("registration", b.number_series) == "registration@yixian"
+
+
+def _rename_supervision(county: dict[str, Any], new_id: str) -> None:
+    """乙县's supervision group under the id of 某县's department `new_id`."""
+    for group in county["groups"]:
+        if group["kind"] == "supervision":
+            group["id"] = new_id
+    for user in county["users"]:
+        user["groups"] = [new_id if g == "supervision" else g for g in user["groups"]]
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda d: d.pop("tenant"), "'tenant' and 'city_tenant' are required"),
+    (lambda d: d["counties"][0].update(tenant="mouxian"), "'tenant' is missing or used twice"),
+    (lambda d: d["counties"][0]["users"].append({"id": "office-clerk", "name": "重名", "groups": ["office"]}),
+     "user 'office-clerk' is defined in two counties"),
+    (lambda d: _rename_supervision(d["counties"][0], "dept-hr"), "group 'dept-hr' is a department elsewhere"),
+    (lambda d: d["counties"][0]["groups"].append({"id": "city-dept-x", "kind": "city-department", "name": "错"}),
+     "is the city's or an administrator's"),
+])
+def test_a_chart_with_counties_is_checked(change, message: str) -> None:
+    import copy
+
+    import yaml
+
+    from appeals.org import OrgChartError, parse
+
+    data = copy.deepcopy(yaml.safe_load(DEMO_ORG.read_text(encoding="utf-8")))
+    change(data)
+    with pytest.raises(OrgChartError, match=re.escape(message)):
+        parse(data)

@@ -71,6 +71,9 @@ def org_check(file: Path) -> None:
     except orgchart.OrgChartError as exc:
         fail(str(exc))
     click.echo(f"ok: {len(chart.groups)} groups, {len(chart.users)} users")
+    for county in chart.counties:  # the city's other counties (tenants, docs/city-level.md)
+        own = [g for g in county.groups if g.kind not in orgchart.CITY_KINDS]
+        click.echo(f"  county {county.county} (tenant {county.tenant}): {len(own)} groups, {len(county.users)} users")
 
 
 @org.command("sync")

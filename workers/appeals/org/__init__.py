@@ -7,6 +7,7 @@
 
 from .chart import (
     CAMUNDA_ADMIN_GROUP,
+    CITY_KINDS,
     DEMO_ORG,
     ID_PATTERN,
     KINDS,
@@ -31,7 +32,7 @@ from .grants import (
 from .identity import IdentitySync, SyncReport
 
 __all__ = [
-    "CAMUNDA_ADMIN_GROUP", "DEMO_ORG", "ID_PATTERN", "KINDS", "PUBLIC_GROUP", "WORKER_GROUP", "OrgChart",
+    "CAMUNDA_ADMIN_GROUP", "CITY_KINDS", "DEMO_ORG", "ID_PATTERN", "KINDS", "PUBLIC_GROUP", "WORKER_GROUP", "OrgChart",
     "OrgChartError", "OrgGroup", "OrgUser", "load", "parse", "FILTERS", "GRANTS", "GROUP", "PUBLIC_GRANTS",
     "PUBLIC_PROCESS", "WORKER_GRANTS", "Grant", "IdentitySync", "SyncReport",
 ]
