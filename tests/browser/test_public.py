@@ -14,7 +14,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from appeals import stack
-from appeals.org import IdentitySync
+from appeals.org import DEMO_ORG, IdentitySync, load
 from appeals.public import create_app, follow_up_round, survey_link
 from appeals.settings import PROJECT_ROOT
 
@@ -30,7 +30,8 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "i
 @pytest.fixture(scope="module")
 def public_url(workers: EngineHandle) -> Iterator[str]:
     """The public app on a free port, in a thread, as the technical user `appeals-public`."""
-    IdentitySync(workers.admin).ensure_public_channel(PUBLIC_PASSWORD)
+    counties = [c.tenant for c in load(DEMO_ORG).all_counties()]  # the pages serve the counties' tenants
+    IdentitySync(workers.admin).ensure_public_channel(PUBLIC_PASSWORD, tenants=counties)
     port = stack.free_port()
     url = f"http://127.0.0.1:{port}"
     app = create_app(public_settings(workers.settings, base_url=url))
