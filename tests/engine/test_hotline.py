@@ -98,6 +98,8 @@ def test_sync_creates_each_appeal_once_and_quarantines_malformed_records(workers
     variables = wait_for(lambda: (v := appeal.variables()).get("registrationNumber") and v,
                          message="the hotline appeal is registered")
     assert variables["channel"] == "hotline" and variables["externalId"] == order_number
+    assert workers.admin.get(f"/history/process-instance/{appeal.id}")["tenantId"] == "mouxian", (
+        "the 12345 feed is the chart's own county's: its appeals are in that county's tenant")
     assert variables["enterpriseName"] == simulator.order(order_number).ext["enterprise_name"]
     result = CliRunner().invoke(hotline, ["quarantine"], catch_exceptions=False)
     assert result.exit_code == 0
@@ -139,6 +141,9 @@ def test_drain_workers_at_once_give_one_appeal_per_order_and_link_an_appeal_star
     assert len({row.process_instance_id for row in rows}) == 40, "two orders never share an appeal"
     for row in rows:
         assert appeal_of(workers, row.order_number).id == row.process_instance_id
+    tenants = {workers.admin.get(f"/history/process-instance/{row.process_instance_id}")["tenantId"]
+               for row in rows if row.order_number != early}
+    assert tenants == {"mouxian"}, "appeals started by the drain's pool belong to the feed's county too"
 
 
 def test_a_day_larger_than_one_sync_may_read_arrives_over_the_next_syncs(workers: EngineHandle) -> None:
