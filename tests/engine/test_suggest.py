@@ -66,7 +66,7 @@ def test_verify_form_shows_the_suggestion(workers: EngineHandle) -> None:
     appeal = Appeal.start(workers, "SG-FORM", category=None, **OUTAGE)
     task = appeal.task("Task_VerifyAppeal", "office-clerk")
     form = appeal.user("office-clerk").get(f"/task/{task['id']}/deployed-form")
-    texts = [c.get("text", "") for c in form["components"]]
+    texts = [c.get("text") or c.get("content", "") for c in form["components"]]
     assert any("{{categorySuggestionText}}" in t for t in texts)
     rendered = appeal.user("office-clerk").get(f"/task/{task['id']}/form-variables")
     assert rendered["categorySuggestionText"]["value"].startswith("用电保障")

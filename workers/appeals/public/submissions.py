@@ -56,7 +56,7 @@ INTAKE_FIELDS: tuple[Field, ...] = (
     Field("contactPosition", "职务", max_length=_limit("contactPosition"), autocomplete="organization-title"),
     Field("contactPhone", "联系电话", kind="tel", max_length=40, autocomplete="tel", inputmode="tel",
           hint="手机号，或带区号的座机号，如 139 1234 5678、0356-6012345 转 801"),
-    Field("contactEmail", "电子邮箱", kind="email", max_length=254, autocomplete="email", inputmode="email",
+    Field("contactEmail", "电子邮箱", max_length=254, autocomplete="email", inputmode="email",
           hint="选填"),
     Field("category", "问题类别", kind="select", choices=tuple(CATEGORY_LABELS.items())),
     Field("appealKind", "诉求类型", kind="radio", choices=tuple(APPEAL_KIND_LABELS.items())),

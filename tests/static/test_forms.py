@@ -1,0 +1,94 @@
+"""Static checks of what the Camunda Forms (forms/*.form) accept and show, one test per kind of input
+(breaker report 2026-11-30; docs/input-rules.md)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from appeals.settings import PROJECT_ROOT
+
+FORM_FILES = sorted((PROJECT_ROOT / "forms").glob("*.form"))
+
+# Variables the engine and the workers make themselves (ids, due dates, the task's documents); a text
+# view (Markdown) may interpolate only these. Every other value may have come from outside.
+SYSTEM_VARIABLES = {"taskId", "taskDocuments", "taskDue", "taskDueDay", "workdays", "item"}
+FEEL_WORDS = {"if", "and", "or", "null", "not", "true", "false", "then", "else", "for", "in", "return",
+              "some", "every", "satisfies", "between", "instance", "of"}
+
+
+def components(items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for item in items:
+        yield item
+        yield from components(item.get("components", []))
+
+
+def template_variables(template: str) -> set[str]:
+    """The variable names a form-js template (`{{ … }}`, FEEL inside) reads."""
+    names: set[str] = set()
+    for expression in re.findall(r"\{\{[#/]?(.*?)\}\}", template, flags=re.S):
+        expression = re.sub(r'"(?:[^"\\]|\\.)*"', "", expression)
+        for match in re.finditer(r"[A-Za-z_][A-Za-z0-9_]*", expression):
+            if expression[match.end():].lstrip().startswith("("):
+                continue  # a FEEL function
+            if match.group() not in FEEL_WORDS:
+                names.add(match.group())
+    return names
+
+
+def form(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_template_variables_reads_names_not_functions_or_literals() -> None:
+    assert template_variables('**企业：** {{enterpriseName}}{{#if contains(taskDocuments, "x")}}a{{/if}}') == {
+        "enterpriseName", "taskDocuments"}
+
+
+# --------------------------------------------------------------------------- kind 1: outside text shown literally
+@pytest.mark.parametrize("path", FORM_FILES, ids=lambda p: p.stem)
+def test_no_text_view_renders_an_outside_value_as_markdown(path: Path) -> None:
+    """form-js's text view renders its template's result as Markdown with raw HTML (links, images:
+    an outsider's `![](http://…)` made the staff's browser load it). Outside values go through an HTML
+    view, whose templating escapes every inserted value (form-js `escapeHTML`)."""
+    for component in components(form(path)["components"]):
+        if component.get("type") == "text":
+            outside = template_variables(component["text"]) - SYSTEM_VARIABLES
+            assert not outside, f"{component['id']} renders {sorted(outside)} as Markdown"
+        if component.get("type") == "html":
+            assert "content" in component and "text" not in component, component["id"]
+
+
+# --------------------------------------------------------------------------- kind 3: e-mail addresses
+def test_no_form_refuses_an_internationalised_email() -> None:
+    """form-js's `validationType: email` refuses 王经理@example.com ("Field must be a valid email."),
+    though docs/input-rules.md accepts it: the worker checks addresses (validation.check_email)."""
+    for path in FORM_FILES:
+        for component in components(form(path)["components"]):
+            rules = component.get("validate", {})
+            assert rules.get("validationType") != "email", f"{path.stem}: {component.get('key')}"
+            if "email" in str(component.get("key", "")).lower() and "pattern" in rules:
+                assert re.search(rules["pattern"], "王经理@example.com"), f"{path.stem}: {component['key']}"
+
+
+# --------------------------------------------------------------------------- kind 4: blank required text
+def _required_text_fields():
+    for path in FORM_FILES:
+        for component in components(form(path)["components"]):
+            if component.get("type") in ("textfield", "textarea") and not component.get("readonly") \
+                    and component.get("validate", {}).get("required") is True:
+                yield path, component
+
+
+def test_every_required_text_field_refuses_only_spaces() -> None:
+    """form-js's `required` accepts "   "; its `minLength` counts the trimmed value (JavaScript's
+    String.trim, which also removes U+3000 and no-break spaces), so minLength 1 refuses a blank."""
+    fields = list(_required_text_fields())
+    assert len(fields) > 30
+    for path, component in fields:
+        assert component["validate"].get("minLength", 0) >= 1, f"{path.stem}: {component['key']}"
