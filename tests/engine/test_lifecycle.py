@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from ..conftest import EngineHandle, wait_for
 from ..scenario import (
     Appeal,
@@ -268,3 +270,24 @@ def test_hotline_reminder_is_counted_and_withdrawal_closes(workers: EngineHandle
     appeal.wait_until_ended()
     reason = workers.admin.get("/history/variable-instance", processInstanceId=appeal.id, variableName="closeReason")
     assert reason[0]["value"] == "withdrawn"
+
+
+@pytest.mark.parametrize("asked", [2.5, "３", "3天"])
+def test_a_fraction_or_full_width_extension_is_the_whole_days_the_deadline_moves(workers: EngineHandle,
+                                                                                 asked) -> None:
+    """Breaker report finding 6: 2.5 was approved as “2.5天” and moved the deadline by 2 working days.
+    The registration step makes it whole (validation.whole_workdays); the office sees, and the deadline
+    moves by, the same 3 working days."""
+    appeal = Appeal.start(workers, f"LC-EXTEND-{asked}")
+    dispatch_to(appeal, "dept-industry", "industry-handler")
+    before = appeal.variables()["handlingDue"]
+    appeal.complete("Task_HandleAppeal", "industry-handler", handlingAction="extension", extensionDays=asked,
+                    extensionReason="需等待省级政策答复")
+    appeal.task("Task_ApproveExtension", "office-clerk")
+    assert appeal.variables()["extensionDays"] == 3
+    appeal.complete("Task_ApproveExtension", "office-clerk", extensionDecision="approve", extensionComment="同意")
+    appeal.task("Task_HandleAppeal", "industry-handler")
+    variables = appeal.variables()
+    workdays = variables["workdays"].split(",")
+    moved = [day for day in workdays if before[:10] < day <= variables["handlingDue"][:10]]
+    assert len(moved) == 3, (before, variables["handlingDue"])

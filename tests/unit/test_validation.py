@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from appeals.validation import check_credit_code, check_email, check_phone, validate_registration
+from decimal import ROUND_HALF_UP
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from appeals.validation import (
+    check_credit_code,
+    check_email,
+    check_phone,
+    validate_registration,
+    whole_workdays,
+)
+
+FULL_WIDTH = str.maketrans("0123456789.", "０１２３４５６７８９．")
 
 VALID = {
     "enterpriseName": "某县恒达机械制造有限公司", "creditCode": "91140525MA0K2U7X4L", "contactName": "王经理",
@@ -56,3 +70,23 @@ def test_free_text_keeps_chinese_punctuation_but_codes_are_folded() -> None:
                                     "externalId": "ＧＤ２０２６"})
     assert result.normalized["problemDescription"] == "用电报装慢，已两个月（急）！"
     assert result.normalized["externalId"] == "GD2026"
+
+
+# --------------------------------------------------------------------------- working days (finding 6)
+@given(st.decimals(min_value=0, max_value=60, places=2, allow_nan=False, allow_infinity=False))
+def test_any_number_of_days_becomes_one_whole_number_rounded_half_up(days) -> None:
+    expected = max(int(days.to_integral_value(rounding=ROUND_HALF_UP)), 1)
+    assert whole_workdays(float(days)) == whole_workdays(str(days)) == expected
+    assert whole_workdays(str(days).translate(FULL_WIDTH) + "天") == expected
+
+
+@pytest.mark.parametrize(("asked", "days"), [(3, 3), (3.0, 3), (2.5, 3), (2.4, 2), ("３", 3), ("3个工作日", 3),
+                                             (" 5 天", 5), (0, 1), (-2, 1), (None, 1)])
+def test_whole_workdays_examples(asked, days) -> None:
+    assert whole_workdays(asked) == days
+
+
+@pytest.mark.parametrize("asked", ["三天", "NaN", "Infinity", True, "2-3"])
+def test_whole_workdays_refuses_what_is_not_a_number(asked) -> None:
+    with pytest.raises(ValueError, match="工作日数应为整数"):
+        whole_workdays(asked)

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 import phonenumbers
@@ -93,6 +94,27 @@ def normalize_free_text(value: Any) -> str:
         return ""
     text = _strip_invisible(_LINE_BREAKS.sub("\n", str(value)), keep_lines=True)
     return "\n".join(line.rstrip() for line in text.split("\n")).strip()
+
+
+_WORKDAY_UNIT = re.compile(r"\s*(?:个)?(?:工作日|天|日)$")
+
+
+def whole_workdays(value: Any) -> int:
+    """A number of working days as a whole number ≥ 1, the one the deadline moves by and the office
+    reads: 3, 3.0, "3", "３", "3天", "3个工作日" → 3; a fraction is rounded half up (2.5 → 3, 2.4 → 2);
+    0, negatives and None → 1. Raises ValueError (Chinese message) for anything not a number."""
+    if value is None or value == "":
+        return 1
+    if isinstance(value, bool):
+        raise ValueError(f"工作日数应为整数（现为“{value}”）")
+    text = _WORKDAY_UNIT.sub("", normalize_text(value))
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"工作日数应为整数（现为“{str(value)[:20]}”）") from None
+    if not number.is_finite():
+        raise ValueError(f"工作日数应为整数（现为“{str(value)[:20]}”）")
+    return max(int(number.to_integral_value(rounding=ROUND_HALF_UP)), 1)
 
 
 def normalize_identifier(value: Any) -> str:

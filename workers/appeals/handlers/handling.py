@@ -8,6 +8,7 @@ from ..context import AppContext
 from ..deadlines import deadline_variables, due_label, now, parse_time
 from ..ledger.history import signed_time
 from ..runtime import Milestone, Task
+from ..validation import whole_workdays
 from ..vocabulary import SUPERVISED_RESULT_CLASSES, AppealStatus, ExtensionDecision
 from . import chart_of, router
 
@@ -52,14 +53,18 @@ def _extension_cap(deadlines, task: Task):
 @router.topic("registerExtensionRequest",
               variables=("extensionDays", "handlingDue", "dispatchedAt", "dispatchSituation"))
 def register_extension_request(task: Task, ctx: AppContext) -> dict[str, Any]:
-    """The office's review deadline, and the latest date the rules of spec §8 allow.
+    """The office's review deadline, the latest date the rules of spec §8 allow, and the days asked
+    for as a whole number (`validation.whole_workdays`: 2.5 → 3), so that the office approves the
+    days the deadline will move by.
 
     Both from dmn/AppealDeadlines.dmn (steps `extensionReview`, `handlingCap`) on the working-day calendar.
     """
     deadlines = ctx.deadlines()
     cap = _extension_cap(deadlines, task)
     output: dict[str, Any] = {"extensionCapDue": cap.iso(), "extensionCapDueLabel": due_label(cap.due),
-                              "appealStatus": AppealStatus.EXTENSION_REQUESTED}
+                              "appealStatus": AppealStatus.EXTENSION_REQUESTED,
+                              # the whole days the office approves are the days the deadline moves by
+                              "extensionDays": whole_workdays(task.get("extensionDays"))}
     output.update(deadline_variables("extensionReviewDue", deadlines.due("extensionReview")))
     return output
 
@@ -82,7 +87,7 @@ def apply_extension_decision(task: Task, ctx: AppContext) -> dict[str, Any]:
         return output
     deadlines = ctx.deadlines()
     current = parse_time(task.get("handlingDue")) or now()
-    days = max(int(task.get("extensionDays") or 1), 1)
+    days = whole_workdays(task.get("extensionDays"))
     wanted = deadlines.add(current, days, "workday")
     cap = _extension_cap(deadlines, task)
     granted = wanted if wanted.due <= cap.due else cap
