@@ -15,7 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.cn import uscc
 
+from appeals.documents.values import text as document_text
+from appeals.hotline import WorkOrder
+from appeals.hotline.records import build_order
+from appeals.ledger.recording import _text as ledger_text
 from appeals.validation import (
+    PHONE_SEVERAL_MESSAGE,
+    PHONE_WORDS_MESSAGE,
     TEXT_LIMIT,
     USCC_ALPHABET,
     USCC_AUTHORITIES,
@@ -24,6 +30,7 @@ from appeals.validation import (
     normalize_free_text,
     normalize_identifier,
     normalize_text,
+    split_phones,
     validate_registration,
 )
 
@@ -254,3 +261,67 @@ def test_org_chart_phones_are_read_as_people_write_them() -> None:
     raw["users"][0]["phone"] = "12345"
     with pytest.raises(OrgChartError, match="手机号或带区号的座机号"):
         parse(raw)
+
+
+# --------------------------------------------------------------------------- kind 4: text typed in Tasklist
+BLANKS = st.text(alphabet=" \t\n\r\u3000\u00a0\u200b\ufeff", max_size=6)
+
+
+@given(BLANKS, st.text(max_size=30).map(normalize_free_text), BLANKS)
+def test_text_typed_in_a_form_reaches_documents_and_the_ledger_trimmed(before, typed, after) -> None:
+    """Breaker report finding 4: 具体承办人 "  张 三（副科长）😀 " and 退回理由 "   " were kept as typed.
+    The forms refuse a blank required field (tests/static/test_forms.py); whatever still arrives
+    (an optional field, REST) is trimmed where the workers print or record it."""
+    assert document_text(before + typed + after) == document_text(typed)
+    assert ledger_text(before + typed + after) == (typed or None)
+    assert document_text(before + after) == ""
+    assert ledger_text(before + after) is None, "a blank reason is no reason"
+
+
+def test_the_breakers_handler_name_is_stored_trimmed() -> None:
+    assert ledger_text("  张 三（副科长）😀 ", 50) == "张 三（副科长）😀"
+
+
+# --------------------------------------------------------------------------- kind 9: two numbers in one field
+VALID_PHONES = st.sampled_from(["13912345678", "13812345678", "0356-6012345", "0356-6012345-801", "4008108888",
+                                "15003561234"])
+TYPED_AS = {"13912345678": "139 1234 5678", "13812345678": "+86 138-1234-5678", "0356-6012345": "(0356)6012345",
+            "0356-6012345-801": "0356 6012345 转 801", "4008108888": "400-810-8888", "15003561234": "150 0356 1234"}
+
+
+@given(first=VALID_PHONES, second=VALID_PHONES, separator=st.sampled_from(["/", " / ", "、", "，", ",", "；", ";",
+                                                                          " 或 ", "  ", "|"]),
+       typed=st.booleans())
+def test_two_valid_numbers_joined_by_a_separator_are_refused_saying_so_and_split(first, second, separator,
+                                                                               typed) -> None:
+    """Breaker report finding 9: "13912345678/13812345678" was refused with the message for a wrong
+    number. The public page and the intake say: only one number; the 12345 import keeps the first."""
+    text = (TYPED_AS[first] + separator + TYPED_AS[second]) if typed else first + separator + second
+    assert check_phone(text) == (first, PHONE_SEVERAL_MESSAGE), text
+    assert split_phones(text) == ([first, second], "")
+
+
+@pytest.mark.parametrize(("typed", "phone", "words"), [
+    ("139 1234 5678（王经理）", "13912345678", "王经理"), ("13912345678 王经理", "13912345678", "王经理"),
+    ("0356-6012345(办公室)", "0356-6012345", "办公室")])
+def test_a_name_beside_the_number_is_refused_saying_so(typed: str, phone: str, words: str) -> None:
+    assert check_phone(typed) == (phone, PHONE_WORDS_MESSAGE)
+    assert split_phones(typed) == ([phone], words)
+
+
+def test_the_public_page_tells_why_two_numbers_are_refused() -> None:
+    result = validate_registration({"enterpriseName": "某县恒达机械制造有限公司", "contactName": "王经理",
+                                    "contactPhone": "0356-6012345，13912345678", "problemDescription": "x",
+                                    "channel": "online", "creditCode": "91140525MA0K2U7X4L"})
+    assert PHONE_SEVERAL_MESSAGE in result.errors
+
+
+@pytest.mark.parametrize("typed", ["13912345678/13812345678", "0356-6012345，13912345678", "139 1234 5678（王经理）"])
+def test_a_12345_order_with_two_numbers_keeps_the_first_and_shows_the_whole_text(typed: str) -> None:
+    order = build_order({"orderNumber": "GD9", "problemDescription": "厂区停电", "contactPhone": typed,
+                         "contactName": "王经理"}, "xlsx")
+    assert isinstance(order, WorkOrder), "the order is never lost"
+    first = split_phones(typed)[0][0]
+    assert order.registration["contactPhone"] == first
+    assert f"12345工单联系电话为“{typed}”" in order.registration["importNotes"]
+    assert not any("联系电话" in error and "只填" in error for error in order.notes[-1:]), order.notes

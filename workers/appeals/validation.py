@@ -185,17 +185,72 @@ def canonical_phone(number: phonenumbers.PhoneNumber, extension: str | None = No
     return national + suffix
 
 
+PHONE_SEVERAL_MESSAGE = "联系电话只填一个号码（手机号或带区号的座机号），其他号码请写在问题描述中"
+PHONE_WORDS_MESSAGE = "联系电话只填号码，不要写姓名或说明（姓名填在“联系人”）"
+# Between two numbers people write / 、 , ， ; ； | 或 or spaces; a bracket without digits is a name
+# or a remark ((0356)6012345 keeps its area code).
+_PHONE_SEPARATOR = re.compile(r"\s*(?:[/、,，;；|]|或)\s*")
+_PHONE_REMARK = re.compile(r"\(([^()\d]*)\)")
+_PHONE_THEN_WORDS = re.compile(r"^([-+()\d\s.]+?)\s*([^-+()\d\s.][^\d]*)$")
+
+
+def _phone_text(value: Any) -> str:
+    return normalize_text(value).replace("（", "(").replace("）", ")").replace("—", "-").replace("－", "-")
+
+
+def _two_numbers(text: str) -> list[str]:
+    """Two valid numbers separated by one space (the only space a normalised text has left)."""
+    tokens = text.split(" ")
+    for cut in range(1, len(tokens)):
+        left, right = _parse_phone(" ".join(tokens[:cut])), _parse_phone(" ".join(tokens[cut:]))
+        if left[0] is not None and right[0] is not None:
+            return [canonical_phone(*left), canonical_phone(*right)]
+    return []
+
+
+def split_phones(value: Any) -> tuple[list[str], str]:
+    """The valid phones in a contact-phone text that holds more than one number or words besides
+    the number ("13912345678/13812345678", "0356-6012345，13912345678", "139 1234 5678（王经理）"):
+    each in its stored form (canonical_phone), in the order written, and the words that are not a
+    number ("王经理"), joined by a space. ([], "") for a text without any valid number."""
+    text = _phone_text(value)
+    words = [w.strip() for w in _PHONE_REMARK.findall(text) if w.strip()]
+    text = _PHONE_REMARK.sub(" ", text)
+    phones: list[str] = []
+    for part in filter(None, (p.strip() for p in _PHONE_SEPARATOR.split(text))):
+        number, extension = _parse_phone(part)
+        if number is None and (then_words := _PHONE_THEN_WORDS.match(part)):  # "13912345678 王经理"
+            number, extension = _parse_phone(then_words[1])
+            if number is not None:
+                words.append(then_words[2])
+        if number is None and (halves := _two_numbers(part)):  # "13912345678 13812345678"
+            phones.extend(halves)
+            continue
+        if number is None:
+            words.append(part)
+            continue
+        phones.append(canonical_phone(number, extension))
+    return (phones, " ".join(words)) if phones else ([], "")
+
+
 def check_phone(value: Any) -> tuple[str, str | None]:
     """The phone as stored (see canonical_phone) and an error message, or None. Accepts what
     people write: +86 / 0086, spaces, hyphens, dots, brackets around the area code, full-width
-    digits, invisible characters, an extension after 转/分机/ext/x/# or a trailing hyphen."""
-    text = normalize_text(value).replace("（", "(").replace("）", ")").replace("—", "-").replace("－", "-")
+    digits, invisible characters, an extension after 转/分机/ext/x/# or a trailing hyphen. Two
+    numbers in one field, or a name beside the number, are refused with a message that says so
+    (PHONE_SEVERAL_MESSAGE, PHONE_WORDS_MESSAGE); the value returned then is the first number."""
+    text = _phone_text(value)
     if not text:
         return "", None
+    phones, _words = split_phones(text)
+    if len(phones) > 1:  # before the whole text: phonenumbers reads "…;139…" as an extension
+        return phones[0], PHONE_SEVERAL_MESSAGE
     number, extension = _parse_phone(text)
-    if number is None:
-        return text[:32], PHONE_MESSAGE
-    return canonical_phone(number, extension), None
+    if number is not None:
+        return canonical_phone(number, extension), None
+    if phones:
+        return phones[0], PHONE_WORDS_MESSAGE
+    return text[:32], PHONE_MESSAGE
 
 
 def is_mobile(phone: str | None) -> bool:

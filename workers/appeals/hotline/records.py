@@ -21,7 +21,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..validation import normalize_free_text, normalize_text, validate_registration
+from ..validation import check_phone, normalize_free_text, normalize_text, split_phones, validate_registration
 from ..vocabulary import CATEGORY_LABELS, REGISTRATION_FIELDS, AppealKind, Category, Channel, Satisfaction
 from ..workdays import SHANGHAI
 from . import Intake, Rejected, Reminder, Survey, WorkOrder
@@ -211,6 +211,13 @@ def build_order(fields: Mapping[str, Any], source: str, raw: Mapping[str, Any] |
     values = {name: fields.get(name) for name in REGISTRATION_FIELDS}
     values.update(channel=Channel.HOTLINE, externalId=order_number, category=category,
                   appealKind=map_kind(fields.get("appealKind")))
+    phones, _words = split_phones(values.get("contactPhone"))
+    if phones and check_phone(values.get("contactPhone"))[1]:
+        # "13912345678/13812345678", "139 1234 5678（王经理）": the order is kept with the first number;
+        # the office sees the operator's whole text in 核实诉求 (importNotes)
+        original = normalize_text(values["contactPhone"], fold=False)[:100]
+        notes.append(f"12345工单联系电话为“{original}”，已取第一个号码{phones[0]}作为联系电话")
+        values["contactPhone"] = phones[0]
     checked = validate_registration(values, require_credit_code=False)
     registration = {name: checked.normalized.get(name) for name in REGISTRATION_FIELDS}
     registration.update(channel=Channel.HOTLINE, externalId=order_number, category=category,

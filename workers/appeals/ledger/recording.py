@@ -42,6 +42,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..db.ledger_models import LedgerAppeal, LedgerDepartment, LedgerEnterprise, LedgerFollowUp
 from ..deadlines import parse_time
+from ..validation import normalize_free_text
 from ..vocabulary import (
     SUPERVISED_RESULT_CLASSES,
     AppealStatus,
@@ -117,7 +118,7 @@ def utc(value: Any) -> dt.datetime | None:
 def _text(value: Any, limit: int | None = None) -> str | None:
     if value is None:
         return None
-    out = str(value).strip()
+    out = normalize_free_text(value)  # typed in Tasklist: trimmed as every channel (docs/input-rules.md)
     if not out:
         return None
     return out[:limit] if limit else out
