@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from appeals.settings import PROJECT_ROOT
 
@@ -92,3 +94,22 @@ def test_every_required_text_field_refuses_only_spaces() -> None:
     assert len(fields) > 30
     for path, component in fields:
         assert component["validate"].get("minLength", 0) >= 1, f"{path.stem}: {component['key']}"
+
+
+# --------------------------------------------------------------------------- kind 7: what a limit counts
+@given(st.text(max_size=60), st.integers(min_value=1, max_value=80))
+def test_the_forms_limit_never_lets_through_what_the_server_refuses(text: str, limit: int) -> None:
+    """form-js's maxLength counts UTF-16 code units (JavaScript's String.length of the trimmed value):
+    an emoji or a rare CJK character (outside the BMP) counts 2; the server (validation.LIMITS,
+    TEXT_LIMIT) counts characters. With the same number the form is the stricter one, never the
+    laxer; the forms say so in the field's description (breaker report finding 7)."""
+    form_length = len(text.strip().encode("utf-16-le")) // 2
+    if form_length <= limit:
+        assert len(text.strip()) <= limit
+
+
+def test_every_limited_text_area_says_how_emoji_count() -> None:
+    for path in FORM_FILES:
+        for component in components(form(path)["components"]):
+            if component.get("type") == "textarea" and "maxLength" in component.get("validate", {}):
+                assert "按2字计" in component.get("description", ""), f"{path.stem}: {component['key']}"
