@@ -3,6 +3,7 @@ and webhooks. The senders on their own: tests/unit/test_notifications.py."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -15,7 +16,7 @@ from appeals.db.outbox_models import OutboxMessage
 from appeals.runtime import Task
 
 from ..conftest import EngineHandle, wait_for
-from ..scenario import Appeal, approve, propose, register_and_accept
+from ..scenario import Appeal, approve, dispatch_to, propose, register_and_accept, report
 from ..sinks import HttpSink, MailServer
 
 
@@ -156,3 +157,34 @@ def test_an_enterprise_mailbox_the_server_cannot_take_becomes_an_office_task_and
     assert "王经理@example.com" in values["undeliveredTo"]["value"] and "SMTPUTF8" in values["undeliveredTo"]["value"]
     assert values["contactPhone"]["value"] == "13700003333"
     office.complete_task(tasks[0]["id"], {"informNote": "已电话告知王经理"})
+
+
+def test_a_survey_link_no_channel_took_is_on_the_office_follow_up_form(workers: EngineHandle,
+                                                                      http_sink: HttpSink) -> None:
+    """Breaker report GAP: with no SMTP or SMS configured nobody saw the survey link ("2 without
+    channel"). The handler keeps it then (variable surveyLinkUndelivered) and the office's 回访 form
+    shows it, to be passed on by phone or WeChat; a delivered link is not repeated in the process."""
+    from appeals.handlers.notifications import send_notification
+    from appeals.settings import Settings, SmsSettings, SmtpSettings
+
+    told = Appeal.start(workers, "NT-SURVEY-TOLD", contactPhone="13700004444", contactEmail="")
+    dispatch_to(told, "dept-industry", "industry-handler")
+    report(told, "industry-handler")
+    task = told.task("Task_FollowUp", "office-clerk")
+    sms = wait_for(lambda: [s for s in http_sink.sms("/survey/") if s["phone"] == "13700004444"], message="sms")
+    assert len(sms) == 1
+    assert told.variables().get("surveyLinkUndelivered") is None
+    office = told.user("office-clerk")
+    form = office.get(f"/task/{task['id']}/deployed-form")
+    shown = [c for c in form["components"] if "{{surveyLinkUndelivered}}" in c.get("content", "")]
+    assert shown and shown[0]["type"] == "html" and "surveyLinkUndelivered = null" in shown[0]["conditional"]["hide"]
+
+    # the same step on a machine without SMTP and SMS (the demo)
+    ctx = AppContext(dataclasses.replace(Settings.from_env(), smtp=SmtpSettings(), sms=SmsSettings()))
+    variables = {**told.variables(), "notificationEvent": "survey_link"}
+    silent = Task(id="t-survey", topic="sendNotification", process_instance_id="pi-survey-silent", business_key=None,
+                  activity_id="Event_NotifySurveyLink", variables=variables,
+                  activity_instance_id="Event_NotifySurveyLink:silent")
+    output = send_notification(silent, ctx)
+    assert "0 sent" in output["lastNotification"] and "without channel" in output["lastNotification"]
+    assert "/survey/" in output["surveyLinkUndelivered"]

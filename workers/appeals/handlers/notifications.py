@@ -66,5 +66,10 @@ def send_notification(task: Task, ctx: AppContext) -> dict[str, Any]:
         mark_undelivered(ctx.db, exc.failures)
         return {"lastNotification": f"{event}: {len(exc.failures)} undelivered, handed to the office "
                                     f"(process instance {office_task})"}
-    return {"lastNotification": f"{event}: {report.sent} sent, {report.already_sent} already sent, "
-                                f"{len(report.skipped or [])} without channel"}
+    output: dict[str, Any] = {"lastNotification": f"{event}: {report.sent} sent, {report.already_sent} already "
+                                                  f"sent, {len(report.skipped or [])} without channel"}
+    if event == "survey_link":
+        # No channel took the link (no SMTP/SMS configured, no address): the office's 回访 form shows it,
+        # to be passed on by phone or WeChat. A delivered link is not repeated in the process.
+        output["surveyLinkUndelivered"] = extra["surveyLink"] if not (report.sent or report.already_sent) else None
+    return output
