@@ -156,6 +156,9 @@ def engine(request: pytest.FixtureRequest, data_dir: Path, mail_server: MailServ
         "APPEALS_DATA_DIR": str(data_dir),
         # scenarios do not wait for LibreOffice; test_documents converts with it on its own
         "APPEALS_PDF": "off",
+        # a 1 s login delay instead of 3, 6, ... 60 s, so that tests/engine/test_login_delay.py can count
+        # more failed logins than Camunda's old lockout limit in seconds (each counts only after the delay)
+        "APPEALS_LOGIN_DELAY_BASE": "1", "APPEALS_LOGIN_DELAY_FACTOR": "1", "APPEALS_LOGIN_DELAY_MAX_TIME": "1",
     }
     if test_database_mode() == "postgresql":
         server: PostgresServer = request.getfixturevalue("postgres")

@@ -13,6 +13,7 @@ import base64
 import datetime as dt
 import json
 import logging
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,23 @@ import tenacity
 from requests.adapters import HTTPAdapter
 
 log = logging.getLogger(__name__)
+
+
+REFUSAL_LOG_INTERVAL = 60.0  # seconds between two operator messages about a refused login
+
+
+def unlock_command(user: str) -> str:
+    """The operator's command that clears a user's failed logins (`appeals unlock USER`)."""
+    return f"appeals unlock {user}"
+
+
+def unauthorized_message(user: str) -> str:
+    """The operator message for an engine that answers HTTP 401 to `user` (README, "Login delays")."""
+    return (f"引擎拒绝了用户 {user} 的登录（HTTP 401）：密码不对，或该用户连续登录失败后正处于登录延迟中"
+            f"（有人在猜密码时会一再出现）。请核对其密码设置；延迟最多 60 秒后自动解除，立即解除："
+            f"`{unlock_command(user)}`（或以管理员 POST /engine-rest/user/{user}/unlock）。"
+            f" The engine refused user {user} (HTTP 401): wrong password or login delay after failed "
+            f"attempts; unlock with `{unlock_command(user)}`.")
 
 
 class CamundaError(RuntimeError):
@@ -176,6 +194,7 @@ class Camunda:
     ) -> None:
         self.url = url.rstrip("/")
         self.user = user
+        self._refusal_logged_at = -REFUSAL_LOG_INTERVAL
         self.session = _TimeoutSession(timeout, pool_size)
         if user is not None:
             self.session.auth = (user, password or "")
@@ -186,7 +205,18 @@ class Camunda:
         try:
             return request(**kwargs)
         except pycamunda.PyCamundaException as exc:
-            raise self._translate(exc) from exc
+            raise self._refused(self._translate(exc)) from exc
+
+    def _refused(self, error: CamundaError) -> CamundaError:
+        """`error`, after telling the operator what a 401 means for this client's user: a wrong
+        password, or the engine's login delay after failed attempts (someone else may be guessing),
+        and how to unlock. Logged at most once a minute per client, at ERROR."""
+        if error.status == 401 and self.user is not None:
+            now = time.monotonic()
+            if now - self._refusal_logged_at >= REFUSAL_LOG_INTERVAL:
+                self._refusal_logged_at = now
+                log.error(unauthorized_message(self.user))
+        return error
 
     @staticmethod
     def _translate(exc: Exception) -> CamundaError:
@@ -211,9 +241,11 @@ class Camunda:
         if response.status_code >= 400:
             try:
                 body = response.json()
-                raise CamundaError(response.status_code, body.get("message", ""), body.get("type", ""))
             except ValueError:
-                raise CamundaError(response.status_code, response.text[:500]) from None
+                raise self._refused(CamundaError(response.status_code, response.text[:500])) from None
+            if not isinstance(body, dict):
+                body = {}
+            raise self._refused(CamundaError(response.status_code, body.get("message", ""), body.get("type", "")))
         if response.status_code == 204 or not response.content:
             return None
         try:

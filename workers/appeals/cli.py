@@ -56,6 +56,25 @@ def deploy(app: AppContext, root: Path) -> None:
         click.echo(f"unchanged: nothing deployed (last deployment {result.deployment_id})")
 
 
+# ----------------------------------------------------------------------------- unlock
+@main.command()
+@click.argument("users", nargs=-1, required=True)
+@pass_app
+def unlock(app: AppContext, users: tuple[str, ...]) -> None:
+    """Clear the failed logins of USERS (the engine's login delay), as the admin.
+
+    The engine delays a user's next login after a wrong password (3 s, doubling, at most 60 s); this
+    ends the delay at once, e.g. for appeals-public or appeals-worker while someone guessed their
+    password (README, "Login delays and unlocking")."""
+    try:
+        admin = app.admin()
+        for user in users:
+            admin.post(f"/user/{user}/unlock")
+            click.echo(f"unlocked {user}")
+    except (CamundaError, SettingsError) as exc:
+        fail(f"unlock failed: {exc}")
+
+
 # ----------------------------------------------------------------------------- org
 @main.group()
 def org() -> None:

@@ -52,6 +52,9 @@ class Node:
         return f"{self.base_url}/engine-rest"
 
 
+LOGIN_FAILURES_PER_MINUTE = 20  # refused logins (HTTP 401) one address may cause a minute at the balancer
+
+
 def haproxy_config(port: int, nodes: list[Node], bind: str = "127.0.0.1", pidfile: Path | None = None) -> str:
     """HAProxy's configuration for the nodes behind `bind:port`.
 
@@ -60,7 +63,9 @@ def haproxy_config(port: int, nodes: list[Node], bind: str = "127.0.0.1", pidfil
     failed checks; a request whose connection to
     a node fails is sent to another (`retry-on conn-failure` + `option redispatch`: only requests
     that never reached a node, so nothing is executed twice). The long-poll timeout of the workers is
-    below `timeout server`. Every answer names its node in `X-Appeals-Node`."""
+    below `timeout server`. Every answer names its node in `X-Appeals-Node`. An address that caused more
+    than LOGIN_FAILURES_PER_MINUTE answers 401 within a minute gets 429 until its rate drops (per-IP
+    limit on password guessing; the engine's own delay is per user)."""
     # nodes by name (docker-compose): resolved through Docker's DNS, again when a container restarts
     named = any(node.host != "127.0.0.1" for node in nodes)
     resolve = " resolvers docker init-addr last,libc,none" if named else ""
@@ -88,6 +93,11 @@ defaults
 frontend appeals
     bind {bind}:{port}
     monitor-uri /haproxy-health
+    # per address: more than {LOGIN_FAILURES_PER_MINUTE} refused logins (401) in a minute -> 429 (README, "Login delays")
+    stick-table type ip size 100k expire 10m store gpc0,gpc0_rate(1m)
+    http-request track-sc0 src
+    http-request deny deny_status 429 if {{ sc0_gpc0_rate gt {LOGIN_FAILURES_PER_MINUTE} }}
+    http-response sc-inc-gpc0(0) if {{ status 401 }}
     default_backend engines
 
 backend engines
