@@ -11,6 +11,7 @@ import io
 import re
 import threading
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import pytest
 
@@ -268,6 +269,21 @@ def test_a_deputy_head_sees_the_departments_they_oversee_first(workers: EngineHa
     firsts = [c in overseen for c in codes]
     assert firsts == sorted(firsts, reverse=True), codes  # all overseen ones before the others
     shot(page, "dashboard-deputy-head")
+    page.close()
+
+
+def test_the_dashboard_reads_a_month_as_people_type_it_and_refuses_others_with_a_way_back(
+        workers: EngineHandle, browser, dashboard: str) -> None:
+    page = dashboard_login(browser, dashboard, "county-head")
+    page.locator("#summary-text").wait_for()
+    for typed in ("2026年11月", "2026/11", "2026-1"):
+        assert page.goto(f"{dashboard}/?period={quote(typed)}").status == 200, typed
+    for typed, says in (("9999-12", "超出范围"), ("2026年第三季度", "看板按月显示"), ("<b>x</b>", "无法识别")):
+        response = page.goto(f"{dashboard}/?period={quote(typed)}")
+        assert response.status == 400, typed
+        assert page.get_by_text(says).first.is_visible(), typed
+        page.get_by_role("link", name="返回看板（本月）").click()
+        page.locator("#summary-text").wait_for()
     page.close()
 
 

@@ -199,6 +199,7 @@ def create_app(context: AppContext | Settings) -> Flask:
 
     @app.errorhandler(400)
     def bad_request(exc: Any) -> tuple[str, int]:
-        return render_template("message.html", title="查询条件有误", text=getattr(exc, "description", "")), 400
+        return render_template("message.html", title="查询条件有误", text=getattr(exc, "description", ""),
+                               back=url_for("index"), back_label="返回看板（本月）"), 400
 
     return app

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +28,6 @@ from ..workdays import SHANGHAI, WorkdayCalendar
 from .access import Viewer
 
 TREND_MONTHS = 12
-MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 RATE_LABELS = {"response_rate": "响应率", "on_time_rate": "按时办结率", "resolution_rate": "解决率",
                "satisfaction_rate": "满意率"}
 CARD_LABELS = {"yellow": "黄牌", "red": "红牌"}
@@ -46,13 +44,14 @@ class Query:
 
     @classmethod
     def parse(cls, args: Mapping[str, str], today: dt.date | None = None) -> Query:
-        """`period=2026-11` (default: this month in Asia/Shanghai), `batch`, `category`, `channel`.
-        Raises ValueError for a malformed period or an unknown category or channel."""
+        """`period=2026-11` (any spelling of a month `Period.parse` reads: 2026年11月, 2026/11, 2026-1;
+        default: this month in Asia/Shanghai), `batch`, `category`, `channel`. Raises ValueError (Chinese
+        text) for a period that is no month or out of range, or an unknown category or channel."""
         today = today or dt.datetime.now(SHANGHAI).date()
         text = (args.get("period") or "").strip()
-        if text and not MONTH.fullmatch(text):
-            raise ValueError("看板按月显示：月份请写作 2026-11")
-        period = Period.parse(text, "month") if text else Period.month(today.year, today.month)
+        period = Period.parse(text) if text else Period.month(today.year, today.month)
+        if period.kind != "month":
+            raise ValueError(f"看板按月显示：请选一个月份，例如 2026-11 或 2026年11月（不是“{period.label}”）")
         category = (args.get("category") or "").strip()
         channel = (args.get("channel") or "").strip()
         if category and category not in CATEGORIES:

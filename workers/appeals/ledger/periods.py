@@ -4,6 +4,8 @@
     Period.parse("2026-10", "quarter")  # the quarter containing October: 2026年第四季度
     Period.parse("2026-Q3"), Period.parse("2026-H1"), Period.parse("2026")
     Period.parse("2026-10-09..2026-10-21")  # any days: [2026-10-09, 2026-10-21), a DateRange
+    Period.parse("2026年11月"), Period.parse("2026年第三季度"), Period.parse("2026年10月9日至20日")
+    (every spelling: `parse_period`; errors are PeriodError, in Chinese)
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from ..validation import normalize_text
 from ..workdays import SHANGHAI
 
 KINDS = ("month", "quarter", "half", "year")
@@ -59,25 +62,10 @@ class Period(_HalfOpenDays):
 
     @classmethod
     def parse(cls, text: str, kind: str | None = None) -> Period | DateRange:
-        """'2026-10' (a month; with `kind` the quarter/half/year containing it), '2026-Q3', '2026-H1',
-        '2026', or any days '2026-10-09..2026-10-21' (the end day excluded)."""
-        raw = text.strip().upper()
-        if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", raw):
-            return DateRange(dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2]))
-        if m := re.fullmatch(r"(\d{4})-(\d{1,2})", raw):
-            year, month = int(m[1]), int(m[2])
-            if not 1 <= month <= 12:
-                raise ValueError(f"no month {month} in {text!r}")
-            return cls.containing(dt.date(year, month, 1), kind or "month")
-        if m := re.fullmatch(r"(\d{4})-Q([1-4])", raw):
-            found = cls(int(m[1]), (int(m[2]) - 1) * 3 + 1, "quarter")
-        elif m := re.fullmatch(r"(\d{4})-H([12])", raw):
-            found = cls(int(m[1]), (int(m[2]) - 1) * 6 + 1, "half")
-        elif m := re.fullmatch(r"(\d{4})", raw):
-            found = cls(int(m[1]), 1, "year")
-        else:
-            raise ValueError(f"period {text!r}: use 2026-10, 2026-Q3, 2026-H1 or 2026")
-        if kind is not None and kind != found.kind:
+        """A period as people type it (`parse_period`); with `kind` a month, quarter or half becomes
+        the quarter/half/year containing it. Raises PeriodError (a ValueError, Chinese text)."""
+        found = parse_period(text)
+        if kind is not None and isinstance(found, Period) and kind != found.kind:
             return cls.containing(found.start, kind)
         return found
 
@@ -171,6 +159,94 @@ class DateRange(_HalfOpenDays):
 
     def __str__(self) -> str:
         return self.key
+
+
+MIN_YEAR, MAX_YEAR = 2000, 2100  # periods outside are typing errors (9999-12 has no following month)
+_CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
+_YEAR = r"(?P<y>\d{4})\s*(?:年度?)?"
+_FORMS = (
+    ("month", re.compile(r"(?P<y>\d{4})\s*(?:[-/.]|年)\s*(?P<n>\d{1,2})\s*月?(?:份)?")),
+    ("month", re.compile(r"(?P<y>\d{4})(?P<n>\d{2})")),
+    ("quarter", re.compile(r"(?P<y>\d{4})\s*(?:[-/.]|年)?\s*(?:Q|第)\s*(?P<n>[1-4一二三四])\s*(?:季度?)?")),
+    ("quarter", re.compile(r"(?P<y>\d{4})\s*年?\s*(?P<n>[1-4一二三四])\s*季度")),
+    ("half", re.compile(r"(?P<y>\d{4})\s*(?:[-/.]|年)?\s*H\s*(?P<n>[12])")),
+    ("half", re.compile(r"(?P<y>\d{4})\s*年?\s*(?P<n>[上下])\s*半年")),
+    ("year", re.compile(_YEAR)),
+)
+_RANGE = re.compile(r"(?P<a>.+?)\s*(?P<sep>\.{2,3}|…|至|到|~)\s*(?P<b>.+)")
+PERIOD_HELP = ("请写作 2026-11（或 2026年11月、2026/11）、2026-Q3（2026年第三季度）、2026-H1（2026年上半年）、"
+               "2026（2026年），或日期段 2026-10-09..2026-10-21（末日不含）、2026年10月9日至10月20日（含末日）")
+
+
+class PeriodError(ValueError):
+    """A period that cannot be read or is out of range; the text is Chinese, for the user."""
+
+
+def parse_period(text: str) -> Period | DateRange:
+    """A month, quarter, half year, year or range of days from what people type.
+
+    After NFKC (full-width digits count) and trimming, case-insensitive:
+    - month: 2026-11, 2026-1, 2026/11, 2026.11, 2026年11月, 2026年11月份, 202611
+    - quarter: 2026-Q3, 2026Q3, 2026年第三季度, 2026年第3季度, 2026年3季度
+    - half: 2026-H1, 2026H2, 2026年上半年, 2026年下半年
+    - year: 2026, 2026年, 2026年度
+    - days: A..B (B excluded, as `DateRange.key` writes it) or A至B / A到B / A~B (B included, as the
+      label reads); A and B in any spelling of `appeals.hotline.timeparse` (2026-10-09, 2026/10/9,
+      2026年10月9日, 20261009); B may leave off the year (and the month): 2026年10月9日至20日.
+    Years from MIN_YEAR to MAX_YEAR. Anything else raises PeriodError with a Chinese message."""
+    typed = normalize_text(text)
+    raw = typed.upper()
+    if not raw:
+        raise PeriodError("请填写期间：" + PERIOD_HELP)
+    shown = typed if len(typed) <= 40 else typed[:40] + "…"
+    if found := _RANGE.fullmatch(raw):
+        return _range(found, shown)
+    for kind, pattern in _FORMS:
+        if found := pattern.fullmatch(raw):
+            year = _year(int(found["y"]))
+            if kind == "year":
+                return Period(year, 1, "year")
+            part = found["n"]
+            number = _CHINESE_DIGITS.get(part) or {"上": 1, "下": 2}.get(part) or int(part)
+            if kind == "month" and not 1 <= number <= 12:
+                raise PeriodError(f"“{shown}”：没有 {number} 月。" + PERIOD_HELP)
+            return Period(year, (number - 1) * _MONTHS_PER[kind] + 1, kind)
+    raise PeriodError(f"无法识别的期间“{shown}”。" + PERIOD_HELP)
+
+
+def _year(year: int) -> int:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise PeriodError(f"年份 {year} 超出范围：期间须在 {MIN_YEAR} 年至 {MAX_YEAR} 年之间。")
+    return year
+
+
+def _day(text: str, shown: str, like: dt.date | None = None) -> dt.date:
+    from ..hotline.timeparse import parse_datetime
+
+    if like is not None:  # the end of 2026年10月9日至20日 / 至11月2日 borrows the start's year (and month)
+        if found := re.fullmatch(r"(\d{1,2})\s*日?", text):
+            text = f"{like.year}年{like.month}月{found[1]}日"
+        elif found := re.fullmatch(r"(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", text):
+            text = f"{like.year}年{found[1]}月{found[2]}日"
+    try:
+        moment = parse_datetime(text)
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise PeriodError(f"无法识别日期段“{shown}”中的日期“{text}”。" + PERIOD_HELP)
+    day = moment.date()
+    _year(day.year)
+    return day
+
+
+def _range(found: re.Match[str], shown: str) -> DateRange:
+    start = _day(found["a"], shown)
+    end = _day(found["b"], shown, like=start)
+    if found["sep"] in ("至", "到", "~"):
+        end += dt.timedelta(days=1)  # 至 includes the last day, as the label reads
+    if end <= start:
+        raise PeriodError(f"日期段“{shown}”是空的：结束日须在开始日之后。")
+    return DateRange(start, end)
 
 
 def trailing_months(period: Period | DateRange, count: int) -> list[Period]:
