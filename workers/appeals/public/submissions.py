@@ -7,6 +7,7 @@ questionnaire requires on top (address, category, kind, requested help, the cons
 
 from __future__ import annotations
 
+import hmac
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -146,6 +147,32 @@ def parse_lookup_key(raw: Any, prefix: str) -> LookupKey | None:
 def phone_digits(value: Any) -> str:
     phone, _error = check_phone(value)
     return re.sub(r"\D", "", phone)
+
+
+def phone_line(value: Any) -> tuple[str, str]:
+    """(the number's digits without extension, the extension or "") of a phone as anyone writes it,
+    read through `check_phone`'s stored form (0356-6012345-801: a landline keeps its area hyphen, any
+    other number has none, so one more hyphen starts the extension). ("", "") for no valid phone."""
+    phone, error = check_phone(value)
+    if error or not phone:
+        return "", ""
+    if phone.count("-") == (2 if phone.startswith("0") else 1):
+        main, extension = phone.rsplit("-", 1)
+    else:
+        main, extension = phone, ""
+    return re.sub(r"\D", "", main), extension
+
+
+def same_phone(typed: Any, stored: Any) -> bool:
+    """Whether the phone typed at a lookup names the line stored with the appeal: the same number,
+    and the same extension where both give one (an extension left off on either side still matches:
+    0356-6012345 finds 0356-6012345 转 801 and the other way round; 转 801 never finds 转 802)."""
+    typed_main, typed_extension = phone_line(typed)
+    stored_main, stored_extension = phone_line(stored)
+    if not typed_main or not stored_main:
+        return False
+    same_main = hmac.compare_digest(typed_main.encode(), stored_main.encode())
+    return same_main and (not typed_extension or not stored_extension or typed_extension == stored_extension)
 
 
 # --------------------------------------------------------------------------- survey

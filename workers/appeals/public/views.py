@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import logging
 import re
 import secrets
@@ -35,6 +34,7 @@ from .submissions import (
     phone_digits,
     read_intake,
     read_survey,
+    same_phone,
 )
 
 log = logging.getLogger("appeals.public")
@@ -212,9 +212,8 @@ def lookup() -> Any:
     else:
         pid = pub.gateway.find_by_registration_number(key.registration_number)
         variables = pub.gateway.variables(pid) if pid else {}
-    stored = phone_digits(variables.get("contactPhone"))
     # one answer for "no such appeal" and "wrong phone": nothing to learn by trying
-    if not stored or not hmac.compare_digest(stored.encode(), phone.encode()):
+    if not same_phone(values["phone"], variables.get("contactPhone")):
         log.info("progress lookup: no match")
         return render_template("lookup.html", values=values, errors={}, not_found=NOT_FOUND), 404
     progress = _progress(variables, pub.gateway.instance(pid) if pid else None)
