@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from ..clitypes import MOMENT
 from ..context import AppContext, current_app
 from ..settings import SettingsError
 from . import HotlineError
@@ -69,7 +70,8 @@ def sync_command(url: str | None, api_key: str | None, fmt: str | None) -> None:
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="YAML column mapping (our field → header names); default: Chinese 12345 headers.")
 def import_command(file: Path, mapping: Path | None) -> None:
-    """Import a 12345 work-order export (.xlsx): new orders start appeals, bad rows go to the quarantine."""
+    """Import a 12345 work-order export (.xlsx, .xls or CSV in any common encoding): new orders start
+    appeals, bad rows go to the quarantine."""
     from .spreadsheet import SpreadsheetError, import_workbook, load_mapping
 
     svc = _services()
@@ -84,15 +86,14 @@ def import_command(file: Path, mapping: Path | None) -> None:
 
 @hotline.command("export")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="Only orders received (or first seen) on or after this date.")
+@click.option("--since", type=MOMENT,
+              help="Only orders received (or first seen) on or after this date (2026-11-01, 2026年11月1日, …).")
 def export_command(file: Path, since: dt.datetime | None) -> None:
     """Write the results of the hotline's orders to FILE (.xlsx) for upload to the 12345 platform."""
-    from ..workdays import SHANGHAI
     from .spreadsheet import export_results
 
     svc = _services()
-    moment = since.replace(tzinfo=SHANGHAI) if since else None
+    moment = since
     try:
         count = export_results(file, db=svc.db, camunda=svc.camunda, since=moment)
     except SettingsError as exc:

@@ -1,4 +1,4 @@
-"""12345 work orders by spreadsheet: import an export (.xlsx), export our results for upload.
+"""12345 work orders by spreadsheet: import an export (.xlsx, .xls or CSV), export our results for upload.
 
 Real exports are untidy; the reader copes with: a title and notes above the real header (the
 header row is found by its names), blank rows, merged cells (the value fills the whole range),
@@ -68,7 +68,7 @@ EXPORT_VARIABLES = ("registrationNumber", "appealStatus", "resultClass", "replyT
 
 
 class SpreadsheetError(ValueError):
-    """The file as a whole cannot be read (no header row, a required column missing, not .xlsx)."""
+    """The file as a whole cannot be read (no header row, a required column missing, no spreadsheet)."""
 
 
 def _header_key(value: Any) -> str:
@@ -120,8 +120,91 @@ def _cell_text(field: str, value: Any) -> Any:
     return value
 
 
+UNREADABLE = "{name} 无法读取：不是 Excel 表格（.xlsx、.xls）或 CSV/文本表格（逗号或制表符分隔），或文件已损坏"
+_XLSX_MAGIC = b"PK\x03\x04"
+_XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2 compound document (Excel 97-2003)
+
+
+def open_workbook(path: Path) -> Workbook:
+    """The export at `path` as an openpyxl Workbook, whatever it is (told by its content, not its name):
+    .xlsx (openpyxl), legacy .xls (xlrd, the maintained reader of the BIFF format: values, dates and
+    merged ranges copied over), or CSV / tab-separated text in any common encoding (UTF-8 with or
+    without BOM, GBK/GB18030, UTF-16 as Excel's "Unicode text"; charset-normalizer tells which).
+    Raises SpreadsheetError (Chinese text) for anything else. Every kind is source "xlsx" of the
+    orders (the spreadsheet channel)."""
+    try:
+        head = path.open("rb").read(8)
+    except OSError as exc:
+        raise SpreadsheetError(f"{path.name} 无法打开（{exc.strerror or '读取失败'}）") from exc
+    try:
+        if head.startswith(_XLSX_MAGIC):
+            return load_workbook(path, data_only=True)  # not read-only: merged ranges are needed
+        if head.startswith(_XLS_MAGIC):
+            return _xls_workbook(path)
+        return _text_workbook(path)
+    except SpreadsheetError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - zip/xml/BIFF/csv errors of a broken or foreign file
+        raise SpreadsheetError(UNREADABLE.format(name=path.name)) from exc
+
+
+def _xls_workbook(path: Path) -> Workbook:
+    import xlrd
+
+    book = xlrd.open_workbook(str(path), formatting_info=True)  # formatting_info: the merged ranges
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for source in book.sheets():
+        sheet = workbook.create_sheet(source.name[:31] or "Sheet")
+        for row in range(source.nrows):
+            for col in range(source.ncols):
+                cell = source.cell(row, col)
+                value: Any = cell.value
+                if cell.ctype == xlrd.XL_CELL_DATE:
+                    value = xlrd.xldate_as_datetime(value, book.datemode)
+                elif cell.ctype == xlrd.XL_CELL_NUMBER and float(value).is_integer():
+                    value = int(value)  # as openpyxl reads a whole number from .xlsx
+                elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+                    value = None
+                elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
+                    value = bool(value)
+                if value is not None:
+                    sheet.cell(row + 1, col + 1, value)
+        for first_row, end_row, first_col, end_col in source.merged_cells:
+            if end_row - first_row > 1 or end_col - first_col > 1:
+                sheet.merge_cells(start_row=first_row + 1, end_row=end_row, start_column=first_col + 1,
+                                  end_column=end_col)
+    if not workbook.worksheets:
+        raise SpreadsheetError(f"{path.name} 中没有工作表")
+    return workbook
+
+
+def _text_workbook(path: Path) -> Workbook:
+    import csv
+
+    from charset_normalizer import from_bytes
+
+    data = path.read_bytes()
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SpreadsheetError(UNREADABLE.format(name=path.name))  # binary, not UTF-16 text
+    guess = from_bytes(data).best()
+    if guess is None:
+        raise SpreadsheetError(f"{path.name} 无法读取：文字编码无法识别（请另存为 UTF-8 或 GBK 编码的 CSV）")
+    text = str(guess).lstrip("\ufeff")
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:8192], delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel_tab if "\t" in text.split("\n", 1)[0] else csv.excel
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = path.stem[:31] or "Sheet"
+    for row in csv.reader(text.splitlines(), dialect):
+        sheet.append([value if value.strip() else None for value in row] or [None])
+    return workbook
+
+
 class WorkbookSource:
-    """The work orders of one .xlsx export (`OrderSource`); counts blank rows."""
+    """The work orders of one export (`OrderSource`): .xlsx, .xls or CSV (`open_workbook`); counts blank rows."""
 
     source = "xlsx"
 
@@ -135,10 +218,7 @@ class WorkbookSource:
         self.columns: dict[str, int] = {}
 
     def _open(self) -> Any:
-        try:
-            workbook = load_workbook(self.path, data_only=True)  # not read-only: merged ranges are needed
-        except Exception as exc:  # noqa: BLE001 - zip/xml errors of a broken or non-xlsx file
-            raise SpreadsheetError(f"{self.path.name} 不是可读取的 .xlsx 文件（{type(exc).__name__}: {exc}）") from exc
+        workbook = open_workbook(self.path)
         sheet_name = self.mapping.get("sheet")
         if sheet_name:
             if sheet_name not in workbook.sheetnames:

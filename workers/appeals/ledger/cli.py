@@ -14,10 +14,11 @@ import click
 from sqlalchemy.engine import Engine
 
 from ..camunda import Camunda, CamundaError
+from ..clitypes import MOMENT
 from ..context import current_app
 from ..db import engine_for, upgrade
 from ..settings import Settings, SettingsError
-from ..workdays import SHANGHAI, load_calendar
+from ..workdays import load_calendar
 from .city import city_figures, comparison_table
 from .history import rebuild_from_history
 from .periods import KINDS, Period
@@ -46,8 +47,9 @@ ledger = click.Group("ledger", help="The reporting ledger (问题台账) kept fr
 
 
 @ledger.command("rebuild")
-@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), default=None,
-              help="Only appeals started or finished since then (Asia/Shanghai), and all running ones.")
+@click.option("--since", type=MOMENT, default=None,
+              help="Only appeals started or finished since then (Asia/Shanghai; 2026-11-01, 2026年11月1日 8:30, …), "
+                   "and all running ones.")
 def rebuild(since: dt.datetime | None) -> None:
     """Rebuild the ledger from the engine's history (idempotent; cards are kept)."""
     settings = _settings()
@@ -56,7 +58,7 @@ def rebuild(since: dt.datetime | None) -> None:
                           timeout=max(settings.engine.http_timeout, 60))
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from exc
-    since_at = since.replace(tzinfo=SHANGHAI) if since is not None else None
+    since_at = since
     engine = _engine(settings)
     try:
         bar = None
