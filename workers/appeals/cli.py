@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import stat
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -238,20 +237,21 @@ def up(app: AppContext, demo: bool, org_file: Path | None, nodes: int | None) ->
     if demo:
         # the 12345 simulator stands in for the real platform (docs/hotline.md); the workers pull from it
         key = settings.hotline.api_key or "demo-hotline-key"
-        stack.start_appeals_command(settings, "hotline-simulator",
-                                    ["hotline", "simulator", "--port", "8311", "--orders", "40", "--api-key", key])
-        hotline = replace(settings.hotline, url=settings.hotline.url or "http://127.0.0.1:8311/open311/v2",
-                          api_key=key)
+        simulator_port = settings.hotline.simulator_port
+        stack.start_appeals_command(settings, "hotline-simulator", ["hotline", "simulator", "--port",
+                                                                    str(simulator_port), "--orders", "40", "--api-key", key])
+        hotline = replace(settings.hotline, api_key=key,
+                          url=settings.hotline.url or f"http://127.0.0.1:{simulator_port}/open311/v2")
         worker_env.update({"APPEALS_HOTLINE_URL": hotline.url, "APPEALS_HOTLINE_API_KEY": key})
         settings = replace(settings, hotline=hotline)
     worker_pid = stack.start_worker(settings, worker_env)
     click.echo(f"workers pid {worker_pid}")
     if settings.public.password and settings.public.secret:
-        stack.start_appeals_command(settings, "public", ["public", "serve", "--port", "8090"],
+        stack.start_appeals_command(settings, "public", ["public", "serve", "--port", str(settings.public.port)],
                                     cluster_child_env(settings))
-        click.echo("public pages (online intake, lookup, survey) http://localhost:8090/")
-    stack.start_appeals_command(settings, "dashboard", ["dashboard", "serve", "--port", "8091"])
-    click.echo("专班看板 (dashboard, Tasklist logins of the office and the leaders) http://localhost:8091/")
+        click.echo(f"public pages (online intake, lookup, survey) http://localhost:{settings.public.port}/")
+    stack.start_appeals_command(settings, "dashboard", ["dashboard", "serve", "--port", str(settings.dashboard.port)])
+    click.echo(f"专班看板 (dashboard, Tasklist logins of the office and the leaders) http://localhost:{settings.dashboard.port}/")
     if demo:
         from .demo import seed
 
@@ -281,18 +281,21 @@ def up(app: AppContext, demo: bool, org_file: Path | None, nodes: int | None) ->
 def _first_hotline_pull(app: AppContext, config) -> str:
     """One pull from the 12345 simulator now (the HotlineSync process then pulls every 5 minutes).
 
-    Called in-process (no `appeals hotline sync` child); the simulator may still be starting, so it
-    is tried for about ten seconds. Returns the line to print ("" when it did not answer)."""
+    Called in-process (no `appeals hotline sync` child) once the simulator accepts connections
+    (`stack.wait_until_listening`, up to 30 s): no failed attempts while it starts. Returns the line to
+    print ("" when it did not come up or the pull failed)."""
+    from . import stack
     from .hotline import HotlineError
     from .hotline.sync import sync
 
-    for _attempt in range(20):
-        try:
-            summary = sync(config, db=app.db, camunda=app.camunda).summary()
-            return summary.strip().splitlines()[0] if summary.strip() else "12345: synced"
-        except (HotlineError, SettingsError, CamundaError):
-            time.sleep(0.5)  # the simulator is still starting
-    return ""
+    try:
+        stack.wait_until_listening(config.url, timeout=30.0)
+        summary = sync(config, db=app.db, camunda=app.camunda).summary()
+    except stack.StackError as exc:
+        return f"12345 simulator: {exc}"
+    except (HotlineError, SettingsError, CamundaError) as exc:
+        return f"12345: first pull failed ({exc}); the HotlineSync process pulls again within 5 minutes"
+    return summary.strip().splitlines()[0] if summary.strip() else "12345: synced"
 
 
 @main.command()

@@ -12,12 +12,12 @@ it down); every other module receives `Settings` or one of its sections and neve
     pdf       APPEALS_PDF
     reports   APPEALS_CHART_FONT
     public    APPEALS_PUBLIC_* (docs/public-pages.md); `survey_days` is the one validity of survey
-              links, enforced by the page and quoted by the SMS that sends the link
-    hotline   APPEALS_HOTLINE_* (docs/hotline.md)
+              links, enforced by the page and quoted by the SMS that sends the link; APPEALS_PUBLIC_PORT
+    hotline   APPEALS_HOTLINE_* (docs/hotline.md), APPEALS_HOTLINE_SIMULATOR_PORT
     notify    APPEALS_NOTIFY_RETRY_SECONDS
     org       APPEALS_INITIAL_PASSWORD, APPEALS_ORG_PREFIX (an override only: the county and its
               number prefix come from the synced org chart)
-    dashboard APPEALS_DASHBOARD_SECRET (docs/dashboard.md)
+    dashboard APPEALS_DASHBOARD_SECRET, APPEALS_DASHBOARD_PORT (docs/dashboard.md)
     cluster   DB_URL, DB_USERNAME, DB_PASSWORD, APPEALS_CLUSTER_PG_PORT (`appeals up --cluster`)
 
 No secret has a default here. The demo passwords are applied only by `make run` (the Makefile's
@@ -48,6 +48,13 @@ class _Env:
     def str(self, name: str, default: str | None = None) -> str | None:
         value = self.environ.get(name)
         return value if value not in (None, "") else default
+
+    def port(self, name: str, default: int) -> int:
+        """A TCP port, 1-65535."""
+        value = self.int(name, default)
+        if not 1 <= value <= 65535:
+            raise SettingsError(f"{name} must be a port from 1 to 65535, not {value}")
+        return value
 
     def int(self, name: str, default: int) -> int:
         raw = self.str(name)
@@ -168,6 +175,7 @@ class DashboardSettings:
     """The 专班看板 (docs/dashboard.md)."""
 
     secret: str | None = None  # signs the session cookie; None: a new one per start (sessions end)
+    port: int = 8091  # `appeals dashboard serve` and `appeals up` (APPEALS_DASHBOARD_PORT)
 
 
 @dataclass(frozen=True)
@@ -177,7 +185,8 @@ class PublicSettings:
     secret: str | None = None  # signs sessions, CSRF tokens and survey links
     user: str = "appeals-public"
     password: str | None = None
-    base_url: str = "http://localhost:8090"
+    base_url: str = "http://localhost:8090"  # default: http://localhost:<port>
+    port: int = 8090  # `appeals public serve` and `appeals up` (APPEALS_PUBLIC_PORT)
     # Flask-Limiter notation ("5 per minute;20 per hour"), per client IP
     rate_submit: str = "5 per minute;30 per hour"
     rate_lookup: str = "10 per minute;60 per hour"
@@ -243,6 +252,7 @@ class HotlineConfig:
     max_calls: int = 500  # requests per sync at most (pages and windows together): every sync ends
     window_days: int = 90  # a server that does not page: read the orders received in the last N days
     drain_workers: int = 4  # appeals started at once by a sync (bounded; docs/benchmarks.md, "Intake at volume")
+    simulator_port: int = 8311  # `appeals hotline simulator` and `appeals up --demo` (APPEALS_HOTLINE_SIMULATOR_PORT)
 
     @property
     def configured(self) -> bool:
@@ -277,6 +287,7 @@ def _hotline(env: _Env) -> HotlineConfig:
         max_calls=env.int("APPEALS_HOTLINE_MAX_CALLS", d.max_calls),
         window_days=env.int("APPEALS_HOTLINE_WINDOW_DAYS", d.window_days),
         drain_workers=max(1, env.int("APPEALS_HOTLINE_DRAIN_WORKERS", d.drain_workers)),
+        simulator_port=env.port("APPEALS_HOTLINE_SIMULATOR_PORT", d.simulator_port),
     )
 
 
@@ -332,7 +343,9 @@ class Settings:
                 secret=env.str("APPEALS_PUBLIC_SECRET"),
                 user=env.str("APPEALS_PUBLIC_USER", p.user),
                 password=env.str("APPEALS_PUBLIC_PASSWORD"),
-                base_url=env.str("APPEALS_PUBLIC_BASE_URL", p.base_url).rstrip("/"),
+                base_url=env.str("APPEALS_PUBLIC_BASE_URL",
+                                 f"http://localhost:{env.port('APPEALS_PUBLIC_PORT', p.port)}").rstrip("/"),
+                port=env.port("APPEALS_PUBLIC_PORT", p.port),
                 rate_submit=env.str("APPEALS_PUBLIC_RATE_SUBMIT", p.rate_submit),
                 rate_lookup=env.str("APPEALS_PUBLIC_RATE_LOOKUP", p.rate_lookup),
                 rate_survey=env.str("APPEALS_PUBLIC_RATE_SURVEY", p.rate_survey),
@@ -349,7 +362,8 @@ class Settings:
             notify=NotifySettings(retry_seconds=env.float("APPEALS_NOTIFY_RETRY_SECONDS", NotifySettings.retry_seconds)),
             org=OrgSettings(initial_password=env.str("APPEALS_INITIAL_PASSWORD"),
                             prefix_override=env.str("APPEALS_ORG_PREFIX")),
-            dashboard=DashboardSettings(secret=env.str("APPEALS_DASHBOARD_SECRET")),
+            dashboard=DashboardSettings(secret=env.str("APPEALS_DASHBOARD_SECRET"),
+                                        port=env.port("APPEALS_DASHBOARD_PORT", DashboardSettings.port)),
             cluster=ClusterSettings(db_url=env.str("DB_URL"), db_user=env.str("DB_USERNAME"),
                                     db_password=env.str("DB_PASSWORD"),
                                     local_postgres_port=env.int("APPEALS_CLUSTER_PG_PORT",

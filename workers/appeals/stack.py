@@ -199,6 +199,32 @@ def wait_for_engine(url: str, auth: tuple[str, str], timeout: float = 240.0, pid
     raise StackError(f"the engine did not answer at {url} within {timeout:.0f} s")
 
 
+def wait_until_listening(url: str, timeout: float = 30.0, interval: float = 0.2) -> float:
+    """Seconds until something accepts TCP connections at `url`'s host and port (a service we just
+    started, e.g. the 12345 simulator), retried with tenacity every `interval` s; StackError after
+    `timeout` s. Nothing is logged while it waits."""
+    from urllib.parse import urlsplit
+
+    import tenacity
+
+    parts = urlsplit(url)
+    host = parts.hostname or "127.0.0.1"
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    started = time.monotonic()
+
+    @tenacity.retry(retry=tenacity.retry_if_exception_type(OSError), wait=tenacity.wait_fixed(interval),
+                    stop=tenacity.stop_after_delay(timeout), reraise=True)
+    def connect() -> None:
+        with socket.create_connection((host, port), timeout=min(2.0, timeout)):
+            pass
+
+    try:
+        connect()
+    except OSError as exc:
+        raise StackError(f"nothing answered at {host}:{port} within {timeout:.0f} s ({exc})") from None
+    return time.monotonic() - started
+
+
 SERVICES = ("worker", "public", "dashboard", "hotline-simulator", "engine")  # stop order: workers first, the engine last
 
 

@@ -14,12 +14,14 @@ dashboard = click.Group("dashboard", help="专班看板：本月各项指标、�
 
 @dashboard.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8091, show_default=True, type=click.IntRange(1, 65535), help="Port.")
+@click.option("--port", default=None, type=click.IntRange(1, 65535), help="Port (default APPEALS_DASHBOARD_PORT, 8091).")
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 32), help="Requests handled at once.")
 @pass_app
-def serve(app_ctx: AppContext, host: str, port: int, threads: int) -> None:
+def serve(app_ctx: AppContext, host: str, port: int | None, threads: int) -> None:
     """Serve the dashboard with waitress (the figures come live from the ledger)."""
     import waitress
+
+    port = port or app_ctx.settings.dashboard.port
 
     from .app import create_app
 

@@ -189,18 +189,20 @@ def quarantine_resubmit(entry_id: int, sets: tuple[str, ...]) -> None:
 # --------------------------------------------------------------------------- simulator
 @hotline.command("simulator")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (local only by default).")
-@click.option("--port", default=8311, show_default=True, type=int)
+@click.option("--port", default=None, type=click.IntRange(0, 65535),
+              help="Port (default APPEALS_HOTLINE_SIMULATOR_PORT, 8311; 0: any free one).")
 @click.option("--orders", default=300, show_default=True, type=int, help="Generated well-formed orders.")
 @click.option("--malformed", default=3, show_default=True, type=int, help="Generated malformed records.")
 @click.option("--seed", default=12345, show_default=True, type=int)
 @click.option("--api-key", help="Key clients must send (default APPEALS_HOTLINE_API_KEY, else a random one).")
 @click.option("--auto-survey", is_flag=True, help="Answer the hotline's satisfaction survey after each reply.")
-def simulator_command(host: str, port: int, orders: int, malformed: int, seed: int, api_key: str | None,
+def simulator_command(host: str, port: int | None, orders: int, malformed: int, seed: int, api_key: str | None,
                       auto_survey: bool) -> None:
     """Run a simulated 12345 platform (Open311, XML and JSON) until Ctrl-C."""
     from .simulator import HotlineSimulator, SimulatorServer
 
     settings = _services().settings.hotline
+    port = settings.simulator_port if port is None else port
     key = api_key or settings.api_key or secrets.token_urlsafe(12)
     simulator = HotlineSimulator(orders=orders, malformed=malformed, seed=seed, api_key=key,
                                  jurisdiction=settings.jurisdiction,

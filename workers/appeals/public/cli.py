@@ -17,13 +17,15 @@ public = click.Group("public", help="企业诉求公众服务页面（在线填�
 
 @public.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8090, show_default=True, type=click.IntRange(1, 65535), help="Port.")
+@click.option("--port", default=None, type=click.IntRange(1, 65535), help="Port (default APPEALS_PUBLIC_PORT, 8090).")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
               help="Requests handled at once (a submission may wait ~10 s for its number).")
 @pass_app
-def serve(app_ctx: AppContext, host: str, port: int, threads: int) -> None:
+def serve(app_ctx: AppContext, host: str, port: int | None, threads: int) -> None:
     """Serve the public pages with waitress (a production WSGI server)."""
     import waitress
+
+    port = port or app_ctx.settings.public.port
 
     from .app import create_app
 
