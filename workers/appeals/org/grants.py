@@ -18,14 +18,15 @@ GLOBAL, GRANT = 0, 1
 
 Grant = tuple[int, str, tuple[str, ...]]  # resource type, resource id, permissions
 
-_STAFF: tuple[Grant, ...] = (
+_DEPARTMENT: tuple[Grant, ...] = (
     (APPLICATION, "tasklist", ("ACCESS",)),
-    (USER, "*", ("READ",)),
     (GROUP, "*", ("READ",)),
     # Definitions hold no enterprise data; Tasklist needs them to show names and forms.
     (PROCESS_DEFINITION, "*", ("READ",)),
     (DECISION_DEFINITION, "*", ("READ",)),
 )
+# a department reads the users of its own group only (org/directory.py), every other staff group all
+_STAFF: tuple[Grant, ...] = _DEPARTMENT + ((USER, "*", ("READ",)),)
 # The two levels see their own processes only (docs/city-level.md): a county's oversight reaches the
 # county's process definitions, the city's the city's. Instance and task permissions are granted per
 # definition (READ_INSTANCE, READ_TASK, READ_HISTORY), never on every instance.
@@ -53,8 +54,8 @@ GRANTS: dict[str, tuple[Grant, ...]] = {
     "city-office-director": _STAFF + _oversight(CITY_PROCESSES),
     "city-leader": _STAFF + _oversight(CITY_PROCESSES),
     "city-deputy-leader": _STAFF,
-    "city-department": _STAFF,
-    "department": _STAFF,
+    "city-department": _DEPARTMENT,
+    "department": _DEPARTMENT,
     "admin": (),  # members join camunda-admin, which holds every permission
 }
 WORKER_GRANTS: tuple[Grant, ...] = (

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..camunda import Camunda, CamundaError
 from .chart import CAMUNDA_ADMIN_GROUP, CITY_KINDS, PUBLIC_GROUP, WORKER_GROUP, OrgChart
+from .directory import limit_user_directory
 from .grants import FILTER, FILTERS, GLOBAL, GRANT, GRANTS, PUBLIC_GRANTS, WORKER_GRANTS, Grant
 
 
@@ -232,6 +233,7 @@ class IdentitySync:
                 self.ensure_tenant_memberships(WORKER_GROUP, set(tenants), set(tenants), group=True)
         if public_password:  # the public pages serve every county (the city's process is not theirs)
             self.ensure_public_channel(public_password, public_user, {c.tenant for c in counties if c.tenant})
+        limit_user_directory(self, chart, [u for u, p in ((worker_user, worker_password), (public_user, public_password)) if p])
         return self.report
 
     def ensure_public_channel(self, password: str, user: str = "appeals-public",

@@ -1,0 +1,70 @@
+"""Who reads and changes which users (breaker finding 13, appeals.org.directory), on the real engine with
+the demo org chart: a department reads its own members only, the office every user; a user may change
+their own password but not delete themselves, and the org chart's name and e-mail win at the next sync."""
+
+from __future__ import annotations
+
+import pytest
+
+from appeals.camunda import CamundaError
+from appeals.org import DEMO_ORG, IdentitySync, load
+from appeals.org.grants import USER
+
+from ..conftest import EngineHandle
+
+CHART = load(DEMO_ORG)
+
+
+def members(group_id: str) -> set[str]:
+    return {u.id for u in CHART.users if group_id in u.groups}
+
+
+@pytest.mark.parametrize("group_kind", ["department", "city-department"])
+def test_a_department_reads_only_its_own_members(deployed: EngineHandle, group_kind: str) -> None:
+    group = CHART.of_kind(group_kind)[0]
+    user = sorted(members(group.id))[0]
+    client = deployed.client(user)
+    readable = {u["id"] for u in client.get("/user", maxResults=1000)}
+    assert readable == members(group.id) | {user}, "its colleagues and itself, nobody else"
+    assert client.get("/user/count")["count"] == len(readable)
+    outsider = next(u.id for u in CHART.users if group.id not in u.groups)
+    with pytest.raises(CamundaError) as refused:
+        client.get(f"/user/{outsider}/profile")
+    assert refused.value.status in (403, 404)
+
+
+def test_the_office_and_leaders_read_every_user(deployed: EngineHandle) -> None:
+    everyone = {u.id for u in CHART.users}
+    for kind in ("office", "county-head", "deputy-head"):
+        user = sorted(members(CHART.of_kind(kind)[0].id))[0]
+        assert everyone <= {u["id"] for u in deployed.client(user).get("/user", maxResults=1000)}, kind
+
+
+def test_a_user_changes_their_password_not_their_existence_and_the_chart_wins(deployed: EngineHandle) -> None:
+    user = next(u for u in CHART.users if "dept-industry" in u.groups)
+    client = deployed.client(user.id)
+    with pytest.raises(CamundaError) as refused:
+        client.delete(f"/user/{user.id}")
+    assert refused.value.status == 403
+    other = sorted(members("dept-industry") - {user.id})
+    if other:
+        with pytest.raises(CamundaError) as refused:
+            client.put(f"/user/{other[0]}/profile", {"id": other[0], "firstName": "假冒", "lastName": "", "email": ""})
+        assert refused.value.status == 403, "a colleague's profile is not theirs to change"
+    client.put(f"/user/{user.id}/profile", {"id": user.id, "firstName": "县长", "lastName": "", "email": "x@evil.example"})
+    new_password = "changed-" + user.id
+    client.put(f"/user/{user.id}/credentials", {"password": new_password, "authenticatedUserPassword": client.session.auth[1]})
+    try:
+        assert deployed.client(user.id, new_password).get(f"/user/{user.id}/profile")["firstName"] == "县长"
+        IdentitySync(deployed.admin).sync(CHART)
+        profile = deployed.admin.get(f"/user/{user.id}/profile")
+        assert (profile["firstName"], profile["email"] or None) == (user.name, user.email), "the chart wins"
+    finally:
+        deployed.client(user.id, new_password).put(
+            f"/user/{user.id}/credentials", {"password": client.session.auth[1], "authenticatedUserPassword": new_password})
+
+
+def test_a_second_sync_changes_no_user_grant(deployed: EngineHandle) -> None:
+    IdentitySync(deployed.admin).sync(CHART)
+    again = IdentitySync(deployed.admin).sync(CHART)
+    assert not [c for c in again.created + again.updated if f" {USER}/" in c], again
