@@ -191,9 +191,13 @@ class Camunda:
         password: str | None = None,
         timeout: float = 10.0,
         pool_size: int = 10,
+        explain_refusal: bool = True,
     ) -> None:
+        """`explain_refusal`: log the operator message of `unauthorized_message` on HTTP 401 (a
+        service's own user); False for a person's login check, whose wrong password is no incident."""
         self.url = url.rstrip("/")
         self.user = user
+        self.explain_refusal = explain_refusal
         self._refusal_logged_at = -REFUSAL_LOG_INTERVAL
         self.session = _TimeoutSession(timeout, pool_size)
         if user is not None:
@@ -211,7 +215,7 @@ class Camunda:
         """`error`, after telling the operator what a 401 means for this client's user: a wrong
         password, or the engine's login delay after failed attempts (someone else may be guessing),
         and how to unlock. Logged at most once a minute per client, at ERROR."""
-        if error.status == 401 and self.user is not None:
+        if error.status == 401 and self.user is not None and self.explain_refusal:
             now = time.monotonic()
             if now - self._refusal_logged_at >= REFUSAL_LOG_INTERVAL:
                 self._refusal_logged_at = now
