@@ -12,7 +12,7 @@ import string
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
@@ -463,14 +463,18 @@ def test_fuzz_forms_never_fail_with_a_server_error(fuzz_app, data, mutate, path)
        content_type=st.sampled_from(["application/x-www-form-urlencoded", "multipart/form-data; boundary=xx",
                                      "application/json", "text/plain", "application/octet-stream", ""]),
        query=st.dictionaries(st.text(max_size=10), HOSTILE, max_size=3))
+@example(method="GET", path="//[", body=None, content_type="", query={})  # found by hypothesis: a netloc to URL parsers
 def test_fuzz_methods_paths_and_bodies_never_fail_with_a_server_error(fuzz_app, method, path, body, content_type,
                                                                       query) -> None:
     app, _gateway, token = fuzz_app
     headers = {"Content-Type": content_type} if content_type else {}
     with app.test_client() as client:
-        target = path.replace("{token}", token)
-        response = client.open(target, method=method, data=body, headers=headers,
-                               query_string=None if "?" in target else query)
+        target, _sep, raw_query = path.replace("{token}", token).partition("?")
+        # the path goes in as the server hands it over (PATH_INFO), not through the test client's URL
+        # parsing: a request line `GET //[ HTTP/1.1` reaches the app, werkzeug's client cannot build it
+        response = client.open("/", method=method, data=body, headers=headers,
+                               query_string=raw_query if _sep else query,
+                               environ_overrides={"PATH_INFO": target})
         _assert_clear_4xx_or_ok(response)
         response.close()
 
