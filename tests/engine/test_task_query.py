@@ -121,3 +121,74 @@ def test_task_query_returns_the_stock_tasks_for_every_user(deployed: EngineHandl
     assert ours["deputy-industry", unit, "count"] == 1
     assert ours["county-head", unit, "count"] == 0
     assert 0 < ours["industry-handler", unit, "count"] <= ours["industry-handler", "task", "count"]
+
+
+INDEXES = {"APPEALS_IDX_IDLNK_GROUP_TASK": "ACT_RU_IDENTITYLINK", "APPEALS_IDX_AUTH_RES_PERMS": "ACT_RU_AUTHORIZATION"}
+
+
+def _engine_sql(engine: EngineHandle, request: pytest.FixtureRequest, tmp_path, sql: str) -> str:
+    """Runs `sql` on the engine's database (its H2 file: only while the engine is stopped; or its
+    PostgreSQL database) and returns what came back, as text."""
+    from appeals import stack
+
+    from ..databases import test_database_mode
+
+    if test_database_mode() == "postgresql":
+        import sqlalchemy
+
+        db = sqlalchemy.create_engine(request.getfixturevalue("postgres").sqlalchemy_url("camunda"))
+        try:
+            with db.begin() as connection:
+                result = connection.exec_driver_sql(sql)
+                return repr(result.fetchall()) if result.returns_rows else ""
+        finally:
+            db.dispose()
+    import subprocess
+    import zipfile
+
+    with zipfile.ZipFile(stack.build_engine()) as jar:  # the engine's own H2 version reads its file
+        name = next(n for n in jar.namelist() if n.startswith("BOOT-INF/lib/h2-"))
+        h2 = tmp_path / "h2.jar"
+        h2.write_bytes(jar.read(name))
+    url = f"jdbc:h2:file:{engine.settings.data_dir}/engine/process-engine"
+    out = subprocess.run(["java", "-cp", str(h2), "org.h2.tools.Shell", "-url", url, "-user", "sa", "-sql", sql],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    return out.stdout
+
+
+def _indexes(engine: EngineHandle, request: pytest.FixtureRequest, tmp_path) -> dict[str, str]:
+    from ..databases import test_database_mode
+
+    if test_database_mode() == "postgresql":
+        sql = "select indexname, tablename from pg_indexes where indexname like 'appeals_idx_%%'"
+    else:
+        sql = "select INDEX_NAME, TABLE_NAME from INFORMATION_SCHEMA.INDEXES where INDEX_NAME like 'APPEALS_IDX_%'"
+    text = _engine_sql(engine, request, tmp_path, sql).upper()
+    return {name: table for name, table in INDEXES.items() if name in text and table in text}
+
+
+@pytest.mark.restarts_engine
+def test_the_engine_creates_the_task_query_indexes_on_a_new_and_on_an_existing_database(
+        deployed: EngineHandle, request: pytest.FixtureRequest, tmp_path) -> None:
+    """TaskQueryPlugin.INDEXES exist after the engine created its schema (the session's new database),
+    and are created again by the next start on a database that lacks them (one upgraded from before)."""
+    from ..databases import test_database_mode
+
+    h2 = test_database_mode() == "embedded"
+    deployed.stop()  # H2: a file one process opens
+    try:
+        assert _indexes(deployed, request, tmp_path) == INDEXES
+        for name in INDEXES:
+            _engine_sql(deployed, request, tmp_path, f"DROP INDEX IF EXISTS {name}")
+        assert _indexes(deployed, request, tmp_path) == {}
+        deployed.start()
+        if h2:
+            deployed.stop()
+        assert _indexes(deployed, request, tmp_path) == INDEXES
+    finally:
+        if deployed.process is None or deployed.process.poll() is not None:
+            deployed.start()
+    log = deployed.log_path.read_text(errors="replace")
+    assert "Task query index" not in log.replace("Task query indexes checked", "")  # no clash, no error
+    assert deployed.admin.get("/task/count")["count"] >= 0
