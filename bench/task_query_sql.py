@@ -1,13 +1,17 @@
 """The task query's SQL at 1k … 100k open tasks, stock against ours, on H2 and PostgreSQL (issue 15).
 
     .venv/bin/python bench/task_query_sql.py [--sizes 1000,10000,100000] [--db h2,postgresql] [--runs 7]
-                                             [--explain]
+                                             [--rounds 3] [--users dept,office,leader] [--kinds page,count]
+                                             [--stock-max N] [--explain]
 
 The SQL the engine sends for Tasklist's filter 本单位待办 (candidate groups of the user, assigned tasks
 included, created desc, first page of 15) and for its count, exactly as the engine's log shows it
 (bench/scale_bench.py --sql-log), with the user's id and groups: once as Camunda 7.24 builds it
-(`stock`: the authorization rows joined ON RESOURCE_ID_ IN (task, definition key, '*')) and once as the
-project's mapping does (`ours`: engine/…/TaskQuery.xml). On the engine's own schema (its create scripts
+(`stock`: the authorization rows joined ON RESOURCE_ID_ IN (task, definition key, '*')), as the
+project's mapping did before the count at 100,000 was worked on (`before`: one probe per task on
+RESOURCE_ID_ IN (task, definition key)) and as it does now (`ours`: engine/…/TaskQuery.xml, with the
+project's indexes, TaskQueryPlugin.INDEXES). All on the same data: each round drops the indexes and
+times `stock` and `before`, then creates them as the engine does and times `ours`. On the engine's own schema (its create scripts
 from the camunda-engine jar), in a throwaway H2 file database (the engine's H2 version, through its
 Shell) and a throwaway PostgreSQL cluster (tests/databases.py), filled directly by SQL with what the
 engine writes for open user tasks: one task, one candidate-group identity link and one group
@@ -16,15 +20,16 @@ bench/scale_bench.py, and the org chart's global grants on tasks and process def
 
 This isolates the database's share of a list from the HTTP, JSON and JVM work (bench/scale_bench.py
 measures those end to end through REST). Times are the database's own (psql \\timing, H2 Shell),
-median and worst of --runs after one warm-up, in milliseconds.
+p50 and p95 (nearest rank) over --rounds × --runs (each batch after one warm-up), in milliseconds,
+with the machine's 1-minute load average (lowest–highest during the size) next to them.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,7 +41,7 @@ sys.path.insert(0, str(ROOT / "workers"))
 sys.path.insert(0, str(ROOT))
 
 ENGINE_JAR = Path.home() / ".m2/repository/org/camunda/bpm/camunda-engine/7.24.0/camunda-engine-7.24.0.jar"
-H2_JAR = Path.home() / ".m2/repository/com/h2database/h2/2.3.232/h2-2.3.232.jar"
+H2_JAR = Path.home() / ".m2/repository/com/h2database/h2/2.5.252/h2-2.5.252.jar"
 
 DEPARTMENTS = ["dept-industry", "dept-finance", "dept-justice", "dept-natural-resources", "dept-approval",
                "dept-power-supply", "dept-energy", "dept-finance-office", "dept-hr", "dept-development-reform",
@@ -71,7 +76,9 @@ def auth_rows(user: str, groups: list[str], bitand) -> str:
 
 
 def from_where(variant: str, user: str, groups: list[str], bitand) -> str:
-    """FROM … WHERE of the engine's selectTaskByQueryCriteriaSql for the filter 本单位待办."""
+    """FROM … WHERE of the engine's selectTaskByQueryCriteriaSql for the filter 本单位待办: `stock` (Camunda's),
+    `before` (the project's mapping until the count at 100,000 was worked on: one probe `IN (RES.ID_,
+    D.KEY_)` per task) or `ours` (the mapping now: the task's grant, then its definition's)."""
     criteria = (f"WHERE ( 1 = 1 and ( I.TYPE_ = 'candidate' and ( I.GROUP_ID_ IN ( {_in(groups)} ) ) ) "
                 f"and RES.SUSPENSION_STATE_ = 1 )")
     base = ("from ACT_RU_TASK RES left join ACT_RU_IDENTITYLINK I on I.TASK_ID_ = RES.ID_ "
@@ -81,9 +88,11 @@ def from_where(variant: str, user: str, groups: list[str], bitand) -> str:
                 f"( RES.ID_ , D.KEY_ , '*' )) {criteria} and ( (RES.CASE_EXECUTION_ID_ IS NOT NULL) OR "
                 "(AUTH.RESOURCE_ID_ IS NOT NULL) ) and (RES.TENANT_ID_ is null )")
     rows = auth_rows(user, groups, bitand).replace("SELECT A.*", "SELECT 1")
+    probes = (f"EXISTS ( {rows} AND A.RESOURCE_ID_ IN (RES.ID_, D.KEY_))" if variant == "before" else
+              f"EXISTS ( {rows} AND A.RESOURCE_ID_ = RES.ID_) OR EXISTS ( {rows} AND A.RESOURCE_ID_ = D.KEY_)")
     return (base + f"{criteria} and ( (RES.CASE_EXECUTION_ID_ IS NOT NULL) OR "
             f"EXISTS ( {rows} AND A.RESOURCE_ID_ = '*') OR "
-            f"EXISTS ( {rows} AND A.RESOURCE_ID_ IN (RES.ID_, D.KEY_)) ) and (RES.TENANT_ID_ is null ) "
+            f"{probes} ) and (RES.TENANT_ID_ is null ) "
             "and RES.ID_ IN (select I2.TASK_ID_ from ACT_RU_IDENTITYLINK I2 where I2.TYPE_ = 'candidate' "
             f"and I2.GROUP_ID_ IN ( {_in(groups)} ))")
 
@@ -97,6 +106,25 @@ def count(variant: str, user: str, groups: list[str], bitand, db: str) -> str:
     if db == "h2":
         return f"select count(distinct RES.ID_) {from_where(variant, user, groups, bitand)}"
     return f"SELECT COUNT(*) FROM (SELECT DISTINCT RES.ID_ {from_where(variant, user, groups, bitand)}) countDistinct"
+
+
+def indexes() -> list[tuple[str, str, str]]:
+    """The project's indexes on the engine's tables (name, table, columns), as TaskQueryPlugin.INDEXES
+    creates them at the engine's start: read from the Java source, so the benchmark measures those."""
+    java = (ROOT / "engine/src/main/java/cn/gov/appeals/engine/TaskQueryPlugin.java").read_text(encoding="utf-8")
+    found = re.findall(r'\{"(APPEALS_IDX_\w+)",\s*"(\w+)",\s*"([^"]+)"\}', java)
+    assert found, "TaskQueryPlugin.INDEXES not found"
+    return found
+
+
+def index_sql(db: str, present: bool) -> list[str]:
+    """Creates (as the engine does) or drops the project's indexes, then refreshes the statistics (and on
+    PostgreSQL the visibility map, as autovacuum keeps it: index-only scans depend on it)."""
+    if present:
+        sql = [f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns})" for name, table, columns in indexes()]
+    else:
+        sql = [f"DROP INDEX IF EXISTS {name}" for name, _, _ in indexes()]
+    return sql + (["vacuum analyze"] if db == "postgresql" else ["analyze"])
 
 
 # ------------------------------------------------------------------------------------------- data
@@ -183,7 +211,7 @@ class Postgres:
         s = self.server
         out = subprocess.run([*(["runuser", "-u", "postgres", "--"] if s.as_root else []), str(s.bin_dir / "psql"),
                               "-h", "127.0.0.1", "-p", str(s.port), "-U", "postgres", "-d", "scale", "-At", "-c",
-                              f"explain analyze {sql}"], capture_output=True, text=True, cwd=s.root)
+                              f"explain (analyze, buffers) {sql}"], capture_output=True, text=True, cwd=s.root)
         return out.stdout + out.stderr
 
     def close(self) -> None:
@@ -226,47 +254,67 @@ class H2:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, -(-len(ordered) * int(p) // 100) - 1)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--db", default="h2,postgresql")
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=7, help="timed runs per round and statement")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds per size: without the project's indexes (stock, before), then with them (ours)")
     parser.add_argument("--users", default="dept,office,leader")
+    parser.add_argument("--kinds", default="page,count")
     parser.add_argument("--explain", action="store_true", help="print the plans at each size")
     parser.add_argument("--stock-max", type=int, default=10**9,
                         help="time the stock SQL only up to this size (it grows quadratically)")
     args = parser.parse_args()
     table = []
+    variants = {False: ("stock", "before"), True: ("ours",)}  # without / with the project's indexes
     for name in args.db.split(","):
         db = Postgres() if name == "postgresql" else H2()
         try:
             for size in (int(s) for s in args.sizes.split(",")):
                 db.run_sql(fill_sql(size, db.name))
-                for who in args.users.split(","):
-                    user, groups = USERS[who]
-                    for kind in ("page", "count"):
-                        for variant in ("stock", "ours"):
-                            if variant == "stock" and size > args.stock_max:
-                                table.append((db.name, size, who, kind, variant, float("nan"), float("nan")))
-                                continue
-                            sql = (page(variant, user, groups, db.bitand) if kind == "page"
-                                   else count(variant, user, groups, db.bitand, db.name))
-                            # a new comment each run: H2 reuses a cached statement's last result
-                            runs = [f"/* run {i} */ {sql}" for i in range(args.runs + 1)]
-                            times = db.run_sql(runs, timing=True)[1:]
-                            row = (db.name, size, who, kind, variant, statistics.median(times), max(times))
-                            table.append(row)
-                            print(f"{row[0]:10} {size:>7} {who:6} {kind:5} {variant:5} "
-                                  f"median {row[5]:8.1f} ms  worst {row[6]:8.1f} ms", flush=True)
-                            if args.explain:
-                                print(db.explain(sql), flush=True)
+                times: dict[tuple, list[float]] = {}
+                load = [os.getloadavg()[0]]
+                # the same data throughout; the indexes dropped and created again each round, so that the
+                # two states share the machine's load as it drifts
+                for round_ in range(args.rounds):
+                    for present in (False, True):
+                        db.run_sql(index_sql(db.name, present))
+                        for who in args.users.split(","):
+                            user, groups = USERS[who]
+                            for kind in args.kinds.split(","):
+                                for variant in variants[present]:
+                                    if variant == "stock" and size > args.stock_max:
+                                        continue
+                                    sql = (page(variant, user, groups, db.bitand) if kind == "page"
+                                           else count(variant, user, groups, db.bitand, db.name))
+                                    # a new comment each run: H2 reuses a cached statement's last result
+                                    runs = [f"/* run {round_} {i} */ {sql}" for i in range(args.runs + 1)]
+                                    times.setdefault((who, kind, variant), []).extend(
+                                        db.run_sql(runs, timing=True)[1:])
+                                    if args.explain and round_ == 0:
+                                        print(f"--- {db.name} {size} {who} {kind} {variant}")
+                                        print(db.explain(sql), flush=True)
+                        load.append(os.getloadavg()[0])
+                for (who, kind, variant), values in times.items():
+                    row = (db.name, size, who, kind, variant, percentile(values, 50), percentile(values, 95),
+                           len(values), min(load), max(load))
+                    table.append(row)
+                    print(f"{row[0]:10} {size:>7} {who:6} {kind:5} {variant:6} p50 {row[5]:8.1f} ms  "
+                          f"p95 {row[6]:8.1f} ms  n {row[7]}  load {row[8]:.1f}-{row[9]:.1f}", flush=True)
         finally:
             db.close()
-    print("\n| db | open tasks | user | query | stock median / worst ms | ours median / worst ms |")
-    print("|---|---|---|---|---|---|")
-    for i in range(0, len(table), 2):
-        s, o = table[i], table[i + 1]
-        print(f"| {s[0]} | {s[1]:,} | {s[2]} | {s[3]} | {s[5]:.1f} / {s[6]:.1f} | {o[5]:.1f} / {o[6]:.1f} |")
+    print("\n| db | open tasks | user | query | variant | p50 / p95 ms | runs | load average |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in table:
+        print(f"| {r[0]} | {r[1]:,} | {r[2]} | {r[3]} | {r[4]} | {r[5]:.1f} / {r[6]:.1f} | {r[7]} | {r[8]:.1f}–{r[9]:.1f} |")
 
 
 if __name__ == "__main__":
