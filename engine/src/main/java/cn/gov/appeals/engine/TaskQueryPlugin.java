@@ -38,8 +38,9 @@ import org.springframework.stereotype.Component;
  * link scan and its per-task grant probes read the index only (docs/benchmarks.md, "The count at
  * 100,000"). Here rather than as SQL an operator applies: the engine creates its own schema
  * ({@code camunda.bpm.database.schema-update}), so the engine is the one place that sees every new and
- * every upgraded database; a node that starts while another creates them logs the clash and retries; a database that refuses
- * them is logged as an error and the engine starts (the lists work, slower at volume).
+ * every upgraded database. A node that starts while another creates them logs the clash and retries; a
+ * database that refuses them is logged as an error and the engine starts (the lists work, slower at
+ * volume).
  * They are kept with {@code APPEALS_TASK_QUERY=stock} (schema, not query).
  *
  * <p>{@code APPEALS_TASK_QUERY=stock} (property {@code appeals.task-query}) keeps the engine's query,
