@@ -28,6 +28,26 @@ from ..unit.test_hotline import (
 )
 
 
+def _two_syncs_at_once(config: Any, svc: Any) -> list[Any]:
+    """Run two syncs of the same feed in parallel threads; their reports (fails on any error)."""
+    reports: list[Any] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            reports.append(sync(config, db=svc.db, camunda=svc.camunda))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not errors, errors
+    return reports
+
+
 def test_timer_starts_a_sync_instance_that_completes_without_configuration(
         workers: EngineHandle, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("APPEALS_HOTLINE_URL", raising=False)
@@ -71,21 +91,7 @@ def test_sync_creates_each_appeal_once_and_quarantines_malformed_records(workers
                                  reminded=0)
     with SimulatorServer(simulator) as server:
         config = fast(server.url)
-        reports: list[Any] = []
-        errors: list[BaseException] = []
-
-        def run() -> None:
-            try:
-                reports.append(sync(config, db=svc.db, camunda=svc.camunda))
-            except BaseException as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
-
-        threads = [threading.Thread(target=run) for _ in range(2)]  # two syncs at once: still one appeal each
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=300)
-        assert not errors, errors
+        reports = _two_syncs_at_once(config, svc)  # two syncs at once: still one appeal per order
         assert sum(r.started for r in reports) == 20
         assert sum(r.quarantined for r in reports) == 3
         assert appeal_count(workers, "SA") == 20
@@ -119,21 +125,7 @@ def test_drain_workers_at_once_give_one_appeal_per_order_and_link_an_appeal_star
                           variables={"channel": "hotline", "externalId": early, "problemDescription": "已启动"})
     with SimulatorServer(simulator) as server:
         config = fast(server.url, drain_workers=4, page_size=100)
-        reports: list[Any] = []
-        errors: list[BaseException] = []
-
-        def run() -> None:
-            try:
-                reports.append(sync(config, db=svc.db, camunda=svc.camunda))
-            except BaseException as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
-
-        threads = [threading.Thread(target=run) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=300)
-        assert not errors, errors
+        reports = _two_syncs_at_once(config, svc)  # two syncs at once: still one appeal per order
         assert sum(r.started for r in reports) == 39 and sum(r.linked for r in reports) == 1
     assert appeal_count(workers, "SC") == 40
     rows = [row for row in orders(svc.db) if row.order_number.startswith("SC")]

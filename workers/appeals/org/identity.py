@@ -7,7 +7,7 @@ to match the chart; running it twice changes nothing.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,14 +83,9 @@ class IdentitySync:
             self.report.note(None, "")
 
     def ensure_memberships(self, user_id: str, wanted: Iterable[str], managed: set[str]) -> None:
-        wanted = set(wanted)
         current = {g["id"] for g in self.camunda.get("/group", member=user_id)}
-        for gid in sorted(wanted - current):
-            self.camunda.put(f"/group/{gid}/members/{user_id}")
-            self.report.note("created", f"membership {user_id}→{gid}")
-        for gid in sorted((current & managed) - wanted):
-            self.camunda.delete(f"/group/{gid}/members/{user_id}")
-            self.report.note("updated", f"membership {user_id}✗{gid}")
+        self._reconcile(f"membership {user_id}", current, set(wanted), managed,
+                        lambda gid: f"/group/{gid}/members/{user_id}")
 
     # tenants (docs/city-level.md): one per county and one for the city
     def ensure_tenant(self, tenant_id: str, name: str) -> None:
@@ -113,14 +108,20 @@ class IdentitySync:
         """Make the tenants of a user (or a group) among `managed` exactly `wanted`."""
         kind = "group-members" if group else "user-members"
         query = {"groupMember": member} if group else {"userMember": member}
-        wanted = set(wanted)
         current = {t["id"] for t in self.camunda.get("/tenant", **query)}
-        for tid in sorted(wanted - current):
-            self.camunda.put(f"/tenant/{tid}/{kind}/{member}")
-            self.report.note("created", f"tenant membership {member}→{tid}")
-        for tid in sorted((current & managed) - wanted):
-            self.camunda.delete(f"/tenant/{tid}/{kind}/{member}")
-            self.report.note("updated", f"tenant membership {member}✗{tid}")
+        self._reconcile(f"tenant membership {member}", current, set(wanted), managed,
+                        lambda tid: f"/tenant/{tid}/{kind}/{member}")
+
+    def _reconcile(self, label: str, current: set[str], wanted: set[str], managed: set[str],
+                   path: Callable[[str], str]) -> None:
+        """Add the memberships `wanted` lacks and remove those among `managed` it no longer names
+        (a membership the chart does not manage is left alone); `path(id)` is its REST resource."""
+        for target in sorted(wanted - current):
+            self.camunda.put(path(target))
+            self.report.note("created", f"{label}→{target}")
+        for target in sorted((current & managed) - wanted):
+            self.camunda.delete(path(target))
+            self.report.note("updated", f"{label}✗{target}")
 
     # authorizations
     def ensure_grant(
