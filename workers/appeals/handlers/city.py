@@ -28,6 +28,7 @@ from ..runtime import ModelError, Task
 from ..variables import as_list
 from ..vocabulary import AppealStatus, CitySituation, DispatchSituation
 from . import chart_of, router
+from .dispatch import CITY_APPROVAL, approver_group
 from .handling import apply_extension_decision
 
 CITY_PROCESS = "CityAppeal"
@@ -55,21 +56,6 @@ CITY_SITUATION_DEADLINES = {CitySituation.SINGLE: DispatchSituation.SINGLE, City
 def city_departments(chart: OrgChart) -> dict[str, str]:
     """City department id → name, in the chart's order."""
     return {g.id: g.name for g in chart.of_kind("city-department")}
-
-
-def city_approver_group(chart: OrgChart, role: str, lead: str) -> str:
-    """The group that approves the city's dispatch: dmn/CityDispatchApproval.dmn names it (`approverRole`).
-
-    `city-deputy-leader` stands for the city deputy leader overseeing the lead city department (an org
-    chart fact, `city_deputy_for`); a department nobody oversees goes to the city leader. Raises
-    ModelError when the table names a group the chart does not have.
-    """
-    if role == "city-deputy-leader":
-        deputy = chart.city_deputy_for(lead)
-        return deputy.id if deputy is not None else chart.of_kind("city-leader")[0].id
-    if role not in {g.id for g in chart.groups}:
-        raise ModelError(f"the org chart has no group '{role}' (CityDispatchApproval output approverRole)")
-    return role
 
 
 def _file_variable(ctx: AppContext, process_instance_id: str, name: str) -> dict[str, Any] | None:
@@ -170,7 +156,7 @@ def resolve_city_approver(task: Task, ctx: AppContext) -> dict[str, Any]:
     if lead not in departments:
         raise ModelError(f"牵头单位“{lead}”不是组织架构中的市直部门")
     assisting = [d for d in as_list(task.get("assistingDepartments")) if d in departments and d != lead]
-    group = city_approver_group(chart, str(task.get("approverRole")), lead)
+    group = approver_group(chart, str(task.get("approverRole")), lead, CITY_APPROVAL)
     days = int(task.get("approvalDays") or 3)
     output: dict[str, Any] = {
         "assistingDepartments": assisting,
