@@ -51,7 +51,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -63,6 +62,7 @@ except ImportError:  # run from a checkout without the package installed
 sys.path.insert(0, str(ROOT))
 
 import requests  # noqa: E402
+from worker_bench import thread_session  # noqa: E402
 
 from appeals import org as orgchart  # noqa: E402
 from appeals import stack  # noqa: E402
@@ -158,16 +158,6 @@ def prepare(engine: Engine) -> orgchart.OrgChart:
 
 
 # =========================================================================================== filling
-_local = threading.local()
-
-
-def _session(auth: tuple[str, str]) -> requests.Session:
-    if getattr(_local, "session", None) is None:
-        _local.session = requests.Session()
-        _local.session.auth = auth
-    return _local.session
-
-
 def appeal(n: int, chart: orgchart.OrgChart, rng: random.Random) -> dict:
     """The start request of the n-th open appeal: which user task it waits in, and its variables."""
     departments = [g.id for g in chart.of_kind("department")]
@@ -205,7 +195,7 @@ def fill(engine: Engine, chart: orgchart.OrgChart, start: int, stop: int, thread
 
     def one(n: int) -> None:
         body = appeal(n, chart, random.Random(n))
-        response = _session((ADMIN, PASSWORD)).post(url, json=body, timeout=600)
+        response = thread_session((ADMIN, PASSWORD)).post(url, json=body, timeout=600)
         response.raise_for_status()
 
     t0 = time.perf_counter()
