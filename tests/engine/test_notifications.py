@@ -187,4 +187,35 @@ def test_a_survey_link_no_channel_took_is_on_the_office_follow_up_form(workers: 
                   activity_instance_id="Event_NotifySurveyLink:silent")
     output = send_notification(silent, ctx)
     assert "0 sent" in output["lastNotification"] and "without channel" in output["lastNotification"]
-    assert "/survey/" in output["surveyLinkUndelivered"]
+    assert "/survey/" in output["undeliveredSurveyLink"].value
+
+
+def test_an_undelivered_survey_link_is_the_office_tasks_own_and_no_department_reads_it(workers: EngineHandle) -> None:
+    """The survey link signs the enterprise into its survey. When no channel took it (a landline and no
+    e-mail: no SMS, no mail), the office's 回访 task shows it, held as a variable local to that task; the
+    appeal never holds it, so the department that reworks the appeal reads it nowhere over REST."""
+    appeal = Appeal.start(workers, "NT-SURVEY-LOCAL", contactPhone="0356-6012345", contactEmail="")
+    dispatch_to(appeal, "dept-industry", "industry-handler")
+    report(appeal, "industry-handler")
+    task = appeal.task("Task_FollowUp", "office-clerk")
+    office = appeal.user("office-clerk")
+    shown = office.get(f"/task/{task['id']}/form-variables", deserializeValues="false")
+    assert "/survey/" in shown["surveyLinkUndelivered"]["value"]
+    local = office.get(f"/task/{task['id']}/localVariables")
+    assert "/survey/" in local["surveyLinkUndelivered"]["value"]
+    variables = appeal.variables()
+    assert "surveyLinkUndelivered" not in variables and "undeliveredSurveyLink" not in variables
+    history = appeal.engine.admin.get("/history/variable-instance", processInstanceId=appeal.id,
+                                      variableNameIn="surveyLinkUndelivered,undeliveredSurveyLink")
+    assert history and all(h["name"] == "surveyLinkUndelivered" and h["taskId"] == task["id"] for h in history)
+
+    appeal.complete("Task_FollowUp", "office-clerk", followUpMethod="phone", reallySolved="no",
+                    satisfaction="dissatisfied", followUpNote="企业称未解决")
+    rework = appeal.task("Task_ReworkAppeal", "industry-handler")
+    department = appeal.user("industry-handler")
+    for path in (f"/task/{rework['id']}/variables", f"/task/{rework['id']}/form-variables"):
+        seen = department.get(path, deserializeValues="false")
+        assert "surveyLinkUndelivered" not in seen and "undeliveredSurveyLink" not in seen, path
+        assert not [name for name, v in seen.items() if "/survey/" in str(v.get("value"))], path
+    assert not department.get("/variable-instance", variableName="surveyLinkUndelivered")
+    assert not department.get("/history/variable-instance", variableName="surveyLinkUndelivered")

@@ -96,8 +96,19 @@ class FileValue:
     mime_type: str = "application/octet-stream"
 
 
+@dataclass(frozen=True)
+class Transient:
+    """A variable that lives only until the engine's transaction ends (Camunda transient variable):
+    never stored, never in history. The next step of the same transaction (a task listener of the
+    user task that follows) reads it; the process scope never holds it."""
+
+    value: str | None
+
+
 def to_variable(value: Any) -> dict[str, Any]:
-    """A Python value as a Camunda typed variable."""
+    """A Python value as a Camunda typed variable (`Transient(text)` → a transient String)."""
+    if isinstance(value, Transient):
+        return {"value": value.value, "type": "String", "valueInfo": {"transient": True}}
     if isinstance(value, FileValue):
         return {
             "value": base64.b64encode(value.content).decode("ascii"),

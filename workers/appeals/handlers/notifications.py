@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from ..camunda import Transient
 from ..context import AppContext
 from ..notify import EVENTS, Channels, NotificationError, deliver, mark_undelivered, recipients, render
 from ..notify.attachments import APPROVAL_VARIABLES, attachments_for
@@ -68,8 +69,11 @@ def send_notification(task: Task, ctx: AppContext) -> dict[str, Any]:
                                     f"(process instance {office_task})"}
     output: dict[str, Any] = {"lastNotification": f"{event}: {report.sent} sent, {report.already_sent} already "
                                                   f"sent, {len(report.skipped or [])} without channel"}
-    if event == "survey_link":
+    if event == "survey_link" and not (report.sent or report.already_sent):
         # No channel took the link (no SMTP/SMS configured, no address): the office's 回访 form shows it,
-        # to be passed on by phone or WeChat. A delivered link is not repeated in the process.
-        output["surveyLinkUndelivered"] = extra["surveyLink"] if not (report.sent or report.already_sent) else None
+        # to be passed on by phone or WeChat. The link signs the enterprise into the survey, so it never
+        # becomes a process variable a department could read: a transient variable hands it to the
+        # create listener of Task_FollowUp, which keeps it local to the office's task
+        # (surveyLinkUndelivered). A delivered link is not repeated in the process at all.
+        output["undeliveredSurveyLink"] = Transient(extra["surveyLink"])
     return output
