@@ -188,6 +188,30 @@ def test_every_user_task_has_a_due_date_and_a_candidate_group() -> None:
             assert task.get(f"{CAMUNDA}candidateGroups"), f"{path.name}: {task.get('id')} has no candidate group"
 
 
+def hidden_variables(path: Path, task_id: str) -> set[str]:
+    """The names in the extension property `hiddenVariables` of a user task (TaskVariableScreenPlugin)."""
+    task = ET.parse(path).getroot().find(f".//bpmn:userTask[@id='{task_id}']", NS)
+    assert task is not None, task_id
+    values = [p.get("value") for p in task.iter(f"{CAMUNDA}property") if p.get("name") == "hiddenVariables"]
+    return {name.strip() for value in values for name in (value or "").split(",") if name.strip()}
+
+
+def test_the_assisting_departments_task_hides_what_their_messages_leave_out() -> None:
+    """Spec §18: what the notifications withhold from an assisting department (contact data, the
+    documents carrying it) its Tasklist task does not show either; nothing in its form needs it."""
+    from appeals.notify import CONTACT_VARIABLES
+    from appeals.notify.attachments import ATTACHMENTS
+
+    path = PROJECT_ROOT / "bpmn" / "EnterpriseAppeal.bpmn"
+    hidden = hidden_variables(path, "Task_ProvideAssistOpinion")
+    assert set(CONTACT_VARIABLES) | set(ATTACHMENTS["dispatched"]) | {"importNotes"} <= hidden
+    form = json.loads((PROJECT_ROOT / "forms" / "AssistOpinionForm.form").read_text(encoding="utf-8"))
+    shown = json.dumps(form, ensure_ascii=False)
+    assert not [name for name in hidden if name in shown], "the assisting form shows a hidden variable"
+    for task_id in ("Task_SignDispatch", "Task_HandleAppeal"):  # the lead department contacts the enterprise
+        assert not hidden_variables(path, task_id) & set(CONTACT_VARIABLES), task_id
+
+
 def test_every_topic_has_a_handler_and_every_handler_a_topic() -> None:
     topics = set()
     for path in BPMN_FILES:

@@ -108,6 +108,11 @@ class NotificationError(RuntimeError):
 TRANSIENT = (OSError, smtplib.SMTPException, requests.RequestException, WebhookRefused)
 
 
+# the enterprise's contact data: only the audiences in CONTACT_AUDIENCES get it (spec §18); Tasklist
+# hides the same from the assisting departments' task (bpmn hiddenVariables, TaskVariableScreenPlugin)
+CONTACT_VARIABLES = ("contactPhone", "contactEmail", "contactName", "contactPosition", "creditCode")
+
+
 @dataclass(frozen=True)
 class Recipient:
     audience: str
@@ -192,7 +197,7 @@ def render(event: str, recipient: Recipient, variables: Mapping[str, Any], extra
     template = _env.get_template(f"{name}.txt.j2")
     context = {key: value for key, value in variables.items()}
     if not recipient.may_see_contact:
-        for key in ("contactPhone", "contactEmail", "contactName", "contactPosition", "creditCode"):
+        for key in CONTACT_VARIABLES:
             context[key] = "（不提供）"
     context.update(extra)
     context.setdefault("now", dt.datetime.now(dt.UTC))
