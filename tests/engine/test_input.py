@@ -82,3 +82,46 @@ def test_a_form_submitted_as_tasklist_does_keeps_long_texts_whole(workers: Engin
     details = workers.admin.get("/history/detail", processInstanceId=appeal.id, formFields="true")
     audit = {d["fieldId"]: d["fieldValue"] for d in details if d.get("fieldId")}
     assert len(audit["verifyNote"]) == 4000 and audit["verifyNote"].endswith("（全文见同名变量）")
+
+
+def test_text_typed_into_a_form_is_stored_trimmed_on_every_channel(workers: EngineHandle) -> None:
+    """Spaces, line breaks and invisible characters at both ends of a form's text field are gone in the
+    engine's variable, whether Tasklist submitted the form or a REST client completed the task; the text
+    between (line breaks, spaces, full-width punctuation) stays as typed. FormTextPlugin."""
+    from ..scenario import Appeal
+
+    office = workers.client("office-clerk")
+    submitted = Appeal.start(workers, "TRIM-FORM-1")
+    task = submitted.task("Task_VerifyAppeal", "office-clerk")
+    office.post(f"/task/{task['id']}/submit-form", {"variables": {
+        "verifyNote": {"value": "\u3000 \u200b已电话核实：\n  情况属实。 \n\n"}, "scopeDecision": {"value": "accept"}}})
+    submitted.task("Task_ProposeDispatch", "office-clerk")
+    assert submitted.variables()["verifyNote"] == "已电话核实：\n  情况属实。"
+
+    completed = Appeal.start(workers, "TRIM-FORM-2")
+    task = completed.task("Task_VerifyAppeal", "office-clerk")
+    office.complete_task(task["id"], {"verifyNote": "\ufeff\xa0已核实\t", "scopeDecision": "accept"})
+    completed.task("Task_ProposeDispatch", "office-clerk")
+    assert completed.variables()["verifyNote"] == "已核实"
+
+
+@pytest.mark.parametrize("blank", ["   ", "\u3000\u3000", "\u200b\n\t", ""])
+def test_a_required_form_field_of_only_spaces_is_refused_in_chinese(workers: EngineHandle, blank: str) -> None:
+    """A REST client gets what Tasklist's form says: a required text field may not be blank. The task
+    stays open and the appeal unchanged."""
+    from appeals.camunda import CamundaError
+
+    from ..scenario import Appeal
+
+    appeal = Appeal.start(workers, f"TRIM-BLANK-{len(blank)}-{ord(blank[0]) if blank else 0}")
+    task = appeal.task("Task_VerifyAppeal", "office-clerk")
+    office = workers.client("office-clerk")
+    for attempt in (lambda: office.complete_task(task["id"], {"verifyNote": blank, "scopeDecision": "accept"}),
+                    lambda: office.post(f"/task/{task['id']}/submit-form", {"variables": {
+                        "verifyNote": {"value": blank}, "scopeDecision": {"value": "accept"}}})):
+        with pytest.raises(CamundaError) as refused:
+            attempt()
+        assert refused.value.status == 400, refused.value.message
+        assert "“与企业核实情况”为必填项，不能为空或只填空格" in refused.value.message
+    assert appeal.task("Task_VerifyAppeal", "office-clerk")["id"] == task["id"]
+    assert appeal.variables().get("scopeDecision") is None
