@@ -26,7 +26,7 @@ help:
 	@echo "make run     start engine + workers with demo data (http://localhost:8080/camunda/app/tasklist/)"
 	@echo "make run-cluster  the same on two engine nodes behind HAProxy (docs/cluster.md)"
 	@echo "make test    run the tests (installs what they need)"
-	@echo "make test-fast  only the static checks and unit tests (tests/static, tests/unit): no engine, no browser"
+	@echo "make test-fast  only the static checks and unit tests (tests/static, tests/unit) not marked slow: no engine, no browser"
 	@echo "make stop    stop what 'make run' started;  make status  show what runs"
 	@echo "make diagrams  render every diagram and drill-down to docs/diagrams/ (bpmn-js in chromium)"
 	@echo "make bench-scale / bench-intake / bench-history  city-scale benchmarks (docs/benchmarks.md; long)"
@@ -75,9 +75,10 @@ test: setup $(LINT_MODULES)
 	APPEALS_TEST_DB=embedded $(VENV)/bin/pytest -m "not cluster"
 	APPEALS_TEST_DB=postgresql $(VENV)/bin/pytest
 
-# The fast ones alone: tests/static and tests/unit, no engine and no browser (embedded databases).
+# The fast ones alone: tests/static and tests/unit, no engine and no browser (embedded databases),
+# without the few marked `slow` (property runs, retries, processes, training; `make test` runs them).
 test-fast: setup $(LINT_MODULES)
-	APPEALS_TEST_DB=embedded $(VENV)/bin/pytest tests/static tests/unit
+	APPEALS_TEST_DB=embedded $(VENV)/bin/pytest tests/static tests/unit -m "not slow"
 
 # The cluster suite alone (two engine JVMs, PostgreSQL, HAProxy; tests/cluster/, ≈ 3–5 min):
 # `make test` runs it too, in its PostgreSQL pass.

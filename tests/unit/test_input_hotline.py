@@ -266,6 +266,7 @@ def test_issue_example_a_standard_only_server_capping_at_20_delivers_all_30_open
     assert client.calls < 40
 
 
+@pytest.mark.slow
 @settings(max_examples=20, deadline=None)
 @given(orders=st.integers(min_value=0, max_value=60), cap=st.integers(min_value=3, max_value=25),
        page_size=st.integers(min_value=3, max_value=30), repeat=st.booleans(), standard=st.booleans(),

@@ -4,7 +4,7 @@ server for the webhooks (refusals, retries). On the real engine: tests/engine/te
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
@@ -81,6 +81,7 @@ def _robot_message(http_sink: HttpSink, path: str):
     return render("dispatched", webhook[0], variables, {})
 
 
+@pytest.mark.slow
 def test_a_robot_refusing_with_http_200_is_retried_and_never_recorded_as_sent(
         http_sink: HttpSink, fresh_database_url) -> None:
     from appeals.db import engine_for, upgrade
@@ -168,6 +169,7 @@ def test_a_chinese_mailbox_is_delivered_with_smtputf8_or_is_permanently_undelive
 _ENTERPRISE_EVENT = next(event for event, (audiences, _t) in EVENTS.items() if "enterprise" in audiences)
 
 
+@settings(deadline=None)  # each example parses the org chart: over 200 ms on a loaded machine
 @given(area=st.sampled_from(["0356", "010", "021", "0871"]), number=st.integers(2_000_000, 89_999_999),
        extension=st.one_of(st.none(), st.integers(1, 9999)))
 def test_a_landline_gets_no_sms_but_still_its_email(area, number, extension) -> None:

@@ -111,6 +111,7 @@ print(report.sent, report.already_sent)
 """
 
 
+@pytest.mark.slow
 def test_two_processes_delivering_the_same_message_at_once_send_it_once(
         outbox, fresh_database_url: str, mail: MailServer, tmp_path) -> None:
     mail.handler.rcpt_delay = 0.5

@@ -307,6 +307,7 @@ def test_engine_down_keeps_the_submission_gives_the_receipt_and_delivers_it_once
     assert busy.status_code == 503 and "系统繁忙" in busy.get_data(as_text=True)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(answers=st.lists(st.sampled_from(["down", "refused", "lost", "ok"]), min_size=1, max_size=6),
        deliverers=st.integers(min_value=1, max_value=3))

@@ -90,6 +90,7 @@ def test_unknown_category_is_refused() -> None:
         CategoryModel.train([Example("power", "停电"), Example("weather", "下雨")])
 
 
+@pytest.mark.slow
 def test_model_file_round_trip_and_first_use(tmp_path: Path, model: CategoryModel) -> None:
     model.save(model_path(tmp_path))
     loaded = current_model(tmp_path)
@@ -116,6 +117,7 @@ def test_cli_prints_the_suggestion_as_json(tmp_path: Path, monkeypatch: pytest.M
     assert json.loads(evaluated.output)["top1"] >= 0.85
 
 
+@pytest.mark.slow
 def test_cli_train_learns_from_the_ledger(fresh_database_url: str, tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     import datetime as dt
