@@ -34,7 +34,7 @@ def test_a_4500_character_reply_goes_through_the_tasklist_form_whole(workers: En
     page.get_by_label("A类：已经解决或基本解决").check()
     reply = page.get_by_label("答复企业内容（面复或书面答复）")
     reply.fill(LONG + "多" * (TEXT_LIMIT + 1 - len(LONG)))
-    page.get_by_text(f"Field must have maximum length of {TEXT_LIMIT}").wait_for()
+    page.get_by_text(f"不能超过{TEXT_LIMIT}字（表情符号等少数字符按2字计）。").wait_for()
     page.get_by_text(f"不超过{TEXT_LIMIT}字").first.wait_for()
     page.screenshot(path=str(ARTIFACTS / "tasklist-text-over-limit.png"), full_page=True)
     reply.fill(LONG)
@@ -82,4 +82,51 @@ def test_the_meeting_time_entered_in_tasklist_is_in_the_variable(workers: Engine
     starts = wait_for(lambda: workers.admin.variables(variable["processInstanceId"]).get("meetingStartsAt"),
                       message="the workers plan the meeting")
     assert starts.startswith(f"{day.isoformat()}T15:20"), "the meeting is at 15:20, not at midnight"
+    page.close()
+
+
+def test_the_forms_messages_are_chinese_and_a_number_field_takes_full_width_digits(workers: EngineHandle,
+                                                                                  browser) -> None:
+    """form-js writes its validation messages in English and reads a full-width digit as NaN; Tasklist's
+    script scripts/form-messages-zh.js (config.js customScripts) shows them in Chinese and turns ３ into 3."""
+    import re
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    appeal = Appeal.start(workers, "BROWSER-ZH-MESSAGES")
+    dispatch_to(appeal, "dept-industry", "industry-handler")
+    task = appeal.task("Task_HandleAppeal", "industry-handler")
+    page = login(browser, workers, "industry-handler")
+    page.goto(f"{workers.base_url}/camunda/app/tasklist/#/?task={task['id']}")
+    page.get_by_text("办理诉求并答复企业").first.wait_for()
+    page.get_by_text("认领", exact=True).click()
+    page.get_by_label("申请延期").check()
+    days = page.get_by_label("申请延长工作日数")
+    days.click()
+    page.keyboard.insert_text("３")  # as a Chinese input method types it: an input event, no key press
+    assert days.input_value() == "3"
+    reason = page.get_by_label("延期理由")
+    reason.fill("\u3000 ")
+    reason.blur()  # form-js shows a field's errors once it was left or the form submitted
+    page.get_by_text("此项为必填项，不能只填空格。").wait_for()
+    reason.fill("")
+    reason.blur()
+    page.get_by_text("此项为必填项。").wait_for()
+    days.fill("25")
+    days.blur()
+    page.get_by_text("不能大于20。").wait_for()
+    assert page.get_by_text(re.compile(r"Field (is|must)|Value is")).count() == 0, "an English message is left"
+    page.screenshot(path=str(ARTIFACTS / "tasklist-chinese-form-messages.png"), full_page=True)
+
+    days.fill("")
+    days.click()
+    page.keyboard.insert_text("４")
+    days.blur()
+    reason.fill("需等待省级政策答复")
+    reason.blur()
+    assert (days.input_value(), reason.input_value()) == ("4", "需等待省级政策答复")
+    wait_for(lambda: page.locator(".fjs-form-field-error li").count() == 0,
+             message=f"no form errors left ({page.locator('.fjs-form-field-error li').all_inner_texts()})")
+    page.get_by_role("button", name="完成").click()
+    appeal.task("Task_ApproveExtension", "office-clerk")
+    assert appeal.variables()["extensionDays"] == 4
     page.close()

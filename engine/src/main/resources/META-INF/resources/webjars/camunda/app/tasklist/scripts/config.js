@@ -29,6 +29,9 @@ export default {
     availableLocales: ['zh', 'en'],
     fallbackLocale: 'zh'
   },
+  // The Camunda Forms' own messages (form-js: "Field is required." …) in Chinese, and full-width
+  // digits in number fields: scripts/form-messages-zh.js (form-js in Tasklist has no translation hook).
+  customScripts: ['scripts/form-messages-zh'],
 
   // change the app name and vendor
   // app: {
