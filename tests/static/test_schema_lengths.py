@@ -64,6 +64,7 @@ IDENTIFIER_COLUMNS: dict[str, str] = {
     "online_delivery.business_key": "WEB- + token (the online_submission's)",
     "online_submission.form_nonce_hash": "SHA-256 hex: 64",
     "online_submission.client_ip_hash": "HMAC-SHA-256 hex: 64",
+    "ledger_appeal.county": "a Camunda tenant id of the org chart: org.chart.TENANT_PATTERN, at most 64",
 }
 NUMBER_COLUMNS = ("issued_number.number", "ledger_appeal.registration_number", "ledger_appeal.dispatch_number",
                   "ledger_appeal.transfer_number")
@@ -92,6 +93,14 @@ def test_every_short_string_column_has_a_declared_source() -> None:
         and not name.endswith(("_phone", "_name"))
     )
     assert not undeclared, f"columns with no declared source of values (add them above): {undeclared}"
+
+
+def test_a_county_tenant_fits_the_ledgers_county_column() -> None:
+    from appeals.org.chart import TENANT_PATTERN
+
+    longest = "a" + "b" * 63
+    assert TENANT_PATTERN.match(longest) and not TENANT_PATTERN.match(longest + "c")
+    assert _string_columns()["ledger_appeal.county"] >= len(longest)
 
 
 @pytest.mark.parametrize("kind", sorted(numbering.KINDS))

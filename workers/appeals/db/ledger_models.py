@@ -80,11 +80,11 @@ class LedgerAppeal(Base):
     __table_args__ = (
         # response rate: appeals dispatched in a period (covering: no table lookups)
         Index("ix_ledger_appeal_dispatched", "dispatched_at", "handler_group", "signed_at", "sign_due",
-              "responded_on_time"),
+              "responded_on_time", "county"),
         # on-time and resolution rates (first result in a period, covering) and the overdue list
         # (no result yet, or a result after the cut-off, and the deadline before it)
         Index("ix_ledger_appeal_result_due", "first_result_reported_at", "handling_due", "handler_group",
-              "handled_on_time", "result_class"),
+              "handled_on_time", "result_class", "county"),
         # counts by category, channel and status: appeals received in a period
         Index("ix_ledger_appeal_received", "received_at"),
         # appeals closed in a period
@@ -92,6 +92,9 @@ class LedgerAppeal(Base):
     )
 
     process_instance_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # whose appeal: the county's Camunda tenant id (`mouxian`, `yixian`; docs/city-level.md), from the
+    # instance's tenant, else the chart's own county; None only in a deployment whose chart names no tenants
+    county: Mapped[str | None] = mapped_column(String(64))
     business_key: Mapped[str | None] = mapped_column(String(128))
     registration_number: Mapped[str | None] = mapped_column(String(64), index=True)
     external_id: Mapped[str | None] = mapped_column(String(64))

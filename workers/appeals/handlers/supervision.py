@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..context import AppContext
+from ..context import AppContext, home_county_code
 from ..deadlines import deadline_variables, now
 from ..ledger.cards import cards, record_card
 from ..numbering import issue_number
@@ -61,7 +61,7 @@ def record_card_handler(task: Task, ctx: AppContext) -> dict[str, Any]:
     record_card(ctx.db, department, task.get("cardKind"), process_instance_id=task.process_instance_id,
                 reason=f"{task.get('registrationNumber')}超过办理时限（{str(task.get('handlingDue'))[:10]}）未反馈",
                 escalation=ESCALATION_RECORD.get(interview), source_key=task.get("reminderNumber"),
-                department_name=task.get("cardDepartmentName"))
+                department_name=task.get("cardDepartmentName"), county=task.tenant_id or home_county_code(ctx.db))
     if interview == Interview.NONE:
         return {}
     return deadline_variables("interviewDue", ctx.deadlines().due("interview"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -62,9 +63,11 @@ def record_card(
     escalation: str | None = None,
     source_key: str | None = None,
     department_name: str | None = None,
+    county: str | None = None,
 ) -> Card:
     """Issue a card to `department` (idempotent by `source_key`: the same key returns the card
-    already issued). A department or appeal the ledger has not seen yet gets a placeholder row."""
+    already issued). A department or appeal the ledger has not seen yet gets a placeholder row (of
+    `county`, the appeal's tenant id)."""
     if kind not in KINDS:
         raise ValueError(f"card kind {kind!r}; one of {', '.join(KINDS)}")
     when = utc(issued_at) if issued_at is not None else dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -79,8 +82,8 @@ def record_card(
                     conn.execute(DEPARTMENTS.insert().values(code=department, name=department_name or department))
                 if process_instance_id is not None and conn.execute(select(APPEALS.c.process_instance_id).where(
                         APPEALS.c.process_instance_id == process_instance_id)).first() is None:
-                    stub = {"process_instance_id": process_instance_id, "dispatch_count": 0, "return_count": 0,
-                            "extension_count": 0, "follow_up_rounds": 0}
+                    stub = {"process_instance_id": process_instance_id, "county": county, "dispatch_count": 0,
+                            "return_count": 0, "extension_count": 0, "follow_up_rounds": 0}
                     conn.execute(APPEALS.insert().values(**stub, **derive(stub)))
                 card_id = conn.execute(CARDS.insert().values(
                     department=department, kind=kind, issued_at=when, process_instance_id=process_instance_id,
@@ -100,9 +103,13 @@ def cards(
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
     process_instance_id: str | None = None,
+    where: Any = None,
 ) -> list[Card]:
-    """Cards in issue order, filtered by department, kind, appeal and a half-open time range."""
+    """Cards in issue order, filtered by department, kind, appeal, a half-open time range and `where` (a
+    condition on the cards, e.g. a county's: `ledger.counties.County.card_condition`)."""
     query = _query()
+    if where is not None:
+        query = query.where(where)
     if department is not None:
         query = query.where(CARDS.c.department == department)
     if kind is not None:

@@ -20,9 +20,10 @@ from ..db import engine_for, upgrade
 from ..settings import Settings, SettingsError
 from ..workdays import load_calendar
 from .city import city_figures, comparison_table
+from .counties import County
 from .history import rebuild_from_history
 from .periods import KINDS, Period
-from .reports import STEPS, produce_report
+from .reports import STEPS, produce_report, report_folder
 
 
 def _settings() -> Settings:
@@ -35,12 +36,22 @@ def _engine(settings: Settings) -> Engine:
     return engine_for(settings.ledger_url)
 
 
-def _org() -> dict[str, str] | None:
-    """The issuing organisation from the synced org chart (None before the first sync: defaults)."""
+def _county(tenant: str | None) -> tuple[County | None, dict[str, str] | None]:
+    """The county a report is of (`--county`; None: the chart's own) and its issuing organisation.
+    Before the first org sync: the whole ledger and the documents' defaults (a `--county` is refused)."""
     try:
-        return current_app().document_org()
+        chart = current_app().org_chart()
     except LookupError:
-        return None
+        if tenant:
+            raise click.BadParameter("no org chart has been synced yet: run `appeals org sync FILE`",
+                                     param_hint="--county") from None
+        return None, None
+    try:
+        county = County.of(chart, tenant)
+    except LookupError as exc:
+        known = ", ".join(c.tenant for c in chart.all_counties() if c.tenant) or "none"
+        raise click.BadParameter(f"{exc} (counties: {known})", param_hint="--county") from None
+    return county, current_app().document_org(county.tenant)
 
 
 ledger = click.Group("ledger", help="The reporting ledger (问题台账) kept from the appeals' milestones.")
@@ -87,19 +98,24 @@ def rebuild(since: dt.datetime | None) -> None:
 @click.option("--kind", type=click.Choice(KINDS), default=None,
               help="month 月度通报 · quarter 季度测评 · half 半年排名 · year 年终总评 (default: from --period).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for the .docx and .xlsx (default: DATA_DIR/reports/PERIOD).")
-def report(period_text: str, kind: str | None, out_dir: Path | None) -> None:
-    """Render the bulletin (.docx) and the ledger (.xlsx) of a period (spec §14)."""
+              help="Folder for the .docx and .xlsx (default: DATA_DIR/reports/PERIOD, for another county "
+                   "DATA_DIR/reports/COUNTY/PERIOD).")
+@click.option("--county", "tenant", default=None, metavar="TENANT",
+              help="The county whose appeals (its tenant in the org chart: yixian); default: the chart's own county.")
+def report(period_text: str, kind: str | None, out_dir: Path | None, tenant: str | None) -> None:
+    """Render a county's bulletin (.docx) and ledger (.xlsx) of a period (spec §14)."""
     try:
         period = Period.parse(period_text, kind)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--period") from exc
     settings = _settings()
     engine = _engine(settings)
-    out_dir = out_dir or settings.data_dir / "reports" / period.key
+    county, org = _county(tenant)
+    out_dir = out_dir or report_folder(settings.data_dir, period.key, county)
     with click.progressbar(length=STEPS, label=f"{period.label}通报") as bar:
-        produced = produce_report(engine, period, out_dir, calendar=load_calendar(engine), org=_org(),
-                                  progress=lambda _step: bar.update(1), chart_font=settings.reports.chart_font)
+        produced = produce_report(engine, period, out_dir, calendar=load_calendar(engine), org=org,
+                                  progress=lambda _step: bar.update(1), chart_font=settings.reports.chart_font,
+                                  county=county)
     click.echo(produced.summary)
     click.echo(f"bulletin: {produced.bulletin.path}")
     click.echo(f"ledger:   {produced.workbook.path}")

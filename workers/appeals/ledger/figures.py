@@ -7,6 +7,7 @@ is None (printed "—"), never 0 and never a division error.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
@@ -19,6 +20,7 @@ from ..db.ledger_models import LedgerAppeal, LedgerCard, LedgerDepartment, Ledge
 from ..vocabulary import SATISFIED_LEVELS, ResultClass
 from ..workdays import SHANGHAI, WorkdayCalendar
 from .cards import Card, cards
+from .counties import County, county_name
 from .periods import AnyPeriod, Period, trailing_months
 
 A = LedgerAppeal.__table__
@@ -156,11 +158,21 @@ def _only(scope: Any) -> tuple[Any, ...]:
     return () if scope is None else (scope,)
 
 
-def _cards_only(scope: Any) -> tuple[Any, ...]:
-    """Cards of the appeals in scope (a card without an appeal is outside any narrowed scope)."""
-    if scope is None:
-        return ()
-    return (CARDS.c.process_instance_id.in_(select(A.c.process_instance_id).where(scope)),)
+def _cards_only(scope: Any, county: County | None = None) -> tuple[Any, ...]:
+    """Cards of the appeals in scope (a card without an appeal is outside any narrowed scope) and of
+    the county (`County.card_condition`)."""
+    parts = [] if scope is None else [CARDS.c.process_instance_id.in_(select(A.c.process_instance_id).where(scope))]
+    if county is not None and (mine := county.card_condition()) is not None:
+        parts.append(mine)
+    return tuple(parts)
+
+
+def _within(scope: Any, county: County | None) -> Any:
+    """`scope` and the county's rows (None when neither narrows)."""
+    mine = county.condition() if county is not None else None
+    if mine is None:
+        return scope
+    return mine if scope is None else and_(scope, mine)
 
 
 @dataclass(frozen=True)
@@ -210,11 +222,14 @@ def _overdue_parts(cut: dt.datetime) -> tuple[Any, Any]:
 
 
 def collect(conn: Connection, period: AnyPeriod, as_of: dt.datetime, *, stock: bool = True,
-            scope: Any = None) -> dict[str | None, Rates]:
+            scope: Any = None, county: County | None = None) -> dict[str | None, Rates]:
     """Rates per department (key None: appeals without one, e.g. consultations' follow-ups);
     `stock=False` leaves out the overdue count and the cards (the trend needs only the rates);
-    `scope` (a condition on the ledger's appeals, see `Scope`) counts only those appeals and their cards."""
+    `scope` (a condition on the ledger's appeals, see `Scope`) counts only those appeals and their cards;
+    `county` only that county's appeals and cards (None: the whole ledger)."""
     start, end, cut = _bounds(period, as_of)
+    cards_scope = _cards_only(scope, county)
+    scope = _within(scope, county)
     only = _only(scope)
     out: dict[str | None, Rates] = {}
 
@@ -252,7 +267,7 @@ def collect(conn: Connection, period: AnyPeriod, as_of: dt.datetime, *, stock: b
             bucket(code).overdue += count
 
     issued = (select(CARDS.c.department, CARDS.c.kind, func.count())
-              .where(CARDS.c.issued_at >= start, CARDS.c.issued_at < cut, *_cards_only(scope))
+              .where(CARDS.c.issued_at >= start, CARDS.c.issued_at < cut, *cards_scope)
               .group_by(CARDS.c.department, CARDS.c.kind))
     for code, kind, count in conn.execute(issued):
         setattr(bucket(code), f"{kind}_cards", count)
@@ -282,8 +297,10 @@ def _counts(conn: Connection, period: AnyPeriod, as_of: dt.datetime, scope: Any 
 
 
 def overdue_list(conn: Connection, cut: dt.datetime, calendar: WorkdayCalendar | None = None,
-                 limit: int = OVERDUE_LIST_LIMIT, scope: Any = None) -> list[OverdueItem]:
-    """The appeals overdue at `cut`, the longest overdue first (at most `limit`)."""
+                 limit: int = OVERDUE_LIST_LIMIT, scope: Any = None, county: County | None = None) -> list[OverdueItem]:
+    """The appeals overdue at `cut`, the longest overdue first (at most `limit`; `county`: its appeals,
+    with its names of the departments)."""
+    scope = _within(scope, county)
     columns = (A.c.process_instance_id, A.c.registration_number, A.c.enterprise_name, A.c.handler_group,
                DEPARTMENTS.c.name, A.c.dispatched_at, A.c.handling_due, A.c.first_result_reported_at,
                A.c.extension_count)
@@ -298,7 +315,7 @@ def overdue_list(conn: Connection, cut: dt.datetime, calendar: WorkdayCalendar |
     between = _workdays_until(calendar, min((r.handling_due.astimezone(SHANGHAI).date() for r in items),
                                             default=last_day), last_day) if calendar is not None else None
     return [OverdueItem(row.process_instance_id, row.registration_number, row.enterprise_name, row.handler_group,
-                        row.name, row.dispatched_at, row.handling_due, row.first_result_reported_at,
+                        county_name(county, row.handler_group, row.name), row.dispatched_at, row.handling_due, row.first_result_reported_at,
                         row.extension_count,
                         between(row.handling_due.astimezone(SHANGHAI).date()) if between is not None else None)
             for row in items]
@@ -344,18 +361,23 @@ def rank(departments: Iterable[DepartmentFigures]) -> list[DepartmentFigures]:
 
 
 def figures(engine: Engine, period: AnyPeriod, *, as_of: dt.datetime | None = None,
-            calendar: WorkdayCalendar | None = None, details: bool = True, scope: Any = None) -> Report:
+            calendar: WorkdayCalendar | None = None, details: bool = True, scope: Any = None,
+            county: County | None = None) -> Report:
     """The report of `period` as known at `as_of` (default now): per department, overall, ranked.
 
     `details=False` leaves out the counts, the overdue list and the cards (for trends and reviews);
-    `scope` (a `Scope`'s condition) limits every figure to some appeals (the dashboard's filters)."""
+    `scope` (a `Scope`'s condition) limits every figure to some appeals (the dashboard's filters);
+    `county` to one county's appeals and cards, with the county's names of its departments
+    (`ledger.counties.County`; None: the whole ledger)."""
     as_of = as_of or dt.datetime.now(dt.UTC)
     _start, _end, cut = _bounds(period, as_of)
     with engine.connect() as conn:
-        per_department = collect(conn, period, as_of, scope=scope)
+        per_department = collect(conn, period, as_of, scope=scope, county=county)
         names = department_names(conn)
-        counts = _counts(conn, period, as_of, scope) if details else {}
-        overdue = overdue_list(conn, cut, calendar, scope=scope) if details else []
+        if county is not None:
+            names.update(county.department_names)
+        counts = _counts(conn, period, as_of, _within(scope, county)) if details else {}
+        overdue = overdue_list(conn, cut, calendar, scope=scope, county=county) if details else []
     overall = Rates()
     for rates in per_department.values():
         overall.add(rates)
@@ -365,24 +387,26 @@ def figures(engine: Engine, period: AnyPeriod, *, as_of: dt.datetime | None = No
     report = Report(period, as_of, cut, overall, departments, overdue=overdue,
                     **{k: v for k, v in counts.items()})
     if details:
-        report.cards = cards(engine, since=period.start_at, until=cut)
-        if scope is not None:
-            with engine.connect() as conn:
-                kept = set(conn.execute(select(A.c.process_instance_id).where(scope)).scalars())
-            report.cards = [c for c in report.cards if c.process_instance_id in kept]
+        narrowed = _cards_only(scope, county)
+        report.cards = cards(engine, since=period.start_at, until=cut, where=and_(*narrowed) if narrowed else None)
+        if county is not None:
+            report.cards = [dataclasses.replace(c, department_name=county.department_name(c.department,
+                                                                                          c.department_name))
+                            for c in report.cards]
     return report
 
 
 def trend(engine: Engine, period: AnyPeriod, months: int = 12, *, as_of: dt.datetime | None = None,
-          scope: Any = None) -> list[tuple[Period, Rates]]:
-    """The overall rates of the `months` months ending with `period`'s last month (`scope`: as in figures)."""
+          scope: Any = None, county: County | None = None) -> list[tuple[Period, Rates]]:
+    """The overall rates of the `months` months ending with `period`'s last month (`scope`, `county`: as
+    in figures)."""
     as_of = as_of or dt.datetime.now(dt.UTC)
     out = []
     with engine.connect() as conn:
         for month in trailing_months(period, months):
             total = Rates()
             if month.start_at <= as_of:
-                for rates in collect(conn, month, as_of, stock=False, scope=scope).values():
+                for rates in collect(conn, month, as_of, stock=False, scope=scope, county=county).values():
                     total.add(rates)
             out.append((month, total))
     return out
@@ -399,13 +423,15 @@ class ReviewRow:
     bottom: bool = False  # among the last two ranked (T 二(五)3: 写出书面检查)
 
 
-def annual_review(engine: Engine, year: int, *, as_of: dt.datetime | None = None) -> list[ReviewRow]:
-    """一季度一测评、年终总评: each department's four quarterly scores and its score and rank of the year."""
+def annual_review(engine: Engine, year: int, *, as_of: dt.datetime | None = None,
+                  county: County | None = None) -> list[ReviewRow]:
+    """一季度一测评、年终总评: each department's four quarterly scores and its score and rank of the year
+    (`county`: of that county's appeals)."""
     as_of = as_of or dt.datetime.now(dt.UTC)
     year_period = Period(year, 1, "year")
-    quarters = [figures(engine, q, as_of=as_of, details=False) if q.start_at <= as_of else None
+    quarters = [figures(engine, q, as_of=as_of, details=False, county=county) if q.start_at <= as_of else None
                 for q in year_period.quarters()]
-    whole = figures(engine, year_period, as_of=as_of, details=False)
+    whole = figures(engine, year_period, as_of=as_of, details=False, county=county)
     by_code = {q_index: {d.code: d.score for d in report.departments} if report else {}
                for q_index, report in enumerate(quarters)}
     rows = [ReviewRow(d.code, d.name, [by_code[i].get(d.code) for i in range(4)], d) for d in whole.departments]

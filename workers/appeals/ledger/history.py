@@ -21,6 +21,7 @@ from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 
 from ..camunda import Camunda, from_variable
+from ..context import home_county_code
 from ..vocabulary import SignDecision
 from .recording import APPEALS, FOLLOW_UPS, apply_facts, facts_for, utc
 
@@ -105,10 +106,11 @@ def _first_value(camunda: Camunda, variable_instance_id: str) -> Any:
 
 
 def milestone_plan(instance: dict[str, Any], variables: dict[str, Any], registered_end: dt.datetime | None,
-                   signed_end: dt.datetime | None, first_result: dt.datetime | None
+                   signed_end: dt.datetime | None, first_result: dt.datetime | None, home: str | None = None
                    ) -> list[tuple[str, dict[str, Any], dt.datetime | None]]:
-    """The milestones an instance went through, with the variables and time to apply each with."""
-    v = {**variables, "businessKey": instance.get("businessKey")}
+    """The milestones an instance went through, with the variables and time to apply each with
+    (`home`: the chart's own county, the county of an instance without tenant)."""
+    v = {**variables, "businessKey": instance.get("businessKey"), "tenantId": instance.get("tenantId") or home}
     plan: list[tuple[str, dict[str, Any], dt.datetime | None]] = []
     if v.get("registrationNumber"):
         plan.append(("registered", v, registered_end))
@@ -155,6 +157,7 @@ def rebuild_from_history(
         wanted = set(process_instance_ids)
         instances = [i for i in instances if i["id"] in wanted]
     summary = RebuildSummary(instances=len(instances))
+    home = home_county_code(engine)
     ids = {i["id"] for i in instances}
     registered_ends = _activity_ends(camunda, "Task_RegisterAppeal", ids) if ids else {}
     signed_ends = _activity_ends(camunda, "Task_SignDispatch", ids) if ids else {}
@@ -167,7 +170,7 @@ def rebuild_from_history(
                 v = variables[pid]
                 var_ids = v.pop("_variableIds")
                 first = _first_value(camunda, var_ids["resultReportedAt"]) if "resultReportedAt" in var_ids else None
-                plan = milestone_plan(instance, v, registered_ends.get(pid), signed_ends.get(pid), first)
+                plan = milestone_plan(instance, v, registered_ends.get(pid), signed_ends.get(pid), first, home)
                 conn.execute(delete(FOLLOW_UPS).where(FOLLOW_UPS.c.process_instance_id == pid))
                 if not plan:
                     continue

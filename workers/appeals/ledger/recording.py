@@ -3,8 +3,9 @@
     record_milestone(engine, process_instance_id, "dispatched", variables)
 
 `variables` are process variables (names of docs/data-dictionary.md): the handler's declared input
-variables merged with its output (`{**task.variables, **output}`), plus the pseudo-variable
-`businessKey` (the instance's business key). `MILESTONE_VARIABLES` lists what each milestone reads.
+variables merged with its output (`{**task.variables, **output}`), plus the pseudo-variables
+`businessKey` (the instance's business key) and `tenantId` (the appeal's county: the instance's tenant,
+else the chart's own county; the row's `county`, by which each county's figures are counted). `MILESTONE_VARIABLES` lists what each milestone reads.
 
 Merging (so the same milestone twice changes nothing, and late or repeated deliveries never move the
 ledger backwards):
@@ -94,7 +95,9 @@ MILESTONE_VARIABLES: dict[str, tuple[str, ...]] = {
 """The process variables each milestone reads (add them to the handler's declared variables)."""
 
 
-PSEUDO_VARIABLES = frozenset({"businessKey"})
+PSEUDO_VARIABLES = frozenset({"businessKey", "tenantId"})
+"""Not process variables: the instance's business key, and its county (`tenantId`: the instance's tenant,
+else the chart's own county; stored as the row's `county`)."""
 
 
 def handler_variables(milestone: str) -> tuple[str, ...]:
@@ -494,7 +497,11 @@ def facts_for(milestone: str, variables: Mapping[str, Any], at: dt.datetime | No
         build = FACTS[milestone]
     except KeyError:
         raise LedgerError(f"unknown milestone {milestone!r}; one of {', '.join(MILESTONES)}") from None
-    return build(variables, at)
+    facts = build(variables, at)
+    county = _text(variables.get("tenantId"), 64)
+    if county:
+        facts.columns["county"] = county
+    return facts
 
 
 def record_milestone(

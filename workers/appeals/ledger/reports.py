@@ -21,6 +21,7 @@ from ..files import write_atomically
 from ..workdays import SHANGHAI, WorkdayCalendar
 from .bulletin import DOCX_MIME, render_bulletin, summary_text, title_of
 from .city import CountyTransfers
+from .counties import County
 from .figures import Report, annual_review, figures, trend
 from .periods import AnyPeriod
 from .workbook import XLSX_MIME, render_workbook
@@ -47,6 +48,14 @@ class ProducedReport:
     summary: str
 
 
+def report_folder(data_dir: Path, period_key: str, county: County | None) -> Path:
+    """Where a period's files go: DATA_DIR/reports/PERIOD for the chart's own county (as always),
+    DATA_DIR/reports/TENANT/PERIOD for another county."""
+    if county is None or county.home or county.tenant is None:
+        return data_dir / "reports" / period_key
+    return data_dir / "reports" / county.tenant / period_key
+
+
 def first_workday_of_month(calendar: WorkdayCalendar, day: dt.date) -> dt.date:
     """The first working day of `day`'s month (holidays and make-up days included)."""
     first = day.replace(day=1)
@@ -70,31 +79,36 @@ def produce_report(
     progress: Callable[[str], None] | None = None,
     chart_font: str | None = None,
     city: Sequence[CountyTransfers] | None = None,
+    county: County | None = None,
 ) -> ProducedReport:
     """Compute and write the bulletin (.docx) and the ledger (.xlsx) of `period` into `out_dir`.
 
     The same period written again replaces the same two files (no duplicates). `chart_font`: the
     settings' `reports.chart_font` for the bulletin's charts (None: the Debian Chinese fonts). `city`:
-    the city's per-county comparison, a section of the bulletin (`render_bulletin`)."""
+    the city's per-county comparison, a section of the bulletin (`render_bulletin`). `county`: only
+    that county's appeals (`ledger.counties.County`; None: the whole ledger); `org` should then be the
+    county's issuer (`AppContext.document_org(tenant)`). Another county's workbook is named with the
+    county (乙县企业诉求问题台账-…); the chart's own county's keeps the plain name."""
     as_of = as_of or dt.datetime.now(SHANGHAI)
 
     def step(name: str) -> None:
         if progress:
             progress(name)
 
-    report = figures(engine, period, as_of=as_of, calendar=calendar)
+    report = figures(engine, period, as_of=as_of, calendar=calendar, county=county)
     step("figures")
-    months = trend(engine, period, TREND_MONTHS, as_of=as_of)
+    months = trend(engine, period, TREND_MONTHS, as_of=as_of, county=county)
     step("trend")
-    review = annual_review(engine, period.year, as_of=as_of) if period.kind == "year" else None
+    review = annual_review(engine, period.year, as_of=as_of, county=county) if period.kind == "year" else None
     step("review")
     content = render_bulletin(report, months, org=org, review=review, chart_font=chart_font, city=city)
     step("bulletin")
-    workbook = render_workbook(engine, period, as_of=as_of, calendar=calendar)
+    workbook = render_workbook(engine, period, as_of=as_of, calendar=calendar, county=county)
     step("workbook")
     title = title_of(period, Org.of(org))
     docx_name = safe_filename(f"{title}-{period.label}")
-    xlsx_name = safe_filename(f"企业诉求问题台账-{period.label}", suffix=".xlsx")
+    whose = county.name if county is not None and not county.home else ""
+    xlsx_name = safe_filename(f"{whose}企业诉求问题台账-{period.label}", suffix=".xlsx")
     bulletin = ReportFile(write_atomically(out_dir / docx_name, content), docx_name, DOCX_MIME)
     ledger = ReportFile(write_atomically(out_dir / xlsx_name, workbook), xlsx_name, XLSX_MIME)
     step("files")

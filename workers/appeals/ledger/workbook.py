@@ -44,6 +44,7 @@ from ..vocabulary import (
     STAFF_STATUS_LABELS,
 )
 from .cards import KIND_LABELS
+from .counties import County, county_name
 from .figures import overdue_list
 from .labels import day, day_time, label
 from .periods import AnyPeriod
@@ -97,75 +98,94 @@ def _range(column: Any, period: AnyPeriod, as_of: dt.datetime | None) -> Any:
     return and_(column >= period.start_at, column < end)
 
 
+def _mine(county: County | None) -> tuple[Any, ...]:
+    """The county's rows (nothing narrows without a county)."""
+    condition = county.condition() if county is not None else None
+    return () if condition is None else (condition,)
+
+
 def _base():
     return A.outerjoin(LEAD, LEAD.c.code == A.c.lead_department).outerjoin(HANDLER, HANDLER.c.code == A.c.handler_group)
 
 
-def _received(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None) -> Iterator[list[Any]]:
+def _received(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None,
+              county: County | None = None) -> Iterator[list[Any]]:
     query = (select(A.c.enterprise_name, A.c.problem_description, LEAD.c.name, A.c.contact_name, A.c.contact_phone,
                     A.c.close_reason, A.c.registration_number, A.c.received_at, A.c.channel, A.c.category,
-                    A.c.kind, A.c.status)
-             .select_from(_base()).where(_range(A.c.received_at, period, as_of))
+                    A.c.kind, A.c.status, A.c.lead_department)
+             .select_from(_base()).where(_range(A.c.received_at, period, as_of), *_mine(county))
              .order_by(A.c.received_at, A.c.process_instance_id))
     for n, r in enumerate(conn.execution_options(yield_per=2000).execute(query), start=1):
-        yield [n, _t(r[0]), _t(r[1]), _t(r[2]), _contact(r[3], r[4]), label(CLOSE_REASON_LABELS, r[5]), _t(r[6]),
+        yield [n, _t(r[0]), _t(r[1]), _t(county_name(county, r[12], r[2])), _contact(r[3], r[4]),
+               label(CLOSE_REASON_LABELS, r[5]), _t(r[6]),
                day_time(r[7]), label(CHANNEL_LABELS, r[8]), label(CATEGORY_LABELS, r[9]), label(APPEAL_KIND_LABELS, r[10]),
                label(STAFF_STATUS_LABELS, r[11])]
 
 
-def _dispatched(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None) -> Iterator[list[Any]]:
+def _dispatched(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None,
+                county: County | None = None) -> Iterator[list[Any]]:
     query = (select(A.c.enterprise_name, A.c.problem_description, A.c.contact_name, A.c.contact_phone, LEAD.c.name,
                     A.c.dispatch_number, A.c.dispatched_at, A.c.assisting_department_names, A.c.sign_due,
-                    A.c.handling_due, A.c.transfer_number)
-             .select_from(_base()).where(_range(A.c.dispatched_at, period, as_of))
+                    A.c.handling_due, A.c.transfer_number, A.c.lead_department)
+             .select_from(_base()).where(_range(A.c.dispatched_at, period, as_of), *_mine(county))
              .order_by(A.c.dispatched_at, A.c.process_instance_id))
     for n, r in enumerate(conn.execution_options(yield_per=2000).execute(query), start=1):
-        yield [n, _t(r[0]), _t(r[1]), _contact(r[2], r[3]), _t(r[4]), _t(r[5]), day(r[6]), _t(r[7]), day(r[8]),
+        yield [n, _t(r[0]), _t(r[1]), _contact(r[2], r[3]), _t(county_name(county, r[11], r[4])), _t(r[5]), day(r[6]),
+               _t(r[7]), day(r[8]),
                day(r[9]), _t(r[10])]
 
 
-def _results(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None) -> Iterator[list[Any]]:
+def _results(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None,
+             county: County | None = None) -> Iterator[list[Any]]:
     query = (select(A.c.enterprise_name, A.c.problem_description, A.c.result_class, A.c.reply_method,
                     A.c.reply_text, HANDLER.c.name, A.c.handler_name, A.c.extension_count, A.c.handled_on_time,
-                    A.c.registration_number, A.c.first_result_reported_at, A.c.handling_due)
-             .select_from(_base()).where(_range(A.c.first_result_reported_at, period, as_of))
+                    A.c.registration_number, A.c.first_result_reported_at, A.c.handling_due, A.c.handler_group)
+             .select_from(_base()).where(_range(A.c.first_result_reported_at, period, as_of), *_mine(county))
              .order_by(A.c.first_result_reported_at, A.c.process_instance_id))
     for n, r in enumerate(conn.execution_options(yield_per=2000).execute(query), start=1):
         how = "：".join(x for x in (label(REPLY_METHOD_LABELS, r[3]), _t(r[4])) if x)
         notes = "、".join(x for x in (f"延期{r[7]}次" if r[7] else "", "" if r[8] is not False else "超时报送") if x)
-        yield [n, _t(r[0]), _t(r[1]), label(RESULT_CLASS_SHORT, r[2]), how, _t(r[5]), _t(r[6]), notes, _t(r[9]), day(r[10]),
+        yield [n, _t(r[0]), _t(r[1]), label(RESULT_CLASS_SHORT, r[2]), how, _t(county_name(county, r[12], r[5])),
+               _t(r[6]), notes, _t(r[9]), day(r[10]),
                day(r[11]), _t(r[2])]
 
 
-def _follow_ups(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None) -> Iterator[list[Any]]:
+def _follow_ups(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None,
+                county: County | None = None) -> Iterator[list[Any]]:
     query = (select(A.c.problem_description, A.c.result_class, A.c.kind, HANDLER.c.name, F.c.satisfaction, F.c.note,
-                    A.c.registration_number, A.c.enterprise_name, F.c.at, F.c.method, F.c.really_solved, F.c.seq)
+                    A.c.registration_number, A.c.enterprise_name, F.c.at, F.c.method, F.c.really_solved, F.c.seq,
+                    A.c.handler_group)
              .select_from(F.join(A, A.c.process_instance_id == F.c.process_instance_id)
                           .outerjoin(HANDLER, HANDLER.c.code == A.c.handler_group))
-             .where(_range(F.c.at, period, as_of)).order_by(F.c.at, F.c.process_instance_id, F.c.seq))
+             .where(_range(F.c.at, period, as_of), *_mine(county)).order_by(F.c.at, F.c.process_instance_id, F.c.seq))
     for n, r in enumerate(conn.execution_options(yield_per=2000).execute(query), start=1):
         solved = label(RESULT_CLASS_SHORT, r[1]) if r[1] else ("已答复" if r[2] == "consultation" else "")
         really = "" if r[10] is None else ("是" if r[10] else "否")
-        yield [n, _t(r[0]), solved, _t(r[3]) or "服企办", label(SATISFACTION_LABELS, r[4]), _t(r[5]), _t(r[6]), _t(r[7]),
+        yield [n, _t(r[0]), solved, _t(county_name(county, r[12], r[3])) or "服企办", label(SATISFACTION_LABELS, r[4]), _t(r[5]), _t(r[6]), _t(r[7]),
                day(r[8]), label(FOLLOW_UP_METHOD_LABELS, r[9]), really, r[11]]
 
 
-def _overdue(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None, calendar: Any) -> Iterator[list[Any]]:
+def _overdue(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None, calendar: Any,
+             county: County | None = None) -> Iterator[list[Any]]:
     cut = period.end_at if as_of is None else min(period.end_at, as_of)
-    for n, o in enumerate(overdue_list(conn, cut.astimezone(dt.UTC), calendar, limit=1_000_000), start=1):
+    for n, o in enumerate(overdue_list(conn, cut.astimezone(dt.UTC), calendar, limit=1_000_000, county=county),
+                          start=1):
         yield [n, _t(o.registration_number), _t(o.enterprise_name), _t(o.department_name), day(o.dispatched_at),
                day(o.handling_due), "" if o.overdue_workdays is None else o.overdue_workdays, o.extension_count,
                day(o.result_reported_at)]
 
 
-def _cards(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None) -> Iterator[list[Any]]:
+def _cards(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None,
+           county: County | None = None) -> Iterator[list[Any]]:
+    mine = county.card_condition() if county is not None else None
     query = (select(CARDS.c.issued_at, HANDLER.c.name, CARDS.c.kind, A.c.registration_number, A.c.enterprise_name,
-                    CARDS.c.reason, CARDS.c.escalation)
+                    CARDS.c.reason, CARDS.c.escalation, CARDS.c.department)
              .select_from(CARDS.join(HANDLER, HANDLER.c.code == CARDS.c.department)
                           .outerjoin(A, A.c.process_instance_id == CARDS.c.process_instance_id))
-             .where(_range(CARDS.c.issued_at, period, as_of)).order_by(CARDS.c.issued_at, CARDS.c.id))
+             .where(_range(CARDS.c.issued_at, period, as_of), *(() if mine is None else (mine,)))
+             .order_by(CARDS.c.issued_at, CARDS.c.id))
     for n, r in enumerate(conn.execution_options(yield_per=2000).execute(query), start=1):
-        yield [n, day(r[0]), _t(r[1]), KIND_LABELS.get(r[2], r[2]), _t(r[3]), _t(r[4]), _t(r[5]), _t(r[6])]
+        yield [n, day(r[0]), _t(county_name(county, r[7], r[1])), KIND_LABELS.get(r[2], r[2]), _t(r[3]), _t(r[4]), _t(r[5]), _t(r[6])]
 
 
 def _header_sheet(workbook: Workbook, title: str, columns: Sequence[tuple[str, float]]) -> None:
@@ -214,15 +234,16 @@ def _rows_xml(rows: Iterable[list[Any]], letters: Sequence[str]) -> Iterator[byt
 
 
 def render_workbook(engine: Engine, period: AnyPeriod, *, as_of: dt.datetime | None = None, calendar: Any = None,
-                    progress: Callable[[str], None] | None = None) -> bytes:
-    """The .xlsx of `period` (rows known at `as_of`, default: all)."""
+                    progress: Callable[[str], None] | None = None, county: County | None = None) -> bytes:
+    """The .xlsx of `period` (rows known at `as_of`, default: all; `county`: that county's rows, with its
+    names of the departments; None: the whole ledger)."""
     writers: dict[str, Callable[[Connection], Iterator[list[Any]]]] = {
-        "问题台账": lambda conn: _received(conn, period, as_of),
-        "转办清单": lambda conn: _dispatched(conn, period, as_of),
-        "解决反馈表": lambda conn: _results(conn, period, as_of),
-        "满意度评价表": lambda conn: _follow_ups(conn, period, as_of),
-        "超期清单": lambda conn: _overdue(conn, period, as_of, calendar),
-        "亮牌记录": lambda conn: _cards(conn, period, as_of),
+        "问题台账": lambda conn: _received(conn, period, as_of, county),
+        "转办清单": lambda conn: _dispatched(conn, period, as_of, county),
+        "解决反馈表": lambda conn: _results(conn, period, as_of, county),
+        "满意度评价表": lambda conn: _follow_ups(conn, period, as_of, county),
+        "超期清单": lambda conn: _overdue(conn, period, as_of, calendar, county),
+        "亮牌记录": lambda conn: _cards(conn, period, as_of, county),
     }
     skeleton = Workbook(write_only=True)
     skeleton.properties.title = f"企业诉求问题台账（{period.label}）"
