@@ -37,11 +37,13 @@ def test_who_is_admitted() -> None:
     assert viewer_of("admin", ["camunda-admin"], CHART).kinds == ("admin",)
     deputy = viewer_of("deputy-industry", ["deputy-head-industry"], CHART)
     assert deputy.oversees == ("dept-industry", "dept-power-supply", "dept-energy", "dept-development-reform")
-    for user, groups in (("industry-handler", ["dept-industry"]), ("city-officer", ["city-center"]),
+    for user, groups in (("industry-handler", ["dept-industry"]), ("city-industry-handler", ["city-dept-industry"]),
                          ("nobody", [])):
         with pytest.raises(Refused) as refused:
             viewer_of(user, groups, CHART)
         assert refused.value.status == 403
+    # the city's staff: the comparison of the counties (issue 19), not a county's board
+    assert viewer_of("city-officer", ["city-center"], CHART).city
 
 
 def test_without_filters_the_board_is_the_report(ledger) -> None:

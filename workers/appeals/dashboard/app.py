@@ -2,13 +2,18 @@
 
     create_app(context) -> Flask    context: the caller's AppContext (or Settings)
     GET  /login, POST /login      Tasklist's user name and password, checked by the engine (access.py)
-    GET  /                        the board: summary, per department, overdue list, cards, trend
+    GET  /                        the board of the viewer's county: summary, per department, overdue list,
+                                  cards, trend; for the city's staff the comparison of the counties
     GET  /chart/trend.png, /chart/departments.png   the charts (matplotlib, as in the bulletin)
-    GET  /export.xlsx             the board as a workbook
+    GET  /export.xlsx             the board (or the city's comparison) as a workbook
     POST /logout
 
 Server-rendered, no JavaScript; a signed session cookie (HttpOnly, SameSite=Lax) holds the user and
 the groups for eight hours; CSRF tokens on the forms (Flask-WTF). A department user is refused with 403.
+
+Each county's staff see their own county's figures (`Viewer.tenant`, the county of the chart that lists
+them) and are refused (403) another county's (`?county=`); administrators may choose the county with
+`?county=TENANT`. The city's staff see the comparison of the counties (access.py says why).
 """
 
 from __future__ import annotations
@@ -26,11 +31,13 @@ from flask_wtf.csrf import CSRFProtect
 
 from ..context import AppContext
 from ..ledger.charts import department_rates_chart, trend_chart
+from ..ledger.city import city_figures
+from ..ledger.counties import County
 from ..settings import Settings
 from ..vocabulary import CATEGORY_LABELS as CATEGORIES
 from ..vocabulary import CHANNEL_LABELS as CHANNELS
 from . import board as boards
-from .access import EngineUnavailable, Refused, Viewer, verify, viewer_of
+from .access import REFUSAL, EngineUnavailable, Refused, Viewer, verify, viewer_of
 
 log = logging.getLogger("appeals.dashboard")
 SESSION_HOURS = 8
@@ -113,15 +120,39 @@ def create_app(context: AppContext | Settings) -> Flask:
             return view(viewer, *args, **kwargs)
         return wrapped
 
+    def county_of(viewer: Viewer, query: boards.Query) -> County:
+        """The county whose figures the viewer sees: their own; an administrator's choice (`county`)."""
+        chart = dash.app.org_chart()
+        wanted = query.county or viewer.tenant
+        if wanted != viewer.tenant and not viewer.admin:
+            abort(403)  # another county's figures: never (docs/city-level.md)
+        try:
+            return County.of(chart, wanted)
+        except LookupError as exc:
+            abort(400, str(exc))
+
     def load_board(viewer: Viewer) -> boards.Board:
+        if viewer.city:
+            abort(404)  # the city's staff have the comparison (index, export), not a county's board
         try:
             query = boards.Query.parse(request.args)
             batches = dash.batches()
             query.scope(batches)
         except ValueError as exc:
             abort(400, str(exc))
+        county = county_of(viewer, query)
         engine = dash.app.db
-        return boards.board(engine, query, viewer, dash.app.calendar(), batches)
+        return boards.board(engine, query, viewer, dash.app.calendar(), batches, county=county)
+
+    def load_city(viewer: Viewer) -> boards.CityBoard:
+        try:
+            query = boards.Query.parse(request.args)
+        except ValueError as exc:
+            abort(400, str(exc))
+        chart = dash.app.org_chart()
+        counties = [County.of(chart, c.tenant) for c in chart.all_counties()]
+        transfers = city_figures(dash.app.camunda, query.period.start_at, query.period.end_at)
+        return boards.city_board(dash.app.db, query.period, viewer, counties, chart.city, transfers)
 
     @app.get("/login")
     def login() -> str:
@@ -152,6 +183,10 @@ def create_app(context: AppContext | Settings) -> Flask:
     @app.get("/")
     @login_required
     def index(viewer: Viewer) -> str:
+        if viewer.city:
+            c = load_city(viewer)
+            return render_template("city.html", c=c, columns=boards.CITY_COLUMNS, rows=boards.city_rows(c),
+                                   params={"period": c.period.key})
         b = load_board(viewer)
         return render_template(
             "board.html", b=b, overall_columns=boards.OVERALL_COLUMNS, overall=boards.overall_row(b),
@@ -160,6 +195,7 @@ def create_app(context: AppContext | Settings) -> Flask:
             card_columns=boards.CARD_COLUMNS, cards=boards.card_rows(b),
             trend_columns=boards.TREND_COLUMNS, trend=boards.trend_rows(b),
             categories=CATEGORIES, channels=CHANNELS, batches=list(dash.batches()),
+            counties={c.tenant: c.county for c in dash.app.org_chart().all_counties() if c.tenant},
             params=b.query.params())
 
     @app.get("/chart/trend.png")
@@ -183,9 +219,17 @@ def create_app(context: AppContext | Settings) -> Flask:
     @app.get("/export.xlsx")
     @login_required
     def export(viewer: Viewer) -> Response:
+        from urllib.parse import quote
+
+        if viewer.city:
+            c = load_city(viewer)
+            name = f"各县比较-{c.period.key}.xlsx"
+            return Response(boards.city_workbook(c),
+                            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                            headers={"Content-Disposition": f"attachment; filename=city-{c.period.key}.xlsx; "
+                                                            f"filename*=UTF-8''{quote(name)}"})
         b = load_board(viewer)
         name = f"专班看板-{b.query.period.key}.xlsx"
-        from urllib.parse import quote
 
         return Response(boards.board_workbook(b),
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -194,8 +238,7 @@ def create_app(context: AppContext | Settings) -> Flask:
 
     @app.errorhandler(403)
     def forbidden(_exc: Exception) -> tuple[str, int]:
-        return render_template("message.html", title="无权访问",
-                               text="专班看板仅供服企办、分管县领导、县长和督查室使用。"), 403
+        return render_template("message.html", title="无权访问", text=f"{REFUSAL}；各县只看本县的数据。"), 403
 
     @app.errorhandler(400)
     def bad_request(exc: Any) -> tuple[str, int]:

@@ -1,11 +1,13 @@
 """What the dashboard shows, computed by the ledger's own figures (ledger/figures.py), never again here.
 
-    board(engine, query, viewer, calendar, batches) -> Board
+    board(engine, query, viewer, calendar, batches, county=County) -> Board
     board_workbook(board) -> bytes (.xlsx)
+    city_board(engine, period, chart, transfers) -> CityBoard      the city's comparison of the counties
+    city_workbook(city_board) -> bytes (.xlsx)
 
-With no filter the numbers are those of `appeals report --period` for the same month at the same
-moment (the same `figures()` call, the same summary paragraph `summary_text()`); the filters narrow
-every figure through `figures.Scope`.
+With no filter the numbers are those of `appeals report --period [--county]` for the same month at the
+same moment (the same `figures()` call for the same county, the same summary paragraph `summary_text()`);
+the filters narrow every figure through `figures.Scope`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from ..ledger.bulletin import summary_text
+from ..ledger.city import CountyTransfers
+from ..ledger.counties import County
 from ..ledger.figures import DepartmentFigures, Rates, Report, Scope, figures, trend
 from ..ledger.labels import DASH, day, pct
 from ..ledger.periods import Period
@@ -41,6 +45,7 @@ class Query:
     batch: str = ""
     category: str = ""
     channel: str = ""
+    county: str = ""  # a tenant: an administrator's choice of county (others see their own)
 
     @classmethod
     def parse(cls, args: Mapping[str, str], today: dt.date | None = None) -> Query:
@@ -58,7 +63,7 @@ class Query:
             raise ValueError(f"未知的问题类别 {category}")
         if channel and channel not in CHANNELS:
             raise ValueError(f"未知的反映渠道 {channel}")
-        return cls(period, (args.get("batch") or "").strip(), category, channel)
+        return cls(period, (args.get("batch") or "").strip(), category, channel, (args.get("county") or "").strip())
 
     def scope(self, batches: Mapping[str, frozenset[str]]) -> Scope | None:
         """The filters as a `Scope`; `batches`: 批次 label → the appeals of that batch.
@@ -70,7 +75,8 @@ class Query:
         return Scope(self.category or None, self.channel or None, batches[self.batch] if self.batch else None)
 
     def params(self, **changes: str) -> dict[str, str]:
-        values = {"period": self.period.key, "batch": self.batch, "category": self.category, "channel": self.channel}
+        values = {"period": self.period.key, "batch": self.batch, "category": self.category, "channel": self.channel,
+                  "county": self.county}
         values.update(changes)
         return {k: v for k, v in values.items() if v}
 
@@ -85,22 +91,89 @@ class Board:
     months: list[tuple[Period, Rates]]
     filtered: bool
     names: dict[str, str] = field(default_factory=dict)
+    county: County | None = None
 
     def oversees(self, code: str) -> bool:
         return code in self.viewer.oversees
 
 
 def board(engine: Engine, query: Query, viewer: Viewer, calendar: WorkdayCalendar | None,
-          batches: Mapping[str, frozenset[str]], as_of: dt.datetime | None = None) -> Board:
+          batches: Mapping[str, frozenset[str]], as_of: dt.datetime | None = None,
+          county: County | None = None) -> Board:
+    """The board of `county`'s appeals (None: the whole ledger, a chart without tenants)."""
     scope = query.scope(batches)
     condition = scope.condition() if scope is not None else None
     as_of = as_of or dt.datetime.now(SHANGHAI)
-    report = figures(engine, query.period, as_of=as_of, calendar=calendar, scope=condition)
-    months = trend(engine, query.period, TREND_MONTHS, as_of=as_of, scope=condition)
+    report = figures(engine, query.period, as_of=as_of, calendar=calendar, scope=condition, county=county)
+    months = trend(engine, query.period, TREND_MONTHS, as_of=as_of, scope=condition, county=county)
     departments = sorted(report.departments,
                          key=lambda d: (d.code not in viewer.oversees, d.rank is None, d.rank or 0, d.code))
     return Board(query, viewer, report, summary_text(report), departments, months, scope is not None,
-                 {d.code: d.name for d in report.departments})
+                 {d.code: d.name for d in report.departments}, county)
+
+
+@dataclass
+class CountyLine:
+    """One county on the city's board: its own figures of the month and its transfers to the city."""
+
+    county: County
+    report: Report
+    transfers: CountyTransfers
+
+
+@dataclass
+class CityBoard:
+    period: Period
+    viewer: Viewer
+    city: str
+    lines: list[CountyLine]
+    as_of: dt.datetime
+
+
+def city_board(engine: Engine, period: Period, viewer: Viewer, counties: list[County], city: str,
+               transfers: list[CountyTransfers], as_of: dt.datetime | None = None) -> CityBoard:
+    """The city's comparison (临沧 第十一条、第十九条): each county's own figures of `period` (the same
+    `figures()` as the county's board) next to its transfers to the city (`ledger.city.city_figures`)."""
+    as_of = as_of or dt.datetime.now(SHANGHAI)
+    by_name = {t.county: t for t in transfers}
+    lines = [CountyLine(c, figures(engine, period, as_of=as_of, county=c, details=True),
+                        by_name.get(c.name, CountyTransfers(c.name))) for c in counties]
+    return CityBoard(period, viewer, city, lines, as_of)
+
+
+CITY_COLUMNS = ("县（区）", "受理", "交办", "响应率", "按时办结率", "解决率", "满意率", "超期未办结",
+                "转报市级", "市级已反馈", "市级未办结", "市直部门按时办结率")
+
+
+def city_rows(c: CityBoard) -> list[list[Any]]:
+    rows = []
+    for line in c.lines:
+        o, t = line.report.overall, line.transfers
+        rows.append([line.county.name, line.report.received, o.dispatched, pct(o.response_rate),
+                     pct(o.on_time_rate), pct(o.resolution_rate), pct(o.satisfaction_rate), o.overdue,
+                     len(t.transferred), len(t.answered), t.open,
+                     DASH if t.on_time_rate is None else f"{t.on_time_rate:.1f}%"])
+    return rows
+
+
+def city_workbook(c: CityBoard) -> bytes:
+    """The city's comparison as an .xlsx (one sheet, 各县比较)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "各县比较"
+    sheet.append(list(CITY_COLUMNS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in city_rows(c):
+        sheet.append(row)
+    for index in range(len(CITY_COLUMNS)):
+        sheet.column_dimensions[chr(ord("A") + index)].width = 14
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 # ----------------------------------------------------------------------------- rows (page and .xlsx)
