@@ -287,7 +287,7 @@ def test_the_dashboard_reads_a_month_as_people_type_it_and_refuses_others_with_a
     page.close()
 
 
-@pytest.mark.parametrize("user", ["industry-handler", "city-officer"])
+@pytest.mark.parametrize("user", ["industry-handler", "city-industry-handler"])  # the city center: the comparison
 def test_the_dashboard_refuses_departments(workers: EngineHandle, browser, dashboard: str, user: str) -> None:
     page = new_page(browser)
     page.goto(f"{dashboard}/")

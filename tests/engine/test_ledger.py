@@ -215,8 +215,9 @@ def test_monthly_bulletin_skips_other_days_and_renders_on_the_first_working_day(
         flag = admin.get("/history/variable-instance", processInstanceId=started, variableName="bulletinToday")
         assert flag[0]["value"] is False
 
-    # an operator produces a month's bulletin for a given day: 2 November 2026 (1 November is a Sunday)
-    instance = admin.start_process("MonthlyBulletin", {"bulletinDate": "2026-11-02"})
+    # an operator produces a county's bulletin of a month for a given day: 2 November 2026 (1 November is a
+    # Sunday); without `countyCode` it would be one per county (tests/engine/test_county_figures.py)
+    instance = admin.start_process("MonthlyBulletin", {"bulletinDate": "2026-11-02", "countyCode": "mouxian"})
     bulletin = Appeal(workers, instance["id"])
     task = bulletin.task("Task_ReviewBulletin", "office-clerk", timeout=120)
     assert task["due"]

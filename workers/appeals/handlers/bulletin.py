@@ -7,6 +7,15 @@ calendar, whether today is the first working day of the month. If not, it only s
 File variables for the office's review task. A redelivered task renders the same files again and
 overwrites them: no duplicates. `bulletinDate` (an ISO date, optional) stands in for "today", so an
 operator can produce a missed month's bulletin by starting the process with it.
+
+One bulletin per county (issue 19, docs/city-level.md). The timer's instance has no tenant (a model
+deployed once for every county). With a chart that names counties it renders nothing itself: it says
+whether today is the day and lists the counties (`bulletinPerCounty`, `bulletinCounties`, `bulletinDay`),
+and the process starts itself once per county (`CallActivity_CountyBulletins`, `countyCode` → the
+instance's tenant, CountyTenantPlugin). Each county's instance renders that county's bulletin from its
+own ledger rows with its own issuer (乙县服企办 …) into its own folder, and its review task is its own
+office's (the tenant confines it). An operator starts one county's with `countyCode`, or all of them
+without. A chart without counties: one bulletin, as before.
 """
 
 from __future__ import annotations
@@ -19,16 +28,18 @@ from ..context import AppContext
 from ..deadlines import now
 from ..ledger import Period, is_first_workday_of_month, produce_report
 from ..ledger.city import CountyTransfers, city_figures
+from ..ledger.counties import County
+from ..ledger.reports import report_folder
 from ..runtime import Task
 from . import router
 
 REVIEW_WORKING_DAYS = 2
 
 
-def _org(ctx: AppContext) -> dict[str, str] | None:
+def _chart(ctx: AppContext):  # noqa: ANN202 - OrgChart | None
     try:
-        return ctx.document_org()
-    except LookupError:  # no org chart synced yet: the documents' defaults
+        return ctx.org_chart()
+    except LookupError:  # no org chart synced yet: the whole ledger, the documents' defaults
         return None
 
 
@@ -52,21 +63,33 @@ def _today(value: Any) -> dt.date:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-@router.topic("prepareMonthlyBulletin", variables=("bulletinDate",), lock_duration_ms=300_000, auto_extend=True)
+@router.topic("prepareMonthlyBulletin", variables=("bulletinDate", "countyCode"), lock_duration_ms=300_000,
+              auto_extend=True)
 def prepare_monthly_bulletin(task: Task, ctx: AppContext) -> dict[str, Any]:
-    """On the first working day of a month: the previous month's bulletin and ledger as files."""
+    """On the first working day of a month: the previous month's bulletin and ledger of the instance's
+    county as files; for the timer's instance of a chart with counties, the counties to make one each.
+    Raises LookupError for a `countyCode` the chart names no county for."""
     calendar = ctx.calendar()
     today = _today(task.get("bulletinDate"))
+    chart = _chart(ctx)
+    tenant = task.tenant_id or task.get("countyCode") or None
+    per_county = tenant is None and chart is not None and bool(chart.counties)
     if not is_first_workday_of_month(calendar, today):
-        return {"bulletinToday": False, "bulletinReady": False}
+        return {"bulletinToday": False, "bulletinReady": False, "bulletinPerCounty": per_county}
+    if per_county:
+        return {"bulletinToday": True, "bulletinReady": False, "bulletinPerCounty": True,
+                "bulletinCounties": [c.tenant for c in chart.all_counties()], "bulletinDay": today.isoformat()}
+    county = County.of(chart, tenant) if chart is not None else None
     period = Period.containing(today.replace(day=1) - dt.timedelta(days=1), "month")
-    folder = ctx.settings.data_dir / "reports" / period.key
-    produced = produce_report(ctx.db, period, folder, calendar=calendar, org=_org(ctx),
-                              chart_font=ctx.settings.reports.chart_font, city=_city(ctx, period))
+    folder = report_folder(ctx.settings.data_dir, period.key, county)
+    produced = produce_report(ctx.db, period, folder, calendar=calendar,
+                              org=ctx.document_org(county.tenant) if chart is not None else None,
+                              chart_font=ctx.settings.reports.chart_font, city=_city(ctx, period), county=county)
     due = calendar.add_working_days(now(), REVIEW_WORKING_DAYS)
     return {
         "bulletinToday": True,
         "bulletinReady": True,
+        "bulletinPerCounty": False,
         "bulletinPeriod": period.key,
         "bulletinPeriodLabel": period.label,
         "bulletinSummary": produced.summary,
