@@ -20,7 +20,6 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from .context import home_county_code
 from .hotline.outbox import PUSH_VARIABLES, push_status
 from .ledger.recording import handler_variables, record_milestone
 from .runtime import Task, Topic
@@ -45,9 +44,8 @@ def record_milestone_hook(topic: Topic, task: Task, output: Mapping[str, Any], c
     if milestone is None or not milestone.reached(output):
         return
     at = milestone.at(task, ctx) if milestone.at is not None else None
-    # the appeal's county: the instance's tenant; an instance without one is the chart's own county's
-    county = task.tenant_id or home_county_code(ctx.db)
-    variables = {**task.variables, **output, "businessKey": task.business_key, "tenantId": county}
+    # the appeal's county: the instance's tenant (without one, the ledger takes the chart's own county)
+    variables = {**task.variables, **output, "businessKey": task.business_key, "tenantId": task.tenant_id}
     record_milestone(ctx.db, task.process_instance_id, milestone.name, variables, at=at)
     hotline_milestone = HOTLINE_MILESTONES.get(milestone.name)
     if hotline_milestone and variables.get("channel") == "hotline":

@@ -41,6 +41,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from ..context import home_county_code
 from ..db.ledger_models import LedgerAppeal, LedgerDepartment, LedgerEnterprise, LedgerFollowUp
 from ..deadlines import parse_time
 from ..validation import normalize_free_text
@@ -514,7 +515,10 @@ def record_milestone(
     """Record one milestone of an appeal in the ledger (idempotent; see the module docstring).
 
     `at` is the time of milestones that have no time variable (`signed`: the end of the sign task)
-    and the fallback of the others; without either, now."""
+    and the fallback of the others; without either, now. Without `tenantId` (an instance without
+    tenant) the appeal is the chart's own county's (`context.home_county_code`)."""
+    if not variables.get("tenantId"):
+        variables = {**variables, "tenantId": home_county_code(engine)}
     facts = facts_for(milestone, variables, at)
     for attempt in range(5):
         try:
