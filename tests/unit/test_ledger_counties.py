@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 
 import pytest
 from alembic import command
@@ -20,6 +19,7 @@ from sqlalchemy import text, update
 from sqlalchemy.engine import Engine
 
 from appeals import db
+from appeals.context import home_county_code
 from appeals.dashboard.access import Refused, viewer_of
 from appeals.dashboard.board import Query, board, city_board, city_rows
 from appeals.documents.fields import issuer_of
@@ -138,8 +138,8 @@ def test_migration_0012_backfills_the_ledger_to_the_charts_own_county(fresh_data
     engine = db.make_engine(fresh_database_url)
     try:
         with engine.begin() as conn:
-            conn.execute(text("INSERT INTO org_snapshot (synced_at, content) VALUES (:at, :content)"),
-                         {"at": dt.datetime.now(dt.UTC), "content": json.dumps(CHART.to_dict(), ensure_ascii=False)})
+            conn.execute(db.OrgSnapshot.__table__.insert().values(synced_at=dt.datetime.now(dt.UTC),
+                                                                  content=CHART.to_dict()))
             for pid in ("OLD-1", "OLD-2"):
                 conn.execute(text("INSERT INTO ledger_appeal (process_instance_id, status, dispatch_count, "
                                   "return_count, extension_count, follow_up_rounds) VALUES (:pid, 'registered', 0, 0, 0, 0)"),
@@ -148,6 +148,7 @@ def test_migration_0012_backfills_the_ledger_to_the_charts_own_county(fresh_data
         with engine.connect() as conn:
             counties = dict(conn.execute(text("SELECT process_instance_id, county FROM ledger_appeal")).all())
         assert counties == {"OLD-1": "mouxian", "OLD-2": "mouxian"}
+        assert home_county_code(engine) == "mouxian"  # and what the ledger gives an appeal without tenant
         command.downgrade(config, "0011")
         command.upgrade(config, "heads")
     finally:

@@ -42,12 +42,14 @@ def latest_org_chart(engine: Engine) -> OrgChart:
 
 
 def home_county_code(engine: Engine) -> str | None:
-    """The tenant of the chart's own county (where the 12345 feed and the public pages deliver), or None
-    without tenants or before the first sync."""
-    try:
-        return latest_org_chart(engine).tenant
-    except LookupError:
-        return None
+    """The tenant of the chart's own county (where the 12345 feed and the public pages deliver, and whose
+    an appeal without tenant is), or None without tenants or before the first sync. One small query (the
+    chart's `tenant` key, not the chart): the ledger asks it for every milestone of such an appeal."""
+    with engine.connect() as conn:
+        tenant = conn.execute(
+            select(db.OrgSnapshot.content["tenant"].as_string()).order_by(db.OrgSnapshot.id.desc()).limit(1)
+        ).scalar_one_or_none()
+    return tenant or None
 
 
 class AppContext:
