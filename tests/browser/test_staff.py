@@ -162,7 +162,8 @@ def test_the_dispatch_document_downloads_for_the_department_and_is_refused_to_an
 
 def test_the_bulletin_review_offers_the_bulletin_and_the_ledger(workers: EngineHandle, browser) -> None:
     admin = workers.admin
-    instance = admin.start_process("MonthlyBulletin", {"bulletinDate": "2026-11-02"})
+    # 某县's bulletin (without `countyCode` the operator's start makes one per county: test_county_figures.py)
+    instance = admin.start_process("MonthlyBulletin", {"bulletinDate": "2026-11-02", "countyCode": "mouxian"})
     task = Appeal(workers, instance["id"]).task("Task_ReviewBulletin", "office-clerk", timeout=120)
     page = tasklist(browser, workers, "office-clerk")
     open_task(page, workers, task["id"], "审核并印发月度通报")
