@@ -1,6 +1,6 @@
-"""The city level (临沧 第三条、第十三条、第十五—十八条): a county's escalation reaches the city, which
-registers, approves at the level dmn/CityDispatchApproval.dmn names, dispatches to a city department and
-hands the result back to the county's appeal; the two levels see only their own work."""
+"""The city level (临沧 第三条、第十三条、第十五—十八条): a county's escalation, or its dispatch decision 转报市级,
+reaches the city, which registers, approves at the level dmn/CityDispatchApproval.dmn names, dispatches to a
+city department and hands the result back to the county's appeal; the two levels see only their own work."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from appeals.ledger.city import city_figures
 from appeals.workdays import SHANGHAI
 
 from ..conftest import EngineHandle, wait_for
-from ..scenario import Appeal, dispatch_to, follow_up, report
+from ..scenario import Appeal, approve, dispatch_to, follow_up, propose, register_and_accept, report
 from ..unit.test_city import CITY_NUMBER
+from .test_tenancy import invisible_to, refused_to
 
 
 def escalated_to_city(workers: EngineHandle, key: str) -> tuple[Appeal, Appeal]:
@@ -29,13 +30,29 @@ def escalated_to_city(workers: EngineHandle, key: str) -> tuple[Appeal, Appeal]:
                     coordinationOpinion="需县长协调")
     county.complete("Task_CoordinateByCountyHead", "county-head", coordinationDecision="pass_up",
                     coordinationOpinion="超出县级权限，转报市级")
+    city = city_instance_of(workers, county)
+    city.task("Task_ProposeCityDispatch", "city-officer")  # registered: numbered, the proposal open
+    return county, city
+
+
+def city_instance_of(workers: EngineHandle, county: Appeal) -> Appeal:
+    """The city's CityAppeal the county appeal started (exactly one)."""
     found = wait_for(lambda: workers.admin.get("/process-instance", processDefinitionKey="CityAppeal",
                                                variables=f"countyProcessInstanceId_eq_{county.id}"),
                      message=f"the city's instance (county at {county.waiting_at()})")
     assert len(found) == 1
-    city = Appeal(workers, found[0]["id"])
-    city.task("Task_ProposeCityDispatch", "city-officer")  # registered: numbered, the proposal open
-    return county, city
+    return Appeal(workers, found[0]["id"])
+
+
+def handled_at_city(city: Appeal, reply: str) -> None:
+    """One city department (市自然资源局), approved by the city office director, signs and reports A."""
+    propose_at_city(city, "city-dept-natural-resources", "single")
+    approve_at_city(city, "city-director")
+    city.complete("Task_SignCityDispatch", "city-land-handler", signDecision="sign", handlerName="李四",
+                  enterpriseContacted=True)
+    city.complete("Task_HandleCityAppeal", "city-land-handler", handlingAction="report", resultClass="A",
+                  replyText=reply, replyMethod="written")
+    city.wait_until_ended()
 
 
 def propose_at_city(city: Appeal, lead: str, situation: str, assisting: list[str] | None = None) -> None:
@@ -104,6 +121,58 @@ def test_an_escalated_appeal_is_handled_by_the_city_and_closed_by_the_county(wor
     assert city.id in lines["某县"].on_time
     output = CliRunner().invoke(main, ["city-report", "--period", f"{today:%Y-%m}"], catch_exceptions=False).output
     assert "| 某县 |" in output and "市直部门按时办结率" in output
+
+
+def test_a_dispatch_to_the_city_is_transferred_and_the_county_closes_it_with_the_citys_result(
+        workers: EngineHandle) -> None:
+    """交办情形 转报市级 (临沧 第十三条): after the county head's approval the county transfers the appeal by the
+    escalation's own step, the city handles it under tenant `city`, and the county records the city's result,
+    follows up and closes; no task of the county's instance goes to the city service center."""
+    county = Appeal.start(workers, "CITY-DIRECT", category="land")
+    register_and_accept(county)
+    propose(county, "dept-natural-resources", situation="city")
+    county.task("Task_ApproveDispatch", "county-head")  # 转报市级: the county head approves (domain §7)
+    approve(county, "county-head", comment="超出县级权限，同意转报市级")
+    city = city_instance_of(workers, county)
+    wait_for(lambda: county.waiting_at() == ["Event_DispatchResultReturned"], message="the county waiting for the city")
+    assert not county.tasks_of("admin") and not county.tasks_of("city-officer"), "no city-center task in the county"
+    transferred = county.variables()
+    assert transferred["transferNumber"].startswith("某县服企办报（")
+    assert transferred["appealStatus"] == "transferred_to_city"
+
+    # the city's instance: tenant city, the county's numbers, reason and 批示, 转报单 and 登记表
+    assert workers.admin.get(f"/process-instance/{city.id}")["tenantId"] == "city"
+    city.task("Task_ProposeCityDispatch", "city-officer")
+    variables = city.variables()
+    assert CITY_NUMBER.match(variables["registrationNumber"])
+    assert (variables["countyName"], variables["countyCode"]) == ("某县", "mouxian")
+    assert variables["countyRegistrationNumber"] == transferred["registrationNumber"]
+    assert variables["transferNumber"] == transferred["transferNumber"]
+    assert (variables["countyEscalationReason"], variables["countyCoordinationOpinion"]) == (
+        "建议交办", "超出县级权限，同意转报市级")
+    for document in ("transferDocument", "registrationDocument"):
+        data = workers.admin.request("GET", f"/process-instance/{city.id}/variables/{document}/data")
+        assert data[:2] == b"PK", f"{document} is the county's Word file"
+
+    # the other county neither sees nor works it, at either level
+    for user in ("yx-office-clerk", "yx-office-director", "yx-county-head"):
+        invisible_to(county, user)
+        invisible_to(city, user)
+        refused_to(city, user, "Task_ProposeCityDispatch")
+
+    handled_at_city(city, "市里统筹调剂用地指标，已书面答复企业")
+    county.task("Task_FollowUp", "office-clerk")
+    result = county.variables()
+    assert (result["resultClass"], result["replyText"]) == ("A", "市里统筹调剂用地指标，已书面答复企业")
+    assert result["cityRegistrationNumber"] == variables["registrationNumber"]
+    assert result["cityHandlerGroupName"] == "市自然资源局" and result["resultReportedAt"]
+    refused_to(county, "yx-office-clerk", "Task_FollowUp")
+    follow_up(county)
+    county.wait_until_ended()
+    assert county.variables_history("appealStatus") == "closed"
+    visited = {a["activityId"] for a in workers.admin.get("/history/activity-instance", processInstanceId=county.id)}
+    assert {"Task_SendDispatchToCity", "Task_RecordResult", "Task_CloseAppeal"} <= visited
+    assert not visited & {"Task_SignDispatch", "Task_HandleAppeal", "SubProcess_Escalation"}
 
 
 def test_the_approval_level_follows_the_city_table(workers: EngineHandle) -> None:

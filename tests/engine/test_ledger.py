@@ -137,13 +137,12 @@ def test_the_rebuilt_ledger_equals_the_one_kept_step_by_step(recording: Engine, 
     scope.complete("Task_VerifyAppeal", "office-clerk", verifyNote="已起诉", scopeDecision="out_of_scope",
                    outOfScopeReason="已进入诉讼程序")
 
-    # 6. still running: transferred to the city and signed there; 7. waiting for the approval
+    # 6. still running: transferred to the city (its own CityAppeal); 7. waiting for the approval
     city = appeals["city"] = Appeal.start(workers, "LEDGER-CITY", category="land")
     register_and_accept(city)
     propose(city, "dept-natural-resources", situation="city")
     approve(city, "county-head")
-    sign(city, "city-officer")
-    city.task("Task_HandleAppeal", "city-officer")
+    wait_for(lambda: city.waiting_at() == ["Event_DispatchResultReturned"], message="the transfer to the city")
     waiting = appeals["waiting"] = Appeal.start(workers, "LEDGER-WAITING")
     register_and_accept(waiting)
     propose(waiting, "dept-industry")
@@ -166,7 +165,7 @@ def test_the_rebuilt_ledger_equals_the_one_kept_step_by_step(recording: Engine, 
 
     rows = stepwise["appeals"]
     assert [rows[appeals[n].id]["status"] for n in appeals] == [
-        "closed", "closed", "closed", "closed", "closed", "handling", "registered"]
+        "closed", "closed", "closed", "closed", "closed", "transferred_to_city", "registered"]
     rw = rows[appeals["rework"].id]
     assert (rw["dispatch_count"], rw["return_count"], rw["extension_count"], rw["follow_up_rounds"]) == (2, 1, 1, 2)
     assert rw["handler_group"] == "dept-energy" and rw["last_return_reason"] == "属于能源局职责"

@@ -1,15 +1,17 @@
 """The city level (临沧 第三条、第十三条、第十五—十八条): what a county transfers, the city handles.
 
-The county's appeal (bpmn/EnterpriseAppeal.bpmn) reaches the city at the top of its escalation chain:
-`startCityAppeal` (Task_SendToCity) starts bpmn/CityAppeal.bpmn by the message `CityAppealTransferred`,
-with the county's 转报单 and 登记表 attached, and the county waits at Event_CityResultReturned. The city
+The county's appeal (bpmn/EnterpriseAppeal.bpmn) reaches the city by one step, `startCityAppeal`, from
+two places: at the top of its escalation chain (Task_SendToCity, the county waits at
+Event_CityResultReturned) and when the county's dispatch decision is 转报市级 (`dispatchSituation = city`,
+Task_SendDispatchToCity, the county waits at Event_DispatchResultReturned). It starts bpmn/CityAppeal.bpmn
+by the message `CityAppealTransferred`, with the county's 转报单 and 登记表 attached. The city
 registers it in its own number series, proposes the dispatch, has it approved at the level
 dmn/CityDispatchApproval.dmn names, dispatches it to a city department (市直部门), which handles it
 under the county's rules (sign, handle, at most two extensions, results A/B/C, reminder and
 long-overdue timers, escalation to the city's deputy leader and the city leader). `returnCityResult`
-correlates `CityResultReturned` to the county's instance with the result, which goes back to the county's
-department like any coordination outcome of its chain: it replies and reports, the office follows up and
-closes (销号).
+correlates `CityResultReturned` to the county's instance with the result: after an escalation it goes back
+to the county's department like any coordination outcome of its chain (it replies and reports); after a
+direct transfer the county records the city's result; then the office follows up and closes (销号).
 
 City topics declare no milestone: the county's ledger counts the appeal once, in the county's instance.
 """
@@ -26,7 +28,7 @@ from ..numbering import issue_number
 from ..org import OrgChart
 from ..runtime import ModelError, Task
 from ..variables import as_list
-from ..vocabulary import AppealStatus, CitySituation, DispatchSituation
+from ..vocabulary import CitySituation, DispatchSituation
 from . import chart_of, router
 from .dispatch import CITY_APPROVAL, approver_group
 from .handling import apply_extension_decision
@@ -38,9 +40,16 @@ RESULT_MESSAGE = "CityResultReturned"
 TRANSFERRED_VARIABLES = (
     "registrationNumber", "enterpriseName", "creditCode", "contactName", "contactPhone", "contactEmail",
     "problemDescription", "requestedHelp", "category", "channel", "transferNumber", "transferredAt",
-    "escalationReason", "coordinationOpinion", "handlerGroupName", "leadDepartmentName", "receivedAt",
+    "transferReason", "transferOpinion", "handlerGroupName", "leadDepartmentName", "receivedAt",
 )
-"""What the county hands over (besides its two documents); the city renames what it numbers itself."""
+"""What the county hands over (besides its two documents); the city renames what it numbers itself.
+
+`transferReason` and `transferOpinion` are input parameters of the two send tasks: the escalation's
+reason and last coordination opinion (Task_SendToCity), or the 拟办意见 and the county head's 批示 of a
+direct transfer (Task_SendDispatchToCity)."""
+
+LEGACY_TRANSFER_VARIABLES = {"transferReason": "escalationReason", "transferOpinion": "coordinationOpinion"}
+"""Where an instance migrated while its Task_SendToCity was already open (no input parameters) keeps them."""
 
 ATTACHED_DOCUMENTS = ("transferDocument", "registrationDocument")
 """The county's 转报单 and 登记表, File variables of the county's instance."""
@@ -81,21 +90,27 @@ def _city_instance_of(ctx: AppContext, county_instance_id: str) -> str | None:
     return found[0]["id"] if found else None
 
 
-@router.topic("startCityAppeal", variables=TRANSFERRED_VARIABLES)
+@router.topic("startCityAppeal", variables=(*TRANSFERRED_VARIABLES, *LEGACY_TRANSFER_VARIABLES.values()))
 def start_city_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
-    """Start the city's CityAppeal for this county appeal (message `CityAppealTransferred`).
+    """Start the city's CityAppeal for this county appeal (message `CityAppealTransferred`): the one
+    transfer step of both ways to the city (escalation chain, dispatch decision 转报市级; 临沧 第三条、第十三条).
 
     The city instance's business key is the county's registration number; it carries the county's
-    instance id (`countyProcessInstanceId`, where the result goes back), the county and the 转报单 and
-    登记表 as File variables. Idempotent: a redelivered task finds the city instance it started.
+    instance id (`countyProcessInstanceId`, where the result goes back), the county, the reason and the
+    county's opinion (`countyEscalationReason`, `countyCoordinationOpinion`, from the send task's
+    `transferReason`, `transferOpinion`) and the 转报单 and 登记表 as File variables. Idempotent: a
+    redelivered task finds the city instance it started.
     """
     existing = _city_instance_of(ctx, task.process_instance_id)
     if existing is None:
         chart = chart_of(task, ctx)
         variables: dict[str, Any] = {name: task.get(name) for name in TRANSFERRED_VARIABLES}
+        for name, legacy in LEGACY_TRANSFER_VARIABLES.items():
+            if name not in task.variables:
+                variables[name] = task.get(legacy)
         variables["countyRegistrationNumber"] = variables.pop("registrationNumber")
-        variables["countyCoordinationOpinion"] = variables.pop("coordinationOpinion")
-        variables["countyEscalationReason"] = variables.pop("escalationReason")
+        variables["countyCoordinationOpinion"] = variables.pop("transferOpinion")
+        variables["countyEscalationReason"] = variables.pop("transferReason")
         variables["countyHandlerGroupName"] = variables.pop("handlerGroupName")
         variables["countyLeadDepartmentName"] = variables.pop("leadDepartmentName")
         variables.update(countyProcessInstanceId=task.process_instance_id, countyName=chart.county,
@@ -113,7 +128,7 @@ def start_city_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
                 body["processVariables"][name] = typed
         results = ctx.camunda.post("/message", body)
         existing = results[0]["processInstance"]["id"] if results else _city_instance_of(ctx, task.process_instance_id)
-    return {"cityProcessInstanceId": existing, "appealStatus": AppealStatus.TRANSFERRED_TO_CITY}
+    return {"cityProcessInstanceId": existing}
 
 
 @router.topic("registerCityAppeal", variables=("countyRegistrationNumber", "countyName"))

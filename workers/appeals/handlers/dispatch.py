@@ -14,6 +14,7 @@ from ..tasklabels import task_label_variables
 from ..variables import as_list
 from ..vocabulary import AppealStatus, DispatchSituation
 from . import chart_of, router
+from .supervision import transfer_record
 
 
 def _names(chart: OrgChart, group_ids: list[str]) -> str:
@@ -90,7 +91,8 @@ def resolve_approver(task: Task, ctx: AppContext) -> dict[str, Any]:
                          "returnReason"),
               milestone="dispatched")
 def dispatch_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
-    """Issue the 交办单 (or, for the city, the 转报单) number and start the handling clock.
+    """Issue the 交办单 number and start the handling clock; for 转报市级 (`dispatchSituation = city`) the
+    转报单 (`supervision.transfer_record`, the escalation's too), which Task_SendDispatchToCity sends to the city.
 
     Due dates from dmn/AppealDeadlines.dmn (steps `sign`, `assist`, `handling`, `reminderBefore`,
     `escalateAfter`) on the working-day calendar.
@@ -101,15 +103,20 @@ def dispatch_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
     assisting = as_list(task.get("assistingDepartments"))
     count = int(task.get("dispatchCount") or 0) + 1
     to_city = situation == DispatchSituation.CITY
-    kind = "transfer" if to_city else "dispatch"
-    number = issue_number(ctx.db, kind, f"{task.process_instance_id}#{count}", chart.number_prefix, series=chart.number_series)
+    owner = f"{task.process_instance_id}#{count}"
+    if to_city:
+        transfer = transfer_record(ctx, chart, owner)
+        number = transfer["transferNumber"]
+    else:
+        transfer = {"transferNumber": None, "appealStatus": AppealStatus.DISPATCHED}
+        number = issue_number(ctx.db, "dispatch", owner, chart.number_prefix, series=chart.number_series)
     handler = chart.of_kind("city-center")[0].id if to_city else lead
     start = now()
     deadlines = ctx.deadlines()
     output: dict[str, Any] = {
         "dispatchCount": count,
         "dispatchNumber": number,
-        "transferNumber": number if to_city else None,
+        **transfer,
         "dispatchedAt": start.isoformat(timespec="seconds"),
         "handlerGroup": handler,
         "handlerGroupName": chart.group(handler).name,
@@ -121,7 +128,6 @@ def dispatch_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
         "returnReason": None,
         "handlingAction": None,
         "assistOpinionsText": None,
-        "appealStatus": AppealStatus.TRANSFERRED_TO_CITY if to_city else AppealStatus.DISPATCHED,
     }
     output.update(deadline_variables("signDue", deadlines.due("sign", start)))
     output.update(deadline_variables("assistDue", deadlines.due("assist", start)))

@@ -9,6 +9,7 @@ from ..context import AppContext, home_county_code
 from ..deadlines import deadline_variables, now
 from ..ledger.cards import cards, record_card
 from ..numbering import issue_number
+from ..org import OrgChart
 from ..runtime import Task
 from ..vocabulary import AppealStatus, Card, Interview
 from ..workdays import SHANGHAI
@@ -102,17 +103,24 @@ def prepare_escalation(task: Task, ctx: AppContext) -> dict[str, Any]:
     return output
 
 
+def transfer_record(ctx: AppContext, chart: OrgChart, owner: str) -> dict[str, Any]:
+    """The 转报单 of a transfer to the city (临沧 第三条; L 转报单): its number in the county's 报 series
+    (`{county}服企办报（年）第N号`, idempotent per `owner`), the transfer time (ISO 8601, Asia/Shanghai) and
+    the status. Both ways to the city use it: the escalation chain (`transferToCity`) and the dispatch
+    decision 转报市级 (`dispatchAppeal`); `startCityAppeal` then sends it."""
+    number = issue_number(ctx.db, "transfer", owner, chart.number_prefix, series=chart.number_series)
+    return {"transferNumber": number, "transferredAt": now().isoformat(timespec="seconds"),
+            "appealStatus": AppealStatus.TRANSFERRED_TO_CITY}
+
+
 @router.topic("transferToCity", variables=("registrationNumber",))
 def transfer_to_city(task: Task, ctx: AppContext) -> dict[str, Any]:
-    """Beyond the county's powers: the 转报单 number, and the city service center takes over."""
+    """Beyond the county's powers: the 转报单 (`transfer_record`), and the city service center takes over."""
     chart = chart_of(task, ctx)
-    number = issue_number(ctx.db, "transfer", f"{task.process_instance_id}#city", chart.number_prefix, series=chart.number_series)
     city = chart.of_kind("city-center")[0]
     return {
-        "transferNumber": number,
-        "transferredAt": now().isoformat(timespec="seconds"),
+        **transfer_record(ctx, chart, f"{task.process_instance_id}#city"),
         "escalationGroup": city.id,
         "escalationLevelName": city.name,
         "coordinationDecision": None,
-        "appealStatus": AppealStatus.TRANSFERRED_TO_CITY,
     }
