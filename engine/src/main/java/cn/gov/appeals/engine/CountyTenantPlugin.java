@@ -1,7 +1,13 @@
 package cn.gov.appeals.engine;
 
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
+import org.camunda.bpm.engine.AuthorizationException;
+import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
 import org.camunda.bpm.engine.impl.cfg.CommandChecker;
@@ -27,6 +33,11 @@ import org.springframework.stereotype.Component;
  * tenant when the user belongs to exactly one (an office clerk registering in Tasklist). Otherwise
  * the instance has no tenant, as in a deployment whose org chart names no counties. A decision
  * evaluated by an instance gets the instance's tenant, so its history is confined the same way.
+ *
+ * <p>The engine's two command checks run authorization first; a command the tenant check refuses
+ * (a county's staff on another county's task: allowed by their group, refused by the tenant) fails
+ * with a {@link TenantAuthorizationException}, an {@link AuthorizationException}, so the REST API
+ * answers 403 like any missing permission instead of the engine's plain exception (500).
  */
 @Component
 public class CountyTenantPlugin extends AbstractProcessEnginePlugin {
@@ -39,12 +50,60 @@ public class CountyTenantPlugin extends AbstractProcessEnginePlugin {
     configuration.setTenantIdProvider(new CountyTenantIdProvider());
     if (configuration.getCommandCheckers() == null) {
       // the engine's two checks, authorization first: a user refused by both (a county's staff on a
-      // city task) keeps the 403 of a missing permission; a user refused only by the tenant check (a
-      // county's office on another county's task) gets "belongs to no authenticated tenant"
+      // city task) keeps the 403 of a missing permission with its missing authorizations; a user
+      // refused only by the tenant check (a county's office on another county's task) gets a 403 too
       List<CommandChecker> checkers = new ArrayList<>();
       checkers.add(new AuthorizationCommandChecker());
-      checkers.add(new TenantCommandChecker());
+      checkers.add(refusingAsForbidden(new TenantCommandChecker()));
       configuration.setCommandCheckers(checkers);
+    }
+  }
+
+  /**
+   * The tenant check, its refusals as {@link TenantAuthorizationException}. Every check method of
+   * {@link TenantCommandChecker} refuses with a plain {@link ProcessEngineException} ("Cannot … because
+   * it belongs to no authenticated tenant"), which the REST API answers with 500; any subclass (a
+   * resource not found, an invalid argument) keeps its own type and status.
+   */
+  static CommandChecker refusingAsForbidden(CommandChecker tenantChecker) {
+    InvocationHandler handler = (Object proxy, Method method, Object[] args) -> {
+      if (method.getDeclaringClass() == Object.class) {
+        return method.invoke(tenantChecker, args);
+      }
+      try {
+        return method.invoke(tenantChecker, args);
+      } catch (InvocationTargetException e) {
+        Throwable cause = e.getCause();
+        if (cause != null && cause.getClass() == ProcessEngineException.class) {
+          throw new TenantAuthorizationException(cause.getMessage(), cause);
+        }
+        throw cause != null ? cause : e;
+      }
+    };
+    return (CommandChecker) Proxy.newProxyInstance(CommandChecker.class.getClassLoader(),
+        new Class<?>[] {CommandChecker.class}, handler);
+  }
+
+  /**
+   * The tenant check refused the command: the resource belongs to a tenant (a county, the city) the
+   * user is no member of. A 403 over REST (type {@code AuthorizationException}, no missing
+   * authorizations); the message names the user and what was refused (the engine's own text, with the
+   * id the user sent), nothing of the other tenant.
+   */
+  public static final class TenantAuthorizationException extends AuthorizationException {
+    private static final long serialVersionUID = 1L;
+
+    TenantAuthorizationException(String refusal, Throwable cause) {
+      super(message(refusal));
+      initCause(cause);
+    }
+
+    private static String message(String refusal) {
+      CommandContext command = Context.getCommandContext();
+      Authentication authentication = command == null ? null : command.getAuthentication();
+      String user = authentication == null ? null : authentication.getUserId();
+      return "The user with id '" + user + "' is no member of the tenant (county or city) this belongs to: "
+          + refusal;
     }
   }
 
