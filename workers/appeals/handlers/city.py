@@ -30,8 +30,8 @@ from ..runtime import ModelError, Task
 from ..variables import as_list
 from ..vocabulary import CitySituation, DispatchSituation
 from . import chart_of, router
-from .dispatch import CITY_APPROVAL, approver_group
 from .handling import apply_extension_decision
+from .levels import CITY_LEVEL, approver_group, escalation_start
 
 CITY_PROCESS = "CityAppeal"
 TRANSFERRED_MESSAGE = "CityAppealTransferred"
@@ -171,7 +171,7 @@ def resolve_city_approver(task: Task, ctx: AppContext) -> dict[str, Any]:
     if lead not in departments:
         raise ModelError(f"牵头单位“{lead}”不是组织架构中的市直部门")
     assisting = [d for d in as_list(task.get("assistingDepartments")) if d in departments and d != lead]
-    group = approver_group(chart, str(task.get("approverRole")), lead, CITY_APPROVAL)
+    group = approver_group(chart, str(task.get("approverRole")), lead, CITY_LEVEL)
     days = int(task.get("approvalDays") or 3)
     output: dict[str, Any] = {
         "assistingDepartments": assisting,
@@ -240,28 +240,12 @@ def apply_city_extension_decision(task: Task, ctx: AppContext) -> dict[str, Any]
 
 @router.topic("prepareCityEscalation", variables=("handlerGroup", "handlingAction", "escalationReason"))
 def prepare_city_escalation(task: Task, ctx: AppContext) -> dict[str, Any]:
-    """A city department cannot resolve it, or it stayed overdue: up to the city's deputy leader, then
-    the city leader (the city's chain). The deputy is the chart's (`city_deputy_for` the department);
-    both due dates from dmn/AppealDeadlines.dmn (step `coordination`) on the working-day calendar."""
-    chart = chart_of(task, ctx)
-    deputy = chart.city_deputy_for(task.get("handlerGroup") or "")
-    group = deputy.id if deputy else chart.of_kind("city-leader")[0].id
-    deadlines = ctx.deadlines()
-    deputy_due = deadlines.due("coordination")
-    leader_due = deadlines.due("coordination", deputy_due.due)
-    timed_out = task.get("handlingAction") != "escalate"
-    output: dict[str, Any] = {
-        "cityDeputyGroup": group,
-        "escalationGroup": group,
-        "escalationLevelName": chart.group(group).name,
-        "escalationReason": "超过办理时限仍未办结，提级协调" if timed_out else task.get("escalationReason"),
-        "escalationTrigger": "overdue" if timed_out else "department",
-        "handlingAction": None,
-        "coordinationDecision": None,
-    }
-    output.update(deadline_variables("cityDeputyCoordinationDue", deputy_due))
-    output.update(deadline_variables("cityLeaderCoordinationDue", leader_due))
-    output["coordinationDue"] = output["cityDeputyCoordinationDue"]
+    """A city department cannot resolve it, or it stayed overdue: up to the city's deputy leader overseeing
+    the department, then the city leader (`levels.escalation_start` at the city level, the county's step;
+    both due dates from dmn/AppealDeadlines.dmn, step `coordination`)."""
+    output = escalation_start(task, ctx, CITY_LEVEL, task.get("handlerGroup") or "",
+                              ("cityDeputyCoordinationDue", "cityLeaderCoordinationDue"))
+    output["cityDeputyGroup"] = output["escalationGroup"]
     return output
 
 

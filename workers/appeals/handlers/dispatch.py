@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from ..context import AppContext
@@ -14,41 +13,11 @@ from ..tasklabels import task_label_variables
 from ..variables import as_list
 from ..vocabulary import AppealStatus, DispatchSituation
 from . import chart_of, router
-from .supervision import transfer_record
+from .levels import approver_group, transfer_record
 
 
 def _names(chart: OrgChart, group_ids: list[str]) -> str:
     return "、".join(chart.group(g).name for g in group_ids) or "无"
-
-
-@dataclass(frozen=True)
-class ApprovalLevel:
-    """Who approves a dispatch at one level: the decision table's role for "the deputy overseeing the
-    lead department", the org-chart lookup of that deputy, the group kind above it and the table."""
-    deputy_role: str
-    deputy_lookup: str  # an OrgChart method: department group id -> the overseeing deputy's group or None
-    top_kind: str
-    table: str
-
-
-COUNTY_APPROVAL = ApprovalLevel("deputy-head", "deputy_for", "county-head", "DispatchApproval")  # L 第十二条
-CITY_APPROVAL = ApprovalLevel("city-deputy-leader", "city_deputy_for", "city-leader", "CityDispatchApproval")  # L 第十三条
-
-
-def approver_group(chart: OrgChart, role: str, lead: str, level: ApprovalLevel = COUNTY_APPROVAL) -> str:
-    """The group that approves a dispatch: the level's decision table (dmn/DispatchApproval.dmn,
-    dmn/CityDispatchApproval.dmn) names it as `approverRole`.
-
-    The level's deputy role stands for the deputy overseeing the lead department, an org-chart fact
-    (`deputy_for`, `city_deputy_for`); a department nobody oversees goes to the group of the level's top
-    kind (county head, city leader). Raises ModelError when the table names a group the chart does not have.
-    """
-    if role == level.deputy_role:
-        deputy = getattr(chart, level.deputy_lookup)(lead)
-        return deputy.id if deputy is not None else chart.of_kind(level.top_kind)[0].id
-    if role not in {g.id for g in chart.groups}:
-        raise ModelError(f"the org chart has no group '{role}' ({level.table} output approverRole)")
-    return role
 
 
 @router.topic("resolveApprover",
@@ -92,7 +61,7 @@ def resolve_approver(task: Task, ctx: AppContext) -> dict[str, Any]:
               milestone="dispatched")
 def dispatch_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
     """Issue the 交办单 number and start the handling clock; for 转报市级 (`dispatchSituation = city`) the
-    转报单 (`supervision.transfer_record`, the escalation's too), which Task_SendDispatchToCity sends to the city.
+    转报单 (`levels.transfer_record`, the escalation's too), which Task_SendDispatchToCity sends to the city.
 
     Due dates from dmn/AppealDeadlines.dmn (steps `sign`, `assist`, `handling`, `reminderBefore`,
     `escalateAfter`) on the working-day calendar.

@@ -9,11 +9,11 @@ from ..context import AppContext, home_county_code
 from ..deadlines import deadline_variables, now
 from ..ledger.cards import cards, record_card
 from ..numbering import issue_number
-from ..org import OrgChart
 from ..runtime import Task
 from ..vocabulary import AppealStatus, Card, Interview
 from ..workdays import SHANGHAI
 from . import chart_of, router
+from .levels import COUNTY_LEVEL, escalation_start, transfer_record
 
 ESCALATION_RECORD = {"task_force": "deputy_interview", "leader": "principal_interview"}
 """CardLadder's `interview` → the escalation code the card ledger records."""
@@ -71,46 +71,14 @@ def record_card_handler(task: Task, ctx: AppContext) -> dict[str, Any]:
 @router.topic("prepareEscalation",
               variables=("leadDepartment", "handlerGroup", "handlerGroupName", "handlingAction", "escalationReason"))
 def prepare_escalation(task: Task, ctx: AppContext) -> dict[str, Any]:
-    """The department cannot resolve it, or it stayed overdue too long: up to the deputy head.
-
-    The deputy is the org chart's (`deputy_for` the lead department); the three coordination due dates
-    from dmn/AppealDeadlines.dmn (step `coordination`) on the working-day calendar.
-    """
-    chart = chart_of(task, ctx)
-    lead = task.get("leadDepartment") or task.get("handlerGroup")
-    deputy = chart.deputy_for(lead) if lead else None
-    deputy_group = deputy.id if deputy else chart.of_kind("county-head")[0].id
-    deadlines = ctx.deadlines()
-    deputy_due = deadlines.due("coordination")
-    county_due = deadlines.due("coordination", deputy_due.due)
-    city_due = deadlines.due("coordination", county_due.due)
-    timed_out = task.get("handlingAction") != "escalate"
-    output: dict[str, Any] = {
-        "escalationDeputyGroup": deputy_group,
-        "escalationGroup": deputy_group,
-        "escalationLevelName": chart.group(deputy_group).name,
-        "escalationReason": "超过办理时限仍未办结，提级协调" if timed_out else task.get("escalationReason"),
-        "escalationTrigger": "overdue" if timed_out else "department",
-        "escalatedAt": now().isoformat(timespec="seconds"),
-        "handlingAction": None,
-        "coordinationDecision": None,
-        "appealStatus": AppealStatus.ESCALATED,
-    }
-    output.update(deadline_variables("deputyCoordinationDue", deputy_due))
-    output.update(deadline_variables("countyCoordinationDue", county_due))
-    output.update(deadline_variables("cityCoordinationDue", city_due))
-    output["coordinationDue"] = output["deputyCoordinationDue"]
+    """The department cannot resolve it, or it stayed overdue too long: up to the deputy head overseeing
+    the lead department, then the county head, then the city (`levels.escalation_start` at the county
+    level; the three coordination due dates from dmn/AppealDeadlines.dmn, step `coordination`)."""
+    output = escalation_start(task, ctx, COUNTY_LEVEL, task.get("leadDepartment") or task.get("handlerGroup") or "",
+                              ("deputyCoordinationDue", "countyCoordinationDue", "cityCoordinationDue"))
+    output.update(escalationDeputyGroup=output["escalationGroup"], escalatedAt=now().isoformat(timespec="seconds"),
+                  appealStatus=AppealStatus.ESCALATED)
     return output
-
-
-def transfer_record(ctx: AppContext, chart: OrgChart, owner: str) -> dict[str, Any]:
-    """The 转报单 of a transfer to the city (临沧 第三条; L 转报单): its number in the county's 报 series
-    (`{county}服企办报（年）第N号`, idempotent per `owner`), the transfer time (ISO 8601, Asia/Shanghai) and
-    the status. Both ways to the city use it: the escalation chain (`transferToCity`) and the dispatch
-    decision 转报市级 (`dispatchAppeal`); `startCityAppeal` then sends it."""
-    number = issue_number(ctx.db, "transfer", owner, chart.number_prefix, series=chart.number_series)
-    return {"transferNumber": number, "transferredAt": now().isoformat(timespec="seconds"),
-            "appealStatus": AppealStatus.TRANSFERRED_TO_CITY}
 
 
 @router.topic("transferToCity", variables=("registrationNumber",))
