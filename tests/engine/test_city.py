@@ -195,6 +195,24 @@ def test_the_approval_level_follows_the_city_table(workers: EngineHandle) -> Non
     assert city.variables()["specialMeetingRequired"] is True
 
 
+def test_assisting_city_departments_give_their_opinions_to_the_lead(workers: EngineHandle) -> None:
+    """临沧 第十四条 at the city: after the lead city department signs, each assisting city department gives
+    its opinion (the county's form and rule), which the lead reads on its handling form."""
+    _county, city = escalated_to_city(workers, "CITY-ASSIST")
+    propose_at_city(city, "city-dept-industry", "multi", assisting=["city-dept-development-reform"])
+    approve_at_city(city, "vice-mayor-industry")
+    city.complete("Task_SignCityDispatch", "city-industry-handler", signDecision="sign", handlerName="钱七",
+                  enterpriseContacted=True)
+    opinion = city.task("Task_ProvideCityAssistOpinion", "city-reform-handler")
+    assert opinion["due"] and not city.tasks_of("city-industry-handler"), "the lead waits for the opinion"
+    assert city.refused("yx-office-clerk", "Task_ProvideCityAssistOpinion")
+    city.complete("Task_ProvideCityAssistOpinion", "city-reform-handler", assistOpinion="建议纳入市级重点项目统筹")
+    city.task("Task_HandleCityAppeal", "city-industry-handler")
+    variables = city.variables()
+    assert variables["assistOpinionsText"] == "**市发改委：** 建议纳入市级重点项目统筹"
+    assert "appealStatus" not in variables, "the county's status is the county's"
+
+
 def test_the_city_chain_deputy_leader_then_leader_and_two_extensions(workers: EngineHandle) -> None:
     _county, city = escalated_to_city(workers, "CITY-CHAIN")
     propose_at_city(city, "city-dept-market-regulation", "single")

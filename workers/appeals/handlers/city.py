@@ -7,8 +7,9 @@ Task_SendDispatchToCity, the county waits at Event_DispatchResultReturned). It s
 by the message `CityAppealTransferred`, with the county's 转报单 and 登记表 attached. The city
 registers it in its own number series, proposes the dispatch, has it approved at the level
 dmn/CityDispatchApproval.dmn names, dispatches it to a city department (市直部门), which handles it
-under the county's rules (sign, handle, at most two extensions, results A/B/C, reminder and
-long-overdue timers, escalation to the city's deputy leader and the city leader). `returnCityResult`
+under the county's rules (sign, the assisting city departments' opinions, handle, at most two
+extensions, results A/B/C, reminder and long-overdue timers, escalation to the city's deputy leader and
+the city leader). `returnCityResult`
 correlates `CityResultReturned` to the county's instance with the result: after an escalation it goes back
 to the county's department like any coordination outcome of its chain (it replies and reports); after a
 direct transfer the county records the city's result; then the office follows up and closes (销号).
@@ -30,7 +31,7 @@ from ..runtime import ModelError, Task
 from ..variables import as_list
 from ..vocabulary import CitySituation, DispatchSituation
 from . import chart_of, router
-from .handling import apply_extension_decision
+from .handling import apply_extension_decision, collect_assist_opinions
 from .levels import CITY_LEVEL, approver_group, escalation_start
 
 CITY_PROCESS = "CityAppeal"
@@ -193,7 +194,7 @@ def resolve_city_approver(task: Task, ctx: AppContext) -> dict[str, Any]:
 def dispatch_city_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
     """The city's 交 number and the city department's clock (the county's handling rules, 第十五—十八条).
 
-    Due dates from dmn/AppealDeadlines.dmn (steps `sign`, `handling`, `reminderBefore`, `escalateAfter`;
+    Due dates from dmn/AppealDeadlines.dmn (steps `sign`, `assist`, `handling`, `reminderBefore`, `escalateAfter`;
     the city's situation read as the county row `CITY_SITUATION_DEADLINES` names) on the working-day calendar.
     """
     chart = chart_of(task, ctx)
@@ -219,11 +220,23 @@ def dispatch_city_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
         "returnReason": None,
         "handlingAction": None,
         "coordinationOpinion": None,
+        "assistOpinionsText": None,
     }
     output.update(deadline_variables("signDue", deadlines.due("sign", start)))
+    output.update(deadline_variables("assistDue", deadlines.due("assist", start)))
     handling = deadlines.due("handling", start, situation=situation, multi_department=bool(assisting))
     output.update(deadline_variables("handlingDue", handling))
     output.update(deadlines.handling_timers(handling))
+    return output
+
+
+@router.topic("collectCityAssistOpinions", variables=("dispatchedAt",))
+def collect_city_assist_opinions(task: Task, ctx: AppContext) -> dict[str, Any]:
+    """The assisting city departments' opinions for the lead city department's form (临沧 第十四条): the
+    county's step (`handling.collect_assist_opinions`), without the county ledger's `signed` milestone and
+    the county's status."""
+    output = collect_assist_opinions(task, ctx)
+    output.pop("appealStatus", None)
     return output
 
 
