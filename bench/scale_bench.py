@@ -62,6 +62,7 @@ except ImportError:  # run from a checkout without the package installed
 sys.path.insert(0, str(ROOT))
 
 import requests  # noqa: E402
+from bulk_fill import h2_copies, postgres_copies  # noqa: E402
 from worker_bench import thread_session  # noqa: E402
 
 from appeals import org as orgchart  # noqa: E402
@@ -79,6 +80,8 @@ SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 # (activity, share of the open appeals)
 MIX = (("Task_VerifyAppeal", 0.25), ("Task_ApproveDispatch", 0.10), ("Task_SignDispatch", 0.25),
        ("Task_HandleAppeal", 0.40))
+# the queries the stock variant is timed for above --stock-max (the office's lists take minutes there)
+STOCK_AT_VOLUME = ("dept-page", "dept-count", "leader-page")
 USERS = {"dept": "industry-handler", "office": "office-clerk", "leader": "deputy-industry",
          "cockpit": "supervisor"}
 
@@ -125,6 +128,15 @@ class Engine:
             stack.terminate(self.process)
             self.process = None
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU the engine's JVM has used since it started."""
+        assert self.process is not None
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def h2_url(self) -> str:
+        return f"jdbc:h2:file:{self.data_dir}/engine/process-engine"
+
     def rss_mb(self) -> float:
         assert self.process is not None
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
@@ -153,7 +165,7 @@ def prepare(engine: Engine) -> orgchart.OrgChart:
     admin = Camunda(engine.url, ADMIN, PASSWORD, timeout=120)
     deploy(admin)
     chart = orgchart.load(orgchart.DEMO_ORG)
-    orgchart.IdentitySync(admin, PASSWORD).sync(chart)
+    orgchart.IdentitySync(admin, PASSWORD).sync(chart, worker_password=PASSWORD, public_password=PASSWORD)
     return chart
 
 
@@ -232,9 +244,11 @@ def queries(engine: Engine) -> dict[str, tuple]:
     }
 
 
-def measure(engine: Engine, runs: int) -> dict[str, dict]:
+def measure(engine: Engine, runs: int, only: tuple[str, ...] | None = None) -> dict[str, dict]:
     results: dict[str, dict] = {}
     for name, (user, method, path, body, headers) in queries(engine).items():
+        if only is not None and name not in only:
+            continue
         session = requests.Session()
         session.auth = (user, PASSWORD)
         times, answer = [], None
@@ -255,7 +269,7 @@ def measure(engine: Engine, runs: int) -> dict[str, dict]:
             size = len(answer)
         if isinstance(answer, dict) and "_embedded" in answer:
             answer = answer["_embedded"].get("task", [])
-        results[name] = {"p50": statistics.median(times), "p95": times[max(0, int(len(times) * 0.95) - 1)],
+        results[name] = {"p50": statistics.median(times), "p95": times[max(0, -(-len(times) * 95 // 100) - 1)],
                          "rows": size, "answer": answer if isinstance(answer, dict) else
                          [item.get("id") for item in answer]}
     return results
@@ -270,13 +284,28 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--fill", choices=("copy", "rest"), default="copy",
+                        help="copy: start --templates appeals through REST, then copy them by SQL "
+                        "(bench/bulk_fill.py; minutes for 100k); rest: start every appeal through REST (hours)")
+    parser.add_argument("--templates", type=int, default=250,
+                        help="appeals started through REST with --fill copy (every size a multiple of it)")
+    parser.add_argument("--stock-max", type=int, default=10000,
+                        help="above this size the stock query is timed only for STOCK_AT_VOLUME, --stock-runs times "
+                        "(the office's stock count takes about a minute at 100,000)")
+    parser.add_argument("--stock-runs", type=int, default=5)
+    parser.add_argument("--services", type=float, default=60.0, metavar="SECONDS",
+                        help="at the largest size, run the worker, public pages and dashboard this long and "
+                        "report their memory (0: not)")
     parser.add_argument("--sql-log", action="store_true", help="log the task queries' SQL in engine.log")
     parser.add_argument("--keep", action="store_true", help="keep the data folder (and PostgreSQL running "
                         "until Enter is pressed) to EXPLAIN the logged queries")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     variants = args.variants.split(",")
+    if args.fill == "copy" and any(size % args.templates for size in sizes):
+        parser.error(f"with --fill copy every size is a multiple of --templates ({args.templates})")
     rows: list[dict] = []
+    t_all = time.perf_counter()
     for db in args.db.split(","):
         pg = None
         if db == "postgresql":
@@ -289,28 +318,62 @@ def main() -> None:
             order = list(variants)
             print(f"[{db}] engine ({order[0]}) started in {engine.start(order[0]):.0f} s", flush=True)
             chart = prepare(engine)
-            filled = 0
+            filled, templates = 0, []
             for size in sizes:
-                seconds = fill(engine, chart, filled, size, args.threads)
-                print(f"[{db}] {size} open appeals ({size - filled} started in {seconds:.0f} s, "
-                      f"{(size - filled) / seconds:.0f}/s)", flush=True)
+                t0 = time.perf_counter()
+                if args.fill == "rest":
+                    fill(engine, chart, filled, size, args.threads)
+                else:
+                    if not templates:
+                        fill(engine, chart, 0, args.templates, args.threads)
+                        templates = instance_ids(engine)
+                        filled = args.templates
+                    if size > filled:
+                        variant = engine.variant
+                        engine.stop()  # H2: the file is the engine's alone; PostgreSQL: no engine writes meanwhile
+                        first, last = filled // args.templates, size // args.templates
+                        if pg is not None:
+                            postgres_copies(pg, "camunda", templates, first, last)
+                        else:
+                            h2_copies(engine.h2_url(), templates, first, last)
+                        engine.start(variant)
+                        check_copy(engine, templates[0], last - 1)
+                seconds = time.perf_counter() - t0
+                count = Camunda(engine.url, ADMIN, PASSWORD).post("/process-instance/count",
+                                                                  {"processDefinitionKey": PROCESS})["count"]
+                if count != size:
+                    raise SystemExit(f"[{db}] {count} open appeals, expected {size}")
+                print(f"[{db}] {size} open appeals ({size - filled} added in {seconds:.0f} s, "
+                      f"{(size - filled) / max(seconds, 1e-9):.0f}/s, fill {args.fill})", flush=True)
                 filled = size
                 for variant in order:
                     if engine.variant != variant:
                         engine.stop()
                         engine.start(variant)
-                    result = measure(engine, args.runs)
+                    load0, cpu0 = os.getloadavg()[0], engine.cpu_seconds()
+                    big_stock = variant == "stock" and size > args.stock_max
+                    result = measure(engine, args.stock_runs if big_stock else args.runs,
+                                     STOCK_AT_VOLUME if big_stock else None)
                     row = {"db": db, "size": size, "variant": variant, "engine_rss_mb": round(engine.rss_mb()),
-                           "db_mb": round(engine.db_size_mb()), "queries": result}
+                           "db_mb": round(engine.db_size_mb()), "queries": result,
+                           "load": [round(load0, 1), round(os.getloadavg()[0], 1)],
+                           "engine_cpu_s": round(engine.cpu_seconds() - cpu0, 1), "fill": args.fill}
                     rows.append(row)
-                    print(f"[{db}] {size} {variant}: engine {row['engine_rss_mb']} MB RSS, db {row['db_mb']} MB",
-                          flush=True)
+                    print(f"[{db}] {size} {variant}: engine {row['engine_rss_mb']} MB RSS, db {row['db_mb']} MB, "
+                          f"load {row['load'][0]}→{row['load'][1]}, engine CPU {row['engine_cpu_s']} s "
+                          f"for {len(result)} queries", flush=True)
                     for name, r in result.items():
                         print(f"    {name:14} p50 {r['p50']:8.1f} ms  p95 {r['p95']:8.1f} ms  ({r['rows']})",
                               flush=True)
+                if size == sizes[-1] and args.services:
+                    services = services_memory(engine, args.services)
+                    services["engine"] = {"rss_mb": round(engine.rss_mb())}
+                    rows[-1]["services"] = services
+                    print(f"[{db}] {size} memory: " + ", ".join(f"{name} {m}" for name, m in services.items()),
+                          flush=True)
                 same = [r["queries"] for r in rows if r["db"] == db and r["size"] == size]
                 for name in same[0]:
-                    answers = {json.dumps(q[name]["answer"]) for q in same}
+                    answers = {json.dumps(q[name]["answer"]) for q in same if name in q}
                     if len(answers) > 1:
                         print(f"[{db}] {size} {name}: the variants answered DIFFERENTLY", flush=True)
                 order.reverse()  # the variant already running measures first at the next size
@@ -324,20 +387,114 @@ def main() -> None:
             if pg is not None:
                 pg.stop()
     print_table(rows)
+    print(f"\nwhole run: {(time.perf_counter() - t_all) / 60:.1f} min", flush=True)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+def services_memory(engine: Engine, seconds: float = 60.0) -> dict[str, dict]:
+    """The product's Python services against this engine, as `appeals up` starts them, with the open
+    work of the current size: `appeals worker` (every topic, long polls), `appeals public serve` and
+    `appeals dashboard serve` (fresh SQLite application database, PDF off). After one request to each
+    web service (the public form; the dashboard's board as supervisor) and `seconds` of running:
+    resident memory now and at its peak (VmRSS / VmHWM, MB) and CPU seconds, per process."""
+    from appeals.db import upgrade
+
+    data = engine.data_dir / "services"
+    data.mkdir(exist_ok=True)
+    db_url = f"sqlite:///{data}/appeals.db"
+    upgrade(db_url)
+    secret = secrets.token_hex(24)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("APPEALS_", "CAMUNDA_"))}
+    env.update(APPEALS_ENGINE_URL=engine.url, APPEALS_DATA_DIR=str(data), APPEALS_DATABASE_URL=db_url,
+               APPEALS_WORKER_USER="appeals-worker", APPEALS_WORKER_PASSWORD=PASSWORD,
+               APPEALS_PUBLIC_PASSWORD=PASSWORD, APPEALS_PUBLIC_SECRET=secret, APPEALS_DASHBOARD_SECRET=secret,
+               APPEALS_PDF="false", PYTHONPATH=str(ROOT / "workers"))
+    ports = {"public": stack.free_port(), "dashboard": stack.free_port()}
+    commands = {"worker": ["worker"], "public": ["public", "serve", "--port", str(ports["public"])],
+                "dashboard": ["dashboard", "serve", "--port", str(ports["dashboard"])]}
+    processes = {name: subprocess.Popen([sys.executable, "-m", "appeals.cli", *argv], env=env, cwd=data,
+                                        stdout=open(data / f"{name}.log", "ab"), stderr=subprocess.STDOUT,
+                                        stdin=subprocess.DEVNULL)
+                 for name, argv in commands.items()}
+    try:
+        for name in ("public", "dashboard"):
+            stack.wait_until_listening(f"http://127.0.0.1:{ports[name]}/", timeout=120)
+        requests.get(f"http://127.0.0.1:{ports['public']}/appeal", timeout=60)
+        board = requests.Session()
+        board.post(f"http://127.0.0.1:{ports['dashboard']}/login", timeout=60,
+                   data={"username": USERS["cockpit"], "password": PASSWORD})
+        board.get(f"http://127.0.0.1:{ports['dashboard']}/", timeout=120)
+        time.sleep(seconds)
+        out = {}
+        for name, process in processes.items():
+            if process.poll() is not None:
+                out[name] = {"exited": process.returncode}
+                continue
+            status = {line.split(":")[0]: line.split()[1] for line in
+                      Path(f"/proc/{process.pid}/status").read_text().splitlines() if line.startswith("Vm")}
+            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            out[name] = {"rss_mb": round(int(status["VmRSS"]) / 1024), "peak_rss_mb": round(int(status["VmHWM"]) / 1024),
+                         "cpu_s": round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 1)}
+        return out
+    finally:
+        for process in processes.values():
+            stack.terminate(process)
+
+
+def check_copy(engine: Engine, template: str, k: int) -> None:
+    """Copy k of a template appeal answers like the template: the same tree of activity instances, one
+    task with the same name and candidate groups, its task-local taskId naming itself, the business key
+    with the suffix. SystemExit otherwise."""
+    admin = Camunda(engine.url, ADMIN, PASSWORD)
+    copy = f"{template}.{k}"
+
+    def tree(node: dict) -> list:
+        return sorted([node["activityId"], tree(child)] for child in node["childActivityInstances"])
+
+    def task_of(instance: str) -> dict:
+        tasks = admin.get("/task", processInstanceId=instance)
+        assert len(tasks) == 1, tasks
+        task = tasks[0]
+        task["groups"] = sorted(link["groupId"] for link in admin.get(f"/task/{task['id']}/identity-links")
+                                if link["type"] == "candidate")
+        return task
+
+    original, copied = task_of(template), task_of(copy)
+    problems = []
+    if tree(admin.get(f"/process-instance/{template}/activity-instances")) != \
+            tree(admin.get(f"/process-instance/{copy}/activity-instances")):
+        problems.append("activity instances differ")
+    if (original["name"], original["groups"]) != (copied["name"], copied["groups"]):
+        problems.append(f"task {original['name']} {original['groups']} vs {copied['name']} {copied['groups']}")
+    if admin.get(f"/task/{copied['id']}/localVariables/taskId")["value"] != copied["id"]:
+        problems.append("taskId variable")
+    key = admin.get(f"/process-instance/{copy}")["businessKey"]
+    if key != admin.get(f"/process-instance/{template}")["businessKey"] + f".{k}":
+        problems.append(f"business key {key}")
+    if problems:
+        raise SystemExit(f"copy {copy} of {template}: " + "; ".join(problems))
+
+
+def instance_ids(engine: Engine) -> list[str]:
+    """Ids of the open EnterpriseAppeal instances (the templates of --fill copy)."""
+    admin = Camunda(engine.url, ADMIN, PASSWORD)
+    found = admin.post("/process-instance", {"processDefinitionKey": PROCESS},
+                       params={"firstResult": 0, "maxResults": 100000})
+    return [item["id"] for item in found]
 
 
 def print_table(rows: list[dict]) -> None:
     if not rows:
         return
-    names = list(rows[0]["queries"])
-    print("\n| db | open | variant | " + " | ".join(f"{n} p50/p95 ms" for n in names) + " | engine RSS | db |")
-    print("|---|---|---|" + "---|" * len(names) + "---|---|")
+    names = list(dict.fromkeys(n for r in rows for n in r["queries"]))
+    print("\n| db | open | variant | " + " | ".join(f"{n} p50/p95 ms" for n in names) + " | engine RSS | db | load |")
+    print("|---|---|---|" + "---|" * len(names) + "---|---|---|")
     for row in rows:
-        cells = [f"{row['queries'][n]['p50']:.0f} / {row['queries'][n]['p95']:.0f}" for n in names]
+        cells = [f"{row['queries'][n]['p50']:.0f} / {row['queries'][n]['p95']:.0f}" if n in row["queries"] else "—"
+                 for n in names]
         print(f"| {row['db']} | {row['size']:,} | {row['variant']} | " + " | ".join(cells)
-              + f" | {row['engine_rss_mb']} MB | {row['db_mb']} MB |")
+              + f" | {row['engine_rss_mb']} MB | {row['db_mb']} MB | {row['load'][0]}–{row['load'][1]} |")
 
 
 if __name__ == "__main__":
