@@ -81,9 +81,13 @@ def _lists(engine: EngineHandle, users: list[tuple[str, str]], instances: set[st
                             "or": {"orQueries": [{"candidateGroup": "dept-industry", "assignee": "power-handler"}]},
                             }.items():
             seen[user, name, "all"] = [t["id"] for t in client.post("/task", {**sorting, **mine, **query})]
+            seen[user, name, "page"] = [t["id"] for t in client.post("/task?firstResult=0&maxResults=2",
+                                                                     {**sorting, **mine, **query})]
             seen[user, name, "count"] = client.post("/task/count", {**mine, **query})["count"]
         tasks = client.post("/task", {**sorting, **mine})
         seen[user, "task", "all"] = sorted((t["id"], t["taskDefinitionKey"]) for t in tasks)
+        seen[user, "task", "page"] = [t["id"] for t in client.post("/task?firstResult=0&maxResults=15",
+                                                                   {**sorting, **mine})]
         seen[user, "task", "count"] = client.post("/task/count", mine)["count"]
     return seen
 
@@ -97,17 +101,29 @@ def test_task_query_returns_the_stock_tasks_for_every_user(deployed: EngineHandl
     users.append(deployed.settings.engine.require_worker())
     ours = _lists(deployed, users, instances)
     try:
+        # a window of the newest 20 open tasks: first pages answered from it (those of users with 15 of
+        # their tasks among the newest 20) and from the full query (everyone else)
+        monkeypatch.setenv("APPEALS_TASK_QUERY_WINDOW", "20")
+        deployed.restart()
+        windowed = _lists(deployed, users, instances)
+        windowed_log = deployed.log_path.read_text(errors="replace")
+        monkeypatch.delenv("APPEALS_TASK_QUERY_WINDOW")
         monkeypatch.setenv("APPEALS_TASK_QUERY", "stock")
         deployed.restart()
         stock = _lists(deployed, users, instances)
     finally:
+        monkeypatch.delenv("APPEALS_TASK_QUERY_WINDOW", raising=False)
         monkeypatch.delenv("APPEALS_TASK_QUERY")
         deployed.restart()
     log = deployed.log_path.read_text(errors="replace")
     assert "Task query: the engine's own (APPEALS_TASK_QUERY=stock)" in log
-    assert log.rstrip().count("Task query: authorization check by indexed probes") >= 2  # before and after
-    assert ours.keys() == stock.keys()
+    assert log.rstrip().count("Task query: authorization check by indexed probes") >= 3  # before, windowed, after
+    assert "first pages newest first from the newest 20 open tasks" in windowed_log
+    assert "Task query: a first page answered from the newest 20 open tasks" in windowed_log
+    assert ours.keys() == stock.keys() == windowed.keys()
     different = {key: (ours[key], stock[key]) for key in ours if ours[key] != stock[key]}
+    assert not different, different
+    different = {key: (windowed[key], stock[key]) for key in ours if windowed[key] != stock[key]}
     assert not different, different
     # authorization unchanged: a department sees only what was given to it (plus the task assigned
     # to its handler), the office sees all, a deputy only the approvals of its own group

@@ -43,6 +43,9 @@ import org.springframework.stereotype.Component;
  * volume).
  * They are kept with {@code APPEALS_TASK_QUERY=stock} (schema, not query).
  *
+ * <p>A first page sorted newest first (Tasklist's lists) is looked for among the newest open tasks
+ * first ({@link NewestTasksFirst}, {@link #newestWindow}); the full query runs when that page is not full.
+ *
  * <p>{@code APPEALS_TASK_QUERY=stock} (property {@code appeals.task-query}) keeps the engine's query,
  * for the benchmark's side-by-side runs (bench/scale_bench.py) and as a switch back.
  */
@@ -65,9 +68,21 @@ public class TaskQueryPlugin extends AbstractProcessEnginePlugin {
 
   private static final Logger LOG = LoggerFactory.getLogger(TaskQueryPlugin.class);
 
+  /**
+   * How many of the newest open tasks {@link NewestTasksFirst} looks at first for a page sorted newest
+   * first (property {@code appeals.task-query-window}, APPEALS_TASK_QUERY_WINDOW; 0: never). Static:
+   * the generated mapping reads it ({@code @cn.gov.appeals.engine.TaskQueryPlugin@newestWindow}).
+   */
+  public static volatile int newestWindow = 500;
+
   private final String mode;
 
-  public TaskQueryPlugin(@Value("${appeals.task-query:fast}") String mode) {
+  public TaskQueryPlugin(@Value("${appeals.task-query:fast}") String mode,
+                         @Value("${appeals.task-query-window:500}") int window) {
+    if (window < 0) {
+      throw new IllegalArgumentException("appeals.task-query-window (APPEALS_TASK_QUERY_WINDOW) must be >= 0");
+    }
+    newestWindow = window;
     this.mode = mode == null ? "fast" : mode.trim().toLowerCase();
     if (!this.mode.equals("fast") && !this.mode.equals("stock")) {
       throw new IllegalArgumentException("appeals.task-query (APPEALS_TASK_QUERY) is fast or stock, not " + mode);
@@ -103,7 +118,11 @@ public class TaskQueryPlugin extends AbstractProcessEnginePlugin {
       mappings.put(statement, NAMESPACE + "." + statement);
     }
     sessions.setStatementMappings(mappings);
-    LOG.info("Task query: authorization check by indexed probes ({})", MAPPING);
+    if (newestWindow > 0) {
+      mybatis.addInterceptor(new NewestTasksFirst(NAMESPACE));
+    }
+    LOG.info("Task query: authorization check by indexed probes ({}); first pages newest first from the newest {} "
+        + "open tasks", MAPPING, newestWindow);
   }
 
   @Override
