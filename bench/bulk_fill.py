@@ -62,16 +62,28 @@ def _suffix(expression: str) -> str:
     return f"CASE WHEN {expression} IS NULL THEN NULL ELSE CONCAT({expression}, '.', CAST(g.k AS VARCHAR(10))) END"
 
 
-def statements(columns: dict[str, list[str]], templates: list[str], first: int, last: int, db: str) -> list[str]:
-    """INSERT … SELECT per table for copies first … last-1 of the template instances.
+STAGE = "APPEALS_BENCH_"  # + table: the template rows of that table, read once per fill
 
-    `columns`: table → its column names (upper case), as the database reports them."""
-    assert templates and 1 <= first < last
-    series = f"generate_series({first}, {last - 1}) g(k)" if db == "postgresql" else f"SYSTEM_RANGE({first}, {last - 1}) g(k)"
-    tmpl = _in(templates)
+
+def stage(columns: dict[str, list[str]], templates: list[str], db: str) -> list[str]:
+    """CREATE TABLE APPEALS_BENCH_<table> AS the template instances' rows of each table (then every
+    chunk of copies reads those few rows, not the growing engine table)."""
+    temp = "TEMP " if db == "postgresql" else ""
+    return [f"DROP TABLE IF EXISTS {STAGE}{table}" for table in _copied(columns)] + [
+        f"CREATE {temp}TABLE {STAGE}{table} AS SELECT * FROM {table} R WHERE {where}"
+        for table, where in _copied(columns, templates).items()]
+
+
+def unstage(columns: dict[str, list[str]]) -> list[str]:
+    return [f"DROP TABLE IF EXISTS {STAGE}{table}" for table in _copied(columns)]
+
+
+def _copied(columns: dict[str, list[str]], templates: list[str] | None = None) -> dict[str, str]:
+    """table → the condition selecting its rows that belong to the template instances."""
+    tmpl = _in(templates or ["-"])
     tasks = f"(SELECT T0.ID_ FROM ACT_RU_TASK T0 WHERE T0.PROC_INST_ID_ IN ({tmpl}))"
     hist_tasks = f"(SELECT T1.ID_ FROM ACT_HI_TASKINST T1 WHERE T1.PROC_INST_ID_ IN ({tmpl}))"
-    out = []
+    out = {}
     for table, cols in sorted(columns.items()):
         if not table.startswith(TABLE_PREFIXES) or table in SKIP:
             continue
@@ -85,8 +97,20 @@ def statements(columns: dict[str, list[str]], templates: list[str], first: int, 
             belongs = [f"R.RESOURCE_TYPE_ = 7 AND R.RESOURCE_ID_ IN {tasks}"]
         elif table == "ACT_GE_BYTEARRAY":
             belongs.append(f"R.ID_ IN (SELECT V.BYTEARRAY_ID_ FROM ACT_RU_VARIABLE V WHERE V.PROC_INST_ID_ IN ({tmpl}))")
-        if not belongs:
-            continue
+        if belongs:
+            out[table] = " OR ".join(f"({b})" for b in belongs)
+    return out
+
+
+def statements(columns: dict[str, list[str]], first: int, last: int, db: str) -> list[str]:
+    """INSERT … SELECT per table for copies first … last-1 of the staged template rows (`stage`).
+
+    `columns`: table → its column names (upper case), as the database reports them."""
+    assert 1 <= first < last
+    series = f"generate_series({first}, {last - 1}) g(k)" if db == "postgresql" else f"SYSTEM_RANGE({first}, {last - 1}) g(k)"
+    out = []
+    for table in _copied(columns):
+        cols = columns[table]
         exprs = []
         for c in cols:
             if c in ID_COLUMNS or (table == "ACT_RU_AUTHORIZATION" and c == "RESOURCE_ID_"):
@@ -98,8 +122,7 @@ def statements(columns: dict[str, list[str]], templates: list[str], first: int, 
                              else "DATEADD(MINUTE, -g.k, R.CREATE_TIME_)")
             else:
                 exprs.append(f"R.{c}")
-        out.append(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(exprs)} FROM {table} R, {series} "
-                   f"WHERE {' OR '.join(f'({b})' for b in belongs)}")
+        out.append(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(exprs)} FROM {STAGE}{table} R, {series}")
     return out
 
 
@@ -117,19 +140,24 @@ def postgres_copies(server, database: str, templates: list[str], first: int, las
                 "select upper(table_name), upper(column_name) from information_schema.columns "
                 "where table_schema = 'public' order by table_name, ordinal_position"):
             columns.setdefault(table, []).append(column)
+        columns = {t: c for t, c in columns.items() if not t.startswith(STAGE)}
         conn.execute("SET session_replication_role = replica")
+        for sql in stage(columns, templates, "postgresql"):
+            conn.execute(sql)
         for start in range(first, last, chunk):
             stop = min(last, start + chunk)
             with conn.transaction():
-                for sql in statements(columns, templates, start, stop, "postgresql"):
+                for sql in statements(columns, start, stop, "postgresql"):
                     conn.execute(sql)
             log(f"  copies {start}…{stop - 1} written ({time.perf_counter() - t0:.0f} s)")
+        for sql in unstage(columns):
+            conn.execute(sql)
         conn.execute("SET session_replication_role = origin")
         conn.execute("VACUUM ANALYZE")
     return time.perf_counter() - t0
 
 
-def h2_copies(url: str, templates: list[str], first: int, last: int, chunk: int = 20, log=print) -> float:
+def h2_copies(url: str, templates: list[str], first: int, last: int, chunk: int = 10, log=print) -> float:
     """Copies into an H2 file database no engine has open (jdbc url); returns seconds."""
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="appeals-bulk-") as tmp:
@@ -140,12 +168,12 @@ def h2_copies(url: str, templates: list[str], first: int, last: int, chunk: int 
         with listing.open(newline="", encoding="utf-8") as f:
             for row in csv.DictReader(f):
                 columns.setdefault(row["TABLE_NAME"].upper(), []).append(row["COLUMN_NAME"].upper())
-        for start in range(first, last, chunk):
-            stop = min(last, start + chunk)
-            _h2(url, ["SET REFERENTIAL_INTEGRITY FALSE", *statements(columns, templates, start, stop, "h2"),
-                      "SET REFERENTIAL_INTEGRITY TRUE"], tmp)
-            log(f"  copies {start}…{stop - 1} written ({time.perf_counter() - t0:.0f} s)")
-        _h2(url, ["ANALYZE"], tmp)
+        columns = {t: c for t, c in columns.items() if not t.startswith(STAGE)}
+        script = stage(columns, templates, "h2") + ["SET REFERENTIAL_INTEGRITY FALSE"]
+        for start in range(first, last, chunk):  # one JVM, one script; a commit per statement
+            script += statements(columns, start, min(last, start + chunk), "h2")
+        _h2(url, script + ["SET REFERENTIAL_INTEGRITY TRUE", *unstage(columns), "ANALYZE"], tmp)
+        log(f"  copies {first}…{last - 1} written ({time.perf_counter() - t0:.0f} s)")
     return time.perf_counter() - t0
 
 
