@@ -33,8 +33,14 @@ the project's task query (`fast`, the default; engine/…/TaskQueryPlugin.java, 
 Both run on the same data: the engine is restarted between variants (the database is kept).
 
 Each query is run --runs times per variant after two warm-up calls; p50 / p95 in milliseconds of the
-client's wall clock (one HTTP request each). The engine's resident memory and the database's size are
-printed with each size. Not a test: prints a table (docs/benchmarks.md, "City scale").
+client's wall clock (one HTTP request each), and the engine's CPU time per request (user + system of the
+JVM over those calls: what a loaded machine does not inflate). The engine's resident memory, the
+database's size and the load average are printed with each size; at the largest size the memory of the
+Python services (--services). Not a test: prints a table (docs/benchmarks.md, "City scale").
+
+Filling: --fill copy (default) starts --templates appeals through REST and copies them by SQL to each
+size (bench/bulk_fill.py: minutes for 100,000; how copies differ is said there); --fill rest starts every
+appeal through REST (hours for 100,000).
 """
 
 from __future__ import annotations
@@ -252,6 +258,7 @@ def measure(engine: Engine, runs: int, only: tuple[str, ...] | None = None) -> d
         session = requests.Session()
         session.auth = (user, PASSWORD)
         times, answer = [], None
+        cpu0 = engine.cpu_seconds()
         for i in range(runs + 2):
             t0 = time.perf_counter()
             response = session.request(method, engine.url + path, json=body, headers=headers, timeout=300)
@@ -260,6 +267,7 @@ def measure(engine: Engine, runs: int, only: tuple[str, ...] | None = None) -> d
             if i >= 2:
                 times.append(elapsed)
             answer = response.json()
+        cpu_ms = (engine.cpu_seconds() - cpu0) * 1000 / (runs + 2)  # the engine's CPU per request (any thread)
         times.sort()
         if isinstance(answer, dict) and "count" in answer:
             size = answer["count"]
@@ -270,7 +278,7 @@ def measure(engine: Engine, runs: int, only: tuple[str, ...] | None = None) -> d
         if isinstance(answer, dict) and "_embedded" in answer:
             answer = answer["_embedded"].get("task", [])
         results[name] = {"p50": statistics.median(times), "p95": times[max(0, -(-len(times) * 95 // 100) - 1)],
-                         "rows": size, "answer": answer if isinstance(answer, dict) else
+                         "engine_cpu_ms": round(cpu_ms, 1), "rows": size, "answer": answer if isinstance(answer, dict) else
                          [item.get("id") for item in answer]}
     return results
 
@@ -363,8 +371,8 @@ def main() -> None:
                           f"load {row['load'][0]}→{row['load'][1]}, engine CPU {row['engine_cpu_s']} s "
                           f"for {len(result)} queries", flush=True)
                     for name, r in result.items():
-                        print(f"    {name:14} p50 {r['p50']:8.1f} ms  p95 {r['p95']:8.1f} ms  ({r['rows']})",
-                              flush=True)
+                        print(f"    {name:14} p50 {r['p50']:8.1f} ms  p95 {r['p95']:8.1f} ms  "
+                              f"engine CPU {r['engine_cpu_ms']:6.1f} ms/request  ({r['rows']})", flush=True)
                 if size == sizes[-1] and args.services:
                     services = services_memory(engine, args.services)
                     services["engine"] = {"rss_mb": round(engine.rss_mb())}
