@@ -28,8 +28,9 @@ boundary events) for the department in `handlerGroup`; the lead department is sp
 12 departments of the demo chart; due dates and timers lie weeks ahead, so nothing fires. The engine
 assigns candidate groups and their task authorizations as in production.
 
-Variants: the engine's task query as Camunda 7.24 ships it (`stock`: APPEALS_TASK_QUERY=stock) and
-the project's task query (`fast`, the default; engine/…/TaskQueryPlugin.java, docs/benchmarks.md).
+Variants: the engine's task query as Camunda 7.24 ships it (`stock`: APPEALS_TASK_QUERY=stock),
+the project's task query (`fast`, the default; engine/…/TaskQueryPlugin.java, docs/benchmarks.md) and
+the project's without its newest-first pages (`nowindow`: APPEALS_TASK_QUERY_WINDOW=0).
 Both run on the same data: the engine is restarted between variants (the database is kept).
 
 Each query is run --runs times per variant after two warm-up calls; p50 / p95 in milliseconds of the
@@ -111,7 +112,10 @@ class Engine:
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("DB_", "APPEALS_", "CAMUNDA_", "SPRING_", "HISTORY_TTL"))}
         env.update(SERVER_PORT=str(self.port), APPEALS_DATA_DIR=str(self.data_dir),
-                   CAMUNDA_ADMIN_USER=ADMIN, CAMUNDA_ADMIN_PASSWORD=PASSWORD, APPEALS_TASK_QUERY=variant)
+                   CAMUNDA_ADMIN_USER=ADMIN, CAMUNDA_ADMIN_PASSWORD=PASSWORD,
+                   APPEALS_TASK_QUERY="fast" if variant == "nowindow" else variant)
+        if variant == "nowindow":  # ours without the newest-first page (NewestTasksFirst): as before it
+            env["APPEALS_TASK_QUERY_WINDOW"] = "0"
         if self.sql_log:  # the task queries' SQL and parameters in engine.log (for EXPLAIN)
             env["SPRING_APPLICATION_JSON"] = json.dumps({"logging.level.cn.gov.appeals.engine.TaskQuery": "DEBUG",
                                                          f"logging.level.{TASK_MAPPER}": "DEBUG"})
