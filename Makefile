@@ -90,15 +90,18 @@ run-cluster: setup
 	$(DEMO_ENV) $(VENV)/bin/appeals up --demo --cluster
 
 # City-scale benchmarks (issue 15; docs/benchmarks.md "City scale"): throwaway engines and databases, long runs.
-# bench-scale: 1k / 10k / 100k open appeals on PostgreSQL and H2, stock and ours (filled by copies: bench/bulk_fill.py);
-# bench-scale-quick: 1k and 100k only, the stock query at 1k only (about half the time).
+# bench-scale: 1k / 10k / 100k open appeals on PostgreSQL, 1k / 10k on H2 (an H2 file of 100k appeals, ~8 GB, takes
+# longer to fill than the rest together), stock and ours, filled by copies (bench/bulk_fill.py);
+# bench-scale-quick: PostgreSQL at 1k and 100k, the stock query at 1k only. Durations: docs/benchmarks.md.
 bench-scale: setup
-	PYTHONPATH=workers $(VENV)/bin/python bench/scale_bench.py --sizes 1000,10000,100000 --db postgresql,h2 --runs 20 \
-		--json /tmp/scale-bench.json
+	PYTHONPATH=workers $(VENV)/bin/python bench/scale_bench.py --sizes 1000,10000,100000 --db postgresql --runs 20 \
+		--variants fast,nowindow,stock --json /tmp/scale-bench-postgresql.json
+	PYTHONPATH=workers $(VENV)/bin/python bench/scale_bench.py --sizes 1000,10000 --db h2 --runs 20 \
+		--variants fast,nowindow,stock --json /tmp/scale-bench-h2.json
 
 bench-scale-quick: setup
-	PYTHONPATH=workers $(VENV)/bin/python bench/scale_bench.py --sizes 1000,100000 --db postgresql,h2 --runs 15 \
-		--stock-max 1000 --json /tmp/scale-bench.json
+	PYTHONPATH=workers $(VENV)/bin/python bench/scale_bench.py --sizes 1000,100000 --db postgresql --runs 15 \
+		--variants fast,nowindow,stock --stock-max 1000 --services 30 --json /tmp/scale-bench-quick.json
 
 bench-intake: setup
 	PYTHONPATH=workers $(VENV)/bin/python bench/intake_bench.py --db postgresql --orders 65000 --public 10000 \
