@@ -14,13 +14,25 @@ def test_look_back_rechecks_closed_appeals_and_reopens_a_relapse(workers: Engine
     appeal.wait_until_ended()
     number = appeal.variables_history("registrationNumber")
 
-    # the yearly timer start (1 December) fired through REST
+    # the yearly timer start (1 December) fired through REST: it starts one look-back per county, in the
+    # county's tenant (docs/city-level.md)
     jobs = workers.admin.get("/job", processDefinitionKey="YearEndLookBack", timers="true")
     assert len(jobs) == 1 and jobs[0]["dueDate"][5:10] == "12-01"
-    before = {p["id"] for p in workers.admin.get("/process-instance", processDefinitionKey="YearEndLookBack")}
     workers.admin.execute_job(jobs[0]["id"])
-    started = [p for p in workers.admin.get("/process-instance", processDefinitionKey="YearEndLookBack")
-               if p["id"] not in before][0]
+    from appeals.deadlines import now
+
+    def county_look_back(tenant: str) -> dict:
+        found = workers.admin.get("/history/process-instance", processDefinitionKey="YearEndLookBack",
+                                  processInstanceBusinessKey=f"LOOKBACK-{now().year}-{tenant}")
+        return found[0] if len(found) == 1 else None
+
+    started = wait_for(lambda: county_look_back("mouxian"), message="某县's look-back starts")
+    other = wait_for(lambda: county_look_back("yixian"), message="乙县's look-back starts")
+    assert (started["tenantId"], other["tenantId"]) == ("mouxian", "yixian")
+    timer_instances = workers.admin.get("/history/process-instance", processDefinitionKey="YearEndLookBack",
+                                        startActivityId="StartEvent_December")
+    assert timer_instances and all(p["tenantId"] is None for p in timer_instances), (
+        "the timer's own instance only starts the counties'")
     look_back = Appeal(workers, started["id"])
     first = look_back.task("Task_LookBack", "office-clerk")
     assert first["due"]
@@ -40,3 +52,11 @@ def test_look_back_rechecks_closed_appeals_and_reopens_a_relapse(workers: Engine
     again = Appeal(workers, reopened[0]["id"])
     again.task("Task_VerifyAppeal", "office-clerk")
     assert "回头看" in again.variables()["problemDescription"]
+
+    # 乙县's look-back re-checks 乙县's appeals only; 乙县's office does not see 某县's
+    wait_for(lambda: workers.admin.get("/history/variable-instance", processInstanceId=other["id"],
+                                       variableName="lookBackCount"), message="乙县's look-back selected")
+    items = workers.admin.get("/history/variable-instance", processInstanceId=other["id"],
+                              variableName="lookBackItems", deserializeValues="false")
+    assert number not in (items[0]["value"] if items else ""), "某县's appeal is not in 乙县's look-back"
+    assert Appeal(workers, other["id"]).tasks_of("office-clerk") == [], "乙县's look-back is not 某县's office's"

@@ -91,7 +91,8 @@ class FakeGateway:
         return next((p for p, v in self.store.items() if v.get("registrationNumber") == number), None)
 
     def instance(self, pid: str) -> dict[str, Any] | None:
-        return {"id": pid, "state": "ACTIVE", "startTime": "2026-03-02T09:00:00.000+0800"} if pid in self.store else None
+        return {"id": pid, "state": "ACTIVE", "startTime": "2026-03-02T09:00:00.000+0800",
+                "tenantId": self.store[pid].get("countyCode")} if pid in self.store else None
 
     def variables(self, pid: str, names=None) -> dict[str, Any]:
         values = self.store.get(pid, {})

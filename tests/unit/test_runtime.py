@@ -180,7 +180,7 @@ def test_the_milestone_hook_records_the_ledger_and_pushes_with_the_same_idempote
     monkeypatch.setattr(milestones, "record_milestone",
                         lambda db, pid, name, variables, at=None: recorded.append((pid, name, variables)))
 
-    def push(order, hotline_milestone, variables, key=None, db=None, config=None):
+    def push(order, hotline_milestone, variables, key=None, db=None, config=None, feeds=None):
         pushed.append((order, hotline_milestone, key))
         return SimpleNamespace(delivered=True, skipped=False, note="")
 

@@ -234,6 +234,7 @@ def up(app: AppContext, demo: bool, org_file: Path | None, nodes: int | None) ->
     from .cluster import cluster_child_env
 
     worker_env: dict[str, str] = cluster_child_env(settings)  # {} for one engine
+    counties: list[stack.CountyDemo] = []
     if demo:
         # the 12345 simulator stands in for the real platform (docs/hotline.md); the workers pull from it
         key = settings.hotline.api_key or "demo-hotline-key"
@@ -243,13 +244,23 @@ def up(app: AppContext, demo: bool, org_file: Path | None, nodes: int | None) ->
         hotline = replace(settings.hotline, api_key=key,
                           url=settings.hotline.url or f"http://127.0.0.1:{simulator_port}/open311/v2")
         worker_env.update({"APPEALS_HOTLINE_URL": hotline.url, "APPEALS_HOTLINE_API_KEY": key})
-        settings = replace(settings, hotline=hotline)
+        # the chart's other counties: each its own simulated 12345 feed and public site (docs/city-level.md)
+        chart = orgchart.load(org_file or orgchart.DEMO_ORG)
+        counties = stack.county_demos(settings, [(c.tenant, c.county) for c in chart.counties if c.tenant], key)
+        for county in counties:
+            worker_env.update(county.env)
+        settings = replace(settings.with_counties(worker_env), hotline=hotline)
     worker_pid = stack.start_worker(settings, worker_env)
     click.echo(f"workers pid {worker_pid}")
-    if settings.public.password and settings.public.secret:
+    public_pages = bool(settings.public.password and settings.public.secret)
+    if public_pages:
         stack.start_appeals_command(settings, "public", ["public", "serve", "--port", str(settings.public.port)],
-                                    cluster_child_env(settings))
+                                    {**cluster_child_env(settings), **worker_env})
         click.echo(f"public pages (online intake, lookup, survey) http://localhost:{settings.public.port}/")
+    for county in counties:
+        stack.start_county_demo(settings, county, {**cluster_child_env(settings), **worker_env}, public_pages)
+        click.echo(f"{county.name}: 12345 simulator http://127.0.0.1:{county.simulator_port}/open311/v2"
+                   + (f", public pages http://localhost:{county.public_port}/" if public_pages else ""))
     stack.start_appeals_command(settings, "dashboard", ["dashboard", "serve", "--port", str(settings.dashboard.port)])
     click.echo(f"专班看板 (dashboard, Tasklist logins of the office and the leaders) http://localhost:{settings.dashboard.port}/")
     if demo:
@@ -260,9 +271,11 @@ def up(app: AppContext, demo: bool, org_file: Path | None, nodes: int | None) ->
         except LookupError:
             chart = None
         click.echo(seed(app.admin(), settings, chart))
-        pulled = _first_hotline_pull(app, settings.hotline)
-        if pulled:
-            click.echo(pulled)
+        for config in settings.hotline_feeds():
+            pulled = _first_hotline_pull(app, config)
+            if pulled:
+                names = {county.tenant: county.name for county in counties}
+                click.echo(f"{names.get(config.county, config.county)}: {pulled}" if config.county else pulled)
     base = settings.engine.url.removesuffix("/engine-rest")
     click.echo(
         f"\nTasklist  {base}/camunda/app/tasklist/\nCockpit   {base}/camunda/app/cockpit/\n"
@@ -306,7 +319,7 @@ def down(app: AppContext) -> None:
     from .cluster import stop_local_cluster
 
     paths = stack.Paths(app.settings.data_dir)
-    for name in stack.SERVICES:
+    for name in stack.service_names(paths):
         click.echo(f"{name}: {'stopped' if stack.stop_process(paths, name) else 'not running'}")
     for name, was_running in stop_local_cluster(app.settings):  # `appeals up --cluster`
         click.echo(f"{name}: {'stopped' if was_running else 'not running'}")
@@ -320,7 +333,7 @@ def status(app: AppContext) -> None:
     from .cluster import CLUSTER_SERVICES, node_names
 
     paths = stack.Paths(app.settings.data_dir)
-    for name in [*reversed(stack.SERVICES), *CLUSTER_SERVICES, *node_names(paths)]:
+    for name in [*reversed(stack.service_names(paths)), *CLUSTER_SERVICES, *node_names(paths)]:
         pid = stack.read_pid(paths, name)
         click.echo(f"{name:17} {'running, pid ' + str(pid) if pid else 'not running'}")
     try:

@@ -51,7 +51,7 @@ def record_milestone_hook(topic: Topic, task: Task, output: Mapping[str, Any], c
     if hotline_milestone and variables.get("channel") == "hotline":
         result = push_status(variables.get("externalId"), hotline_milestone, variables,
                              key=f"{task.process_instance_id}:{task.activity_instance_id or task.id}:{hotline_milestone}",
-                             db=ctx.db, config=ctx.settings.hotline)
+                             db=ctx.db, config=ctx.settings.hotline, feeds=ctx.settings.hotline_for)
         if not result.delivered and not result.skipped:
             log.warning("12345 status %s for %s queued for the next sync: %s", hotline_milestone,
                         variables.get("externalId"), result.note)

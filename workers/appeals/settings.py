@@ -14,6 +14,9 @@ it down); every other module receives `Settings` or one of its sections and neve
     public    APPEALS_PUBLIC_* (docs/public-pages.md); `survey_days` is the one validity of survey
               links, enforced by the page and quoted by the SMS that sends the link; APPEALS_PUBLIC_PORT
     hotline   APPEALS_HOTLINE_* (docs/hotline.md), APPEALS_HOTLINE_SIMULATOR_PORT
+    counties  any APPEALS_PUBLIC_* or APPEALS_HOTLINE_* with the suffix `__<TENANT>` (APPEALS_HOTLINE_URL__YIXIAN):
+              that county's own 12345 feed and public site (`Settings.hotline_feeds`, `Settings.public_for`);
+              docs/city-level.md, "How each channel picks the county"
     notify    APPEALS_NOTIFY_RETRY_SECONDS
     org       APPEALS_INITIAL_PASSWORD, APPEALS_ORG_PREFIX (an override only: the county and its
               number prefix come from the synced org chart)
@@ -27,8 +30,9 @@ No secret has a default here. The demo passwords are applied only by `make run` 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -187,6 +191,9 @@ class PublicSettings:
     password: str | None = None
     base_url: str = "http://localhost:8090"  # default: http://localhost:<port>
     port: int = 8090  # `appeals public serve` and `appeals up` (APPEALS_PUBLIC_PORT)
+    # the county (tenant) this site serves: None → the chart's own county (and every county without a site
+    # of its own); `appeals public serve --county yixian` or APPEALS_PUBLIC_COUNTY
+    county: str | None = None
     # Flask-Limiter notation ("5 per minute;20 per hour"), per client IP
     rate_submit: str = "5 per minute;30 per hour"
     rate_lookup: str = "10 per minute;60 per hour"
@@ -253,6 +260,9 @@ class HotlineConfig:
     window_days: int = 90  # a server that does not page: read the orders received in the last N days
     drain_workers: int = 4  # appeals started at once by a sync (bounded; docs/benchmarks.md, "Intake at volume")
     simulator_port: int = 8311  # `appeals hotline simulator` and `appeals up --demo` (APPEALS_HOTLINE_SIMULATOR_PORT)
+    # the county (tenant) whose feed this is: None → the chart's own county (APPEALS_HOTLINE_URL); a county
+    # of the chart's `counties` for APPEALS_HOTLINE_URL__<TENANT>
+    county: str | None = None
 
     @property
     def configured(self) -> bool:
@@ -264,7 +274,41 @@ class HotlineConfig:
         return f"{self.url}|{self.jurisdiction or ''}"
 
 
-def _hotline(env: _Env) -> HotlineConfig:
+# ----------------------------------------------------------------------------- per county
+COUNTY_SUFFIX = re.compile(r"^(?P<name>APPEALS_(?:HOTLINE|PUBLIC)_[A-Z0-9_]+?)__(?P<tenant>[A-Z][A-Z0-9_]{1,63})$")
+"""`APPEALS_HOTLINE_URL__YIXIAN`: the variable APPEALS_HOTLINE_URL for the county of tenant `yixian`
+(upper case, `-` written `_`)."""
+
+COUNTY_OWN = {
+    "APPEALS_HOTLINE_": ("APPEALS_HOTLINE_URL", "APPEALS_HOTLINE_API_KEY", "APPEALS_HOTLINE_JURISDICTION"),
+    "APPEALS_PUBLIC_": ("APPEALS_PUBLIC_BASE_URL", "APPEALS_PUBLIC_PORT", "APPEALS_PUBLIC_COUNTY"),
+}
+"""What a county never takes over from the chart's own county: its feed's address and key, its site's
+address (a county without APPEALS_HOTLINE_URL__<TENANT> has no feed; two counties never read one feed)."""
+
+
+def tenant_of_suffix(suffix: str) -> str:
+    return suffix.lower().replace("_", "-")
+
+
+def suffix_of_tenant(tenant: str) -> str:
+    return tenant.upper().replace("-", "_")
+
+
+def _county_envs(environ: Mapping[str, str], section: str) -> dict[str, dict[str, str]]:
+    """Per tenant named by a `__<TENANT>` variable of the section (APPEALS_HOTLINE_ / APPEALS_PUBLIC_): the
+    environment that county reads — the section's variables of the chart's own county, without those it
+    never takes over (`COUNTY_OWN`), overridden by its own."""
+    overrides: dict[str, dict[str, str]] = {}
+    for name, value in environ.items():
+        match = COUNTY_SUFFIX.match(name)
+        if match and match["name"].startswith(section) and value not in (None, ""):
+            overrides.setdefault(tenant_of_suffix(match["tenant"]), {})[match["name"]] = value
+    shared = {k: v for k, v in environ.items() if "__" not in k and k not in COUNTY_OWN[section]}
+    return {tenant: {**shared, **own} for tenant, own in overrides.items()}
+
+
+def _hotline(env: _Env, county: str | None = None) -> HotlineConfig:
     d = HotlineConfig
     verify: bool | str = env.str("APPEALS_HOTLINE_CA_BUNDLE") or env.flag(
         "APPEALS_HOTLINE_VERIFY_TLS", True, false=("0", "false", "no"))
@@ -288,7 +332,53 @@ def _hotline(env: _Env) -> HotlineConfig:
         window_days=env.int("APPEALS_HOTLINE_WINDOW_DAYS", d.window_days),
         drain_workers=max(1, env.int("APPEALS_HOTLINE_DRAIN_WORKERS", d.drain_workers)),
         simulator_port=env.port("APPEALS_HOTLINE_SIMULATOR_PORT", d.simulator_port),
+        county=county,
     )
+
+
+def _public(env: _Env, county: str | None = None) -> PublicSettings:
+    p = PublicSettings
+    return PublicSettings(
+        secret=env.str("APPEALS_PUBLIC_SECRET"),
+        user=env.str("APPEALS_PUBLIC_USER", p.user),
+        password=env.str("APPEALS_PUBLIC_PASSWORD"),
+        base_url=env.str("APPEALS_PUBLIC_BASE_URL",
+                         f"http://localhost:{env.port('APPEALS_PUBLIC_PORT', p.port)}").rstrip("/"),
+        port=env.port("APPEALS_PUBLIC_PORT", p.port),
+        county=county or env.str("APPEALS_PUBLIC_COUNTY"),
+        rate_submit=env.str("APPEALS_PUBLIC_RATE_SUBMIT", p.rate_submit),
+        rate_lookup=env.str("APPEALS_PUBLIC_RATE_LOOKUP", p.rate_lookup),
+        rate_survey=env.str("APPEALS_PUBLIC_RATE_SURVEY", p.rate_survey),
+        rate_default=env.str("APPEALS_PUBLIC_RATE_DEFAULT", p.rate_default),
+        rate_storage=env.str("APPEALS_PUBLIC_RATE_STORAGE", p.rate_storage),
+        trusted_proxies=env.int("APPEALS_PUBLIC_TRUSTED_PROXIES", p.trusted_proxies),
+        survey_days=env.int("APPEALS_PUBLIC_SURVEY_DAYS", p.survey_days),
+        help_phone=env.str("APPEALS_PUBLIC_HELP_PHONE", p.help_phone),
+        delivery_seconds=env.float("APPEALS_PUBLIC_DELIVERY_SECONDS", p.delivery_seconds),
+        registration_wait_seconds=env.float("APPEALS_PUBLIC_REGISTRATION_WAIT_SECONDS",
+                                            p.registration_wait_seconds),
+    )
+
+
+def _county_publics(environ: Mapping[str, str]) -> tuple[PublicSettings, ...]:
+    """The other counties' public sites."""
+    return tuple(_public(_Env(county_env), tenant) for tenant, county_env in sorted(
+        _county_envs(environ, "APPEALS_PUBLIC_").items()))
+
+
+def _county_hotlines(environ: Mapping[str, str]) -> tuple[HotlineConfig, ...]:
+    """The other counties' feeds; SettingsError when two feeds (the own county's included) are one
+    endpoint and jurisdiction: every order of a feed belongs to one county."""
+    feeds = [_hotline(_Env(county_env), tenant) for tenant, county_env in sorted(
+        _county_envs(environ, "APPEALS_HOTLINE_").items())]
+    seen = {_hotline(_Env(environ)).feed} if _Env(environ).str("APPEALS_HOTLINE_URL") else set()
+    for config in feeds:
+        if config.configured and config.feed in seen:
+            raise SettingsError(f"APPEALS_HOTLINE_URL__{suffix_of_tenant(config.county or '')} names a 12345 feed "
+                                "(address and jurisdiction) another county reads already: each county needs its own "
+                                "feed or its own APPEALS_HOTLINE_JURISDICTION__<TENANT>")
+        seen.add(config.feed)
+    return tuple(feeds)
 
 
 # ----------------------------------------------------------------------------- the object
@@ -309,12 +399,49 @@ class Settings:
     org: OrgSettings = field(default_factory=OrgSettings)
     dashboard: DashboardSettings = field(default_factory=DashboardSettings)
     cluster: ClusterSettings = field(default_factory=ClusterSettings)
+    # the other counties' own 12345 feeds and public sites (`__<TENANT>` variables), by tenant
+    county_hotlines: tuple[HotlineConfig, ...] = ()
+    county_publics: tuple[PublicSettings, ...] = ()
+
+    def hotline_feeds(self) -> list[HotlineConfig]:
+        """Every configured 12345 feed: the chart's own county's (`county` None) first, then each other
+        county's (`county` its tenant); an empty list when none is configured."""
+        return [c for c in (self.hotline, *self.county_hotlines) if c.configured]
+
+    def hotline_for(self, county: str | None) -> HotlineConfig:
+        """The feed of a county (its tenant; None → the chart's own county's). A county without a feed of
+        its own gets an unconfigured one (`configured` False), never another county's."""
+        if county is None:
+            return self.hotline
+        for config in self.county_hotlines:
+            if config.county == county:
+                return config
+        return HotlineConfig(county=county)
+
+    def public_for(self, county: str | None) -> PublicSettings:
+        """The public site of a county (its tenant): its own (`APPEALS_PUBLIC_*__<TENANT>`), else the chart's
+        own county's site, which serves every county without a site of its own."""
+        for site in self.county_publics:
+            if county is not None and site.county == county:
+                return site
+        return self.public
+
+    def with_counties(self, extra: Mapping[str, str]) -> Settings:
+        """These settings with the other counties' feeds and sites read again from the environment with
+        `extra` on top (`appeals up --demo` adds each county's simulator and site)."""
+        environ = {**os.environ, **extra}
+        return replace(self, county_hotlines=_county_hotlines(environ), county_publics=_county_publics(environ))
+
+    @property
+    def public_sites(self) -> frozenset[str]:
+        """The counties (tenants) with a public site of their own."""
+        return frozenset(site.county for site in self.county_publics if site.county)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read every setting from `environ` (default: the process environment), once."""
         env = _Env(os.environ if environ is None else environ)
-        e, s, p = EngineSettings, SmtpSettings, PublicSettings
+        e, s = EngineSettings, SmtpSettings
         return cls(
             data_dir=Path(env.str("APPEALS_DATA_DIR", str(PROJECT_ROOT / "data"))).resolve(),
             engine=EngineSettings(
@@ -339,26 +466,10 @@ class Settings:
             sms=SmsSettings(url=env.str("APPEALS_SMS_URL"), token=env.str("APPEALS_SMS_TOKEN")),
             pdf=PdfSettings(enabled=env.flag("APPEALS_PDF", True)),
             reports=ReportSettings(chart_font=env.str("APPEALS_CHART_FONT")),
-            public=PublicSettings(
-                secret=env.str("APPEALS_PUBLIC_SECRET"),
-                user=env.str("APPEALS_PUBLIC_USER", p.user),
-                password=env.str("APPEALS_PUBLIC_PASSWORD"),
-                base_url=env.str("APPEALS_PUBLIC_BASE_URL",
-                                 f"http://localhost:{env.port('APPEALS_PUBLIC_PORT', p.port)}").rstrip("/"),
-                port=env.port("APPEALS_PUBLIC_PORT", p.port),
-                rate_submit=env.str("APPEALS_PUBLIC_RATE_SUBMIT", p.rate_submit),
-                rate_lookup=env.str("APPEALS_PUBLIC_RATE_LOOKUP", p.rate_lookup),
-                rate_survey=env.str("APPEALS_PUBLIC_RATE_SURVEY", p.rate_survey),
-                rate_default=env.str("APPEALS_PUBLIC_RATE_DEFAULT", p.rate_default),
-                rate_storage=env.str("APPEALS_PUBLIC_RATE_STORAGE", p.rate_storage),
-                trusted_proxies=env.int("APPEALS_PUBLIC_TRUSTED_PROXIES", p.trusted_proxies),
-                survey_days=env.int("APPEALS_PUBLIC_SURVEY_DAYS", p.survey_days),
-                help_phone=env.str("APPEALS_PUBLIC_HELP_PHONE", p.help_phone),
-                delivery_seconds=env.float("APPEALS_PUBLIC_DELIVERY_SECONDS", p.delivery_seconds),
-                registration_wait_seconds=env.float("APPEALS_PUBLIC_REGISTRATION_WAIT_SECONDS",
-                                                    p.registration_wait_seconds),
-            ),
+            public=_public(env),
             hotline=_hotline(env),
+            county_hotlines=_county_hotlines(environ if environ is not None else os.environ),
+            county_publics=_county_publics(environ if environ is not None else os.environ),
             notify=NotifySettings(retry_seconds=env.float("APPEALS_NOTIFY_RETRY_SECONDS", NotifySettings.retry_seconds)),
             org=OrgSettings(initial_password=env.str("APPEALS_INITIAL_PASSWORD"),
                             prefix_override=env.str("APPEALS_ORG_PREFIX")),

@@ -226,6 +226,67 @@ def wait_until_listening(url: str, timeout: float = 30.0, interval: float = 0.2)
 
 
 SERVICES = ("worker", "public", "dashboard", "hotline-simulator", "engine")  # stop order: workers first, the engine last
+COUNTY_SERVICES = ("public", "hotline-simulator")
+"""Services a county of the chart's `counties` runs its own of (`public-yixian`, `hotline-simulator-yixian`)."""
+
+
+def service_names(paths: Paths) -> list[str]:
+    """SERVICES in stop order, each followed by the other counties' own of it that have a pid file."""
+    found = sorted(p.stem for p in paths.run.glob("*.pid")) if paths.run.exists() else []
+    names: list[str] = []
+    for name in SERVICES:
+        names.append(name)
+        if name in COUNTY_SERVICES:
+            names.extend(n for n in found if n.startswith(f"{name}-") and n not in SERVICES)
+    return names
+
+
+@dataclass(frozen=True)
+class CountyDemo:
+    """What `appeals up --demo` runs for another county of the chart: its 12345 simulator and public site."""
+
+    tenant: str
+    name: str  # 乙县
+    simulator_port: int
+    public_port: int
+    env: dict[str, str]  # its __<TENANT> variables, for the workers and the sites
+
+
+def county_demos(settings: Settings, counties: list[tuple[str, str]], api_key: str) -> list[CountyDemo]:
+    """Ports and settings of the other counties' simulators and sites (`counties`: (tenant, name) pairs,
+    the chart's order): what the environment sets (`APPEALS_HOTLINE_URL__<TENANT>`, `APPEALS_PUBLIC_PORT__<TENANT>`
+    …) is kept, the rest follows the chart's own county's ports: simulator 8311 → 8312, 8313 …, site
+    8090 → 8092, 8093 … (8091 is the dashboard's)."""
+    from .settings import suffix_of_tenant
+
+    demos = []
+    for index, (tenant, name) in enumerate(counties):
+        suffix = suffix_of_tenant(tenant)
+        own = {c.county: c for c in settings.county_hotlines}.get(tenant)
+        simulator_port = settings.hotline.simulator_port + 1 + index
+        if own is not None and own.simulator_port != settings.hotline.simulator_port:
+            simulator_port = own.simulator_port
+        site = settings.public_for(tenant) if tenant in settings.public_sites else None
+        public_port = site.port if site is not None and site.port != settings.public.port else (
+            settings.public.port + 2 + index)
+        env = {f"APPEALS_HOTLINE_URL__{suffix}": (own.url if own is not None and own.url else
+                                                  f"http://127.0.0.1:{simulator_port}/open311/v2"),
+               f"APPEALS_HOTLINE_API_KEY__{suffix}": (own.api_key if own is not None and own.api_key else api_key),
+               f"APPEALS_PUBLIC_PORT__{suffix}": str(public_port)}
+        demos.append(CountyDemo(tenant, name, simulator_port, public_port, env))
+    return demos
+
+
+def start_county_demo(settings: Settings, demo: CountyDemo, extra_env: dict[str, str], public: bool) -> None:
+    """Start a county's 12345 simulator (its own enterprises, order numbers YX…) and, with `public`, its
+    public site (`appeals public serve --county TENANT`)."""
+    key = extra_env[f"APPEALS_HOTLINE_API_KEY__{demo.tenant.upper().replace('-', '_')}"]
+    start_appeals_command(settings, f"hotline-simulator-{demo.tenant}", [
+        "hotline", "simulator", "--port", str(demo.simulator_port), "--orders", "20", "--api-key", key,
+        "--county-name", demo.name, "--prefix", demo.tenant[:2].upper(), "--seed", "23456"])
+    if public:
+        start_appeals_command(settings, f"public-{demo.tenant}", [
+            "public", "serve", "--county", demo.tenant, "--port", str(demo.public_port)], extra_env)
 
 
 def start_appeals_command(settings: Settings, name: str, args: list[str], extra_env: dict[str, str] | None = None) -> int:

@@ -10,7 +10,7 @@
 - `hotline_feed`: per Open311 endpoint, the newest update time seen (the next pull starts there)
   and the health of the last run.
 
-All times are stored in UTC. Migration: migrations/versions/0004_hotline.py.
+All times are stored in UTC. Migrations: migrations/versions/0004_hotline.py, 0012_hotline_county.py.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ class HotlineOrder(Base):
     order_number: Mapped[str] = mapped_column(String(64), unique=True)
     source: Mapped[str] = mapped_column(String(16))  # open311 | xlsx
     origin: Mapped[str | None] = mapped_column(String(255))  # the feed or file it first came from
+    # the county (tenant) whose feed or import brought it; its appeal starts there. NULL: the chart's own
+    county: Mapped[str | None] = mapped_column(String(64))
     # new (appeal not started yet) | started | withdrawn_before_intake (withdrawn before we saw it)
     state: Mapped[str] = mapped_column(String(32), default="new")
     business_key: Mapped[str] = mapped_column(String(80))
@@ -82,6 +84,7 @@ class HotlineQuarantine(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     source: Mapped[str] = mapped_column(String(16))
     origin: Mapped[str | None] = mapped_column(String(255))
+    county: Mapped[str | None] = mapped_column(String(64))  # as hotline_order.county
     order_number: Mapped[str | None] = mapped_column(String(64), index=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
     raw_record: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # {"fields": …, "raw": …}

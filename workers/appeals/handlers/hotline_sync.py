@@ -1,5 +1,12 @@
 """The 12345 sync (spec §16): bpmn/HotlineSync.bpmn runs `pullHotlineOrders` every few minutes.
 
+Each county has its own feed (`Settings.hotline_feeds`: APPEALS_HOTLINE_URL for the chart's own county,
+APPEALS_HOTLINE_URL__<TENANT> for the others): one task syncs every feed in turn, each county's orders
+into appeals of that county (docs/city-level.md). The worker fans out rather than the engine (one
+instance per county) because the process has no user task — nobody of a county sees it — and one
+instance every five minutes keeps the history as it was; one county's platform being down fails the task
+after the other feeds were synced, so it never holds them up.
+
 Not configured (no APPEALS_HOTLINE_URL): the task completes with a note — nothing to do, no
 failure every five minutes. The hotline down: the sync raises after its retries and the engine
 retries the task, then raises an incident; while one sync task is already failing, later ones
@@ -14,7 +21,7 @@ from typing import Any
 from ..camunda import Camunda
 from ..context import AppContext
 from ..hotline import HotlineError
-from ..hotline.sync import sync
+from ..hotline.sync import sync_all
 from ..runtime import Task
 from . import router
 
@@ -31,16 +38,28 @@ def other_failing_sync(camunda: Camunda, task_id: str) -> str | None:
 
 @router.topic(TOPIC, lock_duration_ms=120_000, retries=3, backoff_ms=30_000, auto_extend=True)
 def pull_hotline_orders(task: Task, ctx: AppContext) -> dict[str, Any]:
-    """Pull new and changed 12345 orders into appeals, forward their events, retry pending pushes."""
-    config = ctx.settings.hotline
-    if not config.configured:
+    """Pull new and changed 12345 orders of every county's feed into appeals of that county, forward
+    their events, retry pending pushes. `syncReport`: the report of the chart's own county's feed when it
+    is the only one, else {county: report} (the chart's own county under "")."""
+    feeds = ctx.settings.hotline_feeds()
+    if not feeds:
         return {"syncNote": "未配置12345接口（APPEALS_HOTLINE_URL），本次无需同步"}
-    try:
-        report = sync(config, db=ctx.db, camunda=ctx.camunda)
-    except HotlineError as exc:
+    outcomes = sync_all(feeds, db=ctx.db, camunda=ctx.camunda)
+    several = len(outcomes) > 1 or outcomes[0][0].county is not None
+
+    def label(county: str | None, text: str) -> str:
+        return f"【{county or '本县'}】{text}" if several else text
+
+    notes = [label(config.county, str(error) if error else report.summary()) for config, report, error in outcomes]
+    reports = ({config.county or "": report.as_dict() for config, report, _ in outcomes} if several
+               else outcomes[0][1].as_dict())
+    errors = [(config, error) for config, _, error in outcomes if error is not None]
+    if errors:
         failing = other_failing_sync(ctx.camunda, task.id)
         if failing:
-            return {"syncNote": f"{exc}（同步任务{failing}已报告此故障，本次不重复报错）",
-                    "syncReport": exc.report.as_dict() if exc.report else None}
-        raise
-    return {"syncNote": report.summary(), "syncReport": report.as_dict()}
+            return {"syncNote": "\n".join(notes) + f"（同步任务{failing}已报告此故障，本次不重复报错）",
+                    "syncReport": reports}
+        if not several:
+            raise errors[0][1]
+        raise HotlineError("；".join(label(config.county, str(error)) for config, error in errors))
+    return {"syncNote": "\n".join(notes), "syncReport": reports}

@@ -1,4 +1,11 @@
-"""December 回头看 (spec §13, 泽州 一): re-check the year's closed appeals; re-open what came back."""
+"""December 回头看 (spec §13, 泽州 一): re-check the year's closed appeals; re-open what came back.
+
+One look-back per county: the December timer's instance (no tenant) only starts each county's own
+(`startCountyLookBacks`: message StartLookBack with the county's `countyCode`, so the instance is in the
+county's tenant); that one re-checks the county's appeals only, and its tasks go to the county's office.
+The engine fans out (an instance per county) rather than the worker, since the look-back has user tasks:
+an instance without tenant would show every county's appeals to every county's office.
+"""
 
 from __future__ import annotations
 
@@ -26,16 +33,63 @@ def _history_values(ctx: AppContext, process_instance_ids: list[str], names: str
     return values
 
 
+LOOK_BACK_MESSAGE = "StartLookBack"
+
+
+def look_back_key(year: int, tenant: str | None) -> str:
+    """The business key of a county's look-back of a year (one per county and year)."""
+    return f"LOOKBACK-{year}" + (f"-{tenant}" if tenant else "")
+
+
+@router.topic("startCountyLookBacks", variables=())
+def start_county_look_backs(task: Task, ctx: AppContext) -> dict[str, Any]:
+    """Start the look-back of each county of the chart in its tenant (once per county and year: a
+    redelivered task finds the ones it started). Without tenants: one look-back without county."""
+    try:
+        chart = ctx.org_chart()
+        tenants: list[str | None] = [c.tenant for c in chart.all_counties() if c.tenant] or [None]
+    except LookupError:
+        tenants = [None]
+    year = now().year
+    started: list[str] = []
+    for tenant in tenants:
+        key = look_back_key(year, tenant)
+        if not ctx.camunda.get("/history/process-instance", processDefinitionKey="YearEndLookBack",
+                               processInstanceBusinessKey=key):
+            ctx.camunda.correlate(LOOK_BACK_MESSAGE, business_key=key,
+                                  variables={"countyCode": tenant} if tenant else None)
+        started.append(key)
+    return {"countyLookBacks": started}
+
+
+def _closed_this_year(ctx: AppContext, tenant: str | None, home: bool) -> list[dict[str, Any]]:
+    """Appeals finished this year: of the county `tenant` (with those without tenant for the chart's own
+    county, `home`), or of every county for None."""
+    year_start = dt.datetime(now().year, 1, 1, tzinfo=SHANGHAI)
+    query = {"processDefinitionKey": "EnterpriseAppeal", "finished": "true",
+             "finishedAfter": year_start.strftime("%Y-%m-%dT%H:%M:%S.000%z"), "maxResults": 5000}
+    if tenant is None:
+        return ctx.camunda.get("/history/process-instance", **query) or []
+    found = ctx.camunda.get("/history/process-instance", tenantIdIn=tenant, **query) or []
+    if home:
+        found += ctx.camunda.get("/history/process-instance", withoutTenantId="true", **query) or []
+    return found
+
+
 @router.topic("selectLookBackAppeals", variables=())
 def select_look_back_appeals(task: Task, ctx: AppContext) -> dict[str, Any]:
-    """Appeals closed this year (not out of scope, not withdrawn): one re-check each.
+    """Appeals closed this year (not out of scope, not withdrawn) of the look-back's county (its
+    tenant; an instance without tenant: the chart's own county, docs/city-level.md): one re-check each.
 
     `lookBackDue` from dmn/AppealDeadlines.dmn (step `review`) on the working-day calendar.
     """
-    year_start = dt.datetime(now().year, 1, 1, tzinfo=SHANGHAI)
-    finished = ctx.camunda.get(
-        "/history/process-instance", processDefinitionKey="EnterpriseAppeal", finished="true",
-        finishedAfter=year_start.strftime("%Y-%m-%dT%H:%M:%S.000%z"), maxResults=5000)
+    try:
+        chart = ctx.org_chart()
+        tenant = task.tenant_id or chart.tenant
+        home = tenant == chart.tenant
+    except LookupError:
+        tenant, home = task.tenant_id, False
+    finished = _closed_this_year(ctx, tenant, home)
     ids = [p["id"] for p in finished]
     values = _history_values(ctx, ids, "closeReason,registrationNumber,enterpriseName,handlerGroupName")
     items = []

@@ -42,7 +42,9 @@ def send_notification(task: Task, ctx: AppContext) -> dict[str, Any]:
     chart = chart_of(task, ctx)
     extra: dict[str, Any] = {}
     if event == "survey_link":
-        public = ctx.settings.public  # one validity: the page enforces it, the message quotes it
+        # the site of the appeal's county (its own, else the chart's own county's); one validity: the page
+        # enforces it, the message quotes it
+        public = ctx.settings.public_for(task.tenant_id)
         extra = {"surveyLink": survey_link(task.process_instance_id, task.variables, public.base_url,
                                                  public.secret),
                  "surveyValidDays": public.survey_days}

@@ -38,21 +38,24 @@ hotline = click.Group(
 
 
 @hotline.command("sync")
+@click.option("--county", metavar="TENANT",
+              help="The feed of another county of the chart (APPEALS_HOTLINE_URL__<TENANT>; default: the chart's own).")
 @click.option("--url", help="Open311 base URL (default APPEALS_HOTLINE_URL).")
 @click.option("--api-key", help="API key (default APPEALS_HOTLINE_API_KEY).")
 @click.option("--format", "fmt", type=click.Choice(["xml", "json"]), help="Exchange format (default xml).")
-def sync_command(url: str | None, api_key: str | None, fmt: str | None) -> None:
-    """Pull new and changed work orders now (one run of the periodic sync)."""
+def sync_command(county: str | None, url: str | None, api_key: str | None, fmt: str | None) -> None:
+    """Pull new and changed work orders of one county's feed now (one run of the periodic sync)."""
     from .sync import sync
 
     try:
-        config = _services().settings.hotline
+        config = _services().settings.hotline_for(county)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     overrides = {k: v for k, v in (("url", url and url.rstrip("/")), ("api_key", api_key), ("format", fmt)) if v}
     config = replace(config, **overrides)
     if not config.configured:
-        raise click.ClickException("未配置12345接口：设置 APPEALS_HOTLINE_URL 或使用 --url")
+        suffix = f"__{county.upper().replace('-', '_')}" if county else ""
+        raise click.ClickException(f"未配置12345接口：设置 APPEALS_HOTLINE_URL{suffix} 或使用 --url")
     svc = _services()
     try:
         report = sync(config, db=svc.db, camunda=svc.camunda)
@@ -69,15 +72,16 @@ def sync_command(url: str | None, api_key: str | None, fmt: str | None) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="YAML column mapping (our field → header names); default: Chinese 12345 headers.")
-def import_command(file: Path, mapping: Path | None) -> None:
+@click.option("--county", metavar="TENANT", help="Another county's export (its tenant); default: the chart's own county.")
+def import_command(file: Path, mapping: Path | None, county: str | None) -> None:
     """Import a 12345 work-order export (.xlsx, .xls or CSV in any common encoding): new orders start
     appeals, bad rows go to the quarantine."""
     from .spreadsheet import SpreadsheetError, import_workbook, load_mapping
 
     svc = _services()
     try:
-        report = import_workbook(file, load_mapping(mapping), db=svc.db, camunda=svc.camunda)
-    except (SpreadsheetError, SettingsError) as exc:
+        report = import_workbook(file, load_mapping(mapping), db=svc.db, camunda=svc.camunda, county=county)
+    except (SpreadsheetError, SettingsError, HotlineError) as exc:
         raise click.ClickException(str(exc)) from None
     _report(report)
     if report.quarantined:
@@ -113,13 +117,19 @@ def status_command() -> None:
     from .sync import feeds
 
     db = _services().db
+    counties = {c.feed: c.county or "本县" for c in _services().settings.hotline_feeds()}
     for feed in feeds(db):
         state = "正常" if not feed.last_error else f"故障：{feed.last_error}"
-        click.echo(f"{feed.feed}: 上次运行 {feed.last_run_at}，上次成功 {feed.last_success_at}，{state}")
+        county = f"[{counties[feed.feed]}] " if feed.feed in counties else ""
+        click.echo(f"{county}{feed.feed}: 上次运行 {feed.last_run_at}，上次成功 {feed.last_success_at}，{state}")
     with Session(db) as session:
+        by_county = session.execute(select(HotlineOrder.county, func.count()).group_by(HotlineOrder.county)).all()
         counts = dict(session.execute(select(HotlineOrder.state, func.count()).group_by(HotlineOrder.state)).all())
         waiting = session.scalar(select(func.count()).select_from(HotlineOrder)
                                  .where(HotlineOrder.needs_action.is_(True))) or 0
+    if any(county for county, _ in by_county):
+        click.echo("各县工单：" + "，".join(f"{county or '本县'} {n}" for county, n in sorted(
+            by_county, key=lambda item: item[0] or "")))
     click.echo("工单：" + ("，".join(f"{k} {v}" for k, v in sorted(counts.items())) or "无"))
     click.echo(f"待处理 {waiting}，待推送状态 {pending_updates(db)}，隔离区待处理 {len(quarantined(db))}")
 
@@ -196,8 +206,11 @@ def quarantine_resubmit(entry_id: int, sets: tuple[str, ...]) -> None:
 @click.option("--seed", default=12345, show_default=True, type=int)
 @click.option("--api-key", help="Key clients must send (default APPEALS_HOTLINE_API_KEY, else a random one).")
 @click.option("--auto-survey", is_flag=True, help="Answer the hotline's satisfaction survey after each reply.")
+@click.option("--county-name", default="某县", show_default=True,
+              help="The county the generated enterprises and addresses are in (乙县 for 乙县's feed).")
+@click.option("--prefix", default="GD", show_default=True, help="Order numbers start with this (YX for 乙县's feed).")
 def simulator_command(host: str, port: int | None, orders: int, malformed: int, seed: int, api_key: str | None,
-                      auto_survey: bool) -> None:
+                      auto_survey: bool, county_name: str, prefix: str) -> None:
     """Run a simulated 12345 platform (Open311, XML and JSON) until Ctrl-C."""
     from .simulator import HotlineSimulator, SimulatorServer
 
@@ -206,7 +219,7 @@ def simulator_command(host: str, port: int | None, orders: int, malformed: int, 
     key = api_key or settings.api_key or secrets.token_urlsafe(12)
     simulator = HotlineSimulator(orders=orders, malformed=malformed, seed=seed, api_key=key,
                                  jurisdiction=settings.jurisdiction,
-                                 auto_survey=auto_survey)
+                                 auto_survey=auto_survey, county_name=county_name, prefix=prefix)
     server = SimulatorServer(simulator, host=host, port=port, quiet=False)
     click.echo(f"12345 simulator: {len(simulator.order_ids())} orders + {malformed} malformed records")
     click.echo(f"  APPEALS_HOTLINE_URL={server.url}")

@@ -79,6 +79,11 @@ def find_appeals(camunda: Camunda, keys: Iterable[str]) -> dict[str, str]:
 
     The engine writes an instance's history row in the transaction that starts it (history level
     full, engine/src/main/resources/application.yaml), so history alone knows every appeal."""
+    return {key: pid for key, (pid, _) in appeals_by_key(camunda, keys).items()}
+
+
+def appeals_by_key(camunda: Camunda, keys: Iterable[str]) -> dict[str, tuple[str, str | None]]:
+    """`find_appeals` with each appeal's tenant: key → (process instance id, tenant id or None)."""
     wanted = sorted(set(keys))
     if not wanted:
         return {}
@@ -87,16 +92,20 @@ def find_appeals(camunda: Camunda, keys: Iterable[str]) -> dict[str, str]:
     by_key: dict[str, list[dict[str, Any]]] = {}
     for instance in found:
         by_key.setdefault(instance.get("businessKey"), []).append(instance)
-    appeals: dict[str, str] = {}
+    appeals: dict[str, tuple[str, str | None]] = {}
     for key, instances in by_key.items():
         active = [p for p in instances if p.get("state") in (None, "ACTIVE", "SUSPENDED")]
-        appeals[key] = (active or instances)[0]["id"]
+        chosen = (active or instances)[0]
+        appeals[key] = (chosen["id"], chosen.get("tenantId"))
     return appeals
 
 
 def drain(db: Engine, camunda: Camunda, report: SyncReport, order_ids: Iterable[int] | None = None,
-          workers: int = DRAIN_WORKERS) -> None:
+          workers: int = DRAIN_WORKERS, county: str | None = "*") -> None:
     """Act on every registry row that needs it (or on the given rows): start, forward events.
+
+    `county`: only the rows of that county (a tenant; None: the chart's own county's; "*": every county's).
+    Each row's appeal starts in the row's county whichever sync drains it.
 
     Rows are claimed a chunk at a time (one UPDATE), the chunk's new orders are looked up in the
     engine by business key with one query (an appeal already holding the key is linked, never
@@ -105,6 +114,8 @@ def drain(db: Engine, camunda: Camunda, report: SyncReport, order_ids: Iterable[
     back at the end of the chunk. Two syncs never act on the same row (the lease), so one order
     gets one appeal however many syncs and workers run."""
     query = select(HotlineOrder.id).where(HotlineOrder.needs_action.is_(True)).order_by(HotlineOrder.id)
+    if county != "*":
+        query = query.where(HotlineOrder.county.is_(None) if county is None else HotlineOrder.county == county)
     ids = list(order_ids) if order_ids is not None else None
     if ids is not None:
         if not ids:
@@ -137,17 +148,19 @@ def _act_on_chunk(db: Engine, camunda: Camunda, claimed: list[int], report: Sync
         new = [row for row in rows if row.state == "new" and row.needs_action]
         if new:
             try:
-                existing = find_appeals(camunda, [row.business_key for row in new])
+                existing = appeals_by_key(camunda, [row.business_key for row in new])
             except CamundaError as exc:  # the engine refused the lookup: nothing is started without it
                 report.start_failed += len(new)
                 report.errors.append(f"查询已有诉求失败：{exc}")
                 log.error("could not look up the appeals of %d orders: %s", len(new), exc)
                 return
-            jobs = [(row.business_key, row.order_number, dict(row.registration or {})) for row in new]
-            county = home_county_code(db)
+            home = home_county_code(db)
+            jobs = [(row.business_key, row.order_number, dict(row.registration or {}), row.county or home)
+                    for row in new]
 
-            def start(job: tuple[str, str, dict[str, Any]]) -> tuple[str | None, str | None, bool]:
-                return _start_appeal(camunda, *job, existing, county)
+            def start(job: tuple[str, str, dict[str, Any], str | None]) -> tuple[str | None, str | None, bool]:
+                key, number, registration, county = job
+                return _start_appeal(camunda, key, number, registration, existing, county)
 
             outcomes = list(pool.map(start, jobs)) if pool is not None else [start(job) for job in jobs]
             for row, outcome in zip(new, outcomes, strict=True):
@@ -167,15 +180,24 @@ def _act_on_chunk(db: Engine, camunda: Camunda, claimed: list[int], report: Sync
 
 
 def _start_appeal(camunda: Camunda, key: str, order_number: str, registration: dict[str, Any],
-                  existing: Mapping[str, str] | None, county: str | None = None
+                  existing: Mapping[str, tuple[str, str | None]] | None, county: str | None = None
                   ) -> tuple[str | None, str | None, bool]:
-    """(process instance id, error, linked): start the appeal of an order, or name the one holding its
-    key. Talks to the engine only (no database), so it may run in a pool."""
-    found = existing.get(key) if existing is not None else find_appeal(camunda, key)
+    """(process instance id, error, linked): start the appeal of an order in its county's tenant, or name
+    the one holding its key — only when that one is in the same county (an appeal of another county is
+    never linked: the order stays `new` with the error). Talks to the engine only (no database), so it
+    may run in a pool."""
+    if existing is not None:
+        found = existing.get(key)
+    else:
+        pid = find_appeal(camunda, key)
+        found = (pid, (camunda.get(f"/history/process-instance/{pid}") or {}).get("tenantId")) if pid else None
     if found:
-        return found, None, True
+        pid, tenant = found
+        if county and tenant and tenant != county:
+            return None, f"业务键{key}已属于其他县（{tenant}）的诉求，不转入{county}", False
+        return pid, None, True
     variables = {**registration, "channel": Channel.HOTLINE, "externalId": order_number}
-    if county:  # the 12345 feed is the chart's own county's (docs/city-level.md)
+    if county:  # each county's feed starts appeals in its county (docs/city-level.md)
         variables["countyCode"] = county
     try:
         result = camunda.correlate("AppealSubmitted", business_key=key, variables=variables)
@@ -210,13 +232,13 @@ def _record_start(row: HotlineOrder, outcome: tuple[str | None, str | None, bool
 
 
 def _act(db: Engine, camunda: Camunda, order_id: int, report: SyncReport,
-         existing: Mapping[str, str] | None = None) -> None:
+         existing: Mapping[str, tuple[str, str | None]] | None = None) -> None:
     with Session(db) as session:
         row = session.get(HotlineOrder, order_id)
         if row is None or not row.needs_action:
             return
         if row.state == "new":
-            if not _start(camunda, row, report, existing, home_county_code(db)):
+            if not _start(camunda, row, report, existing, row.county or home_county_code(db)):
                 session.commit()
                 return
         if row.state == "started":
@@ -229,11 +251,12 @@ def _act(db: Engine, camunda: Camunda, order_id: int, report: SyncReport,
 
 
 def _start(camunda: Camunda, row: HotlineOrder, report: SyncReport,
-           existing: Mapping[str, str] | None = None, county: str | None = None) -> bool:
+           existing: Mapping[str, tuple[str, str | None]] | None = None, county: str | None = None) -> bool:
     """Start the appeal (or link the one that already exists); False when the engine refused.
 
-    `existing`: the appeals already found by business key (`find_appeals`); None → looked up here.
-    `county`: the tenant the appeal belongs to (`home_county_code`), None without tenants."""
+    `existing`: the appeals already found by business key (`appeals_by_key`); None → looked up here.
+    `county`: the tenant the appeal belongs to (the row's county, else `home_county_code`), None without
+    tenants."""
     outcome = _start_appeal(camunda, row.business_key, row.order_number, dict(row.registration or {}), existing,
                              county)
     return _record_start(row, outcome, report)

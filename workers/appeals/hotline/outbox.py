@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, replace
 from typing import Any
 
@@ -102,7 +102,8 @@ def _from_payload(payload: Mapping[str, Any]) -> StatusUpdate:
 
 def push_status(order_number: str | None, milestone: str, variables: Mapping[str, Any] | None = None, *,
                 key: str | None = None, db: Engine, client: StatusSink | None = None,
-                config: HotlineConfig, attempts: int = 1) -> PushResult:
+                config: HotlineConfig, attempts: int = 1,
+                feeds: Callable[[str | None], HotlineConfig] | None = None) -> PushResult:
     """Tell the hotline about a milestone of the appeal of a work order.
 
     `milestone`: registered, dispatched, signed, replied or closed; `variables`: the appeal's
@@ -116,15 +117,23 @@ def push_status(order_number: str | None, milestone: str, variables: Mapping[str
     tries only (default 1, at most the configured timeout), so a milestone worker stays well inside
     its lock; the sync's retries are the patient ones. Orders unknown to the registry (not from the
     hotline) are skipped. Call it with the task's `externalId` as `order_number` (None → skipped).
+
+    The update goes to the feed of the order's county: `feeds(county)` (`Settings.hotline_for`) when given;
+    else `config`, and only for an order of `config`'s county — another county's order waits in the outbox
+    for its own county's sync.
     """
     if milestone not in MILESTONES:
         raise ValueError(f"unknown milestone {milestone!r} (one of {', '.join(MILESTONES)})")
     if not order_number:
         return PushResult(False, skipped=True, note="不是12345工单，无需推送")
     with Session(db) as session:
-        order_id = session.scalar(select(HotlineOrder.id).where(HotlineOrder.order_number == order_number))
-    if order_id is None:
+        found = session.execute(select(HotlineOrder.id, HotlineOrder.county)
+                                .where(HotlineOrder.order_number == order_number)).first()
+    if found is None:
         return PushResult(False, skipped=True, note=f"登记簿中没有工单{order_number}，无需推送")
+    order_id, county = found
+    if feeds is not None:
+        config = feeds(county)
     update_ = status_update(order_number, milestone, variables or {}, key)
     with Session(db) as session:
         session.add(HotlineUpdate(order_id=order_id, token=update_.token, milestone=milestone,
@@ -134,9 +143,9 @@ def push_status(order_number: str | None, milestone: str, variables: Mapping[str
         except IntegrityError:  # the same milestone again (a redelivered task): nothing new
             session.rollback()
     if client is None:
-        if not config.configured:
+        if not config.configured or config.county != county:
             return PushResult(False, pending=_pending(db, order_id),
-                              note="未配置12345接口，状态更新留在待推送队列")
+                              note="未配置本县的12345接口，状态更新留在待推送队列")
         from .open311 import Open311Client
 
         sink = Open311Client(replace(config, attempts=max(attempts, 1)))
@@ -162,9 +171,16 @@ def pending_updates(db: Engine) -> int:
     return _pending(db)
 
 
-def deliver_pending(db: Engine, client: StatusSink, report: SyncReport | None = None) -> tuple[int, str | None]:
-    """Retry every undelivered status update, oldest first, per order in order."""
-    delivered, error = _deliver(db, client, None)
+ALL_COUNTIES = "*"
+"""`deliver_pending(county=ALL_COUNTIES)`, `drain(county=ALL_COUNTIES)`: the orders of every county."""
+
+
+def deliver_pending(db: Engine, client: StatusSink, report: SyncReport | None = None,
+                    county: str | None = ALL_COUNTIES) -> tuple[int, str | None]:
+    """Retry every undelivered status update, oldest first, per order in order: of the orders of
+    `county` (a tenant; None: the chart's own county's; `ALL_COUNTIES`: every order), since a feed takes
+    the updates of its own county's orders only."""
+    delivered, error = _deliver(db, client, None, county)
     if report is not None:
         report.pushes_delivered += delivered
         if error:
@@ -173,10 +189,14 @@ def deliver_pending(db: Engine, client: StatusSink, report: SyncReport | None = 
     return delivered, error
 
 
-def _deliver(db: Engine, client: StatusSink, order_id: int | None) -> tuple[int, str | None]:
+def _deliver(db: Engine, client: StatusSink, order_id: int | None,
+             county: str | None = ALL_COUNTIES) -> tuple[int, str | None]:
     query = select(HotlineUpdate.id, HotlineUpdate.order_id).where(HotlineUpdate.delivered_at.is_(None))
     if order_id is not None:
         query = query.where(HotlineUpdate.order_id == order_id)
+    if county != ALL_COUNTIES:
+        query = query.join(HotlineOrder, HotlineOrder.id == HotlineUpdate.order_id).where(
+            HotlineOrder.county.is_(None) if county is None else HotlineOrder.county == county)
     with Session(db) as session:
         pending = list(session.execute(query.order_by(HotlineUpdate.id)))
     delivered, last_error = 0, None

@@ -88,8 +88,9 @@ def _same_survey(stored: Mapping[str, Any] | None, new: Mapping[str, Any]) -> bo
     return bool(stored) and all(stored.get(k) == new.get(k) for k in ("satisfaction", "reallySolved", "at"))
 
 
-def quarantine(db: Engine, rejected: Rejected, origin: str | None) -> tuple[int, bool]:
-    """Keep a record that cannot be an appeal; the same record is kept once. (id, newly created)."""
+def quarantine(db: Engine, rejected: Rejected, origin: str | None, county: str | None = None) -> tuple[int, bool]:
+    """Keep a record that cannot be an appeal; the same record is kept once. (id, newly created).
+    `county`: the tenant of the county whose feed or import brought it (None: the chart's own)."""
     raw = rejected.raw_text if rejected.raw_text is not None else {"fields": rejected.fields, "raw": rejected.raw}
     print_ = fingerprint(raw)
     with Session(db) as session:
@@ -98,7 +99,8 @@ def quarantine(db: Engine, rejected: Rejected, origin: str | None) -> tuple[int,
         if existing is not None:
             return existing.id, False
         row = HotlineQuarantine(
-            source=rejected.source, origin=origin, order_number=rejected.order_number, fingerprint=print_,
+            source=rejected.source, origin=origin, county=county, order_number=rejected.order_number,
+            fingerprint=print_,
             raw_record=None if rejected.raw_text is not None else jsonable(raw), raw_text=rejected.raw_text,
             reason=rejected.reason,
         )
@@ -115,27 +117,45 @@ def quarantine(db: Engine, rejected: Rejected, origin: str | None) -> tuple[int,
         return row.id, True
 
 
-def ingest(db: Engine, record: Intake, origin: str | None) -> tuple[str, int | None]:
+def _other_county(order: WorkOrder, row_county: str | None, county: str | None) -> Rejected:
+    """A feed brought an order number another county's feed registered first: it stays that county's
+    order, and this record is quarantined for the office to clear with the 12345 platform."""
+    def name(tenant: str | None) -> str:
+        return f"县（{tenant}）" if tenant else "本县"
+
+    return Rejected(source=order.source, order_number=order.order_number, fields=order.fields, raw=order.raw,
+                    reason=f"工单编号“{order.order_number}”已由{name(row_county)}的12345接口登记，{name(county)}的接口"
+                           "又送来同一编号：不转入其他县的诉求，请与12345平台核实")
+
+
+def ingest(db: Engine, record: Intake, origin: str | None, county: str | None = None) -> tuple[str, int | None]:
     """Put one record into the registry or the quarantine.
+
+    `county`: the tenant of the county whose feed or import brought it, written on a new row (None: the
+    chart's own county). A known order of another county is not touched: the record is quarantined
+    (`_other_county`), so a feed's record never reaches another county's appeal.
 
     Returns (outcome, order id): outcome is one of new, known, updated, withdrawn_before_intake,
     quarantined, quarantine_known (the names of `SyncReport`'s counters).
     """
     if isinstance(record, Rejected):
-        _, created = quarantine(db, record, origin)
+        _, created = quarantine(db, record, origin, county)
         return ("quarantined" if created else "quarantine_known"), None
     order = record
     with Session(db) as session:
         row = session.scalar(select(HotlineOrder).where(HotlineOrder.order_number == order.order_number))
+        if row is not None and row.county != county:
+            _, created = quarantine(db, _other_county(order, row.county, county), origin, county)
+            return ("quarantined" if created else "quarantine_known"), None
         if row is None:
-            row = _new_row(order, origin)
+            row = _new_row(order, origin, county)
             session.add(row)
             try:
                 session.commit()
             except IntegrityError:  # another sync inserted it a moment ago: merge below
                 session.rollback()
             else:
-                _resolve_quarantined(db, order.order_number, order.business_key)
+                _resolve_quarantined(db, order.order_number, order.business_key, county)
                 if order.notes:
                     log.info("order %s: %s", order.order_number, "；".join(order.notes))
                 return ("withdrawn_before_intake" if order.withdrawn else "new"), row.id
@@ -150,7 +170,8 @@ def ingest(db: Engine, record: Intake, origin: str | None) -> tuple[str, int | N
     return ("updated" if changed else "known"), order_id
 
 
-def ingest_many(db: Engine, records: list[Intake], origin: str | None) -> list[tuple[str, int | None]]:
+def ingest_many(db: Engine, records: list[Intake], origin: str | None,
+                county: str | None = None) -> list[tuple[str, int | None]]:
     """`ingest` for a batch (a page of a source), with the same outcomes, in order.
 
     Orders never seen before are looked up with one query and inserted in one transaction (their
@@ -171,11 +192,13 @@ def ingest_many(db: Engine, records: list[Intake], origin: str | None) -> list[t
                 row = known.get(record.order_number)
                 if row is None and record.order_number not in fresh:
                     fresh[record.order_number] = index
-                elif row is not None and record.order_number not in seen and _nothing_new(row, record):
+                elif (row is not None and record.order_number not in seen and row.county == county
+                      and _nothing_new(row, record)):
                     outcomes[index] = "known", row.id  # read again (the sync's overlap): nothing to write
                 seen.add(record.order_number)
     if fresh:
-        rows = {number: _new_row(records[index], origin) for number, index in fresh.items()}  # type: ignore[arg-type]
+        rows = {number: _new_row(records[index], origin, county)  # type: ignore[arg-type]
+                for number, index in fresh.items()}
         with Session(db, expire_on_commit=False) as session:  # ids and keys stay readable after the commit
             session.add_all(rows.values())
             try:
@@ -190,7 +213,7 @@ def ingest_many(db: Engine, records: list[Intake], origin: str | None) -> list[t
                 waiting = set(session.scalars(select(HotlineQuarantine.order_number).where(
                     HotlineQuarantine.order_number.in_(list(rows)), HotlineQuarantine.resolved_at.is_(None))))
             for number in sorted(waiting):
-                _resolve_quarantined(db, number, rows[number].business_key)
+                _resolve_quarantined(db, number, rows[number].business_key, county)
             for number, index in fresh.items():
                 order = records[index]
                 assert isinstance(order, WorkOrder)
@@ -199,7 +222,7 @@ def ingest_many(db: Engine, records: list[Intake], origin: str | None) -> list[t
                 outcomes[index] = ("withdrawn_before_intake" if order.withdrawn else "new"), ids[number]
     for index, record in enumerate(records):
         if outcomes[index] is None:
-            outcomes[index] = ingest(db, record, origin)
+            outcomes[index] = ingest(db, record, origin, county)
     return [o for o in outcomes if o is not None]
 
 
@@ -217,9 +240,9 @@ def _nothing_new(row: HotlineOrder, order: WorkOrder) -> bool:
     return not (survey and not _same_survey(row.survey, survey))
 
 
-def _new_row(order: WorkOrder, origin: str | None) -> HotlineOrder:
+def _new_row(order: WorkOrder, origin: str | None, county: str | None = None) -> HotlineOrder:
     return HotlineOrder(
-        order_number=order.order_number, source=order.source, origin=origin,
+        order_number=order.order_number, source=order.source, origin=origin, county=county,
         state="withdrawn_before_intake" if order.withdrawn else "new",
         business_key=order.business_key, registration=order.registration, raw_payload=order.raw,
         received_at=to_utc(order.received_at), remote_updated_at=to_utc(order.updated_at),
@@ -265,11 +288,14 @@ def _merge(db: Engine, order_id: int, order: WorkOrder) -> bool:
         return changed
 
 
-def _resolve_quarantined(db: Engine, order_number: str, key: str) -> None:
-    """Open quarantine entries of an order that has now arrived in good shape are resolved."""
+def _resolve_quarantined(db: Engine, order_number: str, key: str, county: str | None = None) -> None:
+    """Open quarantine entries of an order that has now arrived in good shape (from the same county's
+    feed or import) are resolved."""
+    same = HotlineQuarantine.county.is_(None) if county is None else HotlineQuarantine.county == county
     with db.begin() as conn:
         conn.execute(update(HotlineQuarantine)
-                     .where(HotlineQuarantine.order_number == order_number, HotlineQuarantine.resolved_at.is_(None))
+                     .where(HotlineQuarantine.order_number == order_number, HotlineQuarantine.resolved_at.is_(None),
+                            same)
                      .values(resolved_at=utcnow(), resubmitted_as=key))
 
 

@@ -187,7 +187,7 @@ class HotlineSimulator:
                  reminded: float = 0.1, invalid_codes: float = 0.06, prefix: str = "GD", api_key: str = "sim-key",
                  jurisdiction: str | None = None, now: dt.datetime | None = None, days: int = 14,
                  auto_survey: bool = False, encoding: str = "utf-8", repeat_last_page: bool = False,
-                 standard_only_cap: int | None = None) -> None:
+                 standard_only_cap: int | None = None, county_name: str = "某县") -> None:
         # servers in the wild (issue 12, kind 9): XML in another declared encoding (GBK); a page past
         # the end answered with the last page again; only the standard query (page, page_size and
         # updated_after ignored) with at most `standard_only_cap` records per answer
@@ -197,6 +197,7 @@ class HotlineSimulator:
         self.api_key = api_key
         self.jurisdiction = jurisdiction
         self.prefix = prefix
+        self.county_name = county_name  # the county of the generated enterprises and addresses
         self.auto_survey = auto_survey
         self.down = False
         self.requests_served = 0
@@ -220,7 +221,7 @@ class HotlineSimulator:
 
     def _enterprise(self, valid_code: bool) -> dict[str, Any]:
         rng = self._rng
-        name = f"某县{rng.choice(BRANDS)}{rng.choice(TRADES)}{rng.choice(FORMS)}"
+        name = f"{self.county_name}{rng.choice(BRANDS)}{rng.choice(TRADES)}{rng.choice(FORMS)}"
         person = rng.choice(SURNAMES) + rng.choice(GIVEN)
         if rng.random() < 0.8:
             phone = rng.choice(MOBILE_PREFIXES) + "".join(rng.choice("0123456789") for _ in range(8))
@@ -261,7 +262,7 @@ class HotlineSimulator:
             order = SimOrder(
                 seq=index, id=self._number(received), service_code=category, description=description,
                 requested=received, updated=received + dt.timedelta(minutes=rng.randint(5, 90)),
-                address=f"某县{rng.choice(PARKS)}{rng.choice(ROADS)}{rng.randint(1, 200)}号", ext=ext,
+                address=f"{self.county_name}{rng.choice(PARKS)}{rng.choice(ROADS)}{rng.randint(1, 200)}号", ext=ext,
             )
             if index >= count:  # the malformed ones
                 order.malformed = True
@@ -339,7 +340,7 @@ class HotlineSimulator:
                 seq=self._seq + 1, id=fields.get("service_request_id") or self._number(now), service_code=category,
                 description=fields.get("description") or fields.get("problemDescription") or description,
                 requested=now, updated=now,
-                address=fields.get("address") or fields.get("address_string") or f"某县{self._rng.choice(PARKS)}",
+                address=fields.get("address") or fields.get("address_string") or f"{self.county_name}{self._rng.choice(PARKS)}",
                 ext=ext,
             )
             self._store(order)

@@ -415,10 +415,11 @@ def write_results(path: Path | str, rows: list[tuple[Any, ...]]) -> Path:
 
 # --------------------------------------------------------------------------- the two operations
 def import_workbook(path: Path | str, mapping: Mapping[str, Any] | None = None, *, db: Engine,
-                    camunda: Camunda) -> SyncReport:
-    """Import a 12345 export: new orders start appeals, known ones are duplicates, bad rows are quarantined."""
+                    camunda: Camunda, county: str | None = None) -> SyncReport:
+    """Import a 12345 export: new orders start appeals, known ones are duplicates, bad rows are quarantined.
+    `county`: the tenant of the county whose export it is (None: the chart's own county)."""
     source = WorkbookSource(path, mapping)
-    report = run_source(db, camunda, source, origin=Path(path).name)
+    report = run_source(db, camunda, source, origin=Path(path).name, county=county)
     report.blank_rows = source.blank_rows
     report.summary_rows = source.summary_rows
     return report

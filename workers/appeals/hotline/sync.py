@@ -53,19 +53,22 @@ log = logging.getLogger("appeals.hotline")
 __all__ = [
     "PUSH_VARIABLES", "PushResult", "SyncReport", "deliver_pending", "drain", "feeds", "find_appeal", "find_appeals", "ingest", "ingest_many",
     "order", "orders", "pending_updates", "push_status", "quarantine", "quarantine_entry", "quarantined",
-    "resubmit", "run_source", "status_update", "sync",
+    "check_county", "resubmit", "run_source", "status_update", "sync", "sync_all",
 ]
 
 
 # --------------------------------------------------------------------------- sources → registry
 def run_source(db: Engine, camunda: Camunda, source: OrderSource, origin: str,
-               report: SyncReport | None = None, drain_all: bool = False) -> SyncReport:
-    """Ingest every record of a source, then act on what it brought (or on everything pending)."""
+               report: SyncReport | None = None, drain_all: bool = False, county: str | None = None) -> SyncReport:
+    """Ingest every record of a source, then act on what it brought (or on everything pending).
+    `county`: the tenant of the county the records belong to (None: the chart's own county)."""
+    if county is not None:
+        check_county(db, county)
     report = report or SyncReport(source=source.source, origin=origin)
     touched: list[int] = []
     for record in source.records():
         report.records += 1
-        outcome, order_id = ingest(db, record, origin)
+        outcome, order_id = ingest(db, record, origin, county)
         report.count(outcome)
         if order_id is not None:
             touched.append(order_id)
@@ -85,6 +88,9 @@ def sync(config: HotlineConfig, *, db: Engine, camunda: Camunda,
 
     if not config.configured:
         raise HotlineError("未配置12345接口地址（APPEALS_HOTLINE_URL）")
+    county = config.county
+    if county is not None:
+        check_county(db, county)
     own_client = client is None
     client = client or Open311Client(config)
     report = SyncReport(source="open311", origin=config.feed)
@@ -102,16 +108,16 @@ def sync(config: HotlineConfig, *, db: Engine, camunda: Camunda,
                 report.records += 1
                 batch.append(record)
                 if len(batch) >= INGEST_BATCH:
-                    _ingest(db, batch, config.feed, report)
+                    _ingest(db, batch, config.feed, report, county)
         except HotlineError as exc:
             error = exc
-        _ingest(db, batch, config.feed, report)  # what came before an error is kept too
+        _ingest(db, batch, config.feed, report, county)  # what came before an error is kept too
         report.pages = source.pages
         if source.incomplete:  # bounded or capped: the rest comes next time
             report.errors.append(source.incomplete)
-        drain(db, camunda, report, workers=config.drain_workers)
+        drain(db, camunda, report, workers=config.drain_workers, county=county)
         if error is None:
-            deliver_pending(db, client, report=report)
+            deliver_pending(db, client, report=report, county=county)
     finally:
         if own_client:
             client.close()
@@ -128,9 +134,39 @@ INGEST_BATCH = 100
 """Records put into the registry together (`registry.ingest_many`)."""
 
 
-def _ingest(db: Engine, batch: list[Intake], origin: str, report: SyncReport) -> None:
+def check_county(db: Engine, county: str) -> None:
+    """A feed or import of another county (`county`, a tenant) needs that county in the synced org chart;
+    HotlineError otherwise (its orders would start appeals in no county's tenant)."""
+    from ..context import latest_org_chart
+
+    try:
+        chart = latest_org_chart(db)
+    except LookupError:
+        raise HotlineError(f"尚未同步组织架构，无法确定租户“{county}”对应的县") from None
+    if county == chart.tenant:
+        raise HotlineError(f"租户“{county}”是组织架构的本县：其12345接口用 APPEALS_HOTLINE_URL 配置（不加县后缀）")
+    if county not in {c.tenant for c in chart.counties}:
+        raise HotlineError(f"组织架构中没有租户为“{county}”的县（counties），其12345工单无法登记")
+
+
+def sync_all(feeds: list[HotlineConfig], *, db: Engine, camunda: Camunda) -> list[tuple[HotlineConfig, SyncReport,
+                                                                                        HotlineError | None]]:
+    """One sync of each feed in turn (`Settings.hotline_feeds`): each county's orders become appeals in
+    that county. One feed's failure does not keep the others from syncing: every feed's (config, report,
+    error or None), in the order given."""
+    outcomes: list[tuple[HotlineConfig, SyncReport, HotlineError | None]] = []
+    for config in feeds:
+        try:
+            outcomes.append((config, sync(config, db=db, camunda=camunda), None))
+        except HotlineError as exc:
+            report = exc.report or SyncReport(source="open311", origin=config.feed)
+            outcomes.append((config, report, exc))
+    return outcomes
+
+
+def _ingest(db: Engine, batch: list[Intake], origin: str, report: SyncReport, county: str | None = None) -> None:
     """Put a batch of records into the registry (and empty the batch)."""
-    for outcome, _ in ingest_many(db, batch, origin):
+    for outcome, _ in ingest_many(db, batch, origin, county):
         report.count(outcome)
     batch.clear()
 
@@ -191,7 +227,7 @@ def resubmit(entry_id: int, overrides: Mapping[str, Any] | None = None, *, db: E
     if isinstance(record, Rejected):
         raise HotlineError(f"修改后仍不能登记为诉求：{record.reason}")
     report = SyncReport(source=entry.source, origin=f"quarantine#{entry_id}")
-    outcome, order_id = ingest(db, record, f"quarantine#{entry_id}")
+    outcome, order_id = ingest(db, record, f"quarantine#{entry_id}", entry.county)
     report.records = 1
     report.count(outcome)
     if order_id is not None:

@@ -23,6 +23,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from ..camunda import Camunda
 from ..context import DEFAULT_PREFIX, latest_org_chart
 from ..db import engine_for, upgrade
+from ..org import OrgChart
 from ..settings import PublicSettings, Settings
 from .gateway import EngineGateway, EngineUnavailable
 from .store import Store
@@ -54,26 +55,63 @@ class Public:
         self.gateway = gateway
         self.store = store
         self.limiter: Limiter | None = None
-        self._org: tuple[float, str, str] | None = None
+        self._org: tuple[float, OrgChart | None] | None = None
         self._org_guard = threading.Lock()
 
-    def org(self) -> tuple[str, str]:
-        """(county name, 登记编号 prefix) from the synced org chart, re-read each minute.
+    @property
+    def county(self) -> str | None:
+        """The tenant of the county this site serves (`--county`); None: the chart's own county."""
+        return self.settings.public.county
 
-        APPEALS_ORG_PREFIX (`settings.org.prefix_override`) overrides both; before the first
-        `appeals org sync` both are 某县."""
-        override = self.settings.org.prefix_override
-        if override:
-            return override, override
+    def chart(self) -> OrgChart | None:
+        """The synced org chart (None before the first `appeals org sync`), re-read each minute."""
         with self._org_guard:
             if self._org is None or time.monotonic() - self._org[0] > self.ORG_TTL_SECONDS:
                 try:
-                    chart = latest_org_chart(self.store.engine)
-                    county, prefix = chart.county, chart.number_prefix
+                    chart: OrgChart | None = latest_org_chart(self.store.engine)
                 except LookupError:
-                    county = prefix = DEFAULT_PREFIX
-                self._org = (time.monotonic(), county, prefix)
-            return self._org[1], self._org[2]
+                    chart = None
+                self._org = (time.monotonic(), chart)
+            return self._org[1]
+
+    def org(self) -> tuple[str, str]:
+        """(county name, 登记编号 prefix) of the county this site serves, from the synced org chart.
+
+        APPEALS_ORG_PREFIX (`settings.org.prefix_override`) overrides both on the chart's own county's
+        site; before the first `appeals org sync` both are 某县."""
+        override = self.settings.org.prefix_override
+        if override and self.county is None:
+            return override, override
+        chart = self.chart()
+        if chart is None:
+            return DEFAULT_PREFIX, DEFAULT_PREFIX
+        try:
+            own = chart.for_tenant(self.county)
+        except LookupError:
+            return DEFAULT_PREFIX, DEFAULT_PREFIX
+        return own.county, own.number_prefix
+
+    def county_code(self) -> str | None:
+        """The tenant a submission on this site starts its appeal in (`countyCode`): the site's county,
+        else the chart's own county's (None without tenants)."""
+        if self.county is not None:
+            return self.county
+        chart = self.chart()
+        return chart.tenant if chart is not None else None
+
+    def serves(self, tenant: str | None) -> bool:
+        """Whether an appeal of this tenant may be found (lookup, survey) on this site: a county's site
+        only its county's; the chart's own county's site its own, those without a tenant and those of the
+        counties without a site of their own (`Settings.public_sites`)."""
+        if self.county is not None:
+            return tenant == self.county
+        if tenant is None:
+            return True
+        chart = self.chart()
+        if chart is None:
+            return True
+        return tenant == chart.tenant or (
+            tenant in {c.tenant for c in chart.counties} and tenant not in self.settings.public_sites)
 
 
 def public() -> Public:
@@ -101,7 +139,8 @@ def create_app(base: Settings) -> Flask:
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
         MAX_FORM_MEMORY_SIZE=settings.max_request_bytes,
         MAX_FORM_PARTS=100,
-        SESSION_COOKIE_NAME="appeals_public",
+        # one cookie per county's site: two sites on one host (ports) would otherwise share it
+        SESSION_COOKIE_NAME="appeals_public" + (f"_{settings.county}" if settings.county else ""),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.cookies_secure,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from ..context import AppContext, pass_app
-from ..settings import SettingsError
+from ..settings import Settings, SettingsError, suffix_of_tenant
 from .app import EXTENSION
 from .delivery import Deliverer, deliver_due
 
@@ -20,19 +21,25 @@ public = click.Group("public", help="企业诉求公众服务页面（在线填�
 @click.option("--port", default=None, type=click.IntRange(1, 65535), help="Port (default APPEALS_PUBLIC_PORT, 8090).")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
               help="Requests handled at once (a submission may wait ~10 s for its number).")
+@click.option("--county", metavar="TENANT", default=None,
+              help="Serve this county of the chart (its tenant, e.g. yixian) with its APPEALS_PUBLIC_*__<TENANT> "
+                   "settings (default APPEALS_PUBLIC_COUNTY, else the chart's own county).")
 @pass_app
-def serve(app_ctx: AppContext, host: str, port: int | None, threads: int) -> None:
-    """Serve the public pages with waitress (a production WSGI server)."""
+def serve(app_ctx: AppContext, host: str, port: int | None, threads: int, county: str | None) -> None:
+    """Serve the public pages of one county with waitress (a production WSGI server)."""
     import waitress
-
-    port = port or app_ctx.settings.public.port
 
     from .app import create_app
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = app_ctx.settings.public
     try:
-        app = create_app(app_ctx.settings)
+        base = county_settings(app_ctx.settings, county or app_ctx.settings.public.county)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    port = port or base.public.port
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = base.public
+    try:
+        app = create_app(base)
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"public pages on http://{host}:{port}/ (public URL {settings.base_url}/)")
@@ -48,6 +55,18 @@ def serve(app_ctx: AppContext, host: str, port: int | None, threads: int) -> Non
                        clear_untrusted_proxy_headers=settings.trusted_proxies == 0)
     finally:
         deliverer.stop()
+
+
+def county_settings(settings: Settings, county: str | None) -> Settings:
+    """The settings of the site of `county` (a tenant; None: the chart's own county's). SettingsError for
+    a county without a site of its own: its address must be known (survey links)."""
+    if county is None:
+        return replace(settings, public=replace(settings.public, county=None))
+    if county not in settings.public_sites:
+        suffix = suffix_of_tenant(county)
+        raise SettingsError(f"no public site is configured for county '{county}': set APPEALS_PUBLIC_BASE_URL__{suffix} "
+                            f"(its public address, used in its survey links) and APPEALS_PUBLIC_PORT__{suffix}")
+    return replace(settings, public=settings.public_for(county))
 
 
 @public.command("deliver")

@@ -27,7 +27,8 @@ def deliver(store: Store, gateway: EngineGateway, delivery: Delivery, look_up_fi
         pid = gateway.find_by_business_key(delivery.business_key) if look_up_first else None
         if pid is None:
             variables = dict(delivery.variables)
-            county = home_county_code(store.engine)  # the public pages are the chart's own county's
+            # the site's county is kept with the submission (views.appeal); older kept ones: the chart's own
+            county = home_county_code(store.engine)
             if county and not variables.get("countyCode"):
                 variables["countyCode"] = county
             pid = gateway.submit(delivery.business_key, variables)

@@ -114,6 +114,9 @@ def appeal() -> Any:
     # the receipt token is the appeal's id in the online channel (externalId, as the 12345 order number)
     variables = {**result.variables, "externalId": claim.business_key,
                  "receivedAt": now().isoformat(timespec="seconds")}
+    county = pub.county_code()  # the site's county, kept with the submission: whoever delivers it later
+    if county:
+        variables["countyCode"] = county
     # kept before the engine is called: whatever the engine does, the submission is not lost
     kept = pub.store.keep_submission(claim, variables)
     pid = deliver(pub.store, pub.gateway, kept, look_up_first=claim.state == "retry" or kept.attempts > 0)
@@ -204,19 +207,24 @@ def lookup() -> Any:
     if errors:
         return render_template("lookup.html", values=values, errors=errors), 400
     kept = pub.store.kept_variables(key.business_key) if key.business_key else None
+    instance = None
     if kept is not None:  # submitted, waiting for the engine
         pid, variables = None, {"contactPhone": kept.get("contactPhone"), "receivedAt": kept.get("receivedAt")}
-    elif key.business_key:
-        pid = pub.gateway.find_by_business_key(key.business_key)
-        variables = pub.gateway.variables(pid) if pid else {}
+        if not pub.serves(kept.get("countyCode")):  # another county's site took it
+            variables = {}
     else:
-        pid = pub.gateway.find_by_registration_number(key.registration_number)
-        variables = pub.gateway.variables(pid) if pid else {}
+        if key.business_key:
+            pid = pub.gateway.find_by_business_key(key.business_key)
+        else:
+            pid = pub.gateway.find_by_registration_number(key.registration_number)
+        instance = pub.gateway.instance(pid) if pid else None
+        # another county's appeal is not found here (its own site answers): no county learns of another's
+        variables = pub.gateway.variables(pid) if instance and pub.serves(instance.get("tenantId")) else {}
     # one answer for "no such appeal" and "wrong phone": nothing to learn by trying
     if not same_phone(values["phone"], variables.get("contactPhone")):
         log.info("progress lookup: no match")
         return render_template("lookup.html", values=values, errors={}, not_found=NOT_FOUND), 404
-    progress = _progress(variables, pub.gateway.instance(pid) if pid else None)
+    progress = _progress(variables, instance)
     return render_template("progress.html", progress=progress)
 
 
@@ -235,6 +243,10 @@ def survey(token: str) -> Any:
         if exc.expired:
             return error_page(400, f"评价链接已超过{pub.settings.public.survey_days}天有效期。如需评价，"
                                     "请联系企业服务办公室或拨打服务热线。", title="评价链接已过期")
+        return error_page(400, "评价链接无效，请检查链接是否完整。", title="评价链接无效")
+    instance = pub.gateway.instance(link.process_instance_id)
+    if instance is not None and not pub.serves(instance.get("tenantId")):  # another county's appeal
+        log.info("survey link refused (another county's appeal)")
         return error_page(400, "评价链接无效，请检查链接是否完整。", title="评价链接无效")
     posting = request.method == "POST"
     refused = 409 if posting else 200
