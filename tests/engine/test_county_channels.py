@@ -13,7 +13,10 @@ import threading
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
 
+from appeals.hotline.cli import hotline
 from appeals.hotline.registry import order, quarantined
 from appeals.hotline.simulator import HotlineSimulator, SimulatorServer
 from appeals.hotline.sync import sync, sync_all
@@ -111,6 +114,30 @@ def test_each_county_feed_makes_its_own_county_appeals_once_under_two_concurrent
         yixian_own = set(yixian.order_ids()) - {clash}
         assert not [u for u in mouxian.updates() if u.get("service_request_id") in yixian_own]
         assert not [u for u in yixian.updates() if u.get("service_request_id") in mouxian.order_ids()]
+
+
+def test_the_commands_take_a_county(workers: EngineHandle, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`appeals hotline sync --county yixian` pulls 乙县's feed (APPEALS_HOTLINE_URL__YIXIAN); `export --county`
+    writes that county's orders only; `status` counts the orders per county."""
+    yixian = HotlineSimulator(orders=3, malformed=0, seed=51, prefix="KY", api_key=API_KEY, withdrawn=0, reminded=0,
+                              county_name="乙县")
+    runner = CliRunner()
+    with SimulatorServer(yixian) as server:
+        monkeypatch.setenv("APPEALS_HOTLINE_URL__YIXIAN", server.url)
+        monkeypatch.setenv("APPEALS_HOTLINE_API_KEY__YIXIAN", API_KEY)
+        result = runner.invoke(hotline, ["sync", "--county", "yixian"], catch_exceptions=False)
+        assert result.exit_code == 0 and "新工单3件" in result.output, result.output
+    for number in yixian.order_ids():
+        assert appeal_of_order(workers, number)["tenantId"] == "yixian"
+    exported = tmp_path / "yixian.xlsx"
+    result = runner.invoke(hotline, ["export", str(exported), "--county", "yixian"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    numbers = {row[0] for row in load_workbook(exported).active.iter_rows(min_row=2, values_only=True)}
+    assert set(yixian.order_ids()) <= numbers and all(n.startswith(("CY", "KY", "TY")) for n in numbers), numbers
+    result = runner.invoke(hotline, ["status"], catch_exceptions=False)
+    assert "各县工单" in result.output and "yixian" in result.output
+    result = runner.invoke(hotline, ["sync", "--county", "dongxian"])
+    assert result.exit_code == 1 and "APPEALS_HOTLINE_URL__DONGXIAN" in result.output
 
 
 def test_a_county_feed_needs_its_county_in_the_chart(workers: EngineHandle) -> None:

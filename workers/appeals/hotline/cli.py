@@ -31,6 +31,16 @@ def _report(report: Any) -> None:
         click.echo(f"  ! {error}", err=True)
 
 
+def _county(county: str | None) -> str | None:
+    """A `--county` option: the tenant of another county of the chart; the chart's own county's tenant
+    counts as None (its feed and rows carry no county)."""
+    if county is None:
+        return None
+    from ..context import home_county_code
+
+    return None if county == home_county_code(_services().db) else county
+
+
 hotline = click.Group(
     "hotline",
     help="12345 hotline (热线): work-order sync, spreadsheet import/export, quarantine, simulator (spec §16).",
@@ -47,6 +57,7 @@ def sync_command(county: str | None, url: str | None, api_key: str | None, fmt: 
     """Pull new and changed work orders of one county's feed now (one run of the periodic sync)."""
     from .sync import sync
 
+    county = _county(county)
     try:
         config = _services().settings.hotline_for(county)
     except ValueError as exc:
@@ -80,7 +91,8 @@ def import_command(file: Path, mapping: Path | None, county: str | None) -> None
 
     svc = _services()
     try:
-        report = import_workbook(file, load_mapping(mapping), db=svc.db, camunda=svc.camunda, county=county)
+        report = import_workbook(file, load_mapping(mapping), db=svc.db, camunda=svc.camunda,
+                                 county=_county(county))
     except (SpreadsheetError, SettingsError, HotlineError) as exc:
         raise click.ClickException(str(exc)) from None
     _report(report)
@@ -92,14 +104,16 @@ def import_command(file: Path, mapping: Path | None, county: str | None) -> None
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--since", type=MOMENT,
               help="Only orders received (or first seen) on or after this date (2026-11-01, 2026年11月1日, …).")
-def export_command(file: Path, since: dt.datetime | None) -> None:
+@click.option("--county", metavar="TENANT", default=None,
+              help="Only the orders of this county's feed (its tenant); default: every order.")
+def export_command(file: Path, since: dt.datetime | None, county: str | None) -> None:
     """Write the results of the hotline's orders to FILE (.xlsx) for upload to the 12345 platform."""
     from .spreadsheet import export_results
 
     svc = _services()
     moment = since
     try:
-        count = export_results(file, db=svc.db, camunda=svc.camunda, since=moment)
+        count = export_results(file, db=svc.db, camunda=svc.camunda, since=moment, county=_county(county) if county else "*")
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"wrote {count} orders to {file}")

@@ -319,9 +319,13 @@ def order(db: Engine, order_number: str) -> HotlineOrder | None:
         return session.scalar(select(HotlineOrder).where(HotlineOrder.order_number == order_number))
 
 
-def orders(db: Engine, since: dt.datetime | None = None) -> list[HotlineOrder]:
+def orders(db: Engine, since: dt.datetime | None = None, county: str | None = "*") -> list[HotlineOrder]:
+    """The registry's orders (received or first seen since `since`), of one county (a tenant; None: the
+    chart's own county; "*": every county)."""
     with Session(db) as session:
         query = select(HotlineOrder).order_by(HotlineOrder.id)
+        if county != "*":
+            query = query.where(HotlineOrder.county.is_(None) if county is None else HotlineOrder.county == county)
         if since is not None:
             query = query.where(or_(HotlineOrder.received_at >= to_utc(since),
                                     HotlineOrder.first_seen_at >= to_utc(since)))

@@ -425,8 +425,10 @@ def import_workbook(path: Path | str, mapping: Mapping[str, Any] | None = None, 
     return report
 
 
-def export_results(path: Path | str, *, db: Engine, camunda: Camunda, since: dt.datetime | None = None) -> int:
-    """Write the results of the hotline's orders (received or first seen since `since`); the row count."""
-    rows = result_rows(orders(db, since), camunda)
+def export_results(path: Path | str, *, db: Engine, camunda: Camunda, since: dt.datetime | None = None,
+                   county: str | None = "*") -> int:
+    """Write the results of the hotline's orders (received or first seen since `since`; of one county's feed:
+    a tenant, None for the chart's own county's, "*" every order); the row count."""
+    rows = result_rows(orders(db, since, county), camunda)
     write_results(path, rows)
     return len(rows)
