@@ -169,7 +169,7 @@ def test_the_hotline_sync_timer_syncs_every_county_feed(workers: EngineHandle, m
                         timeout=60, message="the sync instance completes")
         note = workers.admin.get("/history/variable-instance", processInstanceId=done[0]["id"],
                                  variableName="syncNote")[0]["value"]
-        assert "【本县】" in note and "【yixian】" in note, note
+        assert "【本县】" in note and "【乙县】" in note, note
     for number in yixian.order_ids():
         assert appeal_of_order(workers, number)["tenantId"] == "yixian"
     for number in mouxian.order_ids():

@@ -47,8 +47,17 @@ def pull_hotline_orders(task: Task, ctx: AppContext) -> dict[str, Any]:
     outcomes = sync_all(feeds, db=ctx.db, camunda=ctx.camunda)
     several = len(outcomes) > 1 or outcomes[0][0].county is not None
 
+    try:
+        chart = ctx.org_chart()
+    except LookupError:
+        chart = None
+
     def label(county: str | None, text: str) -> str:
-        return f"【{county or '本县'}】{text}" if several else text
+        """The text with the feed's county (乙县; 本县 for the chart's own) when there are several feeds."""
+        if not several:
+            return text
+        name = "本县" if county is None else (chart.county_of_tenant(county) if chart else county)
+        return f"【{name}】{text}"
 
     notes = [label(config.county, str(error) if error else report.summary()) for config, report, error in outcomes]
     reports = ({config.county or "": report.as_dict() for config, report, _ in outcomes} if several
