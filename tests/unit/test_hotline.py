@@ -384,8 +384,8 @@ def test_migration_0004_creates_exactly_the_hotline_tables(tmp_path: Path, fresh
 
     assert sorted((d[0], d[2], d[3].name) for d in differences()) == [
         ("add_column", "hotline_order", "county"), ("add_column", "hotline_quarantine", "county")], (
-        "0004 makes the tables; 0012 adds each record's county")
-    command.upgrade(config, "0012")
+        "0004 makes the tables; 0013 adds each record's county")
+    command.upgrade(config, "0013")
     assert differences() == []
     command.downgrade(config, "0003")
     assert not {n for n in inspect(create_engine(url)).get_table_names() if n.startswith("hotline_")}

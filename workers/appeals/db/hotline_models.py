@@ -10,7 +10,7 @@
 - `hotline_feed`: per Open311 endpoint, the newest update time seen (the next pull starts there)
   and the health of the last run.
 
-All times are stored in UTC. Migrations: migrations/versions/0004_hotline.py, 0012_hotline_county.py.
+All times are stored in UTC. Migrations: migrations/versions/0004_hotline.py, 0013_hotline_county.py.
 """
 
 from __future__ import annotations
