@@ -26,10 +26,12 @@ import org.camunda.bpm.engine.impl.form.validator.FormFieldValidationException;
 import org.camunda.bpm.engine.impl.interceptor.Command;
 import org.camunda.bpm.engine.impl.interceptor.CommandContext;
 import org.camunda.bpm.engine.impl.interceptor.CommandInterceptor;
+import org.camunda.bpm.engine.impl.persistence.entity.ByteArrayEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.CamundaFormDefinitionEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.ExecutionEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.ResourceEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.TaskEntity;
+import org.camunda.bpm.engine.impl.persistence.entity.VariableInstanceEntity;
 import org.camunda.bpm.engine.impl.pvm.process.ActivityImpl;
 import org.camunda.bpm.engine.impl.pvm.process.ScopeImpl;
 import org.camunda.bpm.engine.impl.util.xml.Element;
@@ -38,7 +40,16 @@ import org.camunda.bpm.engine.variable.value.TypedValue;
 import org.springframework.stereotype.Component;
 
 /**
- * Text typed into a form is stored trimmed, whatever the channel (Tasklist's submit-form, REST's
+ * A user completing a task writes only what the task's form offers, and its text stored trimmed.
+ *
+ * <p>Only the form's fields: when a user task with a Camunda Form ({@code camunda:formRef}) completes
+ * (Tasklist's submit-form, REST's complete), every variable the call created or changed must be a field of
+ * that form the user may fill, or a read-only field sent back unchanged (or in {@link #EXTRA_TASK_VARIABLES},
+ * empty today); otherwise the call is refused as a form validation error (HTTP 400) with the message
+ * “本任务的表单没有这些字段，不能提交：a、b（…）” naming all of them, the task stays open and nothing of the
+ * call is kept. Workers complete external tasks, which this does not concern.
+ *
+ * <p>Text typed into a form is stored trimmed, whatever the channel (Tasklist's submit-form, REST's
  * complete): when a user task with a Camunda Form ({@code camunda:formRef}) completes, every text field
  * of that form ({@code textfield}, {@code textarea}; not disabled or read-only) whose variable was written
  * in this call loses the spaces, line breaks and invisible characters at both ends (Unicode white space
@@ -54,17 +65,44 @@ import org.springframework.stereotype.Component;
 @Component
 public class FormTextPlugin extends AbstractProcessEnginePlugin {
 
-  /** One text field of a form: variable name, label shown to the user, whether it must be filled. */
-  record TextField(String key, String label, boolean required) {
+  /**
+   * One field of a form: variable name, component type ({@code textfield}, {@code select}, …), label shown
+   * to the user, whether it must be filled, whether the user may change it (not disabled, not read-only).
+   */
+  record FormField(String key, String type, String label, boolean required, boolean editable) {
+    boolean text() {
+      return editable && ("textfield".equals(type) || "textarea".equals(type));
+    }
   }
 
-  static final ObjectMapper JSON = new ObjectMapper();
-  static final Map<String, List<TextField>> FIELDS = new ConcurrentHashMap<>();
+  /**
+   * Variables a user may write on completing a task although no form field has them: none today. A task
+   * that needs one gets it here, with the reason, and in docs/input-rules.md.
+   */
+  static final java.util.Set<String> EXTRA_TASK_VARIABLES = java.util.Set.of();
 
-  /** The refusal of a blank required field: a form validation error, HTTP 400 over REST. */
-  static class BlankRequiredField extends FormFieldValidationException {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final Map<String, List<FormField>> FIELDS = new ConcurrentHashMap<>();
+
+  /** A refusal of the completing call: a form validation error, HTTP 400 over REST, nothing kept. */
+  static class FormRefusal extends FormFieldValidationException {
+    FormRefusal(String key, String message) {
+      super(key, message);
+    }
+  }
+
+  /** The refusal of a blank required field. */
+  static class BlankRequiredField extends FormRefusal {
     BlankRequiredField(String key, String label) {
       super(key, "“" + label + "”为必填项，不能为空或只填空格");
+    }
+  }
+
+  /** The refusal of variables the task's form does not let the user write. */
+  static class VariablesNotInForm extends FormRefusal {
+    VariablesNotInForm(java.util.Collection<String> names) {
+      super(names.iterator().next(), "本任务的表单没有这些字段，不能提交：" + String.join("、", names)
+          + "（只能提交本任务表单中可填写的字段；只读字段不能修改）");
     }
   }
 
@@ -83,7 +121,7 @@ public class FormTextPlugin extends AbstractProcessEnginePlugin {
           return next.execute(command);
         } catch (ProcessEngineException e) {
           for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof BlankRequiredField refusal) {
+            if (cause instanceof FormRefusal refusal) {
               throw refusal;
             }
           }
@@ -104,24 +142,103 @@ public class FormTextPlugin extends AbstractProcessEnginePlugin {
           String key = formRef == null ? null : formRef.getExpressionText();
           if (key != null && !key.contains("${") && !key.contains("#{")) {
             behavior.getTaskDefinition().addBuiltInTaskListener(TaskListener.EVENTNAME_COMPLETE,
-                task -> trimTextFields(task, key));
+                task -> checkFormVariables(task, key));
           }
         }
       }
     });
   }
 
-  static void trimTextFields(DelegateTask delegate, String formKey) {
+  /**
+   * On completion of the user task `delegate` (form `formKey`): refuse variables its form does not offer,
+   * then trim the text fields.
+   */
+  static void checkFormVariables(DelegateTask delegate, String formKey) {
     TaskEntity task = (TaskEntity) delegate;
     ExecutionEntity execution = task.getExecution();
     if (execution == null) {
       return;
     }
     CommandContext context = Context.getCommandContext();
-    String deploymentId = execution.getProcessDefinition().getDeploymentId();
-    List<TextField> fields = FIELDS.computeIfAbsent(deploymentId + "/" + formKey,
-        ignored -> textFields(context, deploymentId, formKey));
-    for (TextField field : fields) {
+    List<FormField> fields = formFields(context, execution.getProcessDefinition().getDeploymentId(), formKey);
+    refuseVariablesNotInForm(context, fields);
+    trimTextFields(context, task, fields);
+  }
+
+  /**
+   * The fields of the form `formKey` deployed in `deploymentId` (nested groups included), read once per
+   * deployment: the one place that says which fields a task's form has.
+   */
+  static List<FormField> formFields(CommandContext context, String deploymentId, String formKey) {
+    return FIELDS.computeIfAbsent(deploymentId + "/" + formKey, ignored -> readFields(context, deploymentId, formKey));
+  }
+
+  /**
+   * Every variable the completing call created or changed must be a field of the task's form that the user
+   * may fill (or in {@link #EXTRA_TASK_VARIABLES}); a read-only field's variable may be sent back unchanged
+   * (Tasklist does) or created, never changed. Otherwise {@link VariablesNotInForm} naming all of them.
+   */
+  static void refuseVariablesNotInForm(CommandContext context, List<FormField> fields) {
+    Map<String, FormField> byKey = new java.util.HashMap<>();
+    for (FormField field : fields) {
+      byKey.merge(field.key(), field, (a, b) -> a.editable() ? a : b);
+    }
+    java.util.SortedSet<String> refused = new java.util.TreeSet<>();
+    for (CachedDbEntity cached : context.getDbEntityManager().getDbEntityCache().getCachedEntities()) {
+      if (!(cached.getEntity() instanceof VariableInstanceEntity variable)) {
+        continue;
+      }
+      boolean created = cached.getEntityState() == DbEntityState.TRANSIENT;
+      boolean written = cached.getEntityState() == DbEntityState.PERSISTENT && cached.isDirty();
+      if (!created && !written) {
+        continue;
+      }
+      FormField field = byKey.get(variable.getName());
+      boolean allowed = EXTRA_TASK_VARIABLES.contains(variable.getName())
+          || field != null && (field.editable() || created || !valueChanged(context, cached, variable));
+      if (!allowed) {
+        refused.add(variable.getName());
+      }
+    }
+    if (!refused.isEmpty()) {
+      throw new VariablesNotInForm(refused);
+    }
+  }
+
+  /**
+   * Whether the command changed the value of the loaded variable (not merely wrote it again: every write
+   * counts up its sequence counter, and a value kept in a byte array changes that array, not the variable).
+   */
+  static boolean valueChanged(CommandContext context, CachedDbEntity cached, VariableInstanceEntity variable) {
+    Map<?, ?> loaded;
+    try {
+      java.lang.reflect.Field copy = CachedDbEntity.class.getDeclaredField("copy");
+      copy.setAccessible(true);
+      loaded = new java.util.HashMap<>((Map<?, ?>) copy.get(cached));
+    } catch (ReflectiveOperationException | ClassCastException | NullPointerException e) {
+      return true;
+    }
+    Map<?, ?> now = new java.util.HashMap<>((Map<?, ?>) variable.getPersistentState());
+    loaded.remove("sequenceCounter");
+    now.remove("sequenceCounter");
+    if (!loaded.equals(now)) {
+      return true;
+    }
+    String byteArrayId = variable.getByteArrayValueId();
+    if (byteArrayId == null) {
+      return false;
+    }
+    var cache = context.getDbEntityManager().getDbEntityCache();
+    ByteArrayEntity bytes = cache.get(ByteArrayEntity.class, byteArrayId);
+    CachedDbEntity cachedBytes = bytes == null ? null : cache.getCachedEntity(bytes);
+    return cachedBytes != null && cachedBytes.isDirty();
+  }
+
+  static void trimTextFields(CommandContext context, TaskEntity task, List<FormField> fields) {
+    for (FormField field : fields) {
+      if (!field.text()) {
+        continue;
+      }
       CoreVariableInstance instance = task.getVariableInstance(field.key());
       if (instance == null || !writtenNow(context, instance)) {
         continue;
@@ -150,8 +267,7 @@ public class FormTextPlugin extends AbstractProcessEnginePlugin {
     return cached != null && (cached.getEntityState() == DbEntityState.TRANSIENT || cached.isDirty());
   }
 
-  /** The text fields of the form `formKey` deployed in `deploymentId` (nested groups included). */
-  static List<TextField> textFields(CommandContext context, String deploymentId, String formKey) {
+  static List<FormField> readFields(CommandContext context, String deploymentId, String formKey) {
     CamundaFormDefinitionEntity form = context.getCamundaFormDefinitionManager()
         .findDefinitionByDeploymentAndKey(deploymentId, formKey);
     if (form == null) {
@@ -159,7 +275,7 @@ public class FormTextPlugin extends AbstractProcessEnginePlugin {
     }
     ResourceEntity resource = context.getResourceManager()
         .findResourceByDeploymentIdAndResourceName(deploymentId, form.getResourceName());
-    List<TextField> found = new ArrayList<>();
+    List<FormField> found = new ArrayList<>();
     try {
       collect(JSON.readTree(new String(resource.getBytes(), StandardCharsets.UTF_8)), found);
     } catch (java.io.IOException e) {
@@ -168,14 +284,14 @@ public class FormTextPlugin extends AbstractProcessEnginePlugin {
     return List.copyOf(found);
   }
 
-  static void collect(JsonNode node, List<TextField> found) {
+  static void collect(JsonNode node, List<FormField> found) {
     for (JsonNode component : node.path("components")) {
       String type = component.path("type").asText();
       String key = component.path("key").asText("");
       boolean editable = !component.path("disabled").asBoolean(false) && !component.path("readonly").asBoolean(false);
-      if (("textfield".equals(type) || "textarea".equals(type)) && !key.isEmpty() && editable) {
-        found.add(new TextField(key, component.path("label").asText(key),
-            component.path("validate").path("required").asBoolean(false)));
+      if (!key.isEmpty()) {
+        found.add(new FormField(key, type, component.path("label").asText(key),
+            component.path("validate").path("required").asBoolean(false), editable));
       }
       collect(component, found);
     }
