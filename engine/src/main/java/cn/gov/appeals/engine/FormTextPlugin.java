@@ -221,17 +221,32 @@ public class FormTextPlugin extends AbstractProcessEnginePlugin {
     Map<?, ?> now = new java.util.HashMap<>((Map<?, ?>) variable.getPersistentState());
     loaded.remove("sequenceCounter");
     now.remove("sequenceCounter");
-    if (!loaded.equals(now)) {
+    // a value kept in a byte array (a long text, JSON) may be rewritten in place or into a new array
+    Object loadedBytes = loaded.remove("byteArrayValueId");
+    Object nowBytes = now.remove("byteArrayValueId");
+    if (!loaded.equals(now) || (loadedBytes == null) != (nowBytes == null)) {
       return true;
     }
-    String byteArrayId = variable.getByteArrayValueId();
-    if (byteArrayId == null) {
+    if (loadedBytes == null) {
       return false;
     }
     var cache = context.getDbEntityManager().getDbEntityCache();
-    ByteArrayEntity bytes = cache.get(ByteArrayEntity.class, byteArrayId);
-    CachedDbEntity cachedBytes = bytes == null ? null : cache.getCachedEntity(bytes);
-    return cachedBytes != null && cachedBytes.isDirty();
+    if (loadedBytes.equals(nowBytes)) {
+      ByteArrayEntity bytes = cache.get(ByteArrayEntity.class, (String) nowBytes);
+      CachedDbEntity cachedBytes = bytes == null ? null : cache.getCachedEntity(bytes);
+      return cachedBytes != null && cachedBytes.isDirty();
+    }
+    byte[] before = bytesOf(context, (String) loadedBytes);
+    byte[] after = bytesOf(context, (String) nowBytes);
+    return before == null || after == null || !java.util.Arrays.equals(before, after);
+  }
+
+  static byte[] bytesOf(CommandContext context, String byteArrayId) {
+    ByteArrayEntity bytes = context.getDbEntityManager().getDbEntityCache().get(ByteArrayEntity.class, byteArrayId);
+    if (bytes == null) {
+      bytes = context.getDbEntityManager().selectById(ByteArrayEntity.class, byteArrayId);
+    }
+    return bytes == null ? null : bytes.getBytes();
   }
 
   static void trimTextFields(CommandContext context, TaskEntity task, List<FormField> fields) {
