@@ -80,6 +80,8 @@ def test_an_escalated_appeal_is_handled_by_the_city_and_closed_by_the_county(wor
         data = workers.admin.request("GET", f"/process-instance/{city.id}/variables/{document}/data")
         assert data[:2] == b"PK", f"{document} is the county's Word file"
     assert workers.admin.get(f"/process-instance/{city.id}")["businessKey"] == variables["countyRegistrationNumber"]
+    # what the city's task forms show about the task (tester 2: "类别： {{⚠}}" without it)
+    assert variables["categoryLabel"] == "用地审批" and variables["workdays"]
 
     # one city department, facts clear: the city office director approves within 2 working days (第十三条)
     propose_at_city(city, "city-dept-natural-resources", "single")

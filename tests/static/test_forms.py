@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from appeals.settings import PROJECT_ROOT
@@ -113,3 +113,67 @@ def test_every_limited_text_area_says_how_emoji_count() -> None:
         for component in components(form(path)["components"]):
             if component.get("type") == "textarea" and "maxLength" in component.get("validate", {}):
                 assert "按2字计" in component.get("description", ""), f"{path.stem}: {component['key']}"
+
+
+# --------------------------------------------------------------------------- kind 8: a value not set when the task opens
+HTML_TOKEN = re.compile(r"\{\{(#if |/if|)(.*?)\}\}", re.S)
+NOT_NULL = re.compile(r"([A-Za-z_][A-Za-z0-9_]*) != null")
+
+
+def render_html_view(template: str, values: dict[str, Any]) -> str:
+    """An HTML view's text as form-js renders it (the feelers templating of @bpmn-io/form-js 1.x in
+    Camunda 7.24's Tasklist): every insert `{{name}}` goes through `string(name)` and then through the
+    view's `escapeHTML`, which throws on null, so a variable that is missing or null shows " {{⚠}} ".
+    A `{{#if name != null}}…{{/if}}` block is left out when the name is missing or null. Any other
+    construct raises: this model knows only what the forms use."""
+    out: list[str] = []
+    skipping: list[bool] = []
+    position = 0
+    for match in HTML_TOKEN.finditer(template):
+        if not any(skipping):
+            out.append(template[position:match.start()])
+        position = match.end()
+        kind, body = match.group(1), match.group(2).strip()
+        if kind == "#if ":
+            guard = NOT_NULL.fullmatch(body)
+            assert guard, f"unknown condition {body!r}"
+            skipping.append(values.get(guard.group(1)) is None)
+        elif kind == "/if":
+            skipping.pop()
+        elif not any(skipping):
+            assert re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", body), f"unknown insert {body!r}"
+            value = values.get(body)
+            out.append(" {{⚠}} " if value is None else str(value))
+    assert not skipping, "an unclosed {{#if}}"
+    out.append(template[position:])
+    return "".join(out)
+
+
+def test_the_html_view_model_shows_the_warning_for_a_bare_missing_value() -> None:
+    assert "{{⚠}}" in render_html_view("答复：{{replyText}}{{consultationAnswer}}", {"replyText": "已解决"})
+    guarded = "{{#if categoryLabel != null}}{{categoryLabel}}{{/if}}"
+    assert render_html_view(guarded, {}) == ""
+    assert render_html_view(guarded, {"categoryLabel": "用地审批"}) == "用地审批"
+
+
+HTML_VIEWS = [(path.stem, component) for path in FORM_FILES for component in components(form(path)["components"])
+              if component.get("type") == "html"]
+
+
+@pytest.mark.parametrize(("stem", "component"), HTML_VIEWS, ids=[f"{s}-{c['id']}" for s, c in HTML_VIEWS])
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_no_html_view_shows_a_template_error_whatever_is_unset(stem: str, component: dict[str, Any], data) -> None:
+    """Tester 2's finding 4: "类别： {{⚠}}" on the city's forms (CityAppeal had no `categoryLabel`) and
+    "答复：… {{⚠}}" on every 回访 form (`consultationAnswer` is set only for a consultation). Which
+    variables are set depends on the path into a task (county or city, consultation or handling,
+    channel), so every value an HTML view inserts is guarded: missing, null, empty or set, the view
+    never shows the warning."""
+    names = sorted(template_variables(component["content"]))
+    values = {name: data.draw(st.one_of(st.none(), st.just(""), st.text(min_size=1, max_size=5)), label=name)
+              for name in names if data.draw(st.booleans(), label=f"{name} set")}
+    rendered = render_html_view(component["content"], values)
+    assert "{{⚠}}" not in rendered, f"{stem} {component['id']}: {rendered}"
+    for name, value in values.items():
+        if value:
+            assert value in rendered or "&" in value or "<" in value, f"{stem}: {name} not shown"

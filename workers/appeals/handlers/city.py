@@ -28,6 +28,7 @@ from ..deadlines import deadline_variables, now
 from ..numbering import issue_number
 from ..org import OrgChart
 from ..runtime import ModelError, Task
+from ..tasklabels import task_label_variables
 from ..variables import as_list
 from ..vocabulary import CitySituation, DispatchSituation
 from . import chart_of, router
@@ -132,10 +133,11 @@ def start_city_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
     return {"cityProcessInstanceId": existing}
 
 
-@router.topic("registerCityAppeal", variables=("countyRegistrationNumber", "countyName"))
+@router.topic("registerCityAppeal", variables=("countyRegistrationNumber", "countyName", "category"))
 def register_city_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
     """The city's 收 number (`{city}服企办收（年）第N号`, one series per city whichever county sent it),
-    the city departments to choose from and the proposal's due date.
+    the city departments to choose from, the proposal's due date and what the city's task forms show
+    about the task (`categoryLabel` of the county's category, `workdays`: tasklabels.py).
 
     The due date from dmn/AppealDeadlines.dmn (step `verify`) on the working-day calendar.
     """
@@ -152,7 +154,9 @@ def register_city_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
         "approvalComment": None,
         "returnReason": None,
     }
-    output.update(deadline_variables("cityProposalDue", ctx.deadlines().due("verify")))
+    deadlines = ctx.deadlines()
+    output.update(deadline_variables("cityProposalDue", deadlines.due("verify")))
+    output.update(task_label_variables(deadlines.calendar, task.get("category")))
     return output
 
 
