@@ -5,6 +5,7 @@ that reads the common spellings and refuses anything else with a Chinese message
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -13,7 +14,18 @@ from hypothesis import strategies as st
 
 from appeals.cli import main
 from appeals.dashboard.board import Query
-from appeals.ledger.periods import KINDS, MAX_YEAR, MIN_YEAR, DateRange, Period, PeriodError, parse_period
+from appeals.ledger.periods import (
+    KINDS,
+    MAX_YEAR,
+    MIN_YEAR,
+    SPELLINGS,
+    DateRange,
+    Period,
+    PeriodError,
+    parse_month,
+    parse_period,
+    spell,
+)
 
 TODAY = dt.date(2026, 11, 30)
 # strings near the forms: digits, separators, 年月日, Q/H, 季度, 半年, 至, dots
@@ -108,3 +120,53 @@ def test_the_cli_refuses_a_bad_period_with_a_usage_error_not_a_traceback(text: s
         result = CliRunner().invoke(main, [command, "--period", text], catch_exceptions=False)
         assert result.exit_code == 2, result.output
         assert "--period" in result.output and "Traceback" not in result.output
+
+
+# --------------------------------------------------------------------------- tester 2: a hint shows only what is read
+def dashboard_period(text: str) -> Period:
+    return Query.parse({"period": text}, today=TODAY).period
+
+
+CHANNEL_READERS = {"report": parse_period, "dashboard": dashboard_period, "month": parse_month}
+
+
+def hinted_spellings(message: str) -> list[str]:
+    """The example periods a refusal's hint shows (after 请写作; what was typed, in “…”, left out)."""
+    hint = re.sub(r"“[^”]*”", "", message).partition("请写作")[2]
+    return re.findall(r"\d{4}[0-9A-Za-z年月日第季度一二三四上下半/.\-至]*", hint)
+
+
+@given(st.integers(MIN_YEAR, MAX_YEAR), st.integers(1, 12), st.sampled_from(KINDS))
+def test_every_spelling_the_hints_show_reads_as_its_period_for_every_period(year: int, month: int, kind: str) -> None:
+    """Tester 2: the hint showed 2026-Q3; every quarter (2026-Q4 too), month, half and year in every
+    spelling SPELLINGS shows is read; a month also by the dashboard."""
+    period = Period.containing(dt.date(year, month, 1), kind)
+    for spelling in SPELLINGS[kind]:
+        assert parse_period(spell(spelling, period)) == period, spell(spelling, period)
+        if kind == "month":
+            assert dashboard_period(spell(spelling, period)) == period
+
+
+@given(ANYTHING)
+@example("2026-W47")
+@example("2026-Q4")
+@example("2026年10月9日至20日")
+@settings(max_examples=300, deadline=None)
+def test_a_refusal_hints_only_spellings_the_same_channel_reads(text: str) -> None:
+    for channel, read in CHANNEL_READERS.items():
+        try:
+            read(text)
+        except ValueError as exc:
+            shown = hinted_spellings(str(exc))
+            assert shown or "超出范围" in str(exc) or "是空的" in str(exc), f"{channel}: {exc}"
+            for spelling in shown:
+                read(spelling)  # raises if the channel refuses what its own hint shows
+
+
+def test_the_dashboard_refuses_a_quarter_hinting_months_only() -> None:
+    for typed in ("2026-Q4", "2026-Q3", "2026年第四季度", "2026-W47", "2026-10-09..2026-10-21"):
+        with pytest.raises(ValueError) as refused:
+            dashboard_period(typed)
+        assert "2026-11" in str(refused.value) and "Q" not in str(refused.value).partition("请写作")[2]
+    assert hinted_spellings(str(pytest.raises(ValueError, dashboard_period, "abc").value)) == [
+        "2026-11", "2026年11月", "2026/11"]

@@ -25,7 +25,7 @@ from ..ledger.city import CountyTransfers
 from ..ledger.counties import County
 from ..ledger.figures import DepartmentFigures, Rates, Report, Scope, figures, trend
 from ..ledger.labels import DASH, day, pct
-from ..ledger.periods import Period
+from ..ledger.periods import Period, parse_month
 from ..vocabulary import CATEGORY_LABELS as CATEGORIES
 from ..vocabulary import CHANNEL_LABELS as CHANNELS
 from ..workdays import SHANGHAI, WorkdayCalendar
@@ -49,14 +49,12 @@ class Query:
 
     @classmethod
     def parse(cls, args: Mapping[str, str], today: dt.date | None = None) -> Query:
-        """`period=2026-11` (any spelling of a month `Period.parse` reads: 2026年11月, 2026/11, 2026-1;
+        """`period=2026-11` (any spelling of a month `parse_month` reads: 2026年11月, 2026/11, 2026-1;
         default: this month in Asia/Shanghai), `batch`, `category`, `channel`. Raises ValueError (Chinese
         text) for a period that is no month or out of range, or an unknown category or channel."""
         today = today or dt.datetime.now(SHANGHAI).date()
         text = (args.get("period") or "").strip()
-        period = Period.parse(text) if text else Period.month(today.year, today.month)
-        if period.kind != "month":
-            raise ValueError(f"看板按月显示：请选一个月份，例如 2026-11 或 2026年11月（不是“{period.label}”）")
+        period = parse_month(text, "看板") if text else Period.month(today.year, today.month)
         category = (args.get("category") or "").strip()
         channel = (args.get("channel") or "").strip()
         if category and category not in CATEGORIES:

@@ -174,8 +174,38 @@ _FORMS = (
     ("year", re.compile(_YEAR)),
 )
 _RANGE = re.compile(r"(?P<a>.+?)\s*(?P<sep>\.{2,3}|…|至|到|~)\s*(?P<b>.+)")
-PERIOD_HELP = ("请写作 2026-11（或 2026年11月、2026/11）、2026-Q3（2026年第三季度）、2026-H1（2026年上半年）、"
-               "2026（2026年），或日期段 2026-10-09..2026-10-21（末日不含）、2026年10月9日至10月20日（含末日）")
+SPELLINGS = {
+    "month": ("{y}-{m:02d}", "{y}年{m}月", "{y}/{m}"),
+    "quarter": ("{y}-Q{q}", "{y}年第{qc}季度"),
+    "half": ("{y}-H{h}", "{y}年{hc}半年"),
+    "year": ("{y}", "{y}年"),
+    RANGE: ("{y}-10-09..{y}-10-21", "{y}年10月9日至10月20日"),
+}
+"""What the hints show, per kind: format strings of `spell` (y year, m month, q/qc quarter as a digit or
+in Chinese, h/hc half as a digit or 上/下); every one is read by `parse_period` (tests/unit/test_periods.py)."""
+_SPELLING_NOTES = {RANGE: ("（末日不含）", "（含末日）")}
+
+
+def spell(spelling: str, period: Period | None = None) -> str:
+    """One of SPELLINGS for `period` (default the hints' example, 2026年11月 / 第三季度 / 上半年)."""
+    year, month = (period.year, period.first_month) if period is not None else (2026, 11)
+    quarter = (month - 1) // 3 + 1 if period is not None else 3
+    half = (month - 1) // 6 + 1 if period is not None else 1
+    return spelling.format(y=year, m=month, q=quarter, qc=_QUARTERS[quarter - 1], h=half, hc="上下"[half - 1])
+
+
+def period_help(kinds: tuple[str, ...] = (*KINDS, RANGE)) -> str:
+    """The Chinese hint for a channel that reads `kinds`: exactly the spellings it accepts."""
+    parts = []
+    for kind in kinds:
+        notes = _SPELLING_NOTES.get(kind, ("",) * len(SPELLINGS[kind]))
+        shown = [spell(spelling) + note for spelling, note in zip(SPELLINGS[kind], notes, strict=True)]
+        parts.append("日期段 " + "、".join(shown) if kind == RANGE else f"{shown[0]}（或 {'、'.join(shown[1:])}）")
+    return "请写作 " + "、".join(parts)
+
+
+PERIOD_HELP = period_help()
+MONTH_HELP = period_help(("month",))
 
 
 class PeriodError(ValueError):
@@ -212,6 +242,19 @@ def parse_period(text: str) -> Period | DateRange:
                 raise PeriodError(f"“{shown}”：没有 {number} 月。" + PERIOD_HELP)
             return Period(year, (number - 1) * _MONTHS_PER[kind] + 1, kind)
     raise PeriodError(f"无法识别的期间“{shown}”。" + PERIOD_HELP)
+
+
+def parse_month(text: str, where: str = "此处") -> Period:
+    """A month (`parse_period`) for a channel that shows months only (`where`: the dashboard, "看板");
+    anything else, a quarter or a range included, raises PeriodError whose hint lists only the month
+    spellings (MONTH_HELP), never one the channel then refuses (tester 2: 2026-Q3 hinted, refused)."""
+    try:
+        period = parse_period(text)
+    except PeriodError as exc:
+        raise PeriodError(str(exc).replace(PERIOD_HELP, MONTH_HELP)) from None
+    if not isinstance(period, Period) or period.kind != "month":
+        raise PeriodError(f"{where}按月显示：请选一个月份（不是“{period.label}”）。" + MONTH_HELP)
+    return period
 
 
 def _year(year: int) -> int:
