@@ -177,3 +177,40 @@ def test_no_html_view_shows_a_template_error_whatever_is_unset(stem: str, compon
     for name, value in values.items():
         if value:
             assert value in rendered or "&" in value or "<" in value, f"{stem}: {name} not shown"
+
+
+# --------------------------------------------------------------------------- kind 2: numbers typed in a form
+NUMBER_FIELDS = [(path.stem, component) for path in FORM_FILES for component in components(form(path)["components"])
+                 if component.get("type") == "number"]
+
+
+def test_no_number_field_drops_what_is_typed() -> None:
+    """form-js's number field swallows keys (its onKeyPress): with `decimalDigits: 0` the decimal point,
+    so 1.5 became 15 (tester 2's finding 5), and with `decimalDigits: n` every digit after the n-th
+    decimal. Without it the point stays and `increment` refuses a fraction ("the two nearest valid
+    values are 1 and 2"); the value stays a number (no `serializeToString`), min and max bound it."""
+    assert NUMBER_FIELDS
+    for stem, field in NUMBER_FIELDS:
+        assert "decimalDigits" not in field, f"{stem}: {field['key']}"
+        assert field.get("increment") == "1", f"{stem}: {field['key']} takes whole numbers only"
+        assert not field.get("serializeToString"), f"{stem}: {field['key']}"
+        assert {"min", "max", "required"} <= set(field.get("validate", {})), f"{stem}: {field['key']}"
+
+
+# --------------------------------------------------------------------------- the city's forms: due date and documents
+def test_every_city_task_form_shows_its_due_date_and_links_the_county_documents() -> None:
+    """Tester 2's finding 9: 拟定市级交办意见 pointed to Cockpit for the county's 转报单 and 登记表 and
+    showed no 本环节时限. Every form of bpmn/CityAppeal.bpmn shows both, as the county's forms do
+    (taskDue and taskDocuments: engine TaskSummaryPlugin)."""
+    model = (PROJECT_ROOT / "bpmn" / "CityAppeal.bpmn").read_text(encoding="utf-8")
+    tasks = re.findall(r"<bpmn:userTask [^>]*>", model)
+    assert len(tasks) >= 6
+    for task in tasks:
+        name = re.search(r'formRef="(\w+)"', task).group(1)
+        assert 'camunda:dueDate="' in task, name
+        shown = {c["id"]: c for c in components(form(PROJECT_ROOT / "forms" / f"{name}.form")["components"])}
+        assert "{{taskDue}}" in shown["Text_TaskDue"]["text"], name
+        links = shown["Text_Documents"]["text"]
+        for document in ("transferDocument", "registrationDocument"):
+            assert f"/variables/{document}/data" in links, f"{name}: {document}"
+        assert "Cockpit" not in json.dumps(shown, ensure_ascii=False), f"{name} sends the user to Cockpit"
