@@ -20,18 +20,33 @@ def members(group_id: str) -> set[str]:
     return {u.id for u in USERS.values() if group_id in u.groups}
 
 
-@pytest.mark.parametrize("group_kind", ["department", "city-department"])
-def test_a_department_reads_only_its_own_members(deployed: EngineHandle, group_kind: str) -> None:
-    group = CHART.of_kind(group_kind)[0]
-    user = sorted(members(group.id))[0]
-    client = deployed.client(user)
-    readable = {u["id"] for u in client.get("/user", maxResults=1000)}
-    assert readable == members(group.id) | {user}, "its colleagues and itself, nobody else"
-    assert client.get("/user/count")["count"] == len(readable)
-    outsider = next(u.id for u in USERS.values() if group.id not in u.groups)
-    with pytest.raises(CamundaError) as refused:
-        client.get(f"/user/{outsider}/profile")
-    assert refused.value.status in (403, 404)
+LIMITED = {g.id for county in CHART.all_counties() for g in county.groups if g.kind in ("department", "city-department")}
+
+
+def colleagues(user_id: str) -> set[str]:
+    """The members of the user's departments in the user's own county (or the city), the user included."""
+    county = next(c for c in CHART.all_counties() if any(u.id == user_id for u in c.users))
+    groups = set(USERS[user_id].groups) & LIMITED
+    return {u.id for u in county.users if groups & set(u.groups)} | {user_id}
+
+
+DEPARTMENT_USERS = sorted(u for u in USERS if set(USERS[u].groups) & LIMITED)
+
+
+def test_a_department_reads_only_its_own_county_members_user_by_user(deployed: EngineHandle) -> None:
+    """Tester 2: yx-land-handler (乙县) listed 某县's land-handler, both in `dept-natural-resources`."""
+    assert "yx-land-handler" in DEPARTMENT_USERS and "city-land-handler" in DEPARTMENT_USERS
+    assert colleagues("yx-land-handler") == {"yx-land-handler"}
+    for user in DEPARTMENT_USERS:
+        client = deployed.client(user)
+        readable = {u["id"] for u in client.get("/user", maxResults=1000)}
+        assert readable == colleagues(user), f"{user}: its county's colleagues and itself, nobody else"
+        assert client.get("/user/count")["count"] == len(readable), user
+    client = deployed.client("yx-land-handler")
+    for outsider in ("land-handler", "city-land-handler", "office-clerk"):
+        with pytest.raises(CamundaError) as refused:
+            client.get(f"/user/{outsider}/profile")
+        assert refused.value.status in (403, 404), outsider
 
 
 def test_the_office_and_leaders_read_every_user(deployed: EngineHandle) -> None:
@@ -47,11 +62,11 @@ def test_a_user_changes_their_password_not_their_existence_and_the_chart_wins(de
     with pytest.raises(CamundaError) as refused:
         client.delete(f"/user/{user.id}")
     assert refused.value.status == 403
-    other = sorted(members("dept-industry") - {user.id})
-    if other:
+    for other in sorted(members("dept-industry") - {user.id}):  # a colleague, or another county's 工信局
         with pytest.raises(CamundaError) as refused:
-            client.put(f"/user/{other[0]}/profile", {"id": other[0], "firstName": "假冒", "lastName": "", "email": ""})
-        assert refused.value.status == 403, "a colleague's profile is not theirs to change"
+            client.put(f"/user/{other}/profile", {"id": other, "firstName": "假冒", "lastName": "", "email": ""})
+        assert refused.value.status == (403 if other in colleagues(user.id) else 404), \
+            f"{other}: a colleague's profile is not theirs to change, another county's user not theirs to see"
     client.put(f"/user/{user.id}/profile", {"id": user.id, "firstName": "县长", "lastName": "", "email": "x@evil.example"})
     new_password = "changed-" + user.id
     client.put(f"/user/{user.id}/credentials", {"password": new_password, "authenticatedUserPassword": client.session.auth[1]})
