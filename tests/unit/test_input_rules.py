@@ -325,3 +325,40 @@ def test_a_12345_order_with_two_numbers_keeps_the_first_and_shows_the_whole_text
     assert order.registration["contactPhone"] == first
     assert f"12345工单联系电话为“{typed}”" in order.registration["importNotes"]
     assert not any("联系电话" in error and "只填" in error for error in order.notes[-1:]), order.notes
+
+
+# --------------------------------------------------------------------------- tester 2: a name before the number
+# words people put beside a number: names, titles, labels (no digits, no separator of two numbers)
+WORDS = st.sampled_from(["王经理", "王", "张总", "电话：", "手机", "Tel", "联系人王经理：", "办公室", "Mr Wang"])
+
+
+@given(phone=VALID_PHONES, words=WORDS, space=st.sampled_from(["", " ", "\u3000"]), before=st.booleans(),
+       bracket=st.booleans())
+def test_words_beside_the_number_are_refused_alike_before_or_after_it(phone, words, space, before, bracket) -> None:
+    """Tester 2: "13912345678 王" was refused but "王经理 13912345678" accepted silently (phonenumbers
+    skips text before a number). Before, after, or in brackets, every channel gets the same answer:
+    the public page and Tasklist's intake refuse it saying why, the 12345 import keeps the number."""
+    shown = f"（{words}）" if bracket else words
+    typed = f"{shown}{space}{TYPED_AS[phone]}" if before else f"{TYPED_AS[phone]}{space}{shown}"
+    assert check_phone(typed) == (phone, PHONE_WORDS_MESSAGE), typed
+    found, remark = split_phones(typed)
+    assert found == [phone] and remark.strip(":：") == words.strip(":："), (typed, found, remark)
+    result = validate_registration({"enterpriseName": "某县恒达机械制造有限公司", "contactName": "王经理",
+                                    "contactPhone": typed, "problemDescription": "x", "channel": "online",
+                                    "creditCode": "91140525MA0K2U7X4L"})
+    assert PHONE_WORDS_MESSAGE in result.errors
+    order = build_order({"orderNumber": "GD10", "problemDescription": "厂区停电", "contactPhone": typed,
+                         "contactName": "王经理"}, "xlsx")
+    assert isinstance(order, WorkOrder) and order.registration["contactPhone"] == phone
+    assert "12345工单联系电话为" in order.registration["importNotes"]
+
+
+@given(first=VALID_PHONES, second=VALID_PHONES)
+def test_a_12345_order_keeps_every_number_it_gave_for_the_lookup(first, second) -> None:
+    order = build_order({"orderNumber": "GD11", "problemDescription": "厂区停电", "contactName": "王经理",
+                         "contactPhone": f"{TYPED_AS[first]} 或 {TYPED_AS[second]}"}, "xlsx")
+    assert order.registration["contactPhone"] == first
+    assert order.registration["otherContactPhones"] == second
+    single = build_order({"orderNumber": "GD12", "problemDescription": "厂区停电", "contactName": "王经理",
+                          "contactPhone": TYPED_AS[first]}, "xlsx")
+    assert single.registration["otherContactPhones"] is None

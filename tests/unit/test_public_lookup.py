@@ -58,3 +58,17 @@ def test_the_lookup_finds_the_appeal_without_the_extension_and_stays_limited(tmp
                           ("0356-6012346", 404), ("0356-6012345", 200)):
         assert post_form(client, "/lookup", {"number": token, "phone": typed}).status_code == status, typed
     assert post_form(client, "/lookup", {"number": token, "phone": "0356-6012345"}).status_code == 429
+
+
+def test_the_lookup_finds_a_12345_order_by_any_number_it_gave(tmp_path) -> None:
+    """Tester 2: 第53号, imported with "13912345678 或 13812345678", was not found with the second number."""
+    from appeals.hotline.records import build_order
+
+    app, gateway = make_app(tmp_path)
+    client = app.test_client()
+    order = build_order({"orderNumber": "GD53", "problemDescription": "厂区停电", "contactName": "王经理",
+                         "contactPhone": "13912345678 或 138 1234 5678"}, "xlsx")
+    gateway.submit("12345-GD53", order.registration)
+    number = gateway.store["pid-1"]["registrationNumber"]
+    for typed, status in (("13912345678", 200), ("+86 138-1234-5678", 200), ("13712345678", 404)):
+        assert post_form(client, "/lookup", {"number": number, "phone": typed}).status_code == status, typed

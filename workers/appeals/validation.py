@@ -155,6 +155,11 @@ _TRAILING_EXTENSION = re.compile(r"^(?P<main>.+?\d)\s*-\s*(?P<ext>\d{1,6})$")
 PHONE_MESSAGE = "联系电话应为手机号或带区号的座机号（如 139 1234 5678、0356-6012345 转 801）"
 
 
+# What a number itself is written with; phonenumbers would also read "王经理 13912345678" (it skips
+# text before the number), so anything else beside the number is the caller's to find (split_phones).
+_PHONE_CHARACTERS = re.compile(r"[+\d\s().\-]+")
+
+
 def _parse_phone(text: str) -> tuple[phonenumbers.PhoneNumber | None, str | None]:
     candidates = [(text, None)]
     for pattern in (_EXTENSION, _TRAILING_EXTENSION):
@@ -162,6 +167,8 @@ def _parse_phone(text: str) -> tuple[phonenumbers.PhoneNumber | None, str | None
         if found:
             candidates.append((found["main"], found["ext"]))
     for main, extension in candidates:
+        if not _PHONE_CHARACTERS.fullmatch(main):
+            continue
         try:
             number = phonenumbers.parse(main, "CN")
         except phonenumbers.NumberParseException:
@@ -191,7 +198,9 @@ PHONE_WORDS_MESSAGE = "联系电话只填号码，不要写姓名或说明（姓
 # or a remark ((0356)6012345 keeps its area code).
 _PHONE_SEPARATOR = re.compile(r"\s*(?:[/、,，;；|]|或)\s*")
 _PHONE_REMARK = re.compile(r"\(([^()\d]*)\)")
-_PHONE_THEN_WORDS = re.compile(r"^([-+()\d\s.]+?)\s*([^-+()\d\s.][^\d]*)$")
+# words, then the number (which may end in an extension: 转801), then words: "王经理 13912345678",
+# "电话：0356-6012345 转 801", "13912345678 王经理"
+_WORDS_AROUND = re.compile(r"^(?P<before>[^\d+(]*?)\s*(?P<number>[+(\d].*\d)\s*(?P<after>[^\d]*)$")
 
 
 def _phone_text(value: Any) -> str:
@@ -210,7 +219,8 @@ def _two_numbers(text: str) -> list[str]:
 
 def split_phones(value: Any) -> tuple[list[str], str]:
     """The valid phones in a contact-phone text that holds more than one number or words besides
-    the number ("13912345678/13812345678", "0356-6012345，13912345678", "139 1234 5678（王经理）"):
+    the number, before or after it ("13912345678/13812345678", "0356-6012345，13912345678",
+    "139 1234 5678（王经理）", "王经理 13912345678"):
     each in its stored form (canonical_phone), in the order written, and the words that are not a
     number ("王经理"), joined by a space. ([], "") for a text without any valid number."""
     text = _phone_text(value)
@@ -218,18 +228,19 @@ def split_phones(value: Any) -> tuple[list[str], str]:
     text = _PHONE_REMARK.sub(" ", text)
     phones: list[str] = []
     for part in filter(None, (p.strip() for p in _PHONE_SEPARATOR.split(text))):
-        number, extension = _parse_phone(part)
-        if number is None and (then_words := _PHONE_THEN_WORDS.match(part)):  # "13912345678 王经理"
-            number, extension = _parse_phone(then_words[1])
-            if number is not None:
-                words.append(then_words[2])
-        if number is None and (halves := _two_numbers(part)):  # "13912345678 13812345678"
-            phones.extend(halves)
-            continue
-        if number is None:
+        around = _WORDS_AROUND.match(part)
+        if around is None:
             words.append(part)
             continue
-        phones.append(canonical_phone(number, extension))
+        number, extension = _parse_phone(around["number"])
+        if number is not None:
+            phones.append(canonical_phone(number, extension))
+        elif halves := _two_numbers(around["number"]):  # "13912345678 13812345678"
+            phones.extend(halves)
+        else:
+            words.append(part)
+            continue
+        words.extend(w for w in (around["before"].strip(), around["after"].strip()) if w)
     return (phones, " ".join(words)) if phones else ([], "")
 
 

@@ -218,12 +218,14 @@ def build_order(fields: Mapping[str, Any], source: str, raw: Mapping[str, Any] |
         original = normalize_text(values["contactPhone"], fold=False)[:100]
         notes.append(f"12345工单联系电话为“{original}”，已取第一个号码{phones[0]}作为联系电话")
         values["contactPhone"] = phones[0]
+    other_phones = ",".join(phones[1:]) or None  # the enterprise's other numbers: its lookup takes any
     checked = validate_registration(values, require_credit_code=False)
     registration = {name: checked.normalized.get(name) for name in REGISTRATION_FIELDS}
     registration.update(channel=Channel.HOTLINE, externalId=order_number, category=category,
                         appealKind=values["appealKind"], receivedAt=iso(received))
     # what the import decided for the office (e.g. 其它 for an order without a service code), shown in 核实
     registration["importNotes"] = "；".join(notes) or None
+    registration["otherContactPhones"] = other_phones
     notes.extend(checked.errors)  # the process's validation asks the office to correct these
     status = normalize_text(fields.get("status")).lower()
     withdrawn = status in WITHDRAWN

@@ -17,9 +17,9 @@ SURVEY_MESSAGE = "SurveyAnswered"
 SUBMIT_MESSAGE = "AppealSubmitted"
 FOLLOW_UP_TASK = "Task_FollowUp"  # BoundaryEvent_SurveyAnswered is attached to it
 
-# The only variables the public pages ever read (contactPhone only to compare, never shown).
+# The only variables the public pages ever read (the phones only to compare, never shown).
 PUBLIC_VARIABLES = (
-    "registrationNumber", "registrationValid", "contactPhone", "appealStatus", "receivedAt",
+    "registrationNumber", "registrationValid", "contactPhone", "otherContactPhones", "appealStatus", "receivedAt",
     "dispatchedAt", "handlerGroupName", "handlingDue", "reworkDue", "resultReportedAt", "resultClass",
     "replyText", "scopeDecision", "consultationAnswer", "outOfScopeReason", "closedAt", "closeReason",
     "followUpHistory",

@@ -221,7 +221,8 @@ def lookup() -> Any:
         # another county's appeal is not found here (its own site answers): no county learns of another's
         variables = pub.gateway.variables(pid) if instance and pub.serves(instance.get("tenantId")) else {}
     # one answer for "no such appeal" and "wrong phone": nothing to learn by trying
-    if not same_phone(values["phone"], variables.get("contactPhone")):
+    given = [variables.get("contactPhone"), *str(variables.get("otherContactPhones") or "").split(",")]
+    if not any(same_phone(values["phone"], phone) for phone in given if phone):  # any number it gave
         log.info("progress lookup: no match")
         return render_template("lookup.html", values=values, errors={}, not_found=NOT_FOUND), 404
     progress = _progress(variables, instance)
