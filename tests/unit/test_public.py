@@ -213,10 +213,11 @@ def test_a_post_without_csrf_token_is_refused(tmp_path) -> None:
 
 
 def test_submissions_and_lookups_are_rate_limited_per_client(tmp_path) -> None:
-    app, _ = make_app(tmp_path, rate_submit="3 per minute", rate_lookup="2 per minute")
+    app, _ = make_app(tmp_path, rate_submit="3 per minute", rate_submit_refused="4 per minute",
+                      rate_lookup="2 per minute")
     client = app.test_client()
-    statuses = [post_form(client, "/appeal", {"enterpriseName": "x"}).status_code for _ in range(4)]
-    assert statuses == [400, 400, 400, 429]
+    statuses = [post_form(client, "/appeal", {"enterpriseName": "x"}).status_code for _ in range(5)]
+    assert statuses == [400, 400, 400, 400, 429], "refused submissions have their own limit"
     page = post_form(client, "/appeal", VALID)
     assert page.status_code == 429 and "操作过于频繁" in page.get_data(as_text=True)
     assert client.get("/appeal").status_code == 200, "reading the form is not limited by the submit limit"
@@ -226,6 +227,24 @@ def test_submissions_and_lookups_are_rate_limited_per_client(tmp_path) -> None:
     other = app.test_client()
     other_ip = other.post("/lookup", data={}, environ_base={"REMOTE_ADDR": "10.1.2.3"})
     assert other_ip.status_code == 400, "another client has its own budget"
+
+
+@given(typos=st.integers(0, 12))
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_corrected_typos_do_not_use_up_the_submit_limit(tmp_path, typos: int) -> None:
+    """Tester 2: an enterprise correcting typos was told "操作过于频繁" after 5 tries. Refused tries
+    count against their own, higher limit; accepted submissions keep theirs (floods stay limited)."""
+    app, gateway = make_app(tmp_path / secrets.token_hex(4), rate_submit="2 per minute",
+                            rate_submit_refused="12 per minute")
+    client = app.test_client()
+    for _ in range(typos):
+        assert post_form(client, "/appeal", {**VALID, "contactPhone": "12345"}).status_code == 400
+    assert post_form(client, "/appeal", VALID).status_code == 303, f"accepted after {typos} corrections"
+    assert post_form(client, "/appeal", {**VALID, "problemDescription": "另一件事"}).status_code == 303
+    assert post_form(client, "/appeal", {**VALID, "problemDescription": "第三件事"}).status_code == 429
+    assert len(gateway.started) == 2
+    flood = [post_form(client, "/appeal", {"enterpriseName": "x"}).status_code for _ in range(13 - typos)]
+    assert flood[-1] == 429, "refused tries are limited too"
 
 
 def test_honeypot_oversize_methods_and_unknown_pages_get_chinese_error_pages(fake) -> None:

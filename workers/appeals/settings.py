@@ -195,7 +195,8 @@ class PublicSettings:
     # of its own); `appeals public serve --county yixian` or APPEALS_PUBLIC_COUNTY
     county: str | None = None
     # Flask-Limiter notation ("5 per minute;20 per hour"), per client IP
-    rate_submit: str = "5 per minute;30 per hour"
+    rate_submit: str = "5 per minute;30 per hour"  # accepted submissions
+    rate_submit_refused: str = "20 per minute;100 per hour"  # submissions refused (typos), counted apart
     rate_lookup: str = "10 per minute;60 per hour"
     rate_survey: str = "10 per minute;30 per hour"
     rate_default: str = "120 per minute"
@@ -347,6 +348,7 @@ def _public(env: _Env, county: str | None = None) -> PublicSettings:
         port=env.port("APPEALS_PUBLIC_PORT", p.port),
         county=county or env.str("APPEALS_PUBLIC_COUNTY"),
         rate_submit=env.str("APPEALS_PUBLIC_RATE_SUBMIT", p.rate_submit),
+        rate_submit_refused=env.str("APPEALS_PUBLIC_RATE_SUBMIT_REFUSED", p.rate_submit_refused),
         rate_lookup=env.str("APPEALS_PUBLIC_RATE_LOOKUP", p.rate_lookup),
         rate_survey=env.str("APPEALS_PUBLIC_RATE_SURVEY", p.rate_survey),
         rate_default=env.str("APPEALS_PUBLIC_RATE_DEFAULT", p.rate_default),

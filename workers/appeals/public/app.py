@@ -120,7 +120,17 @@ def public() -> Public:
     return current_app.extensions[EXTENSION]
 
 
-# POST of these endpoints has its own limit per client IP (GET pages only the default limit)
+SUBMIT_ENDPOINT = "public.appeal"
+
+
+def _accepted(response: Any) -> bool:
+    """A questionnaire the page accepted (303 to the receipt); a refused one (400: a field to correct,
+    an expired form) counts against `rate_submit_refused` instead of `rate_submit`."""
+    return response.status_code < 400
+
+
+# POST of these endpoints has its own limit per client IP (GET pages only the default limit); the
+# questionnaire's counts accepted and refused submissions apart (`SUBMIT_ENDPOINT`)
 def _route_limits(settings: PublicSettings) -> dict[str, str]:
     return {"public.appeal": settings.rate_submit, "public.lookup": settings.rate_lookup,
             "public.survey": settings.rate_survey}
@@ -170,6 +180,12 @@ def create_app(base: Settings) -> Flask:
 
     app.register_blueprint(bp)
     for endpoint, rate in _route_limits(settings).items():
+        if endpoint == SUBMIT_ENDPOINT:  # an enterprise correcting typos is not told "操作过于频繁"
+            limit = limiter.limit(rate, methods=["POST"], deduct_when=_accepted)
+            refused = limiter.limit(settings.rate_submit_refused, methods=["POST"], scope=f"{endpoint}.refused",
+                                    deduct_when=lambda response: not _accepted(response))
+            app.view_functions[endpoint] = refused(limit(app.view_functions[endpoint]))
+            continue
         app.view_functions[endpoint] = limiter.limit(rate, methods=["POST"])(app.view_functions[endpoint])
     for endpoint in ("public.healthz", "static"):
         app.view_functions[endpoint] = limiter.exempt(app.view_functions[endpoint])
