@@ -203,11 +203,17 @@ def test_the_assisting_departments_task_hides_what_their_messages_leave_out() ->
     from appeals.notify.attachments import ATTACHMENTS
 
     path = PROJECT_ROOT / "bpmn" / "EnterpriseAppeal.bpmn"
-    hidden = hidden_variables(path, "Task_ProvideAssistOpinion")
-    assert set(CONTACT_VARIABLES) | set(ATTACHMENTS["dispatched"]) | {"importNotes"} <= hidden
     form = json.loads((PROJECT_ROOT / "forms" / "AssistOpinionForm.form").read_text(encoding="utf-8"))
     shown = json.dumps(form, ensure_ascii=False)
-    assert not [name for name in hidden if name in shown], "the assisting form shows a hidden variable"
+    assisting = [(model, task.get("id")) for model in BPMN_FILES
+                 for task in ET.parse(model).getroot().iter(f"{{{NS['bpmn']}}}userTask")
+                 if task.get(f"{CAMUNDA}formRef") == "AssistOpinionForm"]
+    assert {task_id for _, task_id in assisting} >= {"Task_ProvideAssistOpinion", "Task_ProvideCityAssistOpinion"}
+    for model, task_id in assisting:  # the county's and the city's assisting departments alike
+        hidden = hidden_variables(model, task_id)
+        assert set(CONTACT_VARIABLES) | set(ATTACHMENTS["dispatched"]) | {"importNotes", "transferDocument"} <= hidden, \
+            f"{model.name}: {task_id}"
+        assert not [name for name in hidden if name in shown], "the assisting form shows a hidden variable"
     for task_id in ("Task_SignDispatch", "Task_HandleAppeal"):  # the lead department contacts the enterprise
         assert not hidden_variables(path, task_id) & set(CONTACT_VARIABLES), task_id
 

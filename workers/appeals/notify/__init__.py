@@ -110,7 +110,8 @@ TRANSIENT = (OSError, smtplib.SMTPException, requests.RequestException, WebhookR
 
 # the enterprise's contact data: only the audiences in CONTACT_AUDIENCES get it (spec §18); Tasklist
 # hides the same from the assisting departments' task (bpmn hiddenVariables, TaskVariableScreenPlugin)
-CONTACT_VARIABLES = ("contactPhone", "contactEmail", "contactName", "contactPosition", "creditCode")
+CONTACT_VARIABLES = ("contactPhone", "otherContactPhones", "contactEmail", "contactName", "contactPosition",
+                     "creditCode")
 
 
 @dataclass(frozen=True)
