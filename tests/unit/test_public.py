@@ -229,7 +229,7 @@ def test_submissions_and_lookups_are_rate_limited_per_client(tmp_path) -> None:
     assert other_ip.status_code == 400, "another client has its own budget"
 
 
-@given(typos=st.integers(0, 12))
+@given(typos=st.integers(0, 11))  # fewer than the refused limit: at 12 the client is a flood (429)
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_corrected_typos_do_not_use_up_the_submit_limit(tmp_path, typos: int) -> None:
     """Tester 2: an enterprise correcting typos was told "操作过于频繁" after 5 tries. Refused tries
@@ -245,6 +245,15 @@ def test_corrected_typos_do_not_use_up_the_submit_limit(tmp_path, typos: int) ->
     assert len(gateway.started) == 2
     flood = [post_form(client, "/appeal", {"enterpriseName": "x"}).status_code for _ in range(13 - typos)]
     assert flood[-1] == 429, "refused tries are limited too"
+
+
+def test_a_client_that_used_up_the_refused_limit_waits_like_a_flood(tmp_path) -> None:
+    app, gateway = make_app(tmp_path, rate_submit="2 per minute", rate_submit_refused="3 per minute")
+    client = app.test_client()
+    assert [post_form(client, "/appeal", {**VALID, "contactPhone": "12345"}).status_code
+            for _ in range(3)] == [400, 400, 400]
+    assert post_form(client, "/appeal", VALID).status_code == 429
+    assert not gateway.started
 
 
 def test_honeypot_oversize_methods_and_unknown_pages_get_chinese_error_pages(fake) -> None:
