@@ -218,6 +218,16 @@ def test_the_assisting_departments_task_hides_what_their_messages_leave_out() ->
         assert not hidden_variables(path, task_id) & set(CONTACT_VARIABLES), task_id
 
 
+def test_the_engine_guards_filters_by_every_contact_variable() -> None:
+    """VariableFilterGuardPlugin refuses department users' queries filtering by the contact data; its
+    list is the notifications' CONTACT_VARIABLES (one rule, written in Java and in Python)."""
+    from appeals.notify import CONTACT_VARIABLES
+
+    java = next(PROJECT_ROOT.glob("engine/src/main/java/**/VariableFilterGuardPlugin.java")).read_text(encoding="utf-8")
+    declared = re.search(r"GUARDED = Set\.of\(([^)]*)\)", java).group(1)
+    assert set(re.findall(r'"(\w+)"', declared)) == {name.lower() for name in CONTACT_VARIABLES}
+
+
 def test_every_topic_has_a_handler_and_every_handler_a_topic() -> None:
     topics = set()
     for path in BPMN_FILES:

@@ -45,9 +45,10 @@ import org.springframework.stereotype.Component;
 @Component
 public class VariableFilterGuardPlugin extends AbstractProcessEnginePlugin {
 
-  /** Variables only readers of the appeal may filter by (lower case). */
-  static final Set<String> GUARDED = Set.of("contactname", "contactposition", "contactphone", "contactemail",
-      "creditcode");
+  /** Variables only readers of the appeal may filter by (lower case): appeals.notify.CONTACT_VARIABLES
+   * (tests/static/test_models.py keeps the two lists the same). */
+  static final Set<String> GUARDED = Set.of("contactname", "contactposition", "contactphone",
+      "othercontactphones", "contactemail", "creditcode");
 
   /** Definitions whose READ_INSTANCE lets a user read (hence filter by) the contact data. */
   static final List<String> READERS_OF = List.of("EnterpriseAppeal", "CityAppeal");
