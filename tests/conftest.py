@@ -270,3 +270,18 @@ def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if test_database_mode() == "postgresql":
         return request.getfixturevalue("postgres").create_database()
     return f"sqlite:///{tmp_path / 'appeals.sqlite'}"
+
+
+@pytest.fixture(scope="module")
+def dashboard(workers: EngineHandle) -> Iterator[str]:
+    """`appeals dashboard serve`'s application on a free port, on the session's engine and database: its
+    base URL ("http://127.0.0.1:<port>"); stopped after the module."""
+    from werkzeug.serving import make_server
+
+    from appeals.dashboard.app import create_app
+
+    server = make_server("127.0.0.1", stack.free_port(), create_app(Settings.from_env()), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True, name="dashboard")
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()

@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import threading
-from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
@@ -178,22 +176,6 @@ def test_the_bulletin_review_offers_the_bulletin_and_the_ledger(workers: EngineH
 
 
 # ----------------------------------------------------------------------------- the dashboard
-@pytest.fixture(scope="module")
-def dashboard(workers: EngineHandle) -> Iterator[str]:
-    """`appeals dashboard serve`'s application on a free port, on the session's engine and database."""
-    from werkzeug.serving import make_server
-
-    from appeals import stack
-    from appeals.dashboard.app import create_app
-    from appeals.settings import Settings
-
-    server = make_server("127.0.0.1", stack.free_port(), create_app(Settings.from_env()), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True, name="dashboard")
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
 def dashboard_login(browser, url: str, user: str):
     page = new_page(browser)
     page.goto(f"{url}/")

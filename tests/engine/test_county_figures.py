@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -146,21 +144,6 @@ def test_the_monthly_bulletin_is_one_per_county_each_for_its_own_office(workers:
 
 
 # ----------------------------------------------------------------------------- the dashboard over HTTP
-@pytest.fixture(scope="module")
-def dashboard(workers: EngineHandle) -> Iterator[str]:
-    from werkzeug.serving import make_server
-
-    from appeals import stack
-    from appeals.dashboard.app import create_app
-    from appeals.settings import Settings
-
-    server = make_server("127.0.0.1", stack.free_port(), create_app(Settings.from_env()), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True, name="dashboard")
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
 def _login(url: str, user: str) -> tuple[requests.Session, requests.Response]:
     session = requests.Session()
     form = session.get(f"{url}/login", timeout=30)

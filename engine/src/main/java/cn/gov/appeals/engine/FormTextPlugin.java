@@ -12,9 +12,6 @@ import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.delegate.DelegateTask;
 import org.camunda.bpm.engine.delegate.Expression;
 import org.camunda.bpm.engine.delegate.TaskListener;
-import org.camunda.bpm.engine.impl.bpmn.behavior.UserTaskActivityBehavior;
-import org.camunda.bpm.engine.impl.bpmn.parser.AbstractBpmnParseListener;
-import org.camunda.bpm.engine.impl.bpmn.parser.BpmnParseListener;
 import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.camunda.bpm.engine.impl.context.Context;
@@ -32,9 +29,6 @@ import org.camunda.bpm.engine.impl.persistence.entity.ExecutionEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.ResourceEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.TaskEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.VariableInstanceEntity;
-import org.camunda.bpm.engine.impl.pvm.process.ActivityImpl;
-import org.camunda.bpm.engine.impl.pvm.process.ScopeImpl;
-import org.camunda.bpm.engine.impl.util.xml.Element;
 import org.camunda.bpm.engine.variable.type.ValueType;
 import org.camunda.bpm.engine.variable.value.TypedValue;
 import org.springframework.stereotype.Component;
@@ -109,12 +103,7 @@ public class FormTextPlugin extends AbstractProcessEnginePlugin {
   @Override
   public void preInit(ProcessEngineConfigurationImpl configuration) {
     // the engine wraps what a task listener throws (ENGINE-03051, HTTP 500); unwrap our refusal again
-    List<CommandInterceptor> interceptors = configuration.getCustomPreCommandInterceptorsTxRequired();
-    if (interceptors == null) {
-      interceptors = new ArrayList<>();
-      configuration.setCustomPreCommandInterceptorsTxRequired(interceptors);
-    }
-    interceptors.add(new CommandInterceptor() {
+    EngineHooks.beforeCommandContext(configuration, new CommandInterceptor() {
       @Override
       public <T> T execute(Command<T> command) {
         try {
@@ -129,22 +118,11 @@ public class FormTextPlugin extends AbstractProcessEnginePlugin {
         }
       }
     });
-    List<BpmnParseListener> listeners = configuration.getCustomPostBPMNParseListeners();
-    if (listeners == null) {
-      listeners = new ArrayList<>();
-      configuration.setCustomPostBPMNParseListeners(listeners);
-    }
-    listeners.add(new AbstractBpmnParseListener() {
-      @Override
-      public void parseUserTask(Element userTaskElement, ScopeImpl scope, ActivityImpl activity) {
-        if (activity.getActivityBehavior() instanceof UserTaskActivityBehavior behavior) {
-          Expression formRef = behavior.getTaskDefinition().getCamundaFormDefinitionKey();
-          String key = formRef == null ? null : formRef.getExpressionText();
-          if (key != null && !key.contains("${") && !key.contains("#{")) {
-            behavior.getTaskDefinition().addBuiltInTaskListener(TaskListener.EVENTNAME_COMPLETE,
-                task -> checkFormVariables(task, key));
-          }
-        }
+    EngineHooks.onEveryUserTask(configuration, (element, definition) -> {
+      Expression formRef = definition.getCamundaFormDefinitionKey();
+      String key = formRef == null ? null : formRef.getExpressionText();
+      if (key != null && !key.contains("${") && !key.contains("#{")) {
+        definition.addBuiltInTaskListener(TaskListener.EVENTNAME_COMPLETE, task -> checkFormVariables(task, key));
       }
     });
   }

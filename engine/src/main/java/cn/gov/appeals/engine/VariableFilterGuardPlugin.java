@@ -57,12 +57,7 @@ public class VariableFilterGuardPlugin extends AbstractProcessEnginePlugin {
   public void preInit(ProcessEngineConfigurationImpl configuration) {
     // after the command context interceptor: the context (user, authorizations) is open here, and nested
     // queries (a saved filter runs its query as one) pass through as well
-    List<CommandInterceptor> interceptors = configuration.getCustomPostCommandInterceptorsTxRequired();
-    if (interceptors == null) {
-      interceptors = new ArrayList<>();
-      configuration.setCustomPostCommandInterceptorsTxRequired(interceptors);
-    }
-    interceptors.add(new CommandInterceptor() {
+    EngineHooks.insideCommandContext(configuration, new CommandInterceptor() {
       @Override
       public <T> T execute(Command<T> command) {
         CommandContext context = Context.getCommandContext();
