@@ -221,20 +221,17 @@ def create_app(context: AppContext | Settings) -> Flask:
     def export(viewer: Viewer) -> Response:
         from urllib.parse import quote
 
+        def workbook(data: bytes, ascii_name: str, name: str) -> Response:
+            return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                            headers={"Content-Disposition": f"attachment; filename={ascii_name}; "
+                                                            f"filename*=UTF-8''{quote(name)}"})
+
         if viewer.city:
             c = load_city(viewer)
-            name = f"各县比较-{c.period.key}.xlsx"
-            return Response(boards.city_workbook(c),
-                            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                            headers={"Content-Disposition": f"attachment; filename=city-{c.period.key}.xlsx; "
-                                                            f"filename*=UTF-8''{quote(name)}"})
+            return workbook(boards.city_workbook(c), f"city-{c.period.key}.xlsx", f"各县比较-{c.period.key}.xlsx")
         b = load_board(viewer)
-        name = f"专班看板-{b.query.period.key}.xlsx"
-
-        return Response(boards.board_workbook(b),
-                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": f"attachment; filename=dashboard-{b.query.period.key}.xlsx; "
-                                                        f"filename*=UTF-8''{quote(name)}"})
+        key = b.query.period.key
+        return workbook(boards.board_workbook(b), f"dashboard-{key}.xlsx", f"专班看板-{key}.xlsx")
 
     @app.errorhandler(403)
     def forbidden(_exc: Exception) -> tuple[str, int]:
