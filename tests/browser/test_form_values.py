@@ -7,10 +7,10 @@ Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
-from ..conftest import DEMO_PASSWORD, EngineHandle, wait_for
+from ..conftest import EngineHandle, wait_for
 from ..engine.test_city import escalated_to_city, propose_at_city
 from ..scenario import Appeal, dispatch_to, report
-from .test_tasklist import ARTIFACTS
+from .test_tasklist import ARTIFACTS, login
 
 TEMPLATE_ERROR = "{{⚠}}"
 
@@ -18,14 +18,7 @@ TEMPLATE_ERROR = "{{⚠}}"
 def open_task(browser, engine: EngineHandle, user: str, task: dict, title: str):
     """The task's form in Tasklist as `user`; the office's first page may take long on a loaded machine
     after a whole suite of appeals (2 minutes)."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1100}, locale="zh-CN", timezone_id="Asia/Shanghai")
-    page.set_default_timeout(120_000)
-    page.goto(f"{engine.base_url}/camunda/app/tasklist/")
-    page.get_by_placeholder("用户名").fill(user)
-    page.get_by_placeholder("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.get_by_text("本单位待办").wait_for()
-    page.set_default_timeout(60_000)
+    page = login(browser, engine, user, first_ms=120_000, step_ms=60_000)
     page.goto(f"{engine.base_url}/camunda/app/tasklist/#/?task={task['id']}")
     page.get_by_text(title).first.wait_for()
     page.locator(".fjs-form").first.wait_for()
