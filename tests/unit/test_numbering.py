@@ -5,8 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from appeals.db import engine_for, upgrade
-from appeals.numbering import SHANGHAI, issue_number
+from appeals.numbering import (
+    KINDS,
+    SERIES_KEY_LENGTH,
+    SERIES_TENANT_LENGTH,
+    SHANGHAI,
+    issue_number,
+    series_kind,
+)
+from appeals.org import DEMO_ORG, OrgChartError, load, parse
+
+TENANTS = st.from_regex(r"[a-z][a-z0-9-]{1,80}", fullmatch=True)
 
 
 def test_concurrent_intake_gets_gap_free_unique_numbers(tmp_path, fresh_database_url) -> None:
@@ -61,3 +75,20 @@ def test_migration_0007_widens_the_kind_and_keeps_numbers_issued(fresh_database_
     with engine.connect() as conn:
         kinds = conn.execute(select(IssuedNumber.kind).where(IssuedNumber.owner_key == "pi-new")).scalars().all()
     assert sorted(kinds) == ["dispatch", "registration"]
+
+
+@given(TENANTS)
+def test_a_county_tenant_the_chart_accepts_keys_every_series_it_numbers_in(tenant: str) -> None:
+    """A county's series key is `kind@tenant` in `number_sequence.kind`: the chart refuses a tenant id too
+    long for it with a clear error, instead of the database refusing the county's first appeal."""
+    raw = load(DEMO_ORG).to_dict()
+    raw["counties"][0]["tenant"] = tenant
+    if len(tenant) <= SERIES_TENANT_LENGTH:
+        chart = parse(raw)
+        series = chart.for_tenant(tenant).number_series
+        assert all(len(series_kind(kind, series)) <= SERIES_KEY_LENGTH for kind in KINDS)
+    else:
+        with pytest.raises(OrgChartError, match=f"at most {SERIES_TENANT_LENGTH}"):
+            parse(raw)
+        with pytest.raises(ValueError, match="longer than"):
+            series_kind(max(KINDS, key=len), tenant)

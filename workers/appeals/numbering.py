@@ -29,13 +29,25 @@ KINDS = {"registration": "收", "dispatch": "交", "transfer": "报", "reminder"
          "city_registration": "收", "city_dispatch": "交"}
 
 
+SERIES_KEY_LENGTH: int = NumberSequence.__table__.c.kind.type.length
+"""Characters a series key (`series_kind`) may have: the `number_sequence.kind` column's length."""
+SERIES_TENANT_LENGTH: int = SERIES_KEY_LENGTH - len("@") - max(map(len, KINDS))
+"""The longest tenant id whose series keys fit every kind (`OrgChart` refuses a longer one)."""
+
+
 def format_number(prefix: str, kind: str, year: int, serial: int) -> str:
     return f"{prefix}服企办{KINDS[kind]}（{year}）第{serial}号"
 
 
 def series_kind(kind: str, series: str | None) -> str:
-    """The key of a number series: the kind, and for another county than the chart's own `@tenant`."""
-    return f"{kind}@{series}" if series else kind
+    """The key of a number series: the kind, and for another county than the chart's own `@tenant`.
+
+    Raises ValueError for a key longer than the column holds (`SERIES_KEY_LENGTH`)."""
+    key = f"{kind}@{series}" if series else kind
+    if len(key) > SERIES_KEY_LENGTH:
+        raise ValueError(f"number series {key!r} is longer than {SERIES_KEY_LENGTH} characters; "
+                         f"a tenant id may have at most {SERIES_TENANT_LENGTH}")
+    return key
 
 
 def _insert_ignore(engine: Engine, year: int, kind: str):

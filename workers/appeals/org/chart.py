@@ -25,6 +25,8 @@ from typing import Any
 
 import yaml
 
+from ..numbering import SERIES_TENANT_LENGTH
+
 KINDS = (
     "office",
     "office-director",
@@ -192,6 +194,9 @@ def _tenant(data: dict[str, Any], key: str, where: str) -> str | None:
     value = _text(data, key, where, required=False)
     if value is not None and not TENANT_PATTERN.match(value):
         raise OrgChartError(f"{where}: '{key}' must be lower-case ASCII letters, digits and '-'")
+    if value is not None and len(value) > SERIES_TENANT_LENGTH:
+        raise OrgChartError(f"{where}: '{key}' has {len(value)} characters; at most {SERIES_TENANT_LENGTH}, "
+                            "so that the county's number series keys fit (numbering.SERIES_KEY_LENGTH)")
     return value
 
 
