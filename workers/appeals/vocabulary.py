@@ -289,6 +289,15 @@ class FollowUpOutcome(StrEnum):
     REVIEW = "review"
 
 
+class CityRoundKind(StrEnum):
+    """`cityRoundKind`: what a transferred appeal's city department does after a dissatisfied follow-up
+    (domain §12, docs/city-level.md): set on the county's flows into Task_SendFollowUpToCity."""
+
+    REWORK = "rework"
+    REVIEW_FORM = "review_form"
+    SUPERVISION = "supervision"
+
+
 class DispatchSituation(StrEnum):
     """`dispatchSituation` (交办情形, ProposeDispatchForm)."""
 
@@ -401,6 +410,7 @@ CODE_LISTS: dict[str, type[StrEnum]] = {
     "answerMethod": ReplyMethod,
     "followUpMethod": FollowUpMethod,
     "followUpOutcome": FollowUpOutcome,
+    "cityRoundKind": CityRoundKind,
     "dispatchSituation": DispatchSituation,
     "citySituation": CitySituation,
     "scopeDecision": ScopeDecision,

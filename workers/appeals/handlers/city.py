@@ -69,7 +69,7 @@ def city_departments(chart: OrgChart) -> dict[str, str]:
     return {g.id: g.name for g in chart.of_kind("city-department")}
 
 
-def _file_variable(ctx: AppContext, process_instance_id: str, name: str) -> dict[str, Any] | None:
+def file_variable(ctx: AppContext, process_instance_id: str, name: str) -> dict[str, Any] | None:
     """A File variable of an instance as the typed REST value a correlation carries (None if absent)."""
     try:
         meta = ctx.camunda.get(f"/process-instance/{process_instance_id}/variables/{name}", deserializeValue="false")
@@ -125,7 +125,7 @@ def start_city_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
             "processVariables": to_variables({k: v for k, v in variables.items() if v is not None}),
         }
         for name in ATTACHED_DOCUMENTS:
-            typed = _file_variable(ctx, task.process_instance_id, name)
+            typed = file_variable(ctx, task.process_instance_id, name)
             if typed is not None:
                 body["processVariables"][name] = typed
         results = ctx.camunda.post("/message", body)

@@ -4,7 +4,8 @@ did on it — the per-county comparison of the city's monthly bulletin.
 Read from the engine's history of `CityAppeal` (bpmn/CityAppeal.bpmn): a transfer counts in the period it
 reached the city; it is *answered* when the city department's result went back to the county
 (`Task_ReturnCityResult` ended), *on time* when the department reported (the last `Task_HandleCityAppeal`
-it completed) before that task's due date. The county's own figures stay in the county's ledger
+it completed) before that task's due date. A round after a dissatisfied follow-up (an instance started by
+`CityRoundRequested`, with `cityRoundKey`: handlers/city_rounds.py) is no new transfer and is not counted. The county's own figures stay in the county's ledger
 (`appeals report`), where a transferred appeal is counted like any other.
 """
 
@@ -65,6 +66,9 @@ def city_figures(camunda: Camunda, start: dt.datetime, end: dt.datetime) -> list
         joined = ",".join(chunk)
         names = {v["processInstanceId"]: v.get("value") for v in camunda.get(
             "/history/variable-instance", processInstanceIdIn=joined, variableName="countyName")}
+        rounds = {v["processInstanceId"] for v in camunda.get(
+            "/history/variable-instance", processInstanceIdIn=joined, variableName="cityRoundKey")}
+        chunk = [pid for pid in chunk if pid not in rounds]
         handled = _by_instance(_handle_tasks(camunda, chunk))
         returned = _by_instance(_returns(camunda, chunk))
         for pid in chunk:
