@@ -7,20 +7,27 @@ and does the special supervision. The county's staff, and the other county's, ne
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from sqlalchemy import select
 
 from appeals.db import engine_for
 from appeals.db.ledger_models import LedgerAppeal
+from appeals.deploy import deploy
 from appeals.ledger.city import city_figures
+from appeals.settings import PROJECT_ROOT
 from appeals.workdays import SHANGHAI
 
 from ..conftest import EngineHandle, wait_for
 from ..scenario import Appeal, approve, follow_up, propose, register_and_accept, report
 from .test_city import city_instance_of, escalated_to_city, handled_at_city
+from .test_diagram_migration import _models
 from .test_tenancy import invisible_to, refused_to
 
 A = LedgerAppeal.__table__
+BEFORE = Path(__file__).resolve().parents[1] / "fixtures" / "EnterpriseAppeal-before-city-rounds.bpmn"
+"""EnterpriseAppeal as it was before the way back to the city: the rework of a direct transfer in the
+county's process, for `handlerGroup` = city-center."""
 
 
 def city_round_of(workers: EngineHandle, county: Appeal, count: int) -> Appeal:
@@ -138,3 +145,33 @@ def test_after_the_last_round_the_city_department_fills_the_review_form_and_is_s
     visited = {a["activityId"] for a in workers.admin.get("/history/activity-instance", processInstanceId=county.id)}
     assert not visited & {"Task_ReworkAppeal", "Task_FillDissatisfactionReview", "Task_SpecialSupervision"}
     assert {"Task_RenderReviewForm", "Task_ReviewDissatisfaction"} <= visited
+
+
+def test_a_rework_already_at_the_city_center_in_the_county_process_still_finishes(
+        workers: EngineHandle, tmp_path: Path) -> None:
+    """An appeal of the older version waiting in Task_ReworkAppeal for city-center (the old way) migrates
+    with `appeals deploy` and the city officer finishes it there, as before."""
+    admin = workers.admin
+    admin.deploy("city-rounds-before", [(p.name, p.read_bytes()) for p in
+                                        sorted(_models(tmp_path / "old", BEFORE).rglob("*.*"))], changed_only=False)
+    old_definition = admin.get("/process-definition/key/EnterpriseAppeal")["id"]
+    county = Appeal.start(workers, "CITY-OLD-REWORK", category="land")
+    register_and_accept(county)
+    propose(county, "dept-natural-resources", situation="city")
+    approve(county, "county-head", comment="同意转报市级")
+    handled_at_city(city_instance_of(workers, county), "市里统筹调剂用地指标，已书面答复企业")
+    follow_up(county, satisfaction="dissatisfied", solved="no")
+    county.task("Task_ReworkAppeal", "city-officer")  # the old way: city-center inside the county's process
+    assert admin.get(f"/process-instance/{county.id}")["definitionId"] == old_definition
+
+    result = deploy(admin, _models(tmp_path / "new", PROJECT_ROOT / "bpmn" / "EnterpriseAppeal.bpmn"),
+                    name="city-rounds-after")
+    assert result.created
+    [moved] = [m for m in result.migrations if m.source == f"EnterpriseAppeal:{old_definition.split(':')[1]}"]
+    assert moved.error is None and moved.instances >= 1, moved
+    assert admin.get(f"/process-instance/{county.id}")["definitionId"] != old_definition
+
+    county.complete("Task_ReworkAppeal", "city-officer", resultClass="A", replyText="市企业服务中心重新协调，已答复企业")
+    follow_up(county)
+    county.wait_until_ended()
+    assert county.variables_history("appealStatus") == "closed"
