@@ -7,8 +7,10 @@ and does the special supervision. The county's staff, and the other county's, ne
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
+from docx import Document
 from sqlalchemy import select
 
 from appeals.db import engine_for
@@ -128,6 +130,9 @@ def test_after_the_last_round_the_city_department_fills_the_review_form_and_is_s
     typed = workers.admin.get(f"/process-instance/{county.id}/variables/dissatisfactionReviewDocument",
                               deserializeValue="false")
     assert typed["type"] == "File", "the county renders the city department's review form"
+    data = workers.admin.request("GET", f"/process-instance/{county.id}/variables/dissatisfactionReviewDocument/data")
+    text = "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
+    assert "填报单位（盖章）：市自然资源局" in text.replace(" ", ""), "filled in by the city department"
     county.complete("Task_ReviewDissatisfaction", "office-clerk", reviewDecision="special_supervision",
                     reviewOpinion="请市自然资源局专项督办")
 

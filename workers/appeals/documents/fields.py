@@ -205,6 +205,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
     ),
     "dissatisfaction_review": (
         F("leadDepartmentName", "填报单位 / 承办单位", "T 二(四)3", True),
+        F("reviewDepartmentName", "填报单位（转报市级的诉求：填表的市直部门，代替承办单位）", "docs/city-level.md"),
         F("enterpriseName", "企业名称", "T 二(四)3", True),
         F("creditCode", "统一社会信用代码", "spec §4"),
         F("registrationNumber", "登记编号", "L 登记表"),

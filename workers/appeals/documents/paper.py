@@ -204,7 +204,8 @@ def satisfaction(v: Values, org: Org, title: str) -> DocxDocument:
 def dissatisfaction_review(v: Values, org: Org, title: str) -> DocxDocument:
     doc = new_document()
     add_title(doc, title)
-    _header(doc, ("填报单位（盖章）", v.t("leadDepartmentName")))
+    # a transferred appeal's form is filled by the city department (docs/city-level.md): it is the 填报单位
+    _header(doc, ("填报单位（盖章）", v.t("reviewDepartmentName", "leadDepartmentName")))
     table = FormTable(doc, [34, 44, 30, 48])
     table.row(label("企业名称"), value(v.t("enterpriseName"), 3))
     table.row(label("统一社会信用代码"), value(v.t("creditCode")), label("登记编号"), value(v.t("registrationNumber")))

@@ -155,6 +155,8 @@ def return_city_round(task: Task, ctx: AppContext) -> dict[str, Any]:
     variables: dict[str, Any] = {name: task.get(name) for name in ROUND_RESULTS[kind]}
     variables.update(cityRoundReturnedKey=key, cityRoundReturnedAt=returned_at,
                      cityRoundHandlerGroupName=task.get("handlerGroupName"))
+    if kind == CityRoundKind.REVIEW_FORM:  # the 填报单位 of the county's 不满意诉求审核反馈表
+        variables["reviewDepartmentName"] = task.get("handlerGroupName")
     waiting = ctx.camunda.get("/execution", processInstanceId=county, messageEventSubscriptionName=ROUND_RETURNED_MESSAGE)
     if not waiting:
         delivered = ctx.camunda.get("/history/variable-instance", processInstanceId=county,
