@@ -6,7 +6,7 @@ import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from appeals.db import engine_for, upgrade
@@ -77,6 +77,7 @@ def test_migration_0007_widens_the_kind_and_keeps_numbers_issued(fresh_database_
     assert sorted(kinds) == ["dispatch", "registration"]
 
 
+@settings(deadline=None)  # parsing the demo chart takes ~100 ms on a loaded machine
 @given(TENANTS)
 def test_a_county_tenant_the_chart_accepts_keys_every_series_it_numbers_in(tenant: str) -> None:
     """A county's series key is `kind@tenant` in `number_sequence.kind`: the chart refuses a tenant id too
