@@ -62,6 +62,9 @@ class OrgGroup:
     email: str | None = None
     phone: str | None = None
     webhook: str | None = None
+    role_name: str | None = None
+    """The name Tasklist and Admin show for a group several counties share (one Camunda group): the
+    role without any county's name, e.g. 自然资源局 (OrgChart.camunda_group_name)."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,27 @@ class OrgChart:
 
     def group(self, group_id: str) -> OrgGroup:
         return self._by_id[group_id]
+
+    def camunda_group_name(self, group_id: str) -> str:
+        """The name of the Camunda group `group_id` (what Tasklist shows as a task's candidate group).
+
+        A county's group that one county lists: its name. A county's group several counties list (a
+        role: `office`, `dept-natural-resources`) is one Camunda group whose candidates are each county's
+        staff on their county's tasks, so its name must not be one county's: the `role_name` of the
+        first county that gives one, else the first county's name with that county's name taken out
+        (某县自然资源局 → 自然资源局). The county still shows on every task (its registration number and
+        the tenant); documents, e-mails and the dashboard keep each county's own name. Raises KeyError
+        for a group the chart does not list."""
+        entries = [(c, c._by_id[group_id]) for c in self.all_counties() if group_id in c._by_id]
+        if not entries:
+            raise KeyError(group_id)
+        first_county, first = entries[0]
+        if len(entries) == 1 or first.kind in CITY_KINDS:
+            return first.name
+        for _, group in entries:
+            if group.role_name:
+                return group.role_name
+        return first.name.replace(first_county.county, "").strip() or first.name
 
     def of_kind(self, kind: str) -> list[OrgGroup]:
         return [g for g in self.groups if g.kind == kind]
@@ -306,6 +330,7 @@ def _parse_one(data: dict[str, Any], where_chart: str) -> OrgChart:
                 email=_text(entry, "email", where, required=False),
                 phone=_phone(entry, where),
                 webhook=_text(entry, "webhook", where, required=False),
+                role_name=_text(entry, "role_name", where, required=False),
             )
         )
     by_id = {g.id: g for g in groups}

@@ -14,7 +14,17 @@ from typing import Any
 from ..camunda import Camunda, CamundaError
 from .chart import CAMUNDA_ADMIN_GROUP, CITY_KINDS, PUBLIC_GROUP, WORKER_GROUP, OrgChart
 from .directory import limit_user_directory
-from .grants import FILTER, FILTERS, GLOBAL, GRANT, GRANTS, PUBLIC_GRANTS, WORKER_GRANTS, Grant
+from .grants import (
+    FILTER,
+    FILTERS,
+    GLOBAL,
+    GRANT,
+    GRANTS,
+    PUBLIC_GRANTS,
+    RETIRED_GRANTS,
+    WORKER_GRANTS,
+    Grant,
+)
 
 
 @dataclass
@@ -160,12 +170,22 @@ class IdentitySync:
         self.camunda.put(f"/authorization/{current['id']}", body)
         self.report.note("updated", f"grant {who} {resource_type}/{resource_id}")
 
-    def ensure_grants(self, group_id: str, grants: Iterable[Grant]) -> None:
+    def ensure_grants(self, group_id: str, grants: Iterable[Grant],
+                      retired: Iterable[tuple[int, str]] = ()) -> None:
+        """Grant `grants` to the group, and delete its grant on each `retired` (resource type, resource
+        id) that `grants` no longer names (a grant an earlier version of the chart's kinds gave)."""
         merged: dict[tuple[int, str], set[str]] = {}
         for resource_type, resource_id, permissions in grants:
             merged.setdefault((resource_type, resource_id), set()).update(permissions)
         for (resource_type, resource_id), permissions in merged.items():
             self.ensure_grant(resource_type, resource_id, permissions, group_id=group_id)
+        for resource_type, resource_id in retired:
+            if (resource_type, resource_id) in merged:
+                continue
+            for stale in self.camunda.get("/authorization", resourceType=resource_type, resourceId=resource_id,
+                                          groupIdIn=group_id, type=GRANT):
+                self.camunda.delete(f"/authorization/{stale['id']}")
+                self.report.note("updated", f"grant {group_id} {resource_type}/{resource_id} removed")
 
     # Tasklist filters
     def ensure_filters(self) -> None:
@@ -200,11 +220,13 @@ class IdentitySync:
         synced: set[str] = set()
         for county in counties:
             for group in county.groups:
-                if group.id in synced:  # a role two counties share is one group, named by the first
+                if group.id in synced:
                     continue
                 synced.add(group.id)
-                self.ensure_group(group.id, group.name, "SYSTEM" if group.kind == "admin" else "WORKFLOW")
-                self.ensure_grants(group.id, GRANTS[group.kind])
+                # a role two counties share is one group: named without either county (docs/city-level.md)
+                self.ensure_group(group.id, chart.camunda_group_name(group.id),
+                                  "SYSTEM" if group.kind == "admin" else "WORKFLOW")
+                self.ensure_grants(group.id, GRANTS[group.kind], RETIRED_GRANTS)
         for county in counties:
             for user in county.users:
                 self.ensure_user(user.id, user.name, user.email)
