@@ -29,6 +29,9 @@ export default {
     availableLocales: ['zh', 'en'],
     fallbackLocale: 'zh'
   },
+  // Which county (tenant) each instance belongs to, by name: scripts/county.js (a tab on a process's
+  // and on an instance's runtime view; Cockpit 7.24 CE lists instances without their tenant).
+  customScripts: ['scripts/county'],
 
   // // change the app name and vendor
   // app: {

@@ -1,0 +1,102 @@
+"""Cockpit names each instance's county (docs/city-level.md, "Cockpit: counts and counties"), and a
+乙县 user's Tasklist shows the shared groups without 某县's name, in the real browser.
+
+Screenshots: test-artifacts/cockpit-*.png.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from appeals.settings import PROJECT_ROOT
+
+from ..conftest import DEMO_PASSWORD, EngineHandle
+from ..engine.test_tenancy import start_in_b
+from ..scenario import Appeal
+
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
+
+def cockpit(browser, engine: EngineHandle, user: str, password: str = DEMO_PASSWORD):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN", timezone_id="Asia/Shanghai")
+    page.set_default_timeout(60_000)
+    page.goto(f"{engine.base_url}/camunda/app/cockpit/default/")
+    page.get_by_placeholder("用户名").fill(user)
+    page.get_by_placeholder("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_placeholder("密码").wait_for(state="detached")  # the dashboard replaced the login form
+    page.set_default_timeout(30_000)
+    return page
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"cockpit-{name}.png"), full_page=True)
+
+
+@pytest.fixture(scope="module")
+def appeals(workers: EngineHandle):
+    a = Appeal.start(workers, "COCKPIT-UI-A")
+    b = start_in_b(workers, "COCKPIT-UI-B")
+    a.task("Task_VerifyAppeal", "office-clerk")
+    b.task("Task_VerifyAppeal", "yx-office-clerk")
+    yield a, b
+    for appeal in (a, b):
+        workers.admin.delete(f"/process-instance/{appeal.id}?skipCustomListeners=true")
+
+
+def county_tab(page, engine: EngineHandle, definition_id: str):
+    page.goto(f"{engine.base_url}/camunda/app/cockpit/default/#/process-definition/{definition_id}/runtime")
+    page.get_by_text("所属县（区）").first.click()
+    table = page.locator("table.appeals-county-table")
+    table.wait_for()
+    return table
+
+
+def test_cockpit_shows_each_instance_county(workers: EngineHandle, browser, appeals) -> None:
+    a, b = appeals
+    definition_id = workers.admin.get(f"/process-instance/{a.id}")["definitionId"]
+    assert workers.admin.get(f"/process-instance/{b.id}")["definitionId"] == definition_id
+
+    admin_user, admin_password = workers.settings.engine.require_admin()
+    page = cockpit(browser, workers, admin_user, admin_password)
+    table = county_tab(page, workers, definition_id)
+    row_a = table.locator(f"tr[data-instance-id='{a.id}']")
+    row_b = table.locator(f"tr[data-instance-id='{b.id}']")
+    assert row_a.locator("td.appeals-county").inner_text() == "某县"
+    assert row_b.locator("td.appeals-county").inner_text() == "乙县"
+    assert "COCKPIT-UI-B" in row_b.inner_text()
+    shot(page, "county-admin")
+    # the instance's own page names its county too
+    page.goto(f"{workers.base_url}/camunda/app/cockpit/default/#/process-instance/{b.id}/runtime")
+    page.get_by_text("所属县（区）").first.click()
+    page.locator("dd.appeals-county").wait_for()
+    assert page.locator("dd.appeals-county").inner_text() == "乙县"
+    shot(page, "county-instance")
+    page.close()
+
+    # 乙县's county head: 乙县's instance by name, nothing of 某县
+    page = cockpit(browser, workers, "yx-county-head")
+    table = county_tab(page, workers, definition_id)
+    assert table.locator(f"tr[data-instance-id='{b.id}'] td.appeals-county").inner_text() == "乙县"
+    assert table.locator(f"tr[data-instance-id='{a.id}']").count() == 0
+    assert "某县" not in table.inner_text()
+    shot(page, "county-yixian")
+    page.close()
+
+
+def test_tasklist_shows_yixian_the_shared_group_by_its_role(workers: EngineHandle, browser, appeals) -> None:
+    _, b = appeals
+    task = b.task("Task_VerifyAppeal", "yx-office-clerk")
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN", timezone_id="Asia/Shanghai")
+    page.set_default_timeout(60_000)
+    page.goto(f"{workers.base_url}/camunda/app/tasklist/")
+    page.get_by_placeholder("用户名").fill("yx-office-clerk")
+    page.get_by_placeholder("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_text("本单位待办").first.wait_for()
+    page.goto(f"{workers.base_url}/camunda/app/tasklist/#/?task={task['id']}")
+    page.get_by_text("服务企业发展领导小组办公室（服企办）").first.wait_for()
+    assert page.get_by_text("县服务企业发展领导小组办公室").count() == 0
+    shot(page, "tasklist-yixian-group")
+    page.close()
