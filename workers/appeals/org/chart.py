@@ -13,7 +13,8 @@ Several counties under one city (Camunda multi-tenancy): `tenant` names the char
 `number_prefix`, `tenant`, its own groups (office, director, head, deputy heads, departments,
 supervision) and users. A group id names a role: the same id in two counties is one Camunda group (the
 diagrams name `office`, `county-head` literally), and the tenant confines each county's staff to the
-county's instances. `OrgChart.for_tenant` gives a county's own chart (with the city's groups).
+county's instances. `OrgChart.for_tenant` gives a county's own chart (with the city's groups). Such a
+shared group's Camunda name is its role without any county (`role_name`, `OrgChart.camunda_group_name`).
 """
 
 from __future__ import annotations
