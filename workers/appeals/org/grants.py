@@ -36,7 +36,7 @@ CITY_PROCESSES = ("CityAppeal",)
 
 def _city_level(grants: tuple[Grant, ...]) -> tuple[Grant, ...]:
     """`grants` with READ on the city's definitions instead of every definition (docs/city-level.md,
-    "Cockpit's counts"). The city's staff belong to the counties' tenants too (a county task the city
+    "Cockpit: counts and counties"). The city's staff belong to the counties' tenants too (a county task the city
     service center is a candidate for), so the tenant check lets every county's instances through
     for them; Camunda's statistics (Cockpit's process list and dashboard, REST
     /process-definition/statistics, the diagram's counts) check READ on the definition only and count
