@@ -44,6 +44,7 @@ CODE_COLUMNS: dict[str, tuple[str, ...]] = {
     "ledger_follow_up.method": tuple(v.FollowUpMethod),
     "ledger_card.kind": CARD_KINDS,
     "ledger_card.escalation": ("deputy_interview", "principal_interview"),
+    "ledger_card.level": tuple(v.SupervisionLevel),
     "hotline_order.source": ("open311", "xlsx"),
     "hotline_order.state": ("new", "started", "withdrawn_before_intake"),
     "hotline_order.status_pushed": HOTLINE_MILESTONES,

@@ -112,12 +112,12 @@ class AppContext:
             if last != chart.to_dict():
                 conn.execute(db.OrgSnapshot.__table__.insert().values(content=chart.to_dict(), synced_at=db.utcnow()))
 
-    def document_org(self, tenant: str | None = None) -> dict[str, str]:
+    def document_org(self, tenant: str | None = None, *, city: bool = False) -> dict[str, str]:
         """The issuing organisation of documents and reports, from the synced org chart (of the
-        county whose tenant is `tenant`, when given)."""
-        from .documents.fields import issuer_of
+        county whose tenant is `tenant`, when given); with `city`, the city's office (`city_issuer_of`)."""
+        from .documents.fields import city_issuer_of, issuer_of
 
-        return issuer_of(self.org_chart(tenant))
+        return (city_issuer_of if city else issuer_of)(self.org_chart(tenant))
 
     def deadlines(self) -> DeadlineService:
         """Due dates from the AppealDeadlines table on the current working-day calendar."""

@@ -2,7 +2,8 @@
 
 收 registration: {prefix}服企办收（2026）第12号; 交 dispatch; 报 city transfer. The city numbers what the
 counties transfer in its own series (`city_registration` 收, `city_dispatch` 交, prefix = the city): one
-serial per city and year, whichever county the appeal came from (临沧 第十三条).
+serial per city and year, whichever county the appeal came from (临沧 第十三条); its 催办函 to an overdue
+city department likewise (`city_reminder` 催: {city}服企办催（2026）第1号, 临沧 第十八条).
 
 Each county has its own series of 收 / 交 / 报 / 催 (docs/city-level.md): the chart's own county keeps
 the plain kinds, another county's series is keyed `{kind}@{tenant}` (`series`), with its own prefix.
@@ -26,7 +27,7 @@ from .db import IssuedNumber, NumberSequence
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 KINDS = {"registration": "收", "dispatch": "交", "transfer": "报", "reminder": "催",
-         "city_registration": "收", "city_dispatch": "交"}
+         "city_registration": "收", "city_dispatch": "交", "city_reminder": "催"}
 
 
 SERIES_KEY_LENGTH: int = NumberSequence.__table__.c.kind.type.length

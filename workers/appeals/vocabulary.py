@@ -385,6 +385,14 @@ class Card(StrEnum):
     RED = "red"
 
 
+class SupervisionLevel(StrEnum):
+    """`supervisionLevel` (dmn/CardLadder.dmn's second input; the card ledger's `level`): whose 催办函 and
+    card — a county's department's, or a city department's (临沧 第十八条: the city supervises as a county)."""
+
+    COUNTY = "county"
+    CITY = "city"
+
+
 class Interview(StrEnum):
     """`interview` (约谈, from dmn/CardLadder.dmn, which also names its group and title); `none` when
     the card comes without one."""

@@ -176,11 +176,15 @@ class LedgerCard(Base):
 
     `source_key` makes issuing idempotent (e.g. the timer job or external task that issued it);
     `escalation` names what follows (e.g. `deputy_interview` 约谈分管负责人,
-    `principal_interview` 约谈主要负责人), as the card ladder decides."""
+    `principal_interview` 约谈主要负责人), as the card ladder decides. `level` says whose card it is:
+    `county` (a county's department, in the county's figures) or `city` (a city department carded by
+    the city for the county appeal it handles, `process_instance_id`; only the city's comparison counts
+    it; migration 0014)."""
 
     __tablename__ = "ledger_card"
     __table_args__ = (
         CheckConstraint("kind IN ('yellow', 'red')", name="kind"),
+        CheckConstraint("level IN ('county', 'city')", name="level"),
         Index("ix_ledger_card_department_issued", "department", "issued_at"),
     )
 
@@ -193,3 +197,4 @@ class LedgerCard(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     escalation: Mapped[str | None] = mapped_column(String(32))
     source_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    level: Mapped[str] = mapped_column(String(8), default="county", server_default="county")

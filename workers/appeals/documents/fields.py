@@ -61,6 +61,15 @@ def issuer_of(chart: Any) -> dict[str, str]:
     return {"county": chart.county, "number_prefix": chart.number_prefix, "office_name": office_name}
 
 
+def city_issuer_of(chart: Any) -> dict[str, str]:
+    """The city's office as the issuing organisation of the city's documents (its 催办函, 临沧 第十八条):
+    {"county": the city, "number_prefix": the city's prefix, "office_name": the city service center's name
+    (`city-center`, the city's office) without its bracket}."""
+    centers = chart.of_kind("city-center")
+    office_name = _TRAILING_BRACKET.sub("", centers[0].name) if centers else "市服务企业发展领导小组办公室"
+    return {"county": chart.city, "number_prefix": chart.city_prefix, "office_name": office_name}
+
+
 class Values:
     """Read access to the caller's fields: literal text, labels of codes, dates."""
 

@@ -9,7 +9,8 @@ registers it in its own number series, proposes the dispatch, has it approved at
 dmn/CityDispatchApproval.dmn names, dispatches it to a city department (市直部门), which handles it
 under the county's rules (sign, the assisting city departments' opinions, handle, at most two
 extensions, results A/B/C, reminder and long-overdue timers, escalation to the city's deputy leader and
-the city leader). `returnCityResult`
+the city leader, and at the deadline the city's 催办函 and card ladder: `issueCityOverdueNotice`,
+`recordCityCard`). `returnCityResult`
 correlates `CityResultReturned` to the county's instance with the result: after an escalation it goes back
 to the county's department like any coordination outcome of its chain (it replies and reports); after a
 direct transfer the county records the city's result; then the office follows up and closes (销号).
@@ -34,6 +35,7 @@ from ..vocabulary import CitySituation, DispatchSituation
 from . import chart_of, router
 from .handling import apply_extension_decision, collect_assist_opinions
 from .levels import CITY_LEVEL, approver_group, escalation_start
+from .supervision import card_record, overdue_notice
 
 CITY_PROCESS = "CityAppeal"
 TRANSFERRED_MESSAGE = "CityAppealTransferred"
@@ -264,6 +266,28 @@ def prepare_city_escalation(task: Task, ctx: AppContext) -> dict[str, Any]:
                               ("cityDeputyCoordinationDue", "cityLeaderCoordinationDue"))
     output["cityDeputyGroup"] = output["escalationGroup"]
     return output
+
+
+@router.topic("issueCityOverdueNotice", variables=("handlerGroup",))
+def issue_city_overdue_notice(task: Task, ctx: AppContext) -> dict[str, Any]:
+    """A city department overdue (临沧 第十八条, the county's rule at the city): the city's 催办函 number
+    (`{city}服企办催（年）第N号`, one gap-free series per city and year) and the department's last card at
+    the city, the input of the city's Task_DetermineCityCard (dmn/CardLadder.dmn, `supervisionLevel` city).
+    The county's `overdue_notice` at the city level; no appeal status (the county's appeal keeps its own)."""
+    return overdue_notice(task, ctx, CITY_LEVEL)
+
+
+@router.topic("recordCityCard",
+              variables=("handlerGroup", "cardDepartmentName", "registrationNumber", "handlingDue", "reminderNumber",
+                         "cardKind", "interview", "interviewGroup", "countyProcessInstanceId", "countyCode"),
+              throws=(ModelError,))
+def record_city_card(task: Task, ctx: AppContext) -> dict[str, Any]:
+    """Record the city's card (level `city`) against the county appeal the city handles
+    (`countyProcessInstanceId`): a county's figures never count it, the city's comparison lists it. The
+    interview goes to the city's group the table names (`city-office-director`) or to the deputy leader
+    overseeing the city department (`city-deputy-leader`; the city leader when none does)."""
+    return card_record(task, ctx, CITY_LEVEL, appeal=task.get("countyProcessInstanceId"),
+                       county=task.get("countyCode"), number=task.get("registrationNumber"))
 
 
 @router.topic("returnCityResult",

@@ -1,7 +1,8 @@
 """Documents (spec §15): render an appeal's official document into a File process variable.
 
 The BPMN service task sets the input parameter `documentKind` (registration, dispatch, transfer,
-reminder_letter, handling_feedback, satisfaction, dissatisfaction_review). The handler renders the
+reminder_letter, handling_feedback, satisfaction, dissatisfaction_review), and `documentIssuer` = `city`
+when the city's office issues it (the city's 催办函, bpmn/CityAppeal.bpmn); otherwise the county's office. The handler renders the
 .docx from the process variables, keeps a copy under `<data dir>/documents/<process instance>/` and
 returns it as the File variable `<documentKind in camelCase>Document` (e.g. `handlingFeedbackDocument`), which staff
 download in Tasklist and Cockpit.
@@ -41,7 +42,7 @@ PDF_MIME = "application/pdf"
 
 # LibreOffice's first start in a fresh profile takes seconds: keep the lock alive while it converts
 # a modelling error (unknown kind, missing field or code) is an incident at once: retrying cannot help
-@router.topic("renderDocument", variables=(*DOCUMENT_VARIABLES, "documentKind"), lock_duration_ms=120_000,
+@router.topic("renderDocument", variables=(*DOCUMENT_VARIABLES, "documentKind", "documentIssuer"), lock_duration_ms=120_000,
               auto_extend=True, throws=(DocumentError,))
 def render_document_handler(task: Task, ctx: AppContext) -> dict[str, FileValue]:
     """Render the document named by the task's `documentKind` input parameter (and its PDF)."""
@@ -49,7 +50,11 @@ def render_document_handler(task: Task, ctx: AppContext) -> dict[str, FileValue]
     if not kind:
         raise DocumentError("the service task sets no 'documentKind' input parameter")
     kind = str(kind)
-    document = render_document(kind, task.variables, org=ctx.document_org(task.tenant_id) if task.tenant_id else ctx.document_org())
+    if task.variables.get("documentIssuer") == "city":  # the city's document (its 催办函): the city's office signs
+        org = ctx.document_org(task.tenant_id, city=True)
+    else:
+        org = ctx.document_org(task.tenant_id) if task.tenant_id else ctx.document_org()
+    document = render_document(kind, task.variables, org=org)
     store_copy(ctx.settings.data_dir, task.process_instance_id, document.filename, document.content)
     name = variable_name(kind)
     out = {name: FileValue(document.filename, document.content, document.mime_type)}

@@ -8,64 +8,84 @@ from typing import Any
 from ..context import AppContext, home_county_code
 from ..deadlines import deadline_variables, now
 from ..ledger.cards import cards, record_card
-from ..numbering import issue_number
-from ..runtime import Task
+from ..runtime import ModelError, Task
 from ..vocabulary import AppealStatus, Card, Interview
 from ..workdays import SHANGHAI
 from . import chart_of, router
-from .levels import COUNTY_LEVEL, escalation_start, transfer_record
+from .levels import COUNTY_LEVEL, Level, escalation_start, interview_group, reminder_number, transfer_record
 
 ESCALATION_RECORD = {"task_force": "deputy_interview", "leader": "principal_interview"}
 """CardLadder's `interview` → the escalation code the card ledger records."""
 
 
-def previous_card(ctx: AppContext, department: str) -> str:
-    """The department's last card this year (Asia/Shanghai): the ladder counts consecutive cards."""
+def previous_card(ctx: AppContext, department: str, level: Level = COUNTY_LEVEL) -> str:
+    """The department's last card this year (Asia/Shanghai) at `level`: the ladder counts consecutive cards."""
     year_start = dt.datetime(now().year, 1, 1, tzinfo=SHANGHAI)
-    issued = cards(ctx.db, department=department, since=year_start)
+    issued = cards(ctx.db, department=department, since=year_start, level=level.name)
     return issued[-1].kind if issued else Card.NONE
+
+
+def overdue_notice(task: Task, ctx: AppContext, level: Level) -> dict[str, Any]:
+    """The 催办函 of an overdue department at `level` (临沧 第十八条): its number in the level's 催 series
+    (`levels.reminder_number`, one per handling overdue: owner = the timer's activity instance), the time,
+    the department's name and its last card this year at that level (`previousCard`: `none` / `yellow` /
+    `red`), the input of Task_DetermineCard (dmn/CardLadder.dmn with the model's `supervisionLevel`)."""
+    chart = chart_of(task, ctx)
+    department = task.get("handlerGroup")
+    owner = f"{task.process_instance_id}#{task.activity_instance_id or task.id}"
+    name = chart.group(department).name if department in {g.id for g in chart.groups} else department
+    return {
+        "reminderNumber": reminder_number(ctx, chart, owner, level),
+        "reminderIssuedAt": now().isoformat(timespec="seconds"),
+        "overdueDays": 0,
+        "previousCard": previous_card(ctx, department, level),
+        "cardDepartmentName": name,
+    }
+
+
+def card_record(task: Task, ctx: AppContext, level: Level, *, appeal: str | None, county: str | None,
+                number: str | None) -> dict[str, Any]:
+    """Record the card Task_DetermineCard chose at `level` against `appeal` (the county appeal's process
+    instance; `county` its tenant; `number` the appeal's number the reason names), idempotent: keyed by
+    the 催办函 number. An interview gets its group (`levels.interview_group`: the table's group, or the
+    level's deputy overseeing the department) and its due date from dmn/AppealDeadlines.dmn (step
+    `interview`) on the working-day calendar. Raises ValueError for a card kind the card ledger does not
+    know, ModelError for an interview group the org chart lacks."""
+    department = task.get("handlerGroup")
+    interview = task.get("interview") or Interview.NONE
+    output: dict[str, Any] = {}
+    if interview != Interview.NONE:  # resolved before the card is recorded: a model error records nothing
+        output["interviewGroup"] = interview_group(chart_of(task, ctx), str(task.get("interviewGroup")),
+                                                   department, level)
+    record_card(ctx.db, department, task.get("cardKind"), process_instance_id=appeal,
+                reason=f"{number}超过办理时限（{str(task.get('handlingDue'))[:10]}）未反馈",
+                escalation=ESCALATION_RECORD.get(interview), source_key=task.get("reminderNumber"),
+                department_name=task.get("cardDepartmentName"), county=county, level=level.name)
+    if interview != Interview.NONE:
+        output.update(deadline_variables("interviewDue", ctx.deadlines().due("interview")))
+    return output
 
 
 @router.topic("issueOverdueNotice", variables=("handlerGroup",))
 def issue_overdue_notice(task: Task, ctx: AppContext) -> dict[str, Any]:
-    """At the handling deadline without a report: the 催办函 number and the department's last card.
+    """At the handling deadline without a report: the county's 催办函 number and the department's last
+    card (`overdue_notice` at the county level); the appeal's status becomes overdue.
 
     `previousCard` (`none` / `yellow` / `red`) is the input of the next task, Task_DetermineCard, which
     evaluates dmn/CardLadder.dmn in the model (`cardKind`, `interview`, `interviewGroup`, `interviewTitle`).
     """
-    chart = chart_of(task, ctx)
-    department = task.get("handlerGroup")
-    owner = f"{task.process_instance_id}#{task.activity_instance_id or task.id}"
-    number = issue_number(ctx.db, "reminder", owner, chart.number_prefix, series=chart.number_series)
-    name = chart.group(department).name if department in {g.id for g in chart.groups} else department
-    return {
-        "reminderNumber": number,
-        "reminderIssuedAt": now().isoformat(timespec="seconds"),
-        "overdueDays": 0,
-        "previousCard": previous_card(ctx, department),
-        "cardDepartmentName": name,
-        "appealStatus": AppealStatus.OVERDUE,
-    }
+    return {**overdue_notice(task, ctx, COUNTY_LEVEL), "appealStatus": AppealStatus.OVERDUE}
 
 
 @router.topic("recordCard",
               variables=("handlerGroup", "cardDepartmentName", "registrationNumber", "handlingDue", "reminderNumber",
-                         "cardKind", "interview"))
+                         "cardKind", "interview", "interviewGroup"),
+              throws=(ModelError,))
 def record_card_handler(task: Task, ctx: AppContext) -> dict[str, Any]:
-    """Record the card Task_DetermineCard chose (idempotent: keyed by the 催办函 number).
-
-    An interview gets its due date from dmn/AppealDeadlines.dmn (step `interview`) on the working-day
-    calendar. Raises ValueError for a card kind the card ledger does not know.
-    """
-    department = task.get("handlerGroup")
-    interview = task.get("interview") or Interview.NONE
-    record_card(ctx.db, department, task.get("cardKind"), process_instance_id=task.process_instance_id,
-                reason=f"{task.get('registrationNumber')}超过办理时限（{str(task.get('handlingDue'))[:10]}）未反馈",
-                escalation=ESCALATION_RECORD.get(interview), source_key=task.get("reminderNumber"),
-                department_name=task.get("cardDepartmentName"), county=task.tenant_id or home_county_code(ctx.db))
-    if interview == Interview.NONE:
-        return {}
-    return deadline_variables("interviewDue", ctx.deadlines().due("interview"))
+    """Record the card Task_DetermineCard chose in the county's ledger (`card_record` at the county level,
+    against this appeal)."""
+    return card_record(task, ctx, COUNTY_LEVEL, appeal=task.process_instance_id,
+                       county=task.tenant_id or home_county_code(ctx.db), number=task.get("registrationNumber"))
 
 
 @router.topic("prepareEscalation",

@@ -3,6 +3,10 @@
 The card ladder (two consecutive yellow cards → red, two consecutive red → the principal is
 interviewed) decides *when* to issue a card; it records the card here and reads a department's
 history back with `cards(...)`. Cards are not in the process history, so a ledger rebuild keeps them.
+
+Each card has its level (`LEVELS`): a county's (`county`, its department, in the county's figures) or the
+city's (`city`, a city department the city carded for the county appeal it handles; only the city's
+comparison counts it). `COUNTY_CARDS` is the condition a county's figures narrow the cards by.
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ APPEALS = LedgerAppeal.__table__
 DEPARTMENTS = LedgerDepartment.__table__
 KINDS = ("yellow", "red")
 KIND_LABELS = {"yellow": "黄牌", "red": "红牌"}
+LEVELS = ("county", "city")  # vocabulary.SupervisionLevel
+COUNTY_CARDS = CARDS.c.level == "county"
+"""The cards a county's figures, workbook and bulletin may count (never the city's)."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,7 @@ class Card:
     reason: str | None
     escalation: str | None
     source_key: str | None
+    level: str = "county"
 
     @property
     def label(self) -> str:
@@ -47,7 +55,8 @@ class Card:
 def _query():
     return (select(CARDS.c.id, CARDS.c.department, DEPARTMENTS.c.name.label("department_name"), CARDS.c.kind,
                    CARDS.c.issued_at, CARDS.c.process_instance_id, APPEALS.c.registration_number,
-                   APPEALS.c.enterprise_name, CARDS.c.reason, CARDS.c.escalation, CARDS.c.source_key)
+                   APPEALS.c.enterprise_name, CARDS.c.reason, CARDS.c.escalation, CARDS.c.source_key,
+                   CARDS.c.level)
             .join(DEPARTMENTS, DEPARTMENTS.c.code == CARDS.c.department)
             .outerjoin(APPEALS, APPEALS.c.process_instance_id == CARDS.c.process_instance_id))
 
@@ -64,12 +73,16 @@ def record_card(
     source_key: str | None = None,
     department_name: str | None = None,
     county: str | None = None,
+    level: str = "county",
 ) -> Card:
     """Issue a card to `department` (idempotent by `source_key`: the same key returns the card
-    already issued). A department or appeal the ledger has not seen yet gets a placeholder row (of
-    `county`, the appeal's tenant id)."""
+    already issued) at `level` (`LEVELS`: a county's card, or the city's). A department or appeal the
+    ledger has not seen yet gets a placeholder row (of `county`, the appeal's tenant id). Raises
+    ValueError for a kind or level the ledger does not know."""
     if kind not in KINDS:
         raise ValueError(f"card kind {kind!r}; one of {', '.join(KINDS)}")
+    if level not in LEVELS:
+        raise ValueError(f"card level {level!r}; one of {', '.join(LEVELS)}")
     when = utc(issued_at) if issued_at is not None else dt.datetime.now(dt.UTC).replace(microsecond=0)
     for _attempt in range(3):
         try:
@@ -87,7 +100,8 @@ def record_card(
                     conn.execute(APPEALS.insert().values(**stub, **derive(stub)))
                 card_id = conn.execute(CARDS.insert().values(
                     department=department, kind=kind, issued_at=when, process_instance_id=process_instance_id,
-                    reason=reason, escalation=escalation, source_key=source_key)).inserted_primary_key[0]
+                    reason=reason, escalation=escalation, source_key=source_key,
+                    level=level)).inserted_primary_key[0]
                 return Card(**conn.execute(_query().where(CARDS.c.id == card_id)).one()._mapping)
         except IntegrityError:  # the same source_key issued concurrently: read it back
             if source_key is None:
@@ -104,12 +118,16 @@ def cards(
     until: dt.datetime | None = None,
     process_instance_id: str | None = None,
     where: Any = None,
+    level: str | None = None,
 ) -> list[Card]:
-    """Cards in issue order, filtered by department, kind, appeal, a half-open time range and `where` (a
-    condition on the cards, e.g. a county's: `ledger.counties.County.card_condition`)."""
+    """Cards in issue order, filtered by department, kind, appeal, level (`LEVELS`; None: both), a
+    half-open time range and `where` (a condition on the cards, e.g. a county's:
+    `ledger.counties.County.card_condition`)."""
     query = _query()
     if where is not None:
         query = query.where(where)
+    if level is not None:
+        query = query.where(CARDS.c.level == level)
     if department is not None:
         query = query.where(CARDS.c.department == department)
     if kind is not None:

@@ -7,6 +7,9 @@ reached the city; it is *answered* when the city department's result went back t
 it completed) before that task's due date. A round after a dissatisfied follow-up (an instance started by
 `CityRoundRequested`, with `cityRoundKey`: handlers/city_rounds.py) is no new transfer and is not counted. The county's own figures stay in the county's ledger
 (`appeals report`), where a transferred appeal is counted like any other.
+
+The city's cards (临沧 第十八条: an overdue city department's 催办函 and card, the ladder of dmn/CardLadder.dmn
+at the city) are in the card ledger at level `city` (`city_cards`); no county's figures count them.
 """
 
 from __future__ import annotations
@@ -16,8 +19,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.engine import Engine
+
 from ..camunda import Camunda
 from ..deadlines import parse_time
+from .cards import Card, cards
 
 CITY_PROCESS = "CityAppeal"
 HANDLE_TASK = "Task_HandleCityAppeal"
@@ -111,4 +117,32 @@ def comparison_table(lines: list[CountyTransfers]) -> str:
                             [p for x in lines for p in x.on_time])
     rate = "—" if total.on_time_rate is None else f"{total.on_time_rate:.1f}%"
     rows.append(f"| 合计 | {len(total.transferred)} | {len(total.answered)} | {total.open} | {rate} |")
+    return "\n".join(rows)
+
+
+@dataclass
+class DepartmentCards:
+    """One city department's cards in a period (the city's ledger level `city`)."""
+
+    department: str
+    name: str
+    yellow: int = 0
+    red: int = 0
+
+
+def city_cards(engine: Engine, start: dt.datetime, end: dt.datetime) -> tuple[list[DepartmentCards], list[Card]]:
+    """The city departments' cards issued in [start, end): per department (by name) and each card in issue
+    order (its reason names the city's number; `registration_number` is the county appeal's)."""
+    issued = cards(engine, since=start, until=end, level="city")
+    per: dict[str, DepartmentCards] = {}
+    for card in issued:
+        line = per.setdefault(card.department, DepartmentCards(card.department, card.department_name))
+        setattr(line, card.kind, getattr(line, card.kind) + 1)
+    return sorted(per.values(), key=lambda d: d.name), issued
+
+
+def city_cards_table(lines: list[DepartmentCards]) -> str:
+    """The city departments' cards as a Markdown table (市直部门、黄牌、红牌)."""
+    rows = ["| 市直部门 | 黄牌 | 红牌 |", "|---|---:|---:|"]
+    rows += [f"| {line.name} | {line.yellow} | {line.red} |" for line in lines]
     return "\n".join(rows)

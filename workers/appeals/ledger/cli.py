@@ -19,7 +19,7 @@ from ..context import current_app
 from ..db import engine_for, upgrade
 from ..settings import Settings, SettingsError
 from ..workdays import load_calendar
-from .city import city_figures, comparison_table
+from .city import city_cards, city_cards_table, city_figures, comparison_table
 from .counties import County
 from .history import rebuild_from_history
 from .periods import KINDS, Period
@@ -127,7 +127,8 @@ def report(period_text: str, kind: str | None, out_dir: Path | None, tenant: str
               help="2026-10 (a month), 2026-Q3, 2026-H1, 2026, or days 2026-10-09..2026-10-21 (end day excluded).")
 def city_report(period_text: str) -> None:
     """The city's comparison of the counties' transfers (临沧 第十一条、第十九条): per county the appeals
-    transferred in the period, answered, open, and the city departments' on-time rate (docs/city-level.md)."""
+    transferred in the period, answered, open, and the city departments' on-time rate; then the city
+    departments' cards of the period (临沧 第十八条, the card ledger's level `city`; docs/city-level.md)."""
     try:
         period = Period.parse(period_text)
     except ValueError as exc:
@@ -144,3 +145,12 @@ def city_report(period_text: str) -> None:
         raise click.ClickException(f"city figures failed: {exc}") from exc
     click.echo(f"{period.label}各县（区）转报市级诉求办理情况")
     click.echo(comparison_table(lines))
+    departments, issued = city_cards(_engine(settings), period.start_at, period.end_at)
+    click.echo("")
+    click.echo(f"{period.label}市直部门超期催办亮牌情况")
+    if not issued:
+        click.echo("本期无亮牌。")
+        return
+    click.echo(city_cards_table(departments))
+    for card in issued:
+        click.echo(f"- {card.label} {card.department_name}：{card.reason or ''}")

@@ -17,9 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from ..db.ledger_models import LedgerAppeal, LedgerCard
+from .cards import COUNTY_CARDS
 
 if TYPE_CHECKING:
     from ..org import OrgChart
@@ -60,12 +61,14 @@ class County:
         return or_(mine, A.c.county.is_(None)) if self.home else mine
 
     def card_condition(self) -> Any:
-        """The cards of this county: of its appeals, and for the home county those of no appeal."""
+        """The cards of this county: its own (level `county`, never the city's cards of its transferred
+        appeals) of its appeals, and for the home county those of no appeal. Without tenants, every
+        county card."""
         condition = self.condition()
         if condition is None:
-            return None
+            return COUNTY_CARDS
         of_appeals = CARDS.c.process_instance_id.in_(select(A.c.process_instance_id).where(condition))
-        return or_(of_appeals, CARDS.c.process_instance_id.is_(None)) if self.home else of_appeals
+        return and_(COUNTY_CARDS, or_(of_appeals, CARDS.c.process_instance_id.is_(None)) if self.home else of_appeals)
 
     def department_name(self, code: str | None, ledger_name: str | None) -> str | None:
         """The county's name of a unit, else the ledger's."""

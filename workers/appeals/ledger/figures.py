@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from ..db.ledger_models import LedgerAppeal, LedgerCard, LedgerDepartment, LedgerFollowUp
 from ..vocabulary import SATISFIED_LEVELS, ResultClass
 from ..workdays import SHANGHAI, WorkdayCalendar
-from .cards import Card, cards
+from .cards import COUNTY_CARDS, Card, cards
 from .counties import County, county_name
 from .periods import AnyPeriod, Period, trailing_months
 
@@ -159,9 +159,11 @@ def _only(scope: Any) -> tuple[Any, ...]:
 
 
 def _cards_only(scope: Any, county: County | None = None) -> tuple[Any, ...]:
-    """Cards of the appeals in scope (a card without an appeal is outside any narrowed scope) and of
-    the county (`County.card_condition`)."""
-    parts = [] if scope is None else [CARDS.c.process_instance_id.in_(select(A.c.process_instance_id).where(scope))]
+    """The county cards (`cards.COUNTY_CARDS`: never the city's) of the appeals in scope (a card without an
+    appeal is outside any narrowed scope) and of the county (`County.card_condition`)."""
+    parts = [COUNTY_CARDS]
+    if scope is not None:
+        parts.append(CARDS.c.process_instance_id.in_(select(A.c.process_instance_id).where(scope)))
     if county is not None and (mine := county.card_condition()) is not None:
         parts.append(mine)
     return tuple(parts)

@@ -43,7 +43,7 @@ from ..vocabulary import (
     SATISFACTION_LABELS,
     STAFF_STATUS_LABELS,
 )
-from .cards import KIND_LABELS
+from .cards import COUNTY_CARDS, KIND_LABELS
 from .counties import County, county_name
 from .figures import overdue_list
 from .labels import day, day_time, label
@@ -182,7 +182,7 @@ def _cards(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None,
                     CARDS.c.reason, CARDS.c.escalation, CARDS.c.department)
              .select_from(CARDS.join(HANDLER, HANDLER.c.code == CARDS.c.department)
                           .outerjoin(A, A.c.process_instance_id == CARDS.c.process_instance_id))
-             .where(_range(CARDS.c.issued_at, period, as_of), *(() if mine is None else (mine,)))
+             .where(_range(CARDS.c.issued_at, period, as_of), COUNTY_CARDS, *(() if mine is None else (mine,)))
              .order_by(CARDS.c.issued_at, CARDS.c.id))
     for n, r in enumerate(conn.execution_options(yield_per=2000).execute(query), start=1):
         yield [n, day(r[0]), _t(county_name(county, r[7], r[1])), KIND_LABELS.get(r[2], r[2]), _t(r[3]), _t(r[4]), _t(r[5]), _t(r[6])]
