@@ -58,9 +58,12 @@ DEADLINES = [  # step, situation, multi department → amount, unit
     ("meetingAgenda", "", False, 1, "workday"),
     ("meetingMinutes", "", False, 1, "workday"),
 ]
-CARDS = [("none", "yellow", "none", None, None),
-         ("yellow", "red", "task_force", "office", "专班约谈分管负责人"),
-         ("red", "red", "leader", "county-head", "县政府领导约谈主要负责人")]
+CARDS = [("county", "none", "yellow", "none", None, None),
+         ("county", "yellow", "red", "task_force", "office", "专班约谈分管负责人"),
+         ("county", "red", "red", "leader", "county-head", "县政府领导约谈主要负责人"),
+         ("city", "none", "yellow", "none", None, None),
+         ("city", "yellow", "red", "task_force", "city-office-director", "市级专班约谈分管负责人"),
+         ("city", "red", "red", "leader", "city-deputy-leader", "市政府领导约谈主要负责人")]
 BATCHES = [(1, 1, "第一批"), (3, 1, "第一批"), (4, 2, "第二批"), (6, 2, "第二批"), (7, 3, "第三批"), (8, 3, "第三批"),
            (9, 4, "第四批"), (11, 4, "第四批"), (12, 5, "回头看期间")]
 
@@ -103,10 +106,11 @@ def test_deadlines(deployed: EngineHandle, step: str, situation: str, multi: boo
     assert result[0] == {"amount": amount, "unit": unit}
 
 
-@pytest.mark.parametrize(("previous", "card", "interview", "group", "title"), CARDS)
-def test_card_ladder(deployed: EngineHandle, previous: str, card: str, interview: str, group: str | None,
+@pytest.mark.parametrize(("level", "previous", "card", "interview", "group", "title"), CARDS)
+def test_card_ladder(deployed: EngineHandle, level: str, previous: str, card: str, interview: str, group: str | None,
                      title: str | None) -> None:
-    result = deployed.admin.evaluate_decision("CardLadder", {"previousCard": previous})
+    """The same ladder at both levels (临沧 第十八条), each naming its own groups (`supervisionLevel`)."""
+    result = deployed.admin.evaluate_decision("CardLadder", {"previousCard": previous, "supervisionLevel": level})
     # an empty output entry is left out of the REST answer; the BPMN mapping reads it as null
     expected = {"card": card, "interview": interview, "interviewGroup": group, "interviewTitle": title}
     assert result == [{k: v for k, v in expected.items() if v is not None}]

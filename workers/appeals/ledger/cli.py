@@ -153,4 +153,5 @@ def city_report(period_text: str) -> None:
         return
     click.echo(city_cards_table(departments))
     for card in issued:
-        click.echo(f"- {card.label} {card.department_name}：{card.reason or ''}")
+        letter = f"（催办函 {card.source_key}）" if card.source_key else ""
+        click.echo(f"- {card.label} {card.department_name}{letter}：{card.reason or ''}")
