@@ -127,8 +127,8 @@ def test_sqlite_refuses_what_postgresql_refuses(tmp_path) -> None:
     column_of = re.compile(r'length\(NEW\."(\w+)"\)')
     guarded = {table + "." + column_of.search(sql).group(1) for table, sql in statements}
     assert guarded == set(_string_columns())
-    with pytest.raises(IntegrityError, match=r"character varying\(32\): number_sequence.kind"):
+    with pytest.raises(IntegrityError, match=r"character varying\(96\): number_sequence.kind"):
         with engine.begin() as conn:
-            conn.execute(insert(db.NumberSequence).values(year=2026, kind="k" * 33, last_value=0))
+            conn.execute(insert(db.NumberSequence).values(year=2026, kind="k" * 97, last_value=0))
     with engine.begin() as conn:  # the longest value that fits is taken
-        conn.execute(insert(db.NumberSequence).values(year=2026, kind="k" * 32, last_value=0))
+        conn.execute(insert(db.NumberSequence).values(year=2026, kind="k" * 96, last_value=0))

@@ -31,7 +31,7 @@ class NumberSequence(Base):
 
     __tablename__ = "number_sequence"
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32), primary_key=True)  # numbering.KINDS (0007: was 8)
+    kind: Mapped[str] = mapped_column(String(96), primary_key=True)  # numbering.series_kind (0007: 32, 0015: 96)
     last_value: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -44,7 +44,7 @@ class IssuedNumber(Base):
         UniqueConstraint("kind", "year", "serial", name="uq_issued_number_kind_year_serial"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    kind: Mapped[str] = mapped_column(String(32))  # numbering.KINDS (0007: was 8)
+    kind: Mapped[str] = mapped_column(String(96))  # numbering.series_kind (0007: 32, 0015: 96)
     year: Mapped[int] = mapped_column(Integer)
     serial: Mapped[int] = mapped_column(Integer)
     number: Mapped[str] = mapped_column(String(64))
