@@ -107,13 +107,17 @@ class Engine:
         self.process: subprocess.Popen | None = None
         self.variant = ""
 
+    baseline_jar: Path | None = None  # --baseline-jar: the jar of variant `before`
+
     def start(self, variant: str) -> float:
-        jar = stack.build_engine()
+        jar = self.baseline_jar if variant == "before" else stack.build_engine()
+        if jar is None:
+            raise SystemExit("variant before needs --baseline-jar")
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("DB_", "APPEALS_", "CAMUNDA_", "SPRING_", "HISTORY_TTL"))}
         env.update(SERVER_PORT=str(self.port), APPEALS_DATA_DIR=str(self.data_dir),
                    CAMUNDA_ADMIN_USER=ADMIN, CAMUNDA_ADMIN_PASSWORD=PASSWORD,
-                   APPEALS_TASK_QUERY="fast" if variant == "nowindow" else variant)
+                   APPEALS_TASK_QUERY="fast" if variant in ("nowindow", "before") else variant)
         if variant == "nowindow":  # ours without the newest-first page (NewestTasksFirst): as before it
             env["APPEALS_TASK_QUERY_WINDOW"] = "0"
         if self.sql_log:  # the task queries' SQL and parameters in engine.log (for EXPLAIN)
@@ -311,7 +315,16 @@ def main() -> None:
     parser.add_argument("--sql-log", action="store_true", help="log the task queries' SQL in engine.log")
     parser.add_argument("--keep", action="store_true", help="keep the data folder (and PostgreSQL running "
                         "until Enter is pressed) to EXPLAIN the logged queries")
+    parser.add_argument("--pg-dir", type=Path, help="PostgreSQL only: keep the filled cluster in this folder and "
+                        "reuse it on the next run with the same folder (no fill when it holds the size already; "
+                        "delete the folder when done: ~6 GB at 100,000)")
+    parser.add_argument("--queries", help="only these queries (comma-separated names of `queries`)")
+    parser.add_argument("--baseline-jar", type=Path, help="variant `before`: ours from this engine jar (e.g. "
+                        "main's engine/target/appeals-engine.jar copied before a change), on the same data")
+    parser.add_argument("--rounds", type=int, default=1, help="measure the variants this many times in turn "
+                        "at each size (each round a row; the machine's load changes less between neighbours)")
     args = parser.parse_args()
+    only = tuple(args.queries.split(",")) if args.queries else None
     sizes = [int(s) for s in args.sizes.split(",")]
     variants = args.variants.split(",")
     if args.fill == "copy" and any(size % args.templates for size in sizes):
@@ -319,18 +332,26 @@ def main() -> None:
     rows: list[dict] = []
     t_all = time.perf_counter()
     for db in args.db.split(","):
-        pg = None
-        if db == "postgresql":
+        pg, state = None, None
+        if db == "postgresql" and args.pg_dir:
+            pg, state = kept_postgres(args.pg_dir)
+        elif db == "postgresql":
             from tests.databases import PostgresServer
 
             pg = PostgresServer().start()
             pg.create_database("camunda")
         engine = Engine(db, pg, args.sql_log)
+        engine.baseline_jar = args.baseline_jar
         try:
             order = list(variants)
             print(f"[{db}] engine ({order[0]}) started in {engine.start(order[0]):.0f} s", flush=True)
-            chart = prepare(engine)
             filled, templates = 0, []
+            if state and state.get("filled"):
+                filled, templates = state["filled"], state["templates"]
+                chart = orgchart.load(orgchart.DEMO_ORG)
+                print(f"[{db}] reusing {args.pg_dir}: {filled} open appeals", flush=True)
+            else:
+                chart = prepare(engine)
             for size in sizes:
                 t0 = time.perf_counter()
                 if args.fill == "rest":
@@ -358,14 +379,21 @@ def main() -> None:
                 print(f"[{db}] {size} open appeals ({size - filled} added in {seconds:.0f} s, "
                       f"{(size - filled) / max(seconds, 1e-9):.0f}/s, fill {args.fill})", flush=True)
                 filled = size
-                for variant in order:
+                if state is not None:
+                    state.update(filled=filled, templates=templates)
+                    (args.pg_dir / "bench-state.json").write_text(json.dumps(state), encoding="utf-8")
+                # rounds in turn, every other one backwards (A B B A ...): one restart fewer per round,
+                # and a drift of the machine's load falls on both variants alike
+                for variant in [v for r in range(args.rounds) for v in (order if r % 2 == 0 else order[::-1])]:
                     if engine.variant != variant:
                         engine.stop()
                         engine.start(variant)
                     load0, cpu0 = os.getloadavg()[0], engine.cpu_seconds()
                     big_stock = variant == "stock" and size > args.stock_max
-                    result = measure(engine, args.stock_runs if big_stock else args.runs,
-                                     STOCK_AT_VOLUME if big_stock else None)
+                    wanted = STOCK_AT_VOLUME if big_stock else None
+                    if only is not None:
+                        wanted = tuple(q for q in (wanted or only) if q in only)
+                    result = measure(engine, args.stock_runs if big_stock else args.runs, wanted)
                     row = {"db": db, "size": size, "variant": variant, "engine_rss_mb": round(engine.rss_mb()),
                            "db_mb": round(engine.db_size_mb()), "queries": result,
                            "load": [round(load0, 1), round(os.getloadavg()[0], 1)],
@@ -397,11 +425,37 @@ def main() -> None:
                 except EOFError:
                     pass
             if pg is not None:
-                pg.stop()
+                pg.stop()  # a --pg-dir cluster is stopped and kept
     print_table(rows)
     print(f"\nwhole run: {(time.perf_counter() - t_all) / 60:.1f} min", flush=True)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+def kept_postgres(folder: Path):
+    """The PostgreSQL cluster of --pg-dir (created when absent; durability off as the throwaway ones),
+    started on a free port, and the benchmark's state kept with it: the demo users' password, the
+    open appeals filled and the template instances. `stop()` keeps the folder."""
+    from appeals.cluster import LocalPostgres
+
+    global PASSWORD
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o755)
+    state_file = folder / "bench-state.json"
+    state = json.loads(state_file.read_text(encoding="utf-8")) if state_file.exists() else {}
+    if state.get("password"):
+        PASSWORD = state["password"]
+    else:
+        state = {"password": PASSWORD, "filled": 0, "templates": []}
+        state_file.write_text(json.dumps(state), encoding="utf-8")
+    pid_file = folder / "postgres" / "data" / "postmaster.pid"
+    running = pid_file.exists() and len(pid_file.read_text().splitlines()) > 3
+    port = int(pid_file.read_text().splitlines()[3]) if running else stack.free_port()  # still running: its port
+    pg = LocalPostgres(folder, port, throwaway=True)
+    pg.start()
+    pg.throwaway = False  # started without durability; stop() keeps the folder
+    pg.ensure_database("camunda")
+    return pg, state
 
 
 def services_memory(engine: Engine, seconds: float = 60.0) -> dict[str, dict]:
