@@ -26,7 +26,17 @@ changes, both in the WHERE clause:
   newest first, and keeps its answer when the page came back full (then no older task can belong on
   it); otherwise the full statement runs.
 
-The file is generated (never edited by hand) so that an engine upgrade is one re-run; `--check`
+- a fourth, `selectAuthorizedGroupIds`, replaces the engine's statement of that name (which groups
+  have any authorization, asked by every command with an authorization check): the same set by a walk
+  over the index on GROUP_ID_ instead of a scan of every authorization row (one per open task).
+
+And ProcessInstanceQuery.xml from the engine's Execution.xml: the process-instance list and count
+(Cockpit's running instances, REST /process-instance) with the same change to their authorization
+check (stock: an inner join of the grants ON RESOURCE_ID_ IN (RES.ID_, P.KEY_, '*'), then DISTINCT:
+every instance compared with every grant; here EXISTS probes on the indexed RESOURCE_ID_), and
+without DISTINCT when no incident or activity criterion joins more than one row per instance.
+
+The files are generated (never edited by hand) so that an engine upgrade is one re-run; `--check`
 fails when the committed file differs from what the engine jar in the local Maven repository gives.
 """
 
@@ -139,6 +149,29 @@ CHECK = f"""  <!-- appeals: the stock join condition AUTH.RESOURCE_ID_ IN (RES.I
 """
 
 
+GROUPS = """  <!-- appeals: the engine's selectAuthorizedGroupIds (AuthorizationManager.filterAuthenticatedGroupIds:
+       which groups have any authorization; run once by every command with an authorization check, REST
+       requests included) is `SELECT distinct(GROUP_ID_) FROM ACT_RU_AUTHORIZATION`, a scan of every
+       authorization row, and every open task has its own (at 100,000 open appeals ~100,000 rows, 4-15 ms
+       per command). The same set here by a walk over the engine's index on GROUP_ID_
+       (ACT_IDX_AUTH_GROUP_ID): the smallest group id, then the next greater one, ... (one index descent
+       per distinct group), and NULL when some authorization has no group (a user's), as DISTINCT gives. -->
+  <select id="selectAuthorizedGroupIds" resultType="string">
+    WITH RECURSIVE G (GROUP_ID_) AS (
+      (SELECT A.GROUP_ID_ FROM ${prefix}ACT_RU_AUTHORIZATION A WHERE A.GROUP_ID_ IS NOT NULL
+       ORDER BY A.GROUP_ID_ FETCH FIRST 1 ROWS ONLY)
+      UNION ALL
+      SELECT (SELECT A.GROUP_ID_ FROM ${prefix}ACT_RU_AUTHORIZATION A WHERE A.GROUP_ID_ &gt; G.GROUP_ID_
+              ORDER BY A.GROUP_ID_ FETCH FIRST 1 ROWS ONLY)
+      FROM G WHERE G.GROUP_ID_ IS NOT NULL
+    )
+    SELECT G.GROUP_ID_ FROM G WHERE G.GROUP_ID_ IS NOT NULL
+    UNION ALL
+    (SELECT A.GROUP_ID_ FROM ${prefix}ACT_RU_AUTHORIZATION A WHERE A.GROUP_ID_ IS NULL FETCH FIRST 1 ROWS ONLY)
+  </select>
+"""
+
+
 TASK_FROM = """    from ${prefix}ACT_RU_TASK RES
 """
 NEWEST_FROM = """    <bind name="newestWindow" value="@cn.gov.appeals.engine.TaskQueryPlugin@newestWindow" />
@@ -187,6 +220,114 @@ def generate(stock: str, version: str) -> str:
         + NEWEST_NOTE
         + "  " + newest_criteria.lstrip() + "\n\n"
         + "  " + newest.lstrip() + "\n\n"
+        + GROUPS + "\n"
+        + "</mapper>\n"
+    )
+
+
+# ---------------------------------------------------------------- the process-instance query (Cockpit)
+INSTANCE_STOCK = "org/camunda/bpm/engine/impl/mapping/entity/Execution.xml"
+INSTANCE_TARGET = ROOT / "engine/src/main/resources/cn/gov/appeals/engine/ProcessInstanceQuery.xml"
+INSTANCE_NAMESPACE = "cn.gov.appeals.engine.ProcessInstanceQuery"
+INSTANCE_AUTH_JOIN = """    <if test="authCheck.shouldPerformAuthorizatioCheck &amp;&amp; !authCheck.revokeAuthorizationCheckEnabled &amp;&amp; authCheck.authUserId != null">
+      <include refid="org.camunda.bpm.engine.impl.persistence.entity.AuthorizationEntity.authCheckJoinWithoutOnClause" />
+      AUTH ON (AUTH.RESOURCE_ID_ ${authJoinStart} RES.ID_ ${authJoinSeparator} P.KEY_ ${authJoinSeparator} '*' ${authJoinEnd})
+    </if>
+"""
+INSTANCE_AUTH_WHERE = """      <include refid="org.camunda.bpm.engine.impl.persistence.entity.AuthorizationEntity.queryAuthorizationCheck" />
+"""
+INSTANCE_AUTH_WHERE_NEW = f"""      <include refid="{INSTANCE_NAMESPACE}.instanceAuthorizationCheck" />
+"""
+INSTANCE_CHECK = f"""  <!-- appeals: the stock inner join AUTH ON AUTH.RESOURCE_ID_ IN (RES.ID_, P.KEY_, '*') over the rows of
+       AuthorizationEntity.authCheckJoinWithoutOnClauseWithBinding, with AUTH.RESOURCE_ID_ IS NOT NULL,
+       as EXISTS probes on the indexed RESOURCE_ID_ (TaskQueryPlugin.INDEXES): the '*' grants once per
+       query, then the instance's own, then its definition's. The same rows with the same filters; with
+       REVOKE checks on, the stock check (which joins nothing). -->
+  <sql id="authorizationRows">
+    SELECT 1 FROM ${{prefix}}ACT_RU_AUTHORIZATION A
+    WHERE A.TYPE_ &lt; 2
+    AND ( A.USER_ID_ in ( #{{authCheck.authUserId, jdbcType=VARCHAR}}, '*')
+    <if test="authGroupIds != null &amp;&amp; authGroupIds.size > 0">
+      OR A.GROUP_ID_ IN <foreach item="item" index="index" collection="authGroupIds" open="(" separator="," close=")">#{{item}}</foreach>
+    </if>
+    )
+    <include refid="{ENTITY}.AuthorizationEntity.atomicChecksOnResourceTypeAndPerms" />
+  </sql>
+
+  <sql id="instanceAuthorizationCheck">
+    <if test="authCheck.shouldPerformAuthorizatioCheck &amp;&amp; authCheck.authUserId != null">
+      <choose>
+        <when test="authCheck.revokeAuthorizationCheckEnabled">
+          <include refid="{ENTITY}.AuthorizationEntity.queryAuthorizationCheck" />
+        </when>
+        <otherwise>
+          <bind name="authGroupIds" value="authCheck.authGroupIds" />
+          <bind name="atomicChecks" value="authCheck.permissionChecks.atomicChecks" />
+          <bind name="disjunctive" value="authCheck.permissionChecks.disjunctive" />
+          and (
+          EXISTS (<include refid="{INSTANCE_NAMESPACE}.authorizationRows" /> AND A.RESOURCE_ID_ = '*')
+          OR EXISTS (<include refid="{INSTANCE_NAMESPACE}.authorizationRows" /> AND A.RESOURCE_ID_ = RES.ID_)
+          OR EXISTS (<include refid="{INSTANCE_NAMESPACE}.authorizationRows" /> AND A.RESOURCE_ID_ = P.KEY_)
+          )
+        </otherwise>
+      </choose>
+    </if>
+  </sql>
+"""
+
+
+# Without the join of the grants, only the incident and activity joins (INC_JOIN, EXE_JOIN of the stock
+# criteria; the same conditions) can give an instance more than one row: without them the list and the
+# count need no DISTINCT (RES.ID_ is the key; the definition P is one per row).
+ONE_ROW_PER_INSTANCE = """    <!-- appeals: one row per instance unless an incident or activity criterion joins more rows; then
+         no DISTINCT (which sorts every visible instance before the first page) -->
+    <bind name="oneRowPerInstance" value="true" />
+    <foreach collection="queries" item="query">
+      <if test="query != null &amp;&amp; (query.withIncident || query.incidentType != null || query.incidentId != null || query.incidentMessage != null || query.incidentMessageLike != null || (query.activityIds != null &amp;&amp; query.activityIds.length > 0))">
+        <bind name="oneRowPerInstance" value="false" />
+      </if>
+    </foreach>
+"""
+
+
+def generate_instances(stock: str, version: str) -> str:
+    """ProcessInstanceQuery.xml: the engine's process-instance list and count (Cockpit's running
+    instances, REST /process-instance) with the authorization check as EXISTS probes."""
+    stock = "\n".join(line.rstrip() for line in stock.splitlines()) + "\n"
+    header = stock[: stock.index("<mapper ")]
+    select = _cut(stock, '<select id="selectProcessInstanceByQueryCriteria" ', "</select>")
+    count = _cut(stock, '<select id="selectProcessInstanceCountByQueryCriteria" ', "</select>")
+    criteria = _cut(stock, '<sql id="selectProcessInstanceByQueryCriteriaSql">', "\n  </sql>")
+    select = _replace_once(select, "    select ${distinct} RES.*\n",
+                           "    select <if test=\"!oneRowPerInstance\">${distinct}</if> RES.*\n")
+    select = _replace_once(select, '<include refid="org.camunda.bpm.engine.impl.persistence.entity.Commons.bindOrderBy"/>\n',
+                           '<include refid="org.camunda.bpm.engine.impl.persistence.entity.Commons.bindOrderBy"/>\n'
+                           + ONE_ROW_PER_INSTANCE)
+    count = _replace_once(count, "    ${countDistinctBeforeStart} RES.ID_ ${countDistinctBeforeEnd}\n",
+                          ONE_ROW_PER_INSTANCE
+                          + '    <if test="oneRowPerInstance">select count(RES.ID_)</if>\n'
+                          + '    <if test="!oneRowPerInstance">${countDistinctBeforeStart} RES.ID_ ${countDistinctBeforeEnd}</if>\n')
+    count = _replace_once(count, "    ${countDistinctAfterEnd}\n",
+                          '    <if test="!oneRowPerInstance">${countDistinctAfterEnd}</if>\n')
+    parts = []
+    for text in (select, count):
+        text = text.replace('resultMap="executionResultMap"', f'resultMap="{ENTITY}.ExecutionEntity.executionResultMap"')
+        text = _replace_once(text, '<include refid="selectProcessInstanceByQueryCriteriaSql"/>',
+                             f'<include refid="{INSTANCE_NAMESPACE}.selectProcessInstanceByQueryCriteriaSql"/>')
+        parts.append(text)
+    criteria = _replace_once(criteria, INSTANCE_AUTH_JOIN,
+                             "    <!-- appeals: no join of the authorizations here; instanceAuthorizationCheck below probes them -->\n")
+    criteria = _replace_once(criteria, INSTANCE_AUTH_WHERE, INSTANCE_AUTH_WHERE_NEW)
+    return (
+        header
+        + f"<!-- GENERATED by tools/task_query_mapping.py from camunda-engine {version} {INSTANCE_STOCK}: do not edit.\n"
+        + "     The engine's process-instance query with the authorization check as EXISTS probes\n"
+        + "     (docs/benchmarks.md, \"City scale\"); registered by cn.gov.appeals.engine.TaskQueryPlugin. -->\n"
+        + f'<mapper namespace="{INSTANCE_NAMESPACE}">\n\n'
+        + INSTANCE_CHECK + "\n"
+        + "  " + criteria.lstrip() + "\n\n"
+        + "  " + parts[0].lstrip() + "\n\n"
+        + "  " + parts[1].lstrip() + "\n\n"
         + "</mapper>\n"
     )
 
@@ -201,13 +342,16 @@ def main() -> None:
         raise SystemExit(f"{jar} is missing: build the engine first (make engine / mvn -f engine/pom.xml package)")
     with zipfile.ZipFile(jar) as archive:
         stock = archive.read(STOCK).decode("utf-8")
-    text = generate(stock, version)
+        instances = archive.read(INSTANCE_STOCK).decode("utf-8")
+    outputs = {TARGET: generate(stock, version), INSTANCE_TARGET: generate_instances(instances, version)}
     if args.check:
-        if TARGET.read_text(encoding="utf-8") != text:
-            raise SystemExit(f"{TARGET.relative_to(ROOT)} is out of date: run tools/task_query_mapping.py")
+        for target, text in outputs.items():
+            if not target.exists() or target.read_text(encoding="utf-8") != text:
+                raise SystemExit(f"{target.relative_to(ROOT)} is out of date: run tools/task_query_mapping.py")
         return
-    TARGET.write_text(text, encoding="utf-8")
-    print(f"wrote {TARGET.relative_to(ROOT)}", file=sys.stderr)
+    for target, text in outputs.items():
+        target.write_text(text, encoding="utf-8")
+        print(f"wrote {target.relative_to(ROOT)}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ database). Marked `restarts_engine`: tests/conftest.py runs it after all others.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -23,12 +24,12 @@ KEY = "TQEQ-"
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 
-def _start(admin: Camunda, n: int, activity: str, **values) -> str:
+def _start(admin: Camunda, n: int, activity: str, key: str = KEY, **values) -> str:
     due = dt.datetime.now(SHANGHAI).replace(microsecond=0) + dt.timedelta(days=40)
-    variables = {"registrationNumber": f"{KEY}{n}", "enterpriseName": f"等价测试企业{n}", "verifyDue": due,
+    variables = {"registrationNumber": f"{key}{n}", "enterpriseName": f"等价测试企业{n}", "verifyDue": due,
                  "dispatchDue": due, "signDue": due, "handlingDue": due, "assistDue": due,
                  "handlingReminderAt": due, "escalateAt": due + dt.timedelta(days=20), **values}
-    body = {"businessKey": f"{KEY}{n}", "variables": to_variables(variables),
+    body = {"businessKey": f"{key}{n}", "variables": to_variables(variables),
             "startInstructions": [{"type": "startBeforeActivity", "activityId": activity}]}
     return admin.post("/process-definition/key/EnterpriseAppeal/start", body)["id"]
 
@@ -92,6 +93,33 @@ def _lists(engine: EngineHandle, users: list[tuple[str, str]], instances: set[st
     return seen
 
 
+def _instances(engine: EngineHandle, users: list[tuple[str, str]]) -> dict:
+    """What every user sees of the process instances, as Cockpit asks (REST /process-instance): the
+    running appeals' first page of 50 by instance id descending and their count, this test's instances
+    whole (sorted), a page and counted, and with an activity criterion. (Not every process of the
+    engine: the timer-started ones come and go between the runs.)"""
+    ours = {"businessKeyLike": "TQEQ%"}
+    newest = {"sorting": [{"sortBy": "instanceId", "sortOrder": "desc"}]}
+    seen: dict = {}
+    for user, password in users:
+        client = engine.client(user, password)
+        cockpit = {"processDefinitionKey": "EnterpriseAppeal", **newest}
+        seen[user, "instances", "cockpit-page"] = [i["id"] for i in client.post(
+            "/process-instance?firstResult=0&maxResults=50", cockpit)]
+        seen[user, "instances", "cockpit-count"] = client.post(
+            "/process-instance/count", {"processDefinitionKey": "EnterpriseAppeal"})["count"]
+        seen[user, "instances", "all"] = [(i["id"], i["tenantId"]) for i in client.post("/process-instance",
+                                                                                       {**ours, **newest})]
+        seen[user, "instances", "count"] = client.post("/process-instance/count", ours)["count"]
+        seen[user, "instances", "page"] = [i["id"] for i in client.post(
+            "/process-instance?firstResult=1&maxResults=3", {**ours, **newest})]
+        # an activity criterion joins the instance's executions (more than one row per instance)
+        at = {**ours, "activityIdIn": ["Task_HandleAppeal", "Task_VerifyAppeal", "Task_SignDispatch"]}
+        seen[user, "instances", "activity"] = [i["id"] for i in client.post("/process-instance", {**at, **newest})]
+        seen[user, "instances", "activity-count"] = client.post("/process-instance/count", at)["count"]
+    return seen
+
+
 @pytest.mark.restarts_engine
 def test_task_query_returns_the_stock_tasks_for_every_user(deployed: EngineHandle,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
@@ -99,18 +127,28 @@ def test_task_query_returns_the_stock_tasks_for_every_user(deployed: EngineHandl
     instances = _open_work(deployed, chart)
     users = [(u.id, DEMO_PASSWORD) for u in chart.users]
     users.append(deployed.settings.engine.require_worker())
+    # appeals of two counties' tenants for the instance lists (another business key prefix: outside the
+    # task lists' TQEQ-% above, inside the instance lists' TQEQ%)
+    admin, tenants = deployed.admin, {}
+    for n, (county, activity) in enumerate((("yixian", "Task_VerifyAppeal"), ("yixian", "Task_SignDispatch"),
+                                            ("mouxian", "Task_VerifyAppeal")), start=900):
+        tenants[_start(admin, n, activity, key="TQEQY-", countyCode=county, handlerGroup="dept-industry",
+                       leadDepartment="dept-industry")] = county
     ours = _lists(deployed, users, instances)
+    ours.update(_instances(deployed, users))
     try:
         # a window of the newest 20 open tasks: first pages answered from it (those of users with 15 of
         # their tasks among the newest 20) and from the full query (everyone else)
         monkeypatch.setenv("APPEALS_TASK_QUERY_WINDOW", "20")
         deployed.restart()
         windowed = _lists(deployed, users, instances)
+        windowed.update(_instances(deployed, users))
         windowed_log = deployed.log_path.read_text(errors="replace")
         monkeypatch.delenv("APPEALS_TASK_QUERY_WINDOW")
         monkeypatch.setenv("APPEALS_TASK_QUERY", "stock")
         deployed.restart()
         stock = _lists(deployed, users, instances)
+        stock.update(_instances(deployed, users))
     finally:
         monkeypatch.delenv("APPEALS_TASK_QUERY_WINDOW", raising=False)
         monkeypatch.delenv("APPEALS_TASK_QUERY")
@@ -119,10 +157,11 @@ def test_task_query_returns_the_stock_tasks_for_every_user(deployed: EngineHandl
     assert "Task query: the engine's own (APPEALS_TASK_QUERY=stock)" in log
     assert log.rstrip().count("Task query: authorization check by indexed probes") >= 3  # before, windowed, after
     assert "first pages newest first from the newest 20 open tasks" in windowed_log
+    assert "REST JSON: one shared ObjectMapper" in windowed_log  # SharedRestObjectMapper answered the REST calls
     assert "Task query: a first page answered from the newest 20 open tasks" in windowed_log
     assert ours.keys() == stock.keys() == windowed.keys()
     different = {key: (ours[key], stock[key]) for key in ours if ours[key] != stock[key]}
-    assert not different, different
+    assert not different, (sorted(different), different)
     different = {key: (windowed[key], stock[key]) for key in ours if windowed[key] != stock[key]}
     assert not different, different
     # authorization unchanged: a department sees only what was given to it (plus the task assigned
@@ -137,9 +176,14 @@ def test_task_query_returns_the_stock_tasks_for_every_user(deployed: EngineHandl
     assert ours["deputy-industry", unit, "count"] == 1
     assert ours["county-head", unit, "count"] == 0
     assert 0 < ours["industry-handler", unit, "count"] <= ours["industry-handler", "task", "count"]
+    # the instance lists are not all alike: some users see the tenants' appeals, not everyone sees them all
+    assert [admin.get(f"/process-instance/{i}")["tenantId"] for i in tenants] == list(tenants.values())
+    seen = {user: {i for i, _ in ours[user, "instances", "all"]} for user, _ in users}
+    assert any(seen.values()) and len({frozenset(v) for v in seen.values()}) > 1, seen
 
 
-INDEXES = {"APPEALS_IDX_IDLNK_GROUP_TASK": "ACT_RU_IDENTITYLINK", "APPEALS_IDX_AUTH_RES_PERMS": "ACT_RU_AUTHORIZATION"}
+INDEXES = {"APPEALS_IDX_IDLNK_GROUP_TASK": "ACT_RU_IDENTITYLINK", "APPEALS_IDX_AUTH_RES_PERMS": "ACT_RU_AUTHORIZATION",
+           "APPEALS_IDX_AUTH_USER": "ACT_RU_AUTHORIZATION"}
 
 
 def _engine_sql(engine: EngineHandle, request: pytest.FixtureRequest, tmp_path, sql: str) -> str:
@@ -208,3 +252,42 @@ def test_the_engine_creates_the_task_query_indexes_on_a_new_and_on_an_existing_d
     log = deployed.log_path.read_text(errors="replace")
     assert "Task query index" not in log.replace("Task query indexes checked", "")  # no clash, no error
     assert deployed.admin.get("/task/count")["count"] >= 0
+
+
+def _mapped_statement(name: str) -> str:
+    """The SQL of one select of the generated TaskQuery.xml, with the engine's empty table prefix."""
+    import html
+
+    from appeals.settings import PROJECT_ROOT
+
+    xml = (PROJECT_ROOT / "engine/src/main/resources/cn/gov/appeals/engine/TaskQuery.xml").read_text(encoding="utf-8")
+    body = re.search(rf'<select id="{name}"[^>]*>(.*?)</select>', xml, re.S).group(1)
+    assert "<" not in body, "a statement without MyBatis tags"
+    return html.unescape(body).replace("${prefix}", "").strip()
+
+
+@pytest.mark.restarts_engine
+def test_the_authorized_group_ids_are_the_stock_set(deployed: EngineHandle, request: pytest.FixtureRequest,
+                                                     tmp_path) -> None:
+    """selectAuthorizedGroupIds of TaskQuery.xml (a walk over the GROUP_ID_ index) gives exactly the
+    set of the engine's own statement on the session's database: every group with an authorization,
+    and NULL for the authorizations of users (one made here so that there is one)."""
+    grant = deployed.admin.post("/authorization/create", {"type": 1, "permissions": ["READ"], "userId": "office-clerk",
+                                                          "resourceType": 7, "resourceId": "group-ids-test-task"})
+    ours = _mapped_statement("selectAuthorizedGroupIds")
+    stock = "SELECT distinct(A.GROUP_ID_) FROM ACT_RU_AUTHORIZATION A"
+    sql = (f"select (select count(*) from ({ours}) x) as OURS_, (select count(*) from ({stock}) y) as STOCK_, "
+           f"(select count(*) from (select * from ({ours}) x except select * from ({stock}) y) d) "
+           f"+ (select count(*) from (select * from ({stock}) y except select * from ({ours}) x) e) as DIFFERENT_, "
+           f"(select count(*) from ({ours}) x where x.GROUP_ID_ is null) as NULLS_, "
+           f"(select count(*) from ACT_RU_AUTHORIZATION) as ROWS_")
+    deployed.stop()  # H2: a file one process opens
+    try:
+        text = _engine_sql(deployed, request, tmp_path, sql)
+    finally:
+        deployed.start()
+        deployed.admin.delete(f"/authorization/{grant['id']}")
+    numbers = [int(n) for n in re.findall(r"\d+", text.split("ROWS_", 1)[-1] if "ROWS_" in text else text)]
+    ours_n, stock_n, different, nulls, rows = numbers[:5]
+    assert different == 0, text
+    assert ours_n == stock_n > 1 and nulls == 1 and rows > stock_n, text

@@ -31,17 +31,31 @@ import org.springframework.stereotype.Component;
  * REVOKE checks on, the stock check is used. The results are the same tasks (tests/engine/test_task_query.py
  * compares both for every user of the demo org chart; tools/task_query_mapping.py says what changed).
  *
- * <p>Two indexes of the project on the engine's tables ({@link #INDEXES}), created after the engine
+ * <p>Three indexes of the project on the engine's tables ({@link #INDEXES}), created after the engine
  * has created or updated its schema, on every start, with {@code CREATE INDEX IF NOT EXISTS} (H2 and
  * PostgreSQL): the candidate links of a group with their task ({@code ACT_RU_IDENTITYLINK}) and the
  * authorization columns the task query filters on ({@code ACT_RU_AUTHORIZATION}), so that the list's
  * link scan and its per-task grant probes read the index only (docs/benchmarks.md, "The count at
- * 100,000"). Here rather than as SQL an operator applies: the engine creates its own schema
+ * 100,000"), and the grants' {@code USER_ID_}, so that the grants of a user and the user's groups are
+ * found by index (with the engine's index on {@code GROUP_ID_}) instead of by a scan of every
+ * authorization row (docs/benchmarks.md, "The count through REST"). Here rather than as SQL an operator applies: the engine creates its own schema
  * ({@code camunda.bpm.database.schema-update}), so the engine is the one place that sees every new and
  * every upgraded database. A node that starts while another creates them logs the clash and retries; a
  * database that refuses them is logged as an error and the engine starts (the lists work, slower at
  * volume).
  * They are kept with {@code APPEALS_TASK_QUERY=stock} (schema, not query).
+ *
+ * <p>The engine's {@code selectAuthorizedGroupIds} (which groups have any authorization; every command
+ * with an authorization check asks it once, so every authenticated REST request at least once) is
+ * mapped to the same set read by a walk over the engine's index on {@code GROUP_ID_}, one index descent
+ * per group, instead of a scan of all authorization rows, which grow with the open tasks (each has its
+ * own grant): at 100,000 open appeals 4-15 ms per command, twice per filter count (docs/benchmarks.md,
+ * "The count through REST").
+ *
+ * <p>The process-instance list and count (Cockpit's running instances, REST {@code /process-instance})
+ * had the same join of every grant ({@code ON AUTH.RESOURCE_ID_ IN (RES.ID_, P.KEY_, '*')}); {@code
+ * ProcessInstanceQuery.xml}, generated the same way from the engine's {@code Execution.xml}, probes
+ * them instead (tests/engine/test_task_query.py compares the instances for every user too).
  *
  * <p>A first page sorted newest first (Tasklist's lists) is looked for among the newest open tasks
  * first ({@link NewestTasksFirst}, {@link #newestWindow}); the full query runs when that page is not full.
@@ -54,7 +68,13 @@ public class TaskQueryPlugin extends AbstractProcessEnginePlugin {
 
   static final String MAPPING = "cn/gov/appeals/engine/TaskQuery.xml";
   static final String NAMESPACE = "cn.gov.appeals.engine.TaskQuery";
-  static final String[] STATEMENTS = {"selectTaskByQueryCriteria", "selectTaskCountByQueryCriteria"};
+  static final String[] STATEMENTS = {"selectTaskByQueryCriteria", "selectTaskCountByQueryCriteria",
+    "selectAuthorizedGroupIds"};
+  /** Cockpit's running instances (REST /process-instance): the same change to their authorization check. */
+  static final String INSTANCE_MAPPING = "cn/gov/appeals/engine/ProcessInstanceQuery.xml";
+  static final String INSTANCE_NAMESPACE = "cn.gov.appeals.engine.ProcessInstanceQuery";
+  static final String[] INSTANCE_STATEMENTS = {"selectProcessInstanceByQueryCriteria",
+    "selectProcessInstanceCountByQueryCriteria"};
 
   /**
    * The project's indexes: name, engine table (without the table prefix), columns. Created by
@@ -64,6 +84,9 @@ public class TaskQueryPlugin extends AbstractProcessEnginePlugin {
     {"APPEALS_IDX_IDLNK_GROUP_TASK", "ACT_RU_IDENTITYLINK", "GROUP_ID_, TYPE_, TASK_ID_"},
     {"APPEALS_IDX_AUTH_RES_PERMS", "ACT_RU_AUTHORIZATION",
       "RESOURCE_ID_, TYPE_, RESOURCE_TYPE_, GROUP_ID_, USER_ID_, PERMS_"},
+    // the user's own grants (USER_ID_ IN (user, '*')): with the engine's index on GROUP_ID_ the grants of
+    // a user and the user's groups are one bitmap OR instead of a scan of every authorization row
+    {"APPEALS_IDX_AUTH_USER", "ACT_RU_AUTHORIZATION", "USER_ID_"},
   };
 
   private static final Logger LOG = LoggerFactory.getLogger(TaskQueryPlugin.class);
@@ -96,33 +119,43 @@ public class TaskQueryPlugin extends AbstractProcessEnginePlugin {
       return;
     }
     Configuration mybatis = configuration.getSqlSessionFactory().getConfiguration();
-    try (InputStream in = TaskQueryPlugin.class.getClassLoader().getResourceAsStream(MAPPING)) {
-      if (in == null) {
-        throw new IllegalStateException(MAPPING + " is missing from the engine build");
-      }
-      new XMLMapperBuilder(in, mybatis, MAPPING, mybatis.getSqlFragments()).parse();
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read " + MAPPING, e);
-    }
+    parse(mybatis, MAPPING);
+    parse(mybatis, INSTANCE_MAPPING);
     DbSqlSessionFactory sessions = configuration.getDbSqlSessionFactory();
     // a copy: the engine's map is shared by every engine of this database type in the JVM
     Map<String, String> mappings = sessions.getStatementMappings() == null
         ? new HashMap<>() : new HashMap<>(sessions.getStatementMappings());
-    for (String statement : STATEMENTS) {
-      String existing = mappings.get(statement);
-      if (existing != null && !existing.startsWith(NAMESPACE)) {
-        // a database-specific variant of the engine (none on H2 and PostgreSQL): keep it
-        LOG.warn("Task query: the engine maps {} to {} on this database; kept", statement, existing);
-        continue;
-      }
-      mappings.put(statement, NAMESPACE + "." + statement);
-    }
+    map(mappings, NAMESPACE, STATEMENTS);
+    map(mappings, INSTANCE_NAMESPACE, INSTANCE_STATEMENTS);
     sessions.setStatementMappings(mappings);
     if (newestWindow > 0) {
       mybatis.addInterceptor(new NewestTasksFirst(NAMESPACE));
     }
-    LOG.info("Task query: authorization check by indexed probes ({}); first pages newest first from the newest {} "
-        + "open tasks", MAPPING, newestWindow);
+    LOG.info("Task query: authorization check by indexed probes ({}, {}); first pages newest first from the newest {} "
+        + "open tasks", MAPPING, INSTANCE_MAPPING, newestWindow);
+  }
+
+  private static void parse(Configuration mybatis, String mapping) {
+    try (InputStream in = TaskQueryPlugin.class.getClassLoader().getResourceAsStream(mapping)) {
+      if (in == null) {
+        throw new IllegalStateException(mapping + " is missing from the engine build");
+      }
+      new XMLMapperBuilder(in, mybatis, mapping, mybatis.getSqlFragments()).parse();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + mapping, e);
+    }
+  }
+
+  private static void map(Map<String, String> mappings, String namespace, String[] statements) {
+    for (String statement : statements) {
+      String existing = mappings.get(statement);
+      if (existing != null && !existing.startsWith(namespace)) {
+        // a database-specific variant of the engine (none on H2 and PostgreSQL): keep it
+        LOG.warn("Task query: the engine maps {} to {} on this database; kept", statement, existing);
+        continue;
+      }
+      mappings.put(statement, namespace + "." + statement);
+    }
   }
 
   @Override
@@ -150,7 +183,8 @@ public class TaskQueryPlugin extends AbstractProcessEnginePlugin {
         }
       }
     }
-    LOG.info("Task query indexes checked: {}, {}", INDEXES[0][0], INDEXES[1][0]);
+    LOG.info("Task query indexes checked: {}", String.join(", ",
+        java.util.Arrays.stream(INDEXES).map(index -> index[0]).toList()));
   }
 
   private static void execute(ProcessEngineConfigurationImpl configuration, String sql) throws SQLException {
