@@ -3,6 +3,7 @@
     .venv/bin/python bench/scale_bench.py [--sizes 1000,10000,100000] [--db h2,postgresql]
                                           [--variants stock,fast] [--runs 30] [--threads 4]
                                           [--json results.json] [--sql-log] [--keep]
+                                          [--pg-dir DIR] [--queries a,b] [--baseline-jar JAR] [--rounds N]
 
 For each database it starts a throwaway engine from the project's jar (a free port, a temporary H2
 folder or a throwaway PostgreSQL cluster from tests/databases.py, a random admin password, authorization
