@@ -372,6 +372,14 @@ class PublishDecision(StrEnum):
     HOLD = "hold"
 
 
+class BulletinLevel(StrEnum):
+    """`bulletinLevel` (MonthlyBulletin): whose monthly bulletin an instance makes — a county's, reviewed by
+    its office, or the city's own (临沧 第十九条), reviewed by the city's office (`city-center`)."""
+
+    COUNTY = "county"
+    CITY = "city"
+
+
 class MeetingKind(StrEnum):
     ROUNDTABLE = "roundtable"
     RECEPTION_DAY = "reception_day"
@@ -404,6 +412,7 @@ class Interview(StrEnum):
 
 
 CODE_LISTS: dict[str, type[StrEnum]] = {
+    "bulletinLevel": BulletinLevel,
     "appealStatus": AppealStatus,
     "channel": Channel,
     "category": Category,

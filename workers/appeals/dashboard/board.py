@@ -21,11 +21,12 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from ..ledger.bulletin import summary_text
-from ..ledger.city import CountyTransfers
+from ..ledger.city import CountyLine, CountyTransfers
 from ..ledger.counties import County
 from ..ledger.figures import DepartmentFigures, Rates, Report, Scope, figures, trend
 from ..ledger.labels import DASH, day, pct
 from ..ledger.periods import Period, parse_month
+from ..ledger.reports import county_lines
 from ..vocabulary import CATEGORY_LABELS as CATEGORIES
 from ..vocabulary import CHANNEL_LABELS as CHANNELS
 from ..workdays import SHANGHAI, WorkdayCalendar
@@ -111,15 +112,6 @@ def board(engine: Engine, query: Query, viewer: Viewer, calendar: WorkdayCalenda
 
 
 @dataclass
-class CountyLine:
-    """One county on the city's board: its own figures of the month and its transfers to the city."""
-
-    county: County
-    report: Report
-    transfers: CountyTransfers
-
-
-@dataclass
 class CityBoard:
     period: Period
     viewer: Viewer
@@ -133,10 +125,7 @@ def city_board(engine: Engine, period: Period, viewer: Viewer, counties: list[Co
     """The city's comparison (临沧 第十一条、第十九条): each county's own figures of `period` (the same
     `figures()` as the county's board) next to its transfers to the city (`ledger.city.city_figures`)."""
     as_of = as_of or dt.datetime.now(SHANGHAI)
-    by_name = {t.county: t for t in transfers}
-    lines = [CountyLine(c, figures(engine, period, as_of=as_of, county=c, details=True),
-                        by_name.get(c.name, CountyTransfers(c.name))) for c in counties]
-    return CityBoard(period, viewer, city, lines, as_of)
+    return CityBoard(period, viewer, city, county_lines(engine, period, counties, transfers, as_of), as_of)
 
 
 CITY_COLUMNS = ("县（区）", "受理", "交办", "响应率", "按时办结率", "解决率", "满意率", "超期未办结",

@@ -62,7 +62,7 @@ def issuer_of(chart: Any) -> dict[str, str]:
 
 
 def city_issuer_of(chart: Any) -> dict[str, str]:
-    """The city's office as the issuing organisation of the city's documents (its 催办函, 临沧 第十八条):
+    """The city's office as the issuing organisation of the city's documents (its 催办函, 临沧 第十八条; its monthly bulletin, 第十九条):
     {"county": the city, "number_prefix": the city's prefix, "office_name": the city service center's name
     (`city-center`, the city's office) without its bracket}."""
     centers = chart.of_kind("city-center")

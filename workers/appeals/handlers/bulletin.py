@@ -16,6 +16,13 @@ instance's tenant, CountyTenantPlugin). Each county's instance renders that coun
 own ledger rows with its own issuer (乙县服企办 …) into its own folder, and its review task is its own
 office's (the tenant confines it). An operator starts one county's with `countyCode`, or all of them
 without. A chart without counties: one bulletin, as before.
+
+The city's own bulletin (临沧 第十一条、第十九条): with a chart that names counties the timer's instance
+also starts one in the city's tenant (`bulletinTenants` = the counties' tenants and the city's), which renders
+某市企业诉求办理情况通报 (`ledger.reports.produce_city_report`: the counties side by side, their transfers, the
+city departments' handling and ranking) into DATA_DIR/reports/<city tenant>/<yyyy-mm>/, issued by the city's
+office, and sets `bulletinLevel` = `city`: its review task is the city office's (`Task_ReviewCityBulletin`,
+group `city-center`), and the tenant keeps the counties' offices out.
 """
 
 from __future__ import annotations
@@ -26,11 +33,13 @@ from typing import Any
 from ..camunda import FileValue
 from ..context import AppContext
 from ..deadlines import now
+from ..documents.fields import city_issuer_of
 from ..ledger import Period, is_first_workday_of_month, produce_report
 from ..ledger.city import CountyTransfers, city_figures
 from ..ledger.counties import County
-from ..ledger.reports import report_folder
+from ..ledger.reports import city_report_folder, produce_city_report, report_folder
 from ..runtime import Task
+from ..vocabulary import BulletinLevel
 from . import router
 
 REVIEW_WORKING_DAYS = 2
@@ -74,22 +83,40 @@ def prepare_monthly_bulletin(task: Task, ctx: AppContext) -> dict[str, Any]:
     chart = _chart(ctx)
     tenant = task.tenant_id or task.get("countyCode") or None
     per_county = tenant is None and chart is not None and bool(chart.counties)
+    at_city = chart is not None and tenant is not None and tenant == chart.city_tenant
+    level = str(BulletinLevel.CITY if at_city else BulletinLevel.COUNTY)
     if not is_first_workday_of_month(calendar, today):
-        return {"bulletinToday": False, "bulletinReady": False, "bulletinPerCounty": per_county}
+        return {"bulletinToday": False, "bulletinReady": False, "bulletinPerCounty": per_county,
+                "bulletinLevel": level}
     if per_county:
-        return {"bulletinToday": True, "bulletinReady": False, "bulletinPerCounty": True,
-                "bulletinCounties": [c.tenant for c in chart.all_counties()], "bulletinDay": today.isoformat()}
-    county = County.of(chart, tenant) if chart is not None else None
+        counties = [c.tenant for c in chart.all_counties()]
+        return {"bulletinToday": True, "bulletinReady": False, "bulletinPerCounty": True, "bulletinLevel": level,
+                "bulletinCounties": counties, "bulletinTenants": [*counties, chart.city_tenant],
+                "bulletinDay": today.isoformat()}
     period = Period.containing(today.replace(day=1) - dt.timedelta(days=1), "month")
+    due = calendar.add_working_days(now(), REVIEW_WORKING_DAYS)
+    if at_city:
+        folder = city_report_folder(ctx.settings.data_dir, period.key, tenant)
+        made = produce_city_report(ctx.db, ctx.camunda, period, folder,
+                                   [County.of(chart, c.tenant) for c in chart.all_counties()], calendar=calendar,
+                                   org=city_issuer_of(chart), chart_font=ctx.settings.reports.chart_font)
+        return {
+            "bulletinToday": True, "bulletinReady": True, "bulletinPerCounty": False, "bulletinLevel": level,
+            "bulletinPeriod": period.key, "bulletinPeriodLabel": period.label, "bulletinSummary": made.summary,
+            "bulletinFolder": str(folder),
+            "bulletinDocument": FileValue(made.bulletin.filename, made.bulletin.read(), made.bulletin.mime_type),
+            "bulletinReviewDue": due.iso(),
+        }
+    county = County.of(chart, tenant) if chart is not None else None
     folder = report_folder(ctx.settings.data_dir, period.key, county)
     produced = produce_report(ctx.db, period, folder, calendar=calendar,
                               org=ctx.document_org(county.tenant) if chart is not None else None,
                               chart_font=ctx.settings.reports.chart_font, city=_city(ctx, period), county=county)
-    due = calendar.add_working_days(now(), REVIEW_WORKING_DAYS)
     return {
         "bulletinToday": True,
         "bulletinReady": True,
         "bulletinPerCounty": False,
+        "bulletinLevel": level,
         "bulletinPeriod": period.key,
         "bulletinPeriodLabel": period.label,
         "bulletinSummary": produced.summary,

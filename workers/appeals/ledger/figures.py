@@ -344,13 +344,14 @@ def department_names(conn: Connection) -> dict[str, str]:
     return dict(conn.execute(select(DEPARTMENTS.c.code, DEPARTMENTS.c.name)).all())
 
 
-def rank(departments: Iterable[DepartmentFigures]) -> list[DepartmentFigures]:
-    """Score every department; rank the ranked ones with a score (ties share a rank: 1, 2, 2, 4)."""
+def rank(departments: Iterable[DepartmentFigures], prefix: str = RANKED_PREFIX) -> list[DepartmentFigures]:
+    """Score every department; rank those whose code starts with `prefix` (a county's `dept-…`, the city's
+    `city-dept-…`) and that have a score (ties share a rank: 1, 2, 2, 4)."""
     items = list(departments)
     for item in items:
         item.score = score(item.rates)
         item.rank = None
-    ranked = sorted((d for d in items if d.ranked and d.score is not None),
+    ranked = sorted((d for d in items if d.code.startswith(prefix) and d.score is not None),
                     key=lambda d: (-d.score, -d.rates.handled, d.code))
     previous: tuple[float, int] | None = None
     for position, item in enumerate(ranked, start=1):

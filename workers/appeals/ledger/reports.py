@@ -15,12 +15,13 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from ..camunda import Camunda
 from ..documents import safe_filename
 from ..documents.fields import Org
 from ..files import write_atomically
 from ..workdays import SHANGHAI, WorkdayCalendar
-from .bulletin import DOCX_MIME, render_bulletin, summary_text, title_of
-from .city import CountyTransfers
+from .bulletin import DOCX_MIME, city_summary_text, render_bulletin, summary_text, title_of
+from .city import CityFollowUp, CountyLine, CountyTransfers, city_cases, city_figures, city_report
 from .counties import County
 from .figures import Report, annual_review, figures, trend
 from .periods import AnyPeriod
@@ -28,6 +29,7 @@ from .workbook import XLSX_MIME, render_workbook
 
 TREND_MONTHS = 12
 STEPS = 6  # progress steps of produce_report
+CITY_PREFIX = "city-"  # the city's units in the ledger (city-center, city-dept-…)
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,21 @@ def report_folder(data_dir: Path, period_key: str, county: County | None) -> Pat
     if county is None or county.home or county.tenant is None:
         return data_dir / "reports" / period_key
     return data_dir / "reports" / county.tenant / period_key
+
+
+def city_report_folder(data_dir: Path, period_key: str, tenant: str | None) -> Path:
+    """Where the city's bulletin of a period goes: DATA_DIR/reports/CITY_TENANT/PERIOD (`city` without one)."""
+    return data_dir / "reports" / (tenant or "city") / period_key
+
+
+def county_lines(engine: Engine, period: AnyPeriod, counties: Sequence[County],
+                 transfers: Sequence[CountyTransfers], as_of: dt.datetime | None = None) -> list[CountyLine]:
+    """Each county's own figures of `period` (`figures()`, as its own bulletin) next to its transfers to the
+    city (`ledger.city.city_figures`, matched by the county's name): the city's comparison."""
+    as_of = as_of or dt.datetime.now(SHANGHAI)
+    by_name = {t.county: t for t in transfers}
+    return [CountyLine(c, figures(engine, period, as_of=as_of, county=c, details=True),
+                       by_name.get(c.name, CountyTransfers(c.name))) for c in counties]
 
 
 def first_workday_of_month(calendar: WorkdayCalendar, day: dt.date) -> dt.date:
@@ -113,3 +130,63 @@ def produce_report(
     ledger = ReportFile(write_atomically(out_dir / xlsx_name, workbook), xlsx_name, XLSX_MIME)
     step("files")
     return ProducedReport(report, bulletin, ledger, summary_text(report))
+
+
+@dataclass(frozen=True)
+class ProducedCityReport:
+    report: Report
+    bulletin: ReportFile
+    summary: str
+
+
+def _city_follow_ups(engine: Engine, county_instances: Sequence[str]) -> list[CityFollowUp]:
+    from sqlalchemy import select
+
+    from ..db.ledger_models import LedgerFollowUp
+
+    table = LedgerFollowUp.__table__
+    found: list[CityFollowUp] = []
+    ids = sorted(set(county_instances))
+    with engine.connect() as conn:
+        for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+            query = select(table.c.process_instance_id, table.c.at, table.c.satisfaction).where(
+                table.c.process_instance_id.in_(chunk))
+            found += [CityFollowUp(*row) for row in conn.execute(query)]
+    return found
+
+
+def produce_city_report(
+    engine: Engine,
+    camunda: Camunda,
+    period: AnyPeriod,
+    out_dir: Path,
+    counties: Sequence[County],
+    *,
+    calendar: WorkdayCalendar | None = None,
+    org: Mapping[str, str] | None = None,
+    as_of: dt.datetime | None = None,
+    chart_font: str | None = None,
+) -> ProducedCityReport:
+    """Compute and write the city's own bulletin (.docx) of `period` into `out_dir` (临沧 第十一条、第十九条;
+    docs/city-level.md 'Figures at both levels'): the counties' own figures side by side (`counties`, each a
+    `County`), their transfers to the city, and the city departments' handling of them (`ledger.city`:
+    from the engine's `CityAppeal` history, the counties' follow-ups and the ledger's cards of `city-…` units,
+    when it has any), rendered by the county bulletin's `render_bulletin`. `org`: the city's office as issuer
+    ({"county": 某市, "office_name": 市企业服务中心}). The same period written again replaces the file.
+    Raises CamundaError when the engine cannot be read."""
+    from .cards import CARDS, cards
+
+    as_of = as_of or dt.datetime.now(SHANGHAI)
+    end = min(period.end_at, as_of)
+    cases = city_cases(camunda, period.start_at, end)
+    transfers = city_figures(camunda, period.start_at, end)
+    follow_ups = _city_follow_ups(engine, [c.county_instance_id for c in cases if c.county_instance_id])
+    city_cards = cards(engine, since=period.start_at, until=end, where=CARDS.c.department.like(f"{CITY_PREFIX}%"))
+    figures_ = city_report(cases, follow_ups, period, as_of, cards=city_cards, calendar=calendar)
+    lines = county_lines(engine, period, counties, transfers, as_of)
+    content = render_bulletin(figures_.report, [], org=org, chart_font=chart_font, city=transfers,
+                              counties=lines, handling=figures_.handling)
+    docx_name = safe_filename(f"{title_of(period, Org.of(org))}-{period.label}")
+    bulletin = ReportFile(write_atomically(out_dir / docx_name, content), docx_name, DOCX_MIME)
+    return ProducedCityReport(figures_.report, bulletin,
+                              city_summary_text(figures_.report, figures_.handling, transfers))
