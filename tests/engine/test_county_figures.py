@@ -113,10 +113,10 @@ def test_the_monthly_bulletin_is_one_per_county_each_for_its_own_office(workers:
     admin = workers.admin
     # an operator starts a month's bulletins for a given day (2 November 2026 is the first working day)
     parent = admin.start_process("MonthlyBulletin", {"bulletinDate": "2026-11-02"})
-    children = wait_for(lambda: len(found := _children(workers, parent["id"])) == 2 and found, timeout=60,
-                        message="one bulletin instance per county")
+    children = wait_for(lambda: len(found := _children(workers, parent["id"])) == 3 and found, timeout=60,
+                        message="one bulletin instance per county, and the city's")
     by_tenant = {c["tenantId"]: Appeal(workers, c["id"]) for c in children}
-    assert set(by_tenant) == {"mouxian", "yixian"}
+    assert set(by_tenant) == {"mouxian", "yixian", "city"}  # the city's: tests/engine/test_city_bulletin.py
     assert admin.get(f"/process-instance/{parent['id']}")["tenantId"] is None
     mine, theirs = by_tenant["mouxian"], by_tenant["yixian"]
     mine.task("Task_ReviewBulletin", "office-clerk", timeout=120)
@@ -138,6 +138,7 @@ def test_the_monthly_bulletin_is_one_per_county_each_for_its_own_office(workers:
 
     mine.complete("Task_ReviewBulletin", "office-clerk", publishDecision="publish", reviewComment="同意")
     theirs.complete("Task_ReviewBulletin", "yx-office-clerk", publishDecision="publish", reviewComment="同意")
+    by_tenant["city"].complete("Task_ReviewCityBulletin", "city-officer", publishDecision="publish", reviewComment="同意")
     Appeal(workers, parent["id"]).wait_until_ended(timeout=60)
     ends = admin.get("/history/activity-instance", processInstanceId=parent["id"], activityType="noneEndEvent")
     assert [e["activityId"] for e in ends] == ["EndEvent_CountyBulletinsDone"]

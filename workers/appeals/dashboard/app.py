@@ -6,6 +6,7 @@
                                   cards, trend; for the city's staff the comparison of the counties
     GET  /chart/trend.png, /chart/departments.png   the charts (matplotlib, as in the bulletin)
     GET  /export.xlsx             the board (or the city's comparison) as a workbook
+    GET  /city-bulletin.docx      the city's staff: the city's own monthly bulletin (Word)
     POST /logout
 
 Server-rendered, no JavaScript; a signed session cookie (HttpOnly, SameSite=Lax) holds the user and
@@ -232,6 +233,36 @@ def create_app(context: AppContext | Settings) -> Flask:
         b = load_board(viewer)
         key = b.query.period.key
         return workbook(boards.board_workbook(b), f"dashboard-{key}.xlsx", f"专班看板-{key}.xlsx")
+
+    @app.get("/city-bulletin.docx")
+    @login_required
+    def city_bulletin(viewer: Viewer) -> Response:
+        """The city's own bulletin of the month (某市企业诉求办理情况通报, `ledger.reports.produce_city_report`),
+        rendered now for the city's staff; the same document as `appeals city-report --docx`."""
+        import tempfile
+        from pathlib import Path
+        from urllib.parse import quote
+
+        from ..documents.fields import city_issuer_of
+        from ..ledger.bulletin import DOCX_MIME
+        from ..ledger.reports import produce_city_report
+
+        if not viewer.city:
+            abort(404)  # a county's staff have their county's board; the city's bulletin is the city's
+        try:
+            query = boards.Query.parse(request.args)
+        except ValueError as exc:
+            abort(400, str(exc))
+        chart = dash.app.org_chart()
+        counties = [County.of(chart, c.tenant) for c in chart.all_counties()]
+        with tempfile.TemporaryDirectory() as folder:
+            made = produce_city_report(dash.app.db, dash.app.camunda, query.period, Path(folder), counties,
+                                       calendar=dash.app.calendar(), org=city_issuer_of(chart),
+                                       chart_font=settings.reports.chart_font)
+            data = made.bulletin.read()
+        return Response(data, mimetype=DOCX_MIME,
+                        headers={"Content-Disposition": f"attachment; filename=city-bulletin-{query.period.key}.docx; "
+                                                        f"filename*=UTF-8''{quote(made.bulletin.filename)}"})
 
     @app.errorhandler(403)
     def forbidden(_exc: Exception) -> tuple[str, int]:

@@ -17,13 +17,14 @@ from ..camunda import Camunda, CamundaError
 from ..clitypes import MOMENT
 from ..context import current_app
 from ..db import engine_for, upgrade
+from ..documents.fields import city_issuer_of
 from ..settings import Settings, SettingsError
 from ..workdays import load_calendar
 from .city import city_cards, city_cards_table, city_figures, comparison_table
 from .counties import County
 from .history import rebuild_from_history
 from .periods import KINDS, Period
-from .reports import STEPS, produce_report, report_folder
+from .reports import STEPS, city_report_folder, produce_city_report, produce_report, report_folder
 
 
 def _settings() -> Settings:
@@ -125,10 +126,16 @@ def report(period_text: str, kind: str | None, out_dir: Path | None, tenant: str
 @click.command("city-report")
 @click.option("--period", "period_text", required=True, metavar="PERIOD",
               help="2026-10 (a month), 2026-Q3, 2026-H1, 2026, or days 2026-10-09..2026-10-21 (end day excluded).")
-def city_report(period_text: str) -> None:
+@click.option("--docx", "docx", is_flag=True, default=False,
+              help="Also write the city's own bulletin (某市企业诉求办理情况通报, issued by the city's office) into "
+                   "DATA_DIR/reports/CITY_TENANT/PERIOD (or --out).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the city's bulletin with --docx (default: DATA_DIR/reports/CITY_TENANT/PERIOD).")
+def city_report(period_text: str, docx: bool, out_dir: Path | None) -> None:
     """The city's comparison of the counties' transfers (临沧 第十一条、第十九条): per county the appeals
     transferred in the period, answered, open, and the city departments' on-time rate; then the city
-    departments' cards of the period (临沧 第十八条, the card ledger's level `city`; docs/city-level.md)."""
+    departments' cards of the period (临沧 第十八条, the card ledger's level `city`; docs/city-level.md); with
+    --docx the city's own bulletin of the period as .docx."""
     try:
         period = Period.parse(period_text)
     except ValueError as exc:
@@ -150,8 +157,24 @@ def city_report(period_text: str) -> None:
     click.echo(f"{period.label}市直部门超期催办亮牌情况")
     if not issued:
         click.echo("本期无亮牌。")
+    else:
+        click.echo(city_cards_table(departments))
+        for card in issued:
+            letter = f"（催办函 {card.source_key}）" if card.source_key else ""
+            click.echo(f"- {card.label} {card.department_name}{letter}：{card.reason or ''}")
+    if not docx:
         return
-    click.echo(city_cards_table(departments))
-    for card in issued:
-        letter = f"（催办函 {card.source_key}）" if card.source_key else ""
-        click.echo(f"- {card.label} {card.department_name}{letter}：{card.reason or ''}")
+    try:
+        chart = current_app().org_chart()
+    except LookupError:
+        raise click.ClickException("no org chart has been synced yet: run `appeals org sync FILE`") from None
+    engine = _engine(settings)
+    out_dir = out_dir or city_report_folder(settings.data_dir, period.key, chart.city_tenant)
+    counties = [County.of(chart, c.tenant) for c in chart.all_counties()]
+    try:
+        produced = produce_city_report(engine, camunda, period, out_dir, counties, calendar=load_calendar(engine),
+                                       org=city_issuer_of(chart), chart_font=settings.reports.chart_font)
+    except CamundaError as exc:
+        raise click.ClickException(f"city bulletin failed: {exc}") from exc
+    click.echo(produced.summary)
+    click.echo(f"bulletin: {produced.bulletin.path}")
