@@ -76,7 +76,8 @@ def _today(value: Any) -> dt.date:
               auto_extend=True)
 def prepare_monthly_bulletin(task: Task, ctx: AppContext) -> dict[str, Any]:
     """On the first working day of a month: the previous month's bulletin and ledger of the instance's
-    county as files; for the timer's instance of a chart with counties, the counties to make one each.
+    county as files (of the city's instance, the city's own bulletin, `bulletinLevel=city`); for the timer's
+    instance of a chart with counties, the counties and the city to make one each (`bulletinTenants`).
     Raises LookupError for a `countyCode` the chart names no county for."""
     calendar = ctx.calendar()
     today = _today(task.get("bulletinDate"))

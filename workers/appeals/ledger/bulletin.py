@@ -225,7 +225,7 @@ def city_summary_text(report: Report, handling: Mapping[str | None, CityHandling
     parts = [
         f"{report.period.label}，各县（区）转报市级企业诉求{report.received}件" + (f"（{per_county}）" if per_county else "")
         + f"，市级交办市直部门{o.dispatched}件，市直部门报送办理结果并反馈县（区）{o.handled}件"
-        f"（按时{h.on_time}件、超期{h.late}件；A类{h.classes.get('A', 0)}件、B类{h.classes.get('B', 0)}件、"
+        f"（按时{h.on_time}件、逾期{h.late}件；A类{h.classes.get('A', 0)}件、B类{h.classes.get('B', 0)}件、"
         f"C类{h.classes.get('C', 0)}件），县（区）回访{o.follow_ups}次、不满意返工{h.rework}次。",
         f"市直部门响应率{pct(o.response_rate)}（按时签收{o.signed_on_time}件/应签收{o.sign_decided}件），"
         f"按时办结率{pct(o.on_time_rate)}（{o.handled_on_time}/{o.handled}），"
@@ -321,7 +321,7 @@ def render_bulletin(
         found = [d for d in sorted(report.departments, key=lambda d: d.code) if d.code in handling]
         if found:
             _table(doc, _scale([34, 14, 14, 14, 12, 12, 12, 14], width),
-                   [units, "报送结果", "按时", "超期", "A类", "B类", "C类", "不满意返工"],
+                   [units, "报送结果", "按时报送", "逾期报送", "A类", "B类", "C类", "不满意返工"],
                    [[d.name, d.rates.handled, handling[d.code].on_time, handling[d.code].late,
                      handling[d.code].classes.get("A", 0), handling[d.code].classes.get("B", 0),
                      handling[d.code].classes.get("C", 0), handling[d.code].rework] for d in found],
