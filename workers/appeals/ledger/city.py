@@ -162,7 +162,7 @@ def city_cards_table(lines: list[DepartmentCards]) -> str:
 SIGN_TASK = "Task_SignCityDispatch"
 CASE_VARIABLES = ("countyName", "countyProcessInstanceId", "handlerGroup", "handlerGroupName", "dispatchedAt",
                   "signDue", "signDecision", "handlingDue", "resultClass", "cityRegistrationNumber",
-                  "enterpriseName")
+                  "enterpriseName", "cityRoundKey")
 CITY_RANKED_PREFIX = "city-dept-"  # the city's ranked units: its departments (市直部门)
 
 
@@ -336,7 +336,9 @@ def _last(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
 def city_cases(camunda: Camunda, start: dt.datetime, end: dt.datetime) -> list[CityCase]:
     """The `CityAppeal` instances that reached the city before `end` and were running at or after `start`
     (so a transfer of an earlier month handled in this one counts), as `CityCase`s, from the engine's
-    history (variables' last values, the sign and handling tasks, the return of the result)."""
+    history (variables' last values, the sign and handling tasks, the return of the result). Rounds after a
+    dissatisfied follow-up (`cityRoundKey`, handlers/city_rounds.py) are left out, as in `city_figures`; the
+    follow-up that asked for one counts as a rework of the transfer's department (`city_report`)."""
     found: dict[str, dict[str, Any]] = {}
     for extra in ({"unfinished": "true"}, {"finishedAfter": _iso(start)}):
         for row in camunda.get("/history/process-instance", processDefinitionKey=CITY_PROCESS,
@@ -353,6 +355,8 @@ def city_cases(camunda: Camunda, start: dt.datetime, end: dt.datetime) -> list[C
                 values.setdefault(v["processInstanceId"], {})[v["name"]] = v.get("value")
         for pid in chunk:
             var = values.get(pid, {})
+            if var.get("cityRoundKey"):
+                continue  # a round after a dissatisfied follow-up: no new transfer (as `city_figures`)
             tasks = camunda.get("/history/task", processInstanceId=pid, finished="true")
             sign = _last([t for t in tasks if t.get("taskDefinitionKey") == SIGN_TASK])
             handle = _last([t for t in tasks if t.get("taskDefinitionKey") == HANDLE_TASK])
