@@ -126,6 +126,7 @@ def test_the_monthly_timer_makes_the_citys_bulletin_for_the_citys_office(
     assert paragraphs[0] == "某市企业诉求办理情况通报" and paragraphs[1] == f"（{period.label}）"
     assert paragraphs[2].startswith("某市企业服务中心")
     rows = _transfer_rows(content)
+    assert {"某县", "乙县"} <= set(rows), (rows, city_figures(admin, period.start_at, period.end_at))
     assert rows["某县"] == _expected(before, "某县", 1, 1)
     assert rows["乙县"] == _expected(before, "乙县", 1, 0)
     on_time, class_a = _handling_row(content, "市工信局")[1], _handling_row(content, "市工信局")[3]
