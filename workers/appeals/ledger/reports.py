@@ -177,7 +177,9 @@ def produce_city_report(
     from .cards import CARDS, cards
 
     as_of = as_of or dt.datetime.now(SHANGHAI)
-    end = min(period.end_at, as_of)
+    # the engine is read over the whole period (the Camunda date filters have whole seconds: a transfer of
+    # the last second before `as_of` would drop out); `city_report` cuts off at `as_of` itself
+    end = period.end_at
     cases = city_cases(camunda, period.start_at, end)
     transfers = city_figures(camunda, period.start_at, end)
     follow_ups = _city_follow_ups(engine, [c.county_instance_id for c in cases if c.county_instance_id])
