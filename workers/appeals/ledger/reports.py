@@ -29,7 +29,6 @@ from .workbook import XLSX_MIME, render_workbook
 
 TREND_MONTHS = 12
 STEPS = 6  # progress steps of produce_report
-CITY_PREFIX = "city-"  # the city's units in the ledger (city-center, city-dept-…)
 
 
 @dataclass(frozen=True)
@@ -170,11 +169,10 @@ def produce_city_report(
     """Compute and write the city's own bulletin (.docx) of `period` into `out_dir` (临沧 第十一条、第十九条;
     docs/city-level.md 'Figures at both levels'): the counties' own figures side by side (`counties`, each a
     `County`), their transfers to the city, and the city departments' handling of them (`ledger.city`:
-    from the engine's `CityAppeal` history, the counties' follow-ups and the ledger's cards of `city-…` units,
-    when it has any), rendered by the county bulletin's `render_bulletin`. `org`: the city's office as issuer
+    from the engine's `CityAppeal` history, the counties' follow-ups and the ledger's cards of level `city`), rendered by the county bulletin's `render_bulletin`. `org`: the city's office as issuer
     ({"county": 某市, "office_name": 市企业服务中心}). The same period written again replaces the file.
     Raises CamundaError when the engine cannot be read."""
-    from .cards import CARDS, cards
+    from .cards import cards
 
     as_of = as_of or dt.datetime.now(SHANGHAI)
     # the engine is read over the whole period (the Camunda date filters have whole seconds: a transfer of
@@ -183,7 +181,7 @@ def produce_city_report(
     cases = city_cases(camunda, period.start_at, end)
     transfers = city_figures(camunda, period.start_at, end)
     follow_ups = _city_follow_ups(engine, [c.county_instance_id for c in cases if c.county_instance_id])
-    city_cards = cards(engine, since=period.start_at, until=end, where=CARDS.c.department.like(f"{CITY_PREFIX}%"))
+    city_cards = cards(engine, since=period.start_at, until=end, level="city")
     figures_ = city_report(cases, follow_ups, period, as_of, cards=city_cards, calendar=calendar)
     lines = county_lines(engine, period, counties, transfers, as_of)
     content = render_bulletin(figures_.report, [], org=org, chart_font=chart_font, city=transfers,
