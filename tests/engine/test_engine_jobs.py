@@ -1,0 +1,133 @@
+"""The engine's own jobs (history cleanup, batches: jobs of no process definition) are the administrators'
+alone (StandaloneJobGuardPlugin): every command on them or their job definitions, over REST, is refused
+with 403 and a Chinese message for any other user — a department, an operator, the city, the workers —
+and the job stays as it was; the administrator keeps every command, the history cleanup keeps running, and
+the jobs of a process stay under the engine's own authorization (the workers' retry works, a department's
+is refused by Camunda as before)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from appeals.camunda import Camunda, CamundaError
+
+from ..conftest import EngineHandle, wait_for
+from ..scenario import Appeal, dispatch_to
+
+# a department of 某县, one of 乙县, an operator with Cockpit (county head, supervision), the city's office
+USERS = ("power-handler", "yx-land-handler", "county-head", "supervisor", "city-officer")
+
+
+def _cleanup_job(admin: Camunda) -> dict:
+    jobs = admin.get("/history/cleanup/jobs")
+    if not jobs:
+        admin.post("/history/cleanup?immediatelyDue=false")
+        jobs = admin.get("/history/cleanup/jobs")
+    assert len(jobs) == 1, jobs
+    return jobs[0]
+
+
+def _process_timer(workers: EngineHandle, key: str) -> dict:
+    """A timer job of an appeal waiting at 办理诉求并答复企业 (its reminder and overdue timers)."""
+    appeal = Appeal.start(workers, key, category="power")
+    dispatch_to(appeal, "dept-power-supply", "power-handler")
+    appeal.task("Task_HandleAppeal", "power-handler")
+    return wait_for(lambda: workers.admin.get("/job", processInstanceId=appeal.id, timers="true"),
+                    message="a timer of the appeal")[0]
+
+
+def _job_operations(job_id: str) -> dict:
+    later = (dt.datetime.now() + dt.timedelta(days=3650)).strftime("%Y-%m-%dT%H:%M:%S.000+0800")
+    return {
+        "suspend": lambda c: c.put(f"/job/{job_id}/suspended", {"suspended": True}),
+        "due date": lambda c: c.put(f"/job/{job_id}/duedate", {"duedate": later}),
+        "recalculate due date": lambda c: c.post(f"/job/{job_id}/duedate/recalculate"),
+        "execute": lambda c: c.post(f"/job/{job_id}/execute"),
+        "retries": lambda c: c.put(f"/job/{job_id}/retries", {"retries": 0}),
+        "priority": lambda c: c.put(f"/job/{job_id}/priority", {"priority": 99}),
+        "stacktrace": lambda c: c.get(f"/job/{job_id}/stacktrace"),
+        "delete": lambda c: c.delete(f"/job/{job_id}"),
+        "retries async": lambda c: c.post("/job/retries", {"jobIds": [job_id], "retries": 0}),
+    }
+
+
+def _refused_engine_job(attempt) -> str:
+    with pytest.raises(CamundaError) as refused:
+        attempt()
+    assert refused.value.status == 403, refused.value
+    return refused.value.message
+
+
+def test_only_the_administrator_operates_the_history_cleanup_job(workers: EngineHandle) -> None:
+    admin = workers.admin
+    job = _cleanup_job(admin)
+    before = admin.get(f"/job/{job['id']}")
+    operations = _job_operations(job["id"])
+    worker = Camunda(workers.settings.engine.url, *workers.settings.engine.require_worker())
+    for user in USERS:
+        client = workers.client(user)
+        for name, operation in operations.items():
+            message = _refused_engine_job(lambda: operation(client))
+            if name != "retries async":  # a batch needs the batch permission nobody but the admin has
+                assert "只有系统管理员可以操作引擎自身的作业" in message, (user, name, message)
+    for name, operation in operations.items():
+        if name != "retries async":
+            assert "只有系统管理员" in _refused_engine_job(lambda: operation(worker)), name
+    after = admin.get(f"/job/{job['id']}")
+    assert after == before, "a refused command changed nothing"
+
+    # the administrator keeps every command; the cleanup still runs and stays scheduled
+    admin.put(f"/job/{job['id']}/suspended", {"suspended": True})
+    assert admin.get(f"/job/{job['id']}")["suspended"] is True
+    admin.put(f"/job/{job['id']}/suspended", {"suspended": False})
+    admin.put(f"/job/{job['id']}/priority", {"priority": before["priority"]})
+    admin.post(f"/job/{job['id']}/execute")
+    again = wait_for(lambda: admin.get("/history/cleanup/jobs"), message="the history cleanup job again")
+    assert len(again) == 1 and not again[0]["suspended"]
+    log = admin.get("/history/job-log", jobId=job["id"], successLog="true")
+    assert log, "the cleanup job ran"
+
+
+def test_batch_jobs_and_their_job_definitions_are_the_administrators(workers: EngineHandle) -> None:
+    admin = workers.admin
+    timer = _process_timer(workers, "EJ-BATCH")
+    batch = admin.post("/job/retries", {"jobIds": [timer["id"]], "retries": 3})
+    admin.put(f"/batch/{batch['id']}/suspended", {"suspended": True})  # keeps its jobs and definitions
+    try:
+        definitions = [d for d in (batch["seedJobDefinitionId"], batch["monitorJobDefinitionId"],
+                                   batch["batchJobDefinitionId"]) if admin.get("/job-definition", jobDefinitionId=d)]
+        assert definitions, "the suspended batch keeps its job definitions"
+        batch_jobs = [j for d in definitions for j in admin.get("/job", jobDefinitionId=d)]
+        assert batch_jobs, "the suspended batch keeps its jobs"
+        for user in ("power-handler", "county-head"):
+            client = workers.client(user)
+            for definition in definitions:
+                for attempt in (
+                    lambda: client.put(f"/job-definition/{definition}/suspended", {"suspended": False}),
+                    lambda: client.put(f"/job-definition/{definition}/retries", {"retries": 5}),
+                    lambda: client.put(f"/job-definition/{definition}/jobPriority", {"priority": 7}),
+                    lambda: client.put("/job/suspended", {"jobDefinitionId": definition, "suspended": False}),
+                ):
+                    assert "只有系统管理员" in _refused_engine_job(attempt)
+            for job in batch_jobs:
+                for operation in _job_operations(job["id"]).values():
+                    _refused_engine_job(lambda: operation(client))
+        assert admin.get(f"/batch/{batch['id']}")["suspended"] is True
+    finally:
+        admin.put(f"/batch/{batch['id']}/suspended", {"suspended": False})
+        wait_for(lambda: not admin.get("/batch", batchId=batch["id"]), message="the batch done")
+
+
+def test_a_process_job_stays_under_the_engines_own_authorization(workers: EngineHandle) -> None:
+    admin = workers.admin
+    timer = _process_timer(workers, "EJ-PROCESS")
+    worker = Camunda(workers.settings.engine.url, *workers.settings.engine.require_worker())
+    worker.put(f"/job/{timer['id']}/retries", {"retries": 2})  # allowed by its grants, as in Cockpit
+    assert admin.get(f"/job/{timer['id']}")["retries"] == 2
+    with pytest.raises(CamundaError) as refused:
+        workers.client("power-handler").put(f"/job/{timer['id']}/retries", {"retries": 1})
+    assert refused.value.status == 403 and "只有系统管理员" not in refused.value.message  # Camunda's own
+    admin.put(f"/job/{timer['id']}/retries", {"retries": 3})
+    assert admin.get(f"/job/{timer['id']}")["retries"] == 3
