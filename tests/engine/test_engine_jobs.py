@@ -69,12 +69,12 @@ def test_only_the_administrator_operates_the_history_cleanup_job(workers: Engine
     for user in USERS:
         client = workers.client(user)
         for name, operation in operations.items():
-            message = _refused_engine_job(lambda: operation(client))
+            message = _refused_engine_job(lambda operation=operation, client=client: operation(client))
             if name != "retries async":  # a batch needs the batch permission nobody but the admin has
                 assert "只有系统管理员可以操作引擎自身的作业" in message, (user, name, message)
     for name, operation in operations.items():
         if name != "retries async":
-            assert "只有系统管理员" in _refused_engine_job(lambda: operation(worker)), name
+            assert "只有系统管理员" in _refused_engine_job(lambda operation=operation: operation(worker)), name
     after = admin.get(f"/job/{job['id']}")
     assert after == before, "a refused command changed nothing"
 
@@ -105,15 +105,15 @@ def test_batch_jobs_and_their_job_definitions_are_the_administrators(workers: En
             client = workers.client(user)
             for definition in definitions:
                 for attempt in (
-                    lambda: client.put(f"/job-definition/{definition}/suspended", {"suspended": False}),
-                    lambda: client.put(f"/job-definition/{definition}/retries", {"retries": 5}),
-                    lambda: client.put(f"/job-definition/{definition}/jobPriority", {"priority": 7}),
-                    lambda: client.put("/job/suspended", {"jobDefinitionId": definition, "suspended": False}),
+                    lambda client=client, definition=definition: client.put(f"/job-definition/{definition}/suspended", {"suspended": False}),
+                    lambda client=client, definition=definition: client.put(f"/job-definition/{definition}/retries", {"retries": 5}),
+                    lambda client=client, definition=definition: client.put(f"/job-definition/{definition}/jobPriority", {"priority": 7}),
+                    lambda client=client, definition=definition: client.put("/job/suspended", {"jobDefinitionId": definition, "suspended": False}),
                 ):
                     assert "只有系统管理员" in _refused_engine_job(attempt)
             for job in batch_jobs:
                 for operation in _job_operations(job["id"]).values():
-                    _refused_engine_job(lambda: operation(client))
+                    _refused_engine_job(lambda operation=operation, client=client: operation(client))
         assert admin.get(f"/batch/{batch['id']}")["suspended"] is True
     finally:
         admin.put(f"/batch/{batch['id']}/suspended", {"suspended": False})
