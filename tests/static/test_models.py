@@ -262,3 +262,13 @@ def test_every_decision_table_is_visible_in_the_model() -> None:
     evaluating = sorted(str(p.relative_to(PROJECT_ROOT)) for p in (PROJECT_ROOT / "workers").rglob("*.py")
                         if ".evaluate_decision(" in p.read_text(encoding="utf-8"))
     assert evaluating == ["workers/appeals/deadlines.py"], "evaluate a table in the model (a business rule task)"
+
+
+def test_the_engine_knows_the_technical_groups() -> None:
+    """StartFormVariablesPlugin lets the technical users (workers, public pages) write variables and refuses
+    every other user's writes outside a form; its groups are the org chart's WORKER_GROUP and PUBLIC_GROUP."""
+    from appeals.org import PUBLIC_GROUP, WORKER_GROUP
+
+    java = next(PROJECT_ROOT.glob("engine/src/main/java/**/StartFormVariablesPlugin.java")).read_text(encoding="utf-8")
+    declared = re.search(r"TECHNICAL_GROUPS = Set\.of\(([^)]*)\)", java).group(1)
+    assert set(re.findall(r'"([\w-]+)"', declared)) == {WORKER_GROUP, PUBLIC_GROUP}
