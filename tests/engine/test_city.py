@@ -106,6 +106,7 @@ def test_an_escalated_appeal_is_handled_by_the_city_and_closed_by_the_county(wor
     county.task("Task_HandleAppeal", "land-handler")
     result = county.variables()
     assert result["resultClass"] == "A" and "市里统筹" in result["replyText"]
+    assert result["appealStatus"] == "handling", "no longer transferred_to_city (tester 3 N10)"
     assert result["coordinationOpinion"].startswith(f"市级办理结果（{variables['registrationNumber']}，市自然资源局，A类）")
     assert result["cityRegistrationNumber"] == variables["registrationNumber"]
     assert result["cityHandlerGroupName"] == "市自然资源局"

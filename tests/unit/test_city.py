@@ -35,3 +35,45 @@ def test_city_numbering_is_one_series_per_city_under_threads(fresh_database_url:
     assert issue_number(engine, "registration", "county-a-0", "某县").endswith("第1号")
     # a redelivered task gets the number it already has
     assert issue_number(engine, "city_registration", "county-a-0", "某市") in issued
+
+
+def test_the_transfer_carries_the_countys_documents_and_their_pdf_copies() -> None:
+    """tester 3 N10: the city's forms link the PDF copies when the county has them, as the county's forms do;
+    the transfer attaches every one of ATTACHED_DOCUMENTS the county's instance holds (the rest are absent)."""
+    from types import SimpleNamespace
+
+    from appeals.camunda import CamundaError
+    from appeals.handlers.city import ATTACHED_DOCUMENTS, start_city_appeal
+    from appeals.org import DEMO_ORG, load
+    from appeals.runtime import Task
+
+    held = {"transferDocument": b"PK-transfer", "transferDocumentPdf": b"%PDF-transfer",
+            "registrationDocument": b"PK-registration"}  # no PDF of the 登记表: not sent
+    posted: list[dict] = []
+
+    class FakeCamunda:
+        def get(self, path: str, **params):  # noqa: ANN003, ANN201
+            if path == "/process-instance":
+                return []
+            name = path.rsplit("/", 1)[1]
+            if name not in held:
+                raise CamundaError(404, "no such variable")
+            suffix = ".pdf" if name.endswith("Pdf") else ".docx"
+            return {"type": "File", "valueInfo": {"filename": f"{name}{suffix}", "mimeType": "application/x"}}
+
+        def request(self, method: str, path: str):  # noqa: ANN201
+            return held[path.split("/")[-2]]
+
+        def post(self, path: str, body: dict):  # noqa: ANN201
+            posted.append(body)
+            return [{"processInstance": {"id": "city-1"}}]
+
+    chart = load(DEMO_ORG)
+    ctx = SimpleNamespace(camunda=FakeCamunda(), org_chart=lambda tenant=None: chart.for_tenant(tenant) if tenant else chart)
+    task = Task(id="t", topic="startCityAppeal", process_instance_id="county-1", business_key="BK", activity_id="Task_SendToCity",
+                variables={"registrationNumber": "某县服企办收（2026）第1号"}, tenant_id="mouxian")
+    assert start_city_appeal(task, ctx) == {"cityProcessInstanceId": "city-1"}
+    sent = posted[0]["processVariables"]
+    assert {name for name in ATTACHED_DOCUMENTS if name in sent} == set(held)
+    assert sent["transferDocumentPdf"]["type"] == "File"
+    assert sent["transferDocumentPdf"]["valueInfo"]["filename"] == "transferDocumentPdf.pdf"

@@ -31,7 +31,7 @@ from ..org import OrgChart
 from ..runtime import ModelError, Task
 from ..tasklabels import task_label_variables
 from ..variables import as_list
-from ..vocabulary import CitySituation, DispatchSituation
+from ..vocabulary import AppealStatus, CitySituation, DispatchSituation
 from . import chart_of, router
 from .handling import apply_extension_decision, collect_assist_opinions
 from .levels import CITY_LEVEL, approver_group, escalation_start
@@ -55,8 +55,9 @@ direct transfer (Task_SendDispatchToCity)."""
 LEGACY_TRANSFER_VARIABLES = {"transferReason": "escalationReason", "transferOpinion": "coordinationOpinion"}
 """Where an instance migrated while its Task_SendToCity was already open (no input parameters) keeps them."""
 
-ATTACHED_DOCUMENTS = ("transferDocument", "registrationDocument")
-"""The county's 转报单 and 登记表, File variables of the county's instance."""
+ATTACHED_DOCUMENTS = ("transferDocument", "transferDocumentPdf", "registrationDocument", "registrationDocumentPdf")
+"""The county's 转报单 and 登记表 with their PDF copies when it has them (docs/documents.md), File variables of
+the county's instance; the city's forms link whichever arrived (TaskSummaryPlugin's `taskDocuments`)."""
 
 RESULT_VARIABLES = ("resultClass", "replyText", "replyMethod")
 """What the city's department reports, handed back to the county's appeal as its result."""
@@ -299,7 +300,9 @@ def return_city_result(task: Task, ctx: AppContext) -> dict[str, Any]:
     The city's result is the county's coordination outcome (`coordinationOpinion`, with `resultClass`,
     `replyText`, `replyMethod` pre-filled on the county department's form): the county's instance
     (`countyProcessInstanceId`) goes back to its department, which replies to the enterprise and reports
-    (Task_HandleAppeal), then follow-up and closing, as after any level of its chain. Idempotent: a redelivered task finds the county already past the wait with this city number.
+    (Task_HandleAppeal), then follow-up and closing, as after any level of its chain. The county's
+    `appealStatus` moves on from `transferred_to_city` to `handling` (its department handles again; after a
+    direct transfer `recordResult` then sets `result_reported`). Idempotent: a redelivered task finds the county already past the wait with this city number.
     """
     county = task.get("countyProcessInstanceId")
     if not county:
@@ -316,6 +319,7 @@ def return_city_result(task: Task, ctx: AppContext) -> dict[str, Any]:
         cityCoordinationOpinion=task.get("coordinationOpinion"),
         cityResultAt=now().isoformat(timespec="seconds"),
         cityProcessInstanceId=task.process_instance_id,
+        appealStatus=AppealStatus.HANDLING,
     )
     waiting = ctx.camunda.get("/execution", processInstanceId=county, messageEventSubscriptionName=RESULT_MESSAGE)
     if not waiting:
