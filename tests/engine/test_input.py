@@ -100,15 +100,17 @@ def test_text_typed_into_a_form_is_stored_trimmed_on_every_channel(workers: Engi
 
     completed = Appeal.start(workers, "TRIM-FORM-2")
     task = completed.task("Task_VerifyAppeal", "office-clerk")
-    office.complete_task(task["id"], {"verifyNote": "\ufeff\xa0已核实\t", "scopeDecision": "accept"})
+    office.complete_task(task["id"], {"verifyNote": "\ufeff\xa0\u3164已核实\u2800\t", "scopeDecision": "accept"})
     completed.task("Task_ProposeDispatch", "office-clerk")
     assert completed.variables()["verifyNote"] == "已核实"
 
 
-@pytest.mark.parametrize("blank", ["   ", "\u3000\u3000", "\u200b\n\t", ""])
+@pytest.mark.parametrize("blank", ["   ", "\u3000\u3000", "\u200b\n\t", "", "\u3164", "\u2800 ", "\u115f\u1160",
+                                   "\uffa0\ufe0f\u034f"])
 def test_a_required_form_field_of_only_spaces_is_refused_in_chinese(workers: EngineHandle, blank: str) -> None:
-    """A REST client gets what Tasklist's form says: a required text field may not be blank. The task
-    stays open and the appeal unchanged."""
+    """A REST client gets what Tasklist's form says: a required text field may not be blank — spaces or
+    any other blank-looking characters (tester 3, N1: a 核实 note of U+3164 completed the task). The
+    task stays open and the appeal unchanged."""
     from appeals.camunda import CamundaError
 
     from ..scenario import Appeal

@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 import phonenumbers
+import regex
 from email_validator import EmailNotValidError, validate_email
 from stdnum.cn import uscc
 
@@ -58,6 +59,37 @@ FREE_TEXT = {"enterpriseName", "enterpriseAddress", "contactName", "contactPosit
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
 _SPACES = re.compile(r"[^\S\n]+")
 
+# Characters that look blank (docs/input-rules.md "Blank-looking characters"): Unicode White_Space,
+# controls (Cc), format characters (Cf), every Default_Ignorable_Code_Point (the Hangul fillers
+# U+115F, U+1160, U+3164, U+FFA0, variation selectors, …) and U+2800 BRAILLE PATTERN BLANK, which
+# renders as an empty cell. A text made only of them is blank (a required field left empty); they are
+# trimmed from both ends of every text. One definition per language, kept equal on every code point
+# by tests/static/test_blank_text.py: this one, the engine's BlankText.java (FormTextPlugin) and
+# Tasklist's scripts/form-messages-zh.js.
+# Of those, the ones that take the room of a letter (Hangul fillers, the Braille blank): inside a
+# text they are a space, like U+3000.
+_BLANK_LETTERS = regex.compile(r"[[\p{Default_Ignorable_Code_Point}&&\p{L}]\u2800]", regex.V1)
+_BLANK = r"\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800"
+BLANK_CHARACTER = regex.compile(rf"[{_BLANK}]")
+_BLANK_START = regex.compile(rf"^[{_BLANK}]+")
+# at the end, a variation selector or other blank mark right after a visible character is that
+# character's (❤ + U+FE0F is the red heart) and stays
+_BLANK_END = regex.compile(rf"(?P<kept>[[{_BLANK}]&&\p{{Mn}}]*)[{_BLANK}]*$", regex.V1)
+
+
+def is_blank(value: Any) -> bool:
+    """Whether `value` shows nothing: None, "" or only blank-looking characters (BLANK_CHARACTER:
+    spaces, U+3000, zero-width and other format characters, U+3164 HANGUL FILLER, U+2800 …)."""
+    return value is None or not strip_blank(str(value))
+
+
+def strip_blank(text: str) -> str:
+    """`text` without blank-looking characters (BLANK_CHARACTER) at both ends; the rest as typed
+    (a variation selector right after the last visible character is kept with it)."""
+    text = _BLANK_START.sub("", text)
+    found = _BLANK_END.search(text)
+    return text[:found.start()] + found["kept"] if found else text
+
 
 def _strip_invisible(text: str, keep_lines: bool) -> str:
     kept = []
@@ -74,7 +106,8 @@ def _strip_invisible(text: str, keep_lines: bool) -> str:
 
 def normalize_text(value: Any, fold: bool = True) -> str:
     """One line of text as every channel stores it: format characters (Cf) and controls removed,
-    whitespace runs (incl. U+3000 and no-break spaces) collapsed to one space, trimmed; `fold`: NFKC
+    blank-looking letters (U+3164, U+2800 …) read as spaces, whitespace runs (incl. U+3000 and
+    no-break spaces) collapsed to one space, blank-looking characters trimmed from both ends; `fold`: NFKC
     as well (full-width digits and letters → ASCII), for codes and numbers only: names keep their
     full-width brackets. None → ""."""
     if value is None:
@@ -82,18 +115,18 @@ def normalize_text(value: Any, fold: bool = True) -> str:
     text = _LINE_BREAKS.sub("\n", str(value))
     if fold:
         text = unicodedata.normalize("NFKC", text)
-    text = _strip_invisible(text, keep_lines=False)
-    return _SPACES.sub(" ", text.replace("\n", " ")).strip()
+    text = _BLANK_LETTERS.sub(" ", _strip_invisible(text, keep_lines=False))
+    return strip_blank(_SPACES.sub(" ", text.replace("\n", " ")))
 
 
 def normalize_free_text(value: Any) -> str:
     """Free text (descriptions, replies, minutes) as every channel stores it: line breaks unified to
-    \n, format characters and controls removed, spaces at the end of lines and blank lines at both
-    ends dropped; the words themselves and full-width punctuation untouched (no NFKC). None → ""."""
+    \n, format characters and controls removed, blank-looking letters (U+3164, U+2800 …) read as
+    spaces, spaces at the end of lines and blank-looking characters and lines at both ends dropped; the words themselves and full-width punctuation untouched (no NFKC). None → ""."""
     if value is None:
         return ""
-    text = _strip_invisible(_LINE_BREAKS.sub("\n", str(value)), keep_lines=True)
-    return "\n".join(line.rstrip() for line in text.split("\n")).strip()
+    text = _BLANK_LETTERS.sub(" ", _strip_invisible(_LINE_BREAKS.sub("\n", str(value)), keep_lines=True))
+    return strip_blank("\n".join(line.rstrip() for line in text.split("\n")))
 
 
 _WORKDAY_UNIT = re.compile(r"\s*(?:个)?(?:工作日|天|日)$")

@@ -15,12 +15,11 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..validation import strip_blank
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # Illegal in XML 1.0 (and therefore in a .docx): removed from every text.
-# What a typed text's ends may carry that nobody sees: Unicode whitespace (U+3000, no-break space …)
-# and the format characters of validation.normalize_text (zero-width space, marks, BOM, soft hyphen).
-_EDGES = "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
@@ -37,12 +36,12 @@ def clean(text: str) -> str:
 def text(value: Any) -> str:
     """Any field value as printable text; None (a missing optional field) is ''. A string is typed
     text (a form's reason, opinion, name): spaces, blank lines and invisible characters at its ends
-    are dropped, as every channel trims (docs/input-rules.md), so a blank-looking value prints as
+    (validation.BLANK_CHARACTER: U+3000, U+200B, U+3164 …) are dropped, as every channel trims (docs/input-rules.md), so a blank-looking value prints as
     nothing."""
     if value is None:
         return ""
     if isinstance(value, str):
-        return clean(value).strip(_EDGES)
+        return strip_blank(clean(value))
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, (dt.datetime, dt.date)):

@@ -46,10 +46,10 @@ import org.springframework.stereotype.Component;
  * <p>Text typed into a form is stored trimmed, whatever the channel (Tasklist's submit-form, REST's
  * complete): when a user task with a Camunda Form ({@code camunda:formRef}) completes, every text field
  * of that form ({@code textfield}, {@code textarea}; not disabled or read-only) whose variable was written
- * in this call loses the spaces, line breaks and invisible characters at both ends (Unicode white space
- * incl. U+3000 and no-break space, format characters such as U+200B and U+FEFF, control characters); the
- * characters between stay as typed. A required field ({@code validate.required}) left blank that way
- * (“   ”, “　”) is refused as a form validation error (HTTP 400 over REST, Tasklist shows it) with the
+ * in this call loses the blank-looking characters at both ends ({@link BlankText}: Unicode white space
+ * incl. U+3000 and no-break space, format characters such as U+200B and U+FEFF, control characters, the
+ * Hangul fillers U+3164 …, U+2800); the characters between stay as typed. A required field
+ * ({@code validate.required}) left blank that way (“   ”, “　”, “ㅤ”) is refused as a form validation error (HTTP 400 over REST, Tasklist shows it) with the
  * message ““字段名”为必填项，不能为空或只填空格”; the task stays open and nothing of the call is kept.
  *
  * <p>The fields come from the form deployed with the process (formRefBinding deployment), read once per
@@ -290,21 +290,8 @@ public class FormTextPlugin extends AbstractProcessEnginePlugin {
     }
   }
 
-  /** `text` without white space, format and control characters at both ends. */
+  /** `text` without blank-looking characters at both ends ({@link BlankText#trim}). */
   static String trim(String text) {
-    int start = 0;
-    int end = text.length();
-    while (start < end && blank(text.codePointAt(start))) {
-      start += Character.charCount(text.codePointAt(start));
-    }
-    while (end > start && blank(text.codePointBefore(end))) {
-      end -= Character.charCount(text.codePointBefore(end));
-    }
-    return text.substring(start, end);
-  }
-
-  static boolean blank(int codePoint) {
-    return Character.isWhitespace(codePoint) || Character.isSpaceChar(codePoint)
-        || Character.getType(codePoint) == Character.FORMAT || Character.isISOControl(codePoint);
+    return BlankText.trim(text);
   }
 }

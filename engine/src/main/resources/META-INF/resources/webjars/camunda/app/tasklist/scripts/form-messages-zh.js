@@ -7,6 +7,10 @@
  * Tasklist's own texts only. This script puts the Chinese text into each message element form-js shows
  * (ul in .fjs-form-field-error), whenever form-js writes one, and lets a number field take full-width
  * digits (３, ２．５), which an IME types and form-js would read as NaN.
+ *
+ * A text field holding only blank-looking characters (BLANK_CHARACTER) shows them as spaces, so that
+ * form-js's check of a required field on the trimmed value (String.trim knows white space only) says
+ * “此项为必填项，不能只填空格。” for U+200B or U+3164 as it does for spaces (tester 3, N1/N9).
  */
 
 const MESSAGES = [
@@ -78,6 +82,25 @@ document.addEventListener('input', (event) => {
       c === '\uFF0E' || c === '\u3002' ? '.' : c === '\uFF0D' ? '-' : String.fromCharCode(c.charCodeAt(0) - 0xFEE0));
   }
   FULL_WIDTH.lastIndex = 0;
+}, true);
+
+// Characters that look blank: Unicode White_Space, controls, format characters, every
+// Default_Ignorable_Code_Point (Hangul fillers U+3164 …, variation selectors) and U+2800 BRAILLE PATTERN
+// BLANK. The same set as appeals.validation.BLANK_CHARACTER and the engine's BlankText.java
+// (tests/static/test_blank_text.py compares the three on every code point).
+export const BLANK_CHARACTER = /[\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/u;
+const BLANK_TEXT = new RegExp(`^${BLANK_CHARACTER.source}+$`, 'u');
+const NOT_WHITE_SPACE = /[^\p{White_Space}]/gu;
+
+document.addEventListener('input', (event) => {
+  const input = event.target;
+  if (event.isComposing || !(input instanceof HTMLInputElement || input instanceof HTMLTextAreaElement)
+      || !input.closest('.fjs-form-field-textfield, .fjs-form-field-textarea')) {
+    return;
+  }
+  if (input.value.trim() !== '' && BLANK_TEXT.test(input.value)) {
+    input.value = input.value.replace(NOT_WHITE_SPACE, ' ');
+  }
 }, true);
 
 export default [];

@@ -1,0 +1,82 @@
+package cn.gov.appeals.engine;
+
+/**
+ * Characters that look blank, and text trimmed of them: the engine's copy of the product's one rule
+ * (docs/input-rules.md, “Blank-looking characters”; Python {@code appeals.validation.BLANK_CHARACTER},
+ * Tasklist {@code scripts/form-messages-zh.js} BLANK). tests/static/test_blank_text.py compiles this class
+ * and checks that the three agree on every code point.
+ *
+ * <p>Blank-looking: Unicode White_Space, controls (Cc), format characters (Cf: U+200B, U+FEFF, …), every
+ * Default_Ignorable_Code_Point (Unicode's DerivedCoreProperties.txt; Java has no such property: the
+ * Hangul fillers U+115F, U+1160, U+3164, U+FFA0, variation selectors, …) and U+2800 BRAILLE PATTERN BLANK.
+ */
+final class BlankText {
+
+  private BlankText() {
+  }
+
+  /** Default_Ignorable_Code_Point, Unicode 16 DerivedCoreProperties.txt: inclusive ranges. */
+  static final int[] DEFAULT_IGNORABLE = {
+      0x00AD, 0x00AD, 0x034F, 0x034F, 0x061C, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180F,
+      0x200B, 0x200F, 0x202A, 0x202E, 0x2060, 0x206F, 0x3164, 0x3164, 0xFE00, 0xFE0F, 0xFEFF, 0xFEFF,
+      0xFFA0, 0xFFA0, 0xFFF0, 0xFFF8, 0x1BCA0, 0x1BCA3, 0x1D173, 0x1D17A, 0xE0000, 0xE0FFF};
+
+  static final int BRAILLE_PATTERN_BLANK = 0x2800;
+
+  static boolean defaultIgnorable(int codePoint) {
+    for (int i = 0; i < DEFAULT_IGNORABLE.length; i += 2) {
+      if (codePoint >= DEFAULT_IGNORABLE[i] && codePoint <= DEFAULT_IGNORABLE[i + 1]) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether `codePoint` shows nothing (see the class). */
+  static boolean blank(int codePoint) {
+    int type = Character.getType(codePoint);
+    return Character.isWhitespace(codePoint) || Character.isSpaceChar(codePoint) || type == Character.FORMAT
+        || type == Character.CONTROL || defaultIgnorable(codePoint) || codePoint == BRAILLE_PATTERN_BLANK;
+  }
+
+  /**
+   * `text` without blank-looking characters at both ends; the characters between stay as typed, and so
+   * does a blank mark (a variation selector: ❤ + U+FE0F) right after the last visible character.
+   */
+  static String trim(String text) {
+    int start = 0;
+    int end = text.length();
+    while (start < end && blank(text.codePointAt(start))) {
+      start += Character.charCount(text.codePointAt(start));
+    }
+    while (end > start && blank(text.codePointBefore(end))) {
+      end -= Character.charCount(text.codePointBefore(end));
+    }
+    while (end > start && end < text.length() && blank(text.codePointAt(end))
+        && Character.getType(text.codePointAt(end)) == Character.NON_SPACING_MARK) {
+      end += Character.charCount(text.codePointAt(end));
+    }
+    return text.substring(start, end);
+  }
+
+  /** For tests/static/test_blank_text.py: the blank code points and those this Java does not know, as ranges. */
+  public static void main(String[] args) {
+    StringBuilder out = new StringBuilder();
+    for (String kind : new String[] {"blank", "undefined"}) {
+      out.append(kind);
+      int start = -1;
+      for (int cp = 0; cp <= Character.MAX_CODE_POINT + 1; cp++) {
+        boolean in = cp <= Character.MAX_CODE_POINT
+            && ("blank".equals(kind) ? blank(cp) : !Character.isDefined(cp));
+        if (in && start < 0) {
+          start = cp;
+        } else if (!in && start >= 0) {
+          out.append(' ').append(Integer.toHexString(start)).append('-').append(Integer.toHexString(cp - 1));
+          start = -1;
+        }
+      }
+      out.append('\n');
+    }
+    System.out.print(out);
+  }
+}
