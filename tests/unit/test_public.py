@@ -26,7 +26,7 @@ from appeals.public.delivery import deliver_due
 from appeals.public.gateway import EngineUnavailable, NotWaiting
 from appeals.public.links import SALT, SurveyTokenError, read_survey_token
 from appeals.public.submissions import FIELD_NAMES, parse_lookup_key
-from appeals.settings import EngineSettings, PublicSettings, Settings, SettingsError
+from appeals.settings import EngineSettings, OrgSettings, PublicSettings, Settings, SettingsError
 from appeals.validation import check_email
 
 SECRET = "public-test-secret-" + secrets.token_hex(16)
@@ -380,6 +380,54 @@ def test_lookup_keys_accept_the_number_in_any_bracket_width_or_the_receipt_token
     assert parse_lookup_key("0123456789ABCDEF", "某县").business_key == "WEB-0123456789ABCDEF"
     for bad in ("", "12", "第12号", "x" * 100, "<script>"):
         assert parse_lookup_key(bad, "某县") is None, bad
+
+
+YEAR_BRACKETS = [("（", "）"), ("(", ")"), ("【", "】"), ("[", "]"), ("［", "］"), ("〔", "〕"), ("〖", "〗"),
+                 ("-", "-"), ("－", "－"), ("—", "—"), ("", "-"), ("【", ")"), ("", "年")]
+
+
+@given(prefix=st.sampled_from(["乙县服企办收", "乙县", "", "乙县服企办收 "]),
+       brackets=st.sampled_from(YEAR_BRACKETS), full_width=st.booleans(),
+       serial=st.integers(min_value=1, max_value=9_999_999), ordinal=st.sampled_from([("第", "号"), ("第", ""), ("", "号"), ("", "")]),
+       spaces=st.booleans())
+@example(prefix="乙县服企办收", brackets=("【", "】"), full_width=False, serial=21, ordinal=("第", "号"), spaces=False)
+@example(prefix="乙县服企办收", brackets=("[", "]"), full_width=False, serial=21, ordinal=("第", "号"), spaces=False)
+@example(prefix="乙县服企办收", brackets=("-", "-"), full_width=False, serial=21, ordinal=("第", "号"), spaces=False)
+@example(prefix="", brackets=("", "-"), full_width=False, serial=21, ordinal=("", ""), spaces=False)
+def test_the_year_of_a_number_may_stand_in_any_brackets_or_between_dashes(prefix, brackets, full_width, serial,
+                                                                         ordinal, spaces) -> None:
+    """Tester 3, N5: 乙县服企办收【2026】第21号, [2026], -2026-, 2026-21 were refused. The kind: any bracket pair
+    (or dashes) around the year, full-width or not, 第/号 and the county prefix optional."""
+    year, number = "2026", str(serial)
+    if full_width:
+        year, number = (t.translate({ord(d): ord(d) + 0xFEE0 for d in "0123456789"}) for t in (year, number))
+    if brackets == ("", "-") and not ordinal[0]:
+        typed_year = f"{year}-"  # 2026-21
+    else:
+        typed_year = f"{brackets[0]}{year}{brackets[1]}"
+    gap = " " if spaces else ""
+    typed = f"{prefix}{gap}{typed_year}{gap}{ordinal[0]}{number}{ordinal[1]}"
+    assert parse_lookup_key(typed, "乙县").registration_number == f"乙县服企办收（2026）第{serial}号", typed
+
+
+def test_a_number_whose_year_cannot_be_told_is_refused() -> None:
+    for bad in ("202621", "12026-21", "(26)第3号", "21-2026", "（2026）", "2026", "乙县服企办收2026 21号"):
+        assert parse_lookup_key(bad, "乙县") is None, bad
+
+
+def test_each_countys_lookup_error_gives_its_own_example_number(tmp_path) -> None:
+    """Tester 3, N6: 乙县's site said “如：某县服企办收（2026）第12号”."""
+    base = Settings(engine=EngineSettings(url="http://127.0.0.1:9/engine-rest"), data_dir=tmp_path)
+    for county in ("乙县", "某县"):
+        settings = public_settings(dataclasses.replace(base, org=OrgSettings(prefix_override=county)))
+        app = create_app(settings)
+        app.config["TESTING"] = True
+        app.extensions[EXTENSION].gateway = FakeGateway()
+        response = post_form(app.test_client(), "/lookup", {"number": "第12号", "phone": PHONE})
+        body = response.get_data(as_text=True)
+        assert response.status_code == 400 and f"如：{county}服企办收（2026）第12号）或16位回执号" in body
+        other = "某县" if county == "乙县" else "乙县"
+        assert f"{other}服企办收" not in body
 
 
 def test_survey_tokens_are_signed_and_expire() -> None:

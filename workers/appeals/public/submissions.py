@@ -117,7 +117,13 @@ def read_intake(form: Mapping[str, Any]) -> IntakeResult:
 
 
 # --------------------------------------------------------------------------- lookup
-_NUMBER = re.compile(r"^(?P<prefix>.*?)(?:服企办收)?\((?P<year>\d{4})\)第?(?P<serial>\d{1,7})号?$")
+# The year of a 登记编号 as people write it (tester 3, N5): in brackets of any shape or width (（2026）,
+# [2026], 【2026】, 〔2026〕, 〖2026〗, one of the pair left off) or between dashes (-2026-, 2026-21), or
+# followed by 年 or 第; then the serial, 第 and 号 optional. Anything else — a year not of 4 digits,
+# digits run together (202621) — is refused, never guessed.
+_OPEN = r"(?:[(\[{<【〔〖「『《〈]|[-‐‑‒–—―_])"
+_CLOSE = r"(?:[)\]}>】〕〗」』》〉]|[-‐‑‒–—―_]|年|(?=第))"
+_NUMBER = re.compile(rf"^(?P<prefix>.*?)(?:服企办收)?{_OPEN}?(?P<year>\d{{4}}){_CLOSE}第?(?P<serial>\d{{1,7}})号?$")
 _TOKEN = re.compile(r"^(?:WEB-?)?(?P<token>[0-9A-F]{16})$")
 
 
@@ -128,8 +134,10 @@ class LookupKey:
 
 
 def parse_lookup_key(raw: Any, prefix: str) -> LookupKey | None:
-    """A 登记编号 (any bracket width, the county prefix may be left out) or a receipt token."""
-    text = re.sub(r"\s", "", normalize_text(raw)).replace("〔", "(").replace("〕", ")")
+    """A 登记编号 or a receipt token. The number's year may stand in brackets of any shape and width or
+    between dashes (乙县服企办收【2026】第21号, [2026], -2026-, 2026-21: `_NUMBER`), the county prefix and
+    服企办收 may be left out (`prefix` is the site's county's). None for anything else."""
+    text = re.sub(r"\s", "", normalize_text(raw))
     if not text or len(text) > 64:
         return None
     token = _TOKEN.match(text.upper())
@@ -139,6 +147,8 @@ def parse_lookup_key(raw: Any, prefix: str) -> LookupKey | None:
     if not number:
         return None
     given = number["prefix"].removesuffix("服企办收")
+    if re.search(r"\d$", given):  # digits run into the year (12026-21): which is the year?
+        return None
     if given and given != prefix:
         prefix = given
     return LookupKey(registration_number=f"{prefix}服企办收（{number['year']}）第{int(number['serial'])}号")

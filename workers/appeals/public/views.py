@@ -198,10 +198,11 @@ def lookup() -> Any:
         return render_template("lookup.html", values={"number": number, "phone": ""}, errors={})
     values = {"number": str(request.form.get("number") or "")[:200], "phone": str(request.form.get("phone") or "")[:50]}
     errors: dict[str, str] = {}
-    key = parse_lookup_key(values["number"], pub.org()[1])
+    prefix = pub.org()[1]
+    key = parse_lookup_key(values["number"], prefix)
     phone = phone_digits(values["phone"])
-    if key is None:
-        errors["number"] = "请填写登记编号（如：某县服企办收（2026）第12号）或16位回执号"
+    if key is None:  # the example is this site's county's own number (tester 3, N6)
+        errors["number"] = f"请填写登记编号（如：{prefix}服企办收（2026）第12号）或16位回执号"
     if not phone:
         errors["phone"] = "请填写提交诉求时留的联系电话"
     if errors:
