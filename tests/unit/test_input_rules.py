@@ -11,7 +11,7 @@ from pathlib import Path
 
 import phonenumbers
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from stdnum.cn import uscc
 
@@ -362,3 +362,42 @@ def test_a_12345_order_keeps_every_number_it_gave_for_the_lookup(first, second) 
     single = build_order({"orderNumber": "GD12", "problemDescription": "厂区停电", "contactName": "王经理",
                           "contactPhone": TYPED_AS[first]}, "xlsx")
     assert single.registration["otherContactPhones"] is None
+
+
+# --------------------------------------------------------------------------- tester 3: a mobile with an extension
+EXTENSION_STYLES = st.sampled_from([" 转 {e}", "转{e}", "-{e}", " 分机 {e}", " ext {e}", "#{e}", " x{e}"])
+
+
+@given(prefix=st.sampled_from(["137", "139", "150", "186", "199"]), rest=st.text("0123456789", min_size=8, max_size=8),
+       country=st.sampled_from(["", "+86 ", "0086"]), full_width=st.booleans(),
+       extension=st.text("0123456789", min_size=1, max_size=6), ext_style=EXTENSION_STYLES)
+@example(prefix="137", rest="00001111", country="", full_width=True, extension="12", ext_style=" 转 {e}")
+def test_a_mobile_with_an_extension_is_refused_on_every_channel(prefix, rest, country, full_width, extension,
+                                                                 ext_style) -> None:
+    """Tester 3, N12: “１３７００００１１１１ 转 12” was stored as 13700001111-12. A mobile has no extension: the
+    public page and Tasklist's intake (validate_registration) refuse it saying so; the 12345 import keeps
+    the mobile without it and shows the operator's whole text to the office. Landlines keep theirs (the
+    test above)."""
+    from appeals.validation import PHONE_MOBILE_EXTENSION_MESSAGE
+
+    mobile = prefix + rest
+    typed = country + mobile + ext_style.format(e=extension)
+    if full_width:
+        typed = typed.translate({ord(d): ord(d) + 0xFEE0 for d in "0123456789"})
+    assert check_phone(typed) == (mobile, PHONE_MOBILE_EXTENSION_MESSAGE), typed
+    checked = validate_registration({"enterpriseName": "某县鑫源", "contactName": "赵", "contactPhone": typed,
+                                     "problemDescription": "停电", "channel": "online"}, require_credit_code=False)
+    assert PHONE_MOBILE_EXTENSION_MESSAGE in checked.errors
+    order = build_order({"orderNumber": "GD-EXT-1", "problemDescription": "厂区停电", "contactPhone": typed,
+                         "contactName": "王经理"}, "xlsx")
+    assert isinstance(order, WorkOrder) and order.registration["contactPhone"] == mobile
+    assert "12345工单联系电话为" in order.registration["importNotes"]
+
+
+def test_the_public_page_refuses_a_mobile_with_an_extension_next_to_the_field(tmp_path) -> None:
+    from ..unit.test_public import VALID, make_app, post_form
+
+    app, gateway = make_app(tmp_path)
+    response = post_form(app.test_client(), "/appeal", {**VALID, "contactPhone": "１３７００００１１１１ 转 12"})
+    assert response.status_code == 400 and "联系电话为手机号时不带分机号" in response.get_data(as_text=True)
+    assert gateway.started == []

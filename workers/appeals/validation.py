@@ -225,6 +225,13 @@ def canonical_phone(number: phonenumbers.PhoneNumber, extension: str | None = No
     return national + suffix
 
 
+PHONE_MOBILE_EXTENSION_MESSAGE = "联系电话为手机号时不带分机号，请只填11位手机号（分机号只用于座机，如 0356-6012345 转 801）"
+
+
+def _is_mobile_number(number: phonenumbers.PhoneNumber) -> bool:
+    return phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE
+
+
 PHONE_SEVERAL_MESSAGE = "联系电话只填一个号码（手机号或带区号的座机号），其他号码请写在问题描述中"
 PHONE_WORDS_MESSAGE = "联系电话只填号码，不要写姓名或说明（姓名填在“联系人”）"
 # Between two numbers people write / 、 , ， ; ； | 或 or spaces; a bracket without digits is a name
@@ -266,7 +273,10 @@ def split_phones(value: Any) -> tuple[list[str], str]:
             words.append(part)
             continue
         number, extension = _parse_phone(around["number"])
-        if number is not None:
+        if number is not None and extension and _is_mobile_number(number):  # "13912345678 转 12"
+            phones.append(canonical_phone(number))
+            words.append(f"转{extension}")
+        elif number is not None:
             phones.append(canonical_phone(number, extension))
         elif halves := _two_numbers(around["number"]):  # "13912345678 13812345678"
             phones.extend(halves)
@@ -280,7 +290,8 @@ def split_phones(value: Any) -> tuple[list[str], str]:
 def check_phone(value: Any) -> tuple[str, str | None]:
     """The phone as stored (see canonical_phone) and an error message, or None. Accepts what
     people write: +86 / 0086, spaces, hyphens, dots, brackets around the area code, full-width
-    digits, invisible characters, an extension after 转/分机/ext/x/# or a trailing hyphen. Two
+    digits, invisible characters, an extension after 转/分机/ext/x/# or a trailing hyphen (a landline's
+    only: a mobile with one is refused, PHONE_MOBILE_EXTENSION_MESSAGE, and returned without it). Two
     numbers in one field, or a name beside the number, are refused with a message that says so
     (PHONE_SEVERAL_MESSAGE, PHONE_WORDS_MESSAGE); the value returned then is the first number."""
     text = _phone_text(value)
@@ -290,6 +301,8 @@ def check_phone(value: Any) -> tuple[str, str | None]:
     if len(phones) > 1:  # before the whole text: phonenumbers reads "…;139…" as an extension
         return phones[0], PHONE_SEVERAL_MESSAGE
     number, extension = _parse_phone(text)
+    if number is not None and extension and _is_mobile_number(number):  # a mobile has no extension
+        return canonical_phone(number), PHONE_MOBILE_EXTENSION_MESSAGE
     if number is not None:
         return canonical_phone(number, extension), None
     if phones:
