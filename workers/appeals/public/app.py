@@ -205,6 +205,17 @@ def error_page(status: int, message: str | None = None, title: str | None = None
                            message=message or default_message), status
 
 
+def too_large_page() -> tuple[str, int]:
+    """The Chinese 413 page with the site's limit (MAX_CONTENT_LENGTH; the public server's own refusal
+    before the app, `appeals.public.server`, shows the same page). Nothing of such a post is read, so
+    nothing of it is kept: the page sends the enterprise back, where the browser still holds the form."""
+    from flask import current_app
+
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    return error_page(413, f"提交的内容超过了允许的大小（每次提交最多{limit // 1024} KB，每段文字最多5000字），"
+                           "本次提交未被受理。请用浏览器的“返回”回到上一页（已填写的内容仍在），精简文字后重新提交。")
+
+
 def _install_handlers(app: Flask) -> None:
     @app.after_request
     def security_headers(response: Response) -> Response:
@@ -246,7 +257,7 @@ def _install_handlers(app: Flask) -> None:
             log.info("rate limit reached at %s", request.endpoint)
         if status not in ERROR_PAGES:
             status = 400 if 400 <= status < 500 else 500
-        response = error_page(status)
+        response = too_large_page() if status == 413 else error_page(status)
         if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
             body, code = response
             return body, code, {"Allow": ", ".join(error.valid_methods)}

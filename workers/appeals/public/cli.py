@@ -27,9 +27,8 @@ public = click.Group("public", help="企业诉求公众服务页面（在线填�
 @pass_app
 def serve(app_ctx: AppContext, host: str, port: int | None, threads: int, county: str | None) -> None:
     """Serve the public pages of one county with waitress (a production WSGI server)."""
-    import waitress
-
     from .app import create_app
+    from .server import create_server
 
     try:
         base = county_settings(app_ctx.settings, county or app_ctx.settings.public.county)
@@ -50,9 +49,10 @@ def serve(app_ctx: AppContext, host: str, port: int | None, threads: int, county
         # X-Forwarded-* headers are honoured by the app itself (APPEALS_PUBLIC_TRUSTED_PROXIES, ProxyFix)
         # waitress drops X-Forwarded-* headers unless told otherwise: behind trusted proxies they are
         # left for the app, or every enterprise would share the proxy's address (and its rate limit)
-        waitress.serve(app, host=host, port=port, threads=threads, ident="",
-                       max_request_body_size=settings.max_request_bytes,
-                       clear_untrusted_proxy_headers=settings.trusted_proxies == 0)
+        # waitress's own refusal of an oversized post is the site's Chinese page too (server.py)
+        create_server(app, host=host, port=port, threads=threads, ident="",
+                      max_request_body_size=settings.max_request_bytes,
+                      clear_untrusted_proxy_headers=settings.trusted_proxies == 0).run()
     finally:
         deliverer.stop()
 
