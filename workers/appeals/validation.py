@@ -130,17 +130,22 @@ def normalize_free_text(value: Any) -> str:
 
 
 _WORKDAY_UNIT = re.compile(r"\s*(?:个)?(?:工作日|天|日)$")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
 def whole_workdays(value: Any) -> int:
     """A number of working days as a whole number ≥ 1, the one the deadline moves by and the office
     reads: 3, 3.0, "3", "３", "3天", "3个工作日" → 3; a fraction is rounded half up (2.5 → 3, 2.4 → 2);
-    0, negatives and None → 1. Raises ValueError (Chinese message) for anything not a number."""
+    0, negatives and None → 1. Raises ValueError (Chinese message) for anything not a number written
+    with digits and at most one point (1e1, 0x3, 1_0, "1 2" included: never read as another number)."""
     if value is None or value == "":
         return 1
     if isinstance(value, bool):
         raise ValueError(f"工作日数应为整数（现为“{value}”）")
     text = _WORKDAY_UNIT.sub("", normalize_text(value))
+    if not isinstance(value, (int, float, Decimal)) and not _PLAIN_NUMBER.fullmatch(text):
+        # Decimal (like JavaScript's Number) would read 1e1, 1_0 or 0x3 as another number (tester 3, N2)
+        raise ValueError(f"工作日数应为整数（现为“{str(value)[:20]}”）")
     try:
         number = Decimal(text)
     except InvalidOperation:
