@@ -130,3 +130,84 @@ def test_the_forms_messages_are_chinese_and_a_number_field_takes_full_width_digi
     appeal.task("Task_ApproveExtension", "office-clerk")
     assert appeal.variables()["extensionDays"] == 4
     page.close()
+
+
+# typed into 申请延长工作日数 → (what the field shows once left, the message or None)
+NUMBER_TYPED = [
+    ("1e1", "NaN", "请填写数字（如 3）。"), ("2E0", "NaN", "请填写数字（如 3）。"), ("1 2", "NaN", "请填写数字（如 3）。"),
+    ("0x3", "NaN", "请填写数字（如 3）。"), ("Infinity", "NaN", "请填写数字（如 3）。"), ("三", "NaN", "请填写数字（如 3）。"),
+    ("1,5", "NaN", "请填写数字（如 3）。"), ("4.0", "4", None), ("4.", "4", None), ("０", "0", "不能小于1。"),
+    ("７", "7", None), ("１２", "12", None), ("+4", "4", None), ("-3", "-3", "不能小于1。"), ("21", "21", "不能大于20。"),
+    ("３．５", "3.5", "数值无效，最接近的两个有效值是3和4。"),
+]
+
+
+def test_a_number_field_reads_what_was_typed_or_refuses_it(workers: EngineHandle, browser) -> None:
+    """Tester 3, N2: form-js's number field dropped keys silently and read the rest with Number(): `1e1`
+    became 11, `2E0` 20 (stored and approved), `1 2` 12, `0x3` 3; `4.0` and `０` emptied the field.
+    scripts/form-messages-zh.js: typed key by key or inserted at once (an input method), a number is read
+    as typed (full-width as ASCII, 4.0 as 4) or refused with a Chinese message, never another number.
+    Also N8: the selects' placeholder is Chinese."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    appeal = Appeal.start(workers, "BROWSER-NUMBER-KIND")
+    dispatch_to(appeal, "dept-industry", "industry-handler")
+    task = appeal.task("Task_HandleAppeal", "industry-handler")
+    page = login(browser, workers, "industry-handler")
+    page.goto(f"{workers.base_url}/camunda/app/tasklist/#/?task={task['id']}")
+    page.get_by_text("办理诉求并答复企业").first.wait_for()
+    page.get_by_text("认领", exact=True).click()
+    page.get_by_label("报送办理结果").check()
+    page.locator(".fjs-select-display").first.wait_for()
+    assert page.locator(".fjs-select-display").all_inner_texts() == ["请选择"], "N8: no English “Select”"
+    page.get_by_label("申请延期").check()
+    days, reason = page.get_by_label("申请延长工作日数"), page.get_by_label("延期理由")
+    errors = page.locator(".fjs-form-field-number .fjs-form-field-error li")
+    seen = []
+    for how in ("type", "insert"):
+        for typed, shown, message in NUMBER_TYPED:
+            days.fill("")
+            days.click()
+            page.keyboard.type(typed) if how == "type" else page.keyboard.insert_text(typed)
+            reason.click()
+            expected = [message] if message else []
+            try:
+                wait_for(lambda s=shown, e=expected: days.input_value() == s and errors.all_inner_texts() == e,
+                         timeout=5)
+            except AssertionError:
+                seen.append((how, typed, days.input_value(), errors.all_inner_texts()))
+    assert seen == [], "typed, shown, messages"
+    page.screenshot(path=str(ARTIFACTS / "tasklist-number-refused.png"), full_page=True)
+
+    days.fill("")
+    days.click()
+    page.keyboard.type("4.0")
+    reason.fill("需等待省级政策答复")
+    reason.blur()
+    assert days.input_value() == "4"
+    wait_for(lambda: page.locator(".fjs-form-field-error li").count() == 0,
+             message=f"no form errors left ({page.locator('.fjs-form-field-error li').all_inner_texts()})")
+    page.get_by_role("button", name="完成").click()
+    appeal.task("Task_ApproveExtension", "office-clerk")
+    assert appeal.variables()["extensionDays"] == 4
+    page.close()
+
+
+def test_the_start_form_flags_invisible_only_required_text_and_speaks_chinese(workers: EngineHandle, browser) -> None:
+    """Tester 3, N9/N1: the start form 企业反映困难问题登记表 let 企业名称 “\\u3000\\u200b” and 主要困难和问题
+    “\\u2060\\u200b” through (spaces were flagged); U+3164 likewise. N8: 反映形式 showed “Select”."""
+    page = login(browser, workers, "office-clerk")
+    page.get_by_text("发起流程").first.click()
+    page.get_by_text("企业诉求办理").first.click()
+    page.get_by_label("企业名称").wait_for()
+    assert "请选择" in page.locator(".fjs-select-display").all_inner_texts()
+    assert "Select" not in page.locator(".fjs-form").inner_text()
+    for label, typed in (("企业名称", "\u3000\u200b"), ("主要困难和问题", "\u2060\u200b"), ("联系人", "\u3164")):
+        field = page.get_by_label(label)
+        field.click()
+        page.keyboard.insert_text(typed)
+        field.blur()
+        container = page.locator(".fjs-form-field", has=field)
+        wait_for(lambda c=container: "此项为必填项，不能只填空格。" in c.locator(".fjs-form-field-error li").all_inner_texts(),
+                 timeout=5, message=f"{label} flagged")
+    page.screenshot(path=str(ARTIFACTS / "tasklist-start-form-invisible.png"), full_page=True)
+    page.close()

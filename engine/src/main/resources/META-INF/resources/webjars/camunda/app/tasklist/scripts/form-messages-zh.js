@@ -56,6 +56,7 @@ function translateWithin(node) {
         text.data = chinese;
       }
     }
+    numberMessages(item.closest('.fjs-form-field-number'));
   }
 }
 
@@ -69,20 +70,165 @@ new MutationObserver((mutations) => {
   }
 }).observe(document.documentElement, {childList: true, subtree: true, characterData: true});
 
-// Full-width digits, point and minus in a number field become ASCII before form-js reads the input.
-const FULL_WIDTH = /[\uFF10-\uFF19\uFF0E\uFF0D\u3002]/g;
-document.addEventListener('input', (event) => {
-  const input = event.target;
-  if (!(input instanceof HTMLInputElement) || !input.closest('.fjs-form-field-number')) {
+// A number field reads what was typed, or refuses it (tester 3, N2). form-js's own key filter drops
+// every key but digits, '.', ',' and a leading '-' without a word ("1e1" became 11, "0x3" 3, "1 2" 12)
+// and then reads the rest with Number(), which also takes "1e1", "0x3" or "Infinity". Here every key
+// reaches the field (its keypress never reaches form-js) and, before form-js reads the input, full-width
+// digits, point and minus become ASCII (NFKC: ３ → 3, ２．５ → 2.5, ０ → 0) and a leading '+' is dropped
+// (+4 is 4). Whatever is then not a plain decimal number (NUMBER_TYPED: a sign, digits, one point) is
+// handed to form-js as "NaN", which it shows in the field with no value (Backspace empties it), and the
+// message says “请填写数字（如 3）。”; 完成 stays refused. form-js sends a changed value on after a short
+// delay and compares it with the value it last sent, so a number replaced by "NaN" within that delay
+// may come back (1 → 1e → 1): when the field is left, and before any button acts, a field that shows
+// something else than what was typed gets what was typed again. A whole number written with zeros after
+// the point (4.0) is read as that number once the field is left.
+const NUMBER_TYPED = /^-?\d*(\.\d*)?$/;
+const WHOLE_WITH_POINT = /^(-?\d+)\.0*$/;
+const NOT_A_NUMBER = '请填写数字（如 3）。';
+
+function numberInput(target) {
+  return target instanceof HTMLInputElement && target.closest('.fjs-form-field-number') ? target : null;
+}
+
+/** What form-js is to read of `typed`: the ASCII number as typed, or "NaN" for anything else. */
+export function numberText(typed) {
+  const text = typed.normalize('NFKC').replace(/\u3002/g, '.').replace(/^\+/, '');
+  return NUMBER_TYPED.test(text) ? text : 'NaN';
+}
+
+/** The message of a number field: form-js says "required" for "NaN" (no value); it is not a number. */
+function numberMessages(field) {
+  const input = field && field.querySelector('input');
+  if (!input) {
     return;
   }
-  if (FULL_WIDTH.test(input.value)) {
-    FULL_WIDTH.lastIndex = 0;
-    input.value = input.value.replace(FULL_WIDTH, (c) =>
-      c === '\uFF0E' || c === '\u3002' ? '.' : c === '\uFF0D' ? '-' : String.fromCharCode(c.charCodeAt(0) - 0xFEE0));
+  const required = translate('Field is required.');
+  for (const item of field.querySelectorAll('.fjs-form-field-error li')) {
+    const walker = document.createTreeWalker(item, NodeFilter.SHOW_TEXT);
+    for (let text = walker.nextNode(); text; text = walker.nextNode()) {  // preact's own text nodes
+      if (input.value === 'NaN' && text.data.trim() === required) {
+        text.data = NOT_A_NUMBER;
+      } else if (input.value !== 'NaN' && text.data.trim() === NOT_A_NUMBER) {
+        text.data = required;
+      }
+    }
   }
-  FULL_WIDTH.lastIndex = 0;
+}
+
+document.addEventListener('keypress', (event) => {
+  if (numberInput(event.target)) {
+    event.stopPropagation();  // form-js's filter would drop the key without a word
+  }
 }, true);
+
+// what the user last typed into each number field, as form-js is to read it
+const TYPED = new WeakMap();
+
+document.addEventListener('input', (event) => {
+  const input = numberInput(event.target);
+  if (!input || !event.isTrusted || event.isComposing) {
+    return;  // our own hand-over, or an input method still composing
+  }
+  const text = numberText(input.value);
+  TYPED.set(input, text);
+  if (text !== input.value) {
+    input.value = text;
+  }
+}, true);
+
+/** What the field must show for what was typed: 4.0 as 4; null when nothing was typed. */
+function expectedText(input) {
+  const typed = TYPED.get(input);
+  if (typed === undefined) {
+    return null;
+  }
+  const whole = WHOLE_WITH_POINT.exec(typed);
+  return whole ? String(Number(whole[1])) : typed;
+}
+
+/** Hands `input` what was typed again when form-js shows something else (its delayed change came back). */
+function reassert(input) {
+  const expected = expectedText(input);
+  if (expected === null || input.value === expected) {
+    return false;
+  }
+  input.value = expected;
+  input.dispatchEvent(new Event('input', {bubbles: true}));
+  return true;
+}
+
+// 4.0 is read as 4 once the field is left (not while typing: 4.05 is still being written), and what
+// form-js shows then is what was typed
+document.addEventListener('focusout', (event) => {
+  const input = numberInput(event.target);
+  if (input) {
+    reassert(input);
+    for (const delay of [50, 400, 1000]) {  // form-js's delayed change (300 ms) may still come back
+      setTimeout(() => document.activeElement !== input && reassert(input), delay);  // not while typing again
+    }
+  }
+}, true);
+
+// 完成 / 发起 never submit a number the field does not show as typed
+document.addEventListener('click', (event) => {
+  const button = event.target instanceof Element && event.target.closest('button');
+  if (!button) {
+    return;
+  }
+  let changed = false;
+  for (const input of document.querySelectorAll('.fjs-form-field-number input')) {
+    changed = reassert(input) || changed;
+  }
+  if (changed) {
+    event.preventDefault();
+    event.stopPropagation();
+  }
+}, true);
+
+// after form-js has read the input and rendered: the message of what it shows
+document.addEventListener('input', (event) => {
+  const input = numberInput(event.target);
+  if (input) {
+    setTimeout(() => numberMessages(input.closest('.fjs-form-field-number')), 0);
+  }
+}, false);
+
+// form-js writes English placeholders into selects ("Select") and their search boxes ("Search").
+const PLACEHOLDERS = {Select: '请选择', Search: '搜索'};
+
+function placeholdersWithin(node) {
+  const root = node.nodeType === Node.TEXT_NODE ? node.parentNode : node;
+  if (!root || !root.querySelectorAll) {
+    return;
+  }
+  const displays = root.matches('.fjs-select-display') ? [root] : root.querySelectorAll('.fjs-select-display');
+  for (const display of displays) {
+    for (const text of display.childNodes) {
+      if (text.nodeType === Node.TEXT_NODE && PLACEHOLDERS[text.data.trim()]) {
+        text.data = PLACEHOLDERS[text.data.trim()];
+      }
+    }
+  }
+  const inputs = root.matches('input[placeholder]') ? [root] : root.querySelectorAll('input[placeholder]');
+  for (const input of inputs) {
+    if (PLACEHOLDERS[input.placeholder] && input.closest('.fjs-container, .fjs-form')) {
+      input.placeholder = PLACEHOLDERS[input.placeholder];
+    }
+  }
+}
+
+new MutationObserver((mutations) => {
+  for (const mutation of mutations) {
+    if (mutation.type === 'characterData') {
+      placeholdersWithin(mutation.target);
+    } else if (mutation.type === 'attributes') {
+      placeholdersWithin(mutation.target);
+    } else {
+      mutation.addedNodes.forEach(placeholdersWithin);
+    }
+  }
+}).observe(document.documentElement,
+  {childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['placeholder']});
 
 // Characters that look blank: Unicode White_Space, controls, format characters, every
 // Default_Ignorable_Code_Point (Hangul fillers U+3164 …, variation selectors) and U+2800 BRAILLE PATTERN
