@@ -112,7 +112,7 @@ def normalize_text(value: Any, fold: bool = True) -> str:
     full-width brackets. None → ""."""
     if value is None:
         return ""
-    text = _LINE_BREAKS.sub("\n", str(value))
+    text = _LINE_BREAKS.sub("\n", strip_blank(str(value)))  # a mark after a removed control is no letter's
     if fold:
         text = unicodedata.normalize("NFKC", text)
     text = _BLANK_LETTERS.sub(" ", _strip_invisible(text, keep_lines=False))
@@ -125,7 +125,7 @@ def normalize_free_text(value: Any) -> str:
     spaces, spaces at the end of lines and blank-looking characters and lines at both ends dropped; the words themselves and full-width punctuation untouched (no NFKC). None → ""."""
     if value is None:
         return ""
-    text = _BLANK_LETTERS.sub(" ", _strip_invisible(_LINE_BREAKS.sub("\n", str(value)), keep_lines=True))
+    text = _BLANK_LETTERS.sub(" ", _strip_invisible(_LINE_BREAKS.sub("\n", strip_blank(str(value))), keep_lines=True))
     return strip_blank("\n".join(line.rstrip() for line in text.split("\n")))
 
 
