@@ -75,7 +75,7 @@ new MutationObserver((mutations) => {
 // and then reads the rest with Number(), which also takes "1e1", "0x3" or "Infinity". Here every key
 // reaches the field (its keypress never reaches form-js) and, before form-js reads the input, full-width
 // digits, point and minus become ASCII (NFKC: ３ → 3, ２．５ → 2.5, ０ → 0) and a leading '+' is dropped
-// (+4 is 4). Whatever is then not a plain decimal number (NUMBER_TYPED: a sign, digits, one point) is
+// (+4 is 4); a decimal comma is a point as form-js reads it (2,5), 1,000 is refused. Whatever is then not a plain decimal number (NUMBER_TYPED: a sign, digits, one point) is
 // handed to form-js as "NaN", which it shows in the field with no value (Backspace empties it), and the
 // message says “请填写数字（如 3）。”; 完成 stays refused. form-js sends a changed value on after a short
 // delay and compares it with the value it last sent, so a number replaced by "NaN" within that delay
@@ -92,7 +92,11 @@ function numberInput(target) {
 
 /** What form-js is to read of `typed`: the ASCII number as typed, or "NaN" for anything else. */
 export function numberText(typed) {
-  const text = typed.normalize('NFKC').replace(/\u3002/g, '.').replace(/^\+/, '');
+  let text = typed.normalize('NFKC').replace(/\u3002/g, '.').replace(/^\+/, '');
+  if (/,\d{3}$/.test(text)) {
+    return 'NaN';  // 1,000: a thousands separator or a decimal comma? never guessed
+  }
+  text = text.replace(/,/g, '.');  // a decimal comma is a point, as form-js reads it (2,5 is 2.5)
   return NUMBER_TYPED.test(text) ? text : 'NaN';
 }
 
