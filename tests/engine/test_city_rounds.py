@@ -81,8 +81,8 @@ def test_a_dissatisfied_enterprise_sends_the_rework_of_an_escalated_appeal_back_
                                                           today + dt.timedelta(days=1))}
     assert city.id in lines["某县"].transferred and rework.id not in lines["某县"].transferred
 
-    rework.complete("Task_ReworkCityAppeal", "city-land-handler", resultClass="A",
-                    replyText="市自然资源局重新协调，指标已下达，已再次书面答复企业")
+    rework.complete("Task_ReworkCityAppeal", "city-land-handler", revisedResultClass="A",
+                    revisedReplyText="市自然资源局重新协调，指标已下达，已再次书面答复企业")
     rework.wait_until_ended()
 
     # back in the county: it follows up again, satisfied, 销号
@@ -116,7 +116,7 @@ def test_after_the_last_round_the_city_department_fills_the_review_form_and_is_s
     follow_up(county, satisfaction="dissatisfied", solved="no")
 
     rework = city_round_of(workers, county, 1)
-    rework.complete("Task_ReworkCityAppeal", "city-land-handler", resultClass="B", replyText="正在协调，分步解决")
+    rework.complete("Task_ReworkCityAppeal", "city-land-handler", revisedResultClass="B", revisedReplyText="正在协调，分步解决")
     follow_up(county, satisfaction="dissatisfied", solved="no")
 
     # after two rounds: the city department fills the 不满意诉求审核反馈表, the county office reviews
@@ -141,8 +141,8 @@ def test_after_the_last_round_the_city_department_fills_the_review_form_and_is_s
     assert supervision.variables()["reviewOpinion"] == "请市自然资源局专项督办"
     assert supervision.task("Task_CitySpecialSupervision", "city-land-handler")["due"]
     refused_to(supervision, "office-clerk", "Task_CitySpecialSupervision")
-    supervision.complete("Task_CitySpecialSupervision", "city-land-handler", resultClass="A",
-                         replyText="省级批准指标，已落实")
+    supervision.complete("Task_CitySpecialSupervision", "city-land-handler", revisedResultClass="A",
+                         revisedReplyText="省级批准指标，已落实")
     county.task("Task_FollowUp", "office-clerk")
     follow_up(county)
     county.wait_until_ended()
@@ -176,7 +176,7 @@ def test_a_rework_already_at_the_city_center_in_the_county_process_still_finishe
     assert moved.error is None and moved.instances >= 1, moved
     assert admin.get(f"/process-instance/{county.id}")["definitionId"] != old_definition
 
-    county.complete("Task_ReworkAppeal", "city-officer", resultClass="A", replyText="市企业服务中心重新协调，已答复企业")
+    county.complete("Task_ReworkAppeal", "city-officer", revisedResultClass="A", revisedReplyText="市企业服务中心重新协调，已答复企业")
     follow_up(county)
     county.wait_until_ended()
     assert county.variables_history("appealStatus") == "closed"

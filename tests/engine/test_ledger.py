@@ -114,7 +114,7 @@ def test_the_rebuilt_ledger_equals_the_one_kept_step_by_step(recording: Engine, 
     rework.complete("Task_ApproveExtension", "office-clerk", extensionDecision="approve", extensionComment="同意")
     report(rework, "energy-handler", "A")
     follow_up(rework, "dissatisfied")
-    rework.complete("Task_ReworkAppeal", "energy-handler", resultClass="A", replyText="重新协调后已接电")
+    rework.complete("Task_ReworkAppeal", "energy-handler", revisedResultClass="A", revisedReplyText="重新协调后已接电")
     follow_up(rework, "satisfied")
 
     # 3. class B: stays on the supervision ledger, re-reported after a re-check, then solved

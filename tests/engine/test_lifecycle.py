@@ -9,6 +9,8 @@ import json
 
 import pytest
 
+from appeals.camunda import CamundaError
+
 from ..conftest import EngineHandle, wait_for
 from ..scenario import (
     Appeal,
@@ -219,8 +221,20 @@ def test_dissatisfied_once_then_satisfied(workers: EngineHandle) -> None:
     follow_up(appeal, "dissatisfied")
     rework = appeal.task("Task_ReworkAppeal", "industry-handler")
     assert rework["due"]
-    assert appeal.variables()["handlingRound"] == 2
-    appeal.complete("Task_ReworkAppeal", "industry-handler", resultClass="A", replyText="重新协调后已解决")
+    before = appeal.variables()
+    assert before["handlingRound"] == 2
+    # the form asks for a new answer (revised*, empty) and shows the rejected one read-only; the rejected
+    # answer cannot be sent back as the new one by its old names, nor the task completed without one
+    assert before["replyText"] == "已协调解决并书面答复企业" and "revisedReplyText" not in before
+    handler = appeal.user("industry-handler")
+    handler.claim(rework["id"], "industry-handler")
+    with pytest.raises(CamundaError) as refused:
+        handler.complete_task(rework["id"], {"resultClass": "A", "replyText": "已协调解决并书面答复企业"})
+    assert refused.value.status == 400
+    appeal.complete("Task_ReworkAppeal", "industry-handler", revisedResultClass="A", revisedReplyText="重新协调后已解决")
+    after = appeal.variables()
+    assert (after["resultClass"], after["replyText"]) == ("A", "重新协调后已解决")
+    assert "revisedReplyText" not in after and "revisedResultClass" not in after
     follow_up(appeal, "satisfied")
     appeal.wait_until_ended()
 
@@ -230,13 +244,13 @@ def test_dissatisfied_twice_goes_to_task_force_review(workers: EngineHandle) -> 
     dispatch_to(appeal, "dept-industry", "industry-handler")
     report(appeal, "industry-handler", "A")
     follow_up(appeal, "dissatisfied")
-    appeal.complete("Task_ReworkAppeal", "industry-handler", resultClass="A", replyText="再次答复")
+    appeal.complete("Task_ReworkAppeal", "industry-handler", revisedResultClass="A", revisedReplyText="再次答复")
     follow_up(appeal, "satisfied", solved="no")  # satisfied in words, but not really solved
     appeal.complete("Task_FillDissatisfactionReview", "industry-handler", reviewExplanation="受政策限制无法满足",
                     departmentHeadName="工信局局长", headSigned=True)
     appeal.complete("Task_ReviewDissatisfaction", "office-clerk", reviewOpinion="理由充分",
                     reviewDecision="special_supervision")
-    appeal.complete("Task_SpecialSupervision", "industry-handler", resultClass="A", replyText="专项督办后解决")
+    appeal.complete("Task_SpecialSupervision", "industry-handler", revisedResultClass="A", revisedReplyText="专项督办后解决")
     follow_up(appeal, "very_satisfied")
     appeal.wait_until_ended()
     rounds = appeal.engine.admin.get("/history/variable-instance", processInstanceId=appeal.id,

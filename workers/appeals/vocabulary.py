@@ -418,6 +418,7 @@ CODE_LISTS: dict[str, type[StrEnum]] = {
     "category": Category,
     "appealKind": AppealKind,
     "resultClass": ResultClass,
+    "revisedResultClass": ResultClass,  # the new answer of a rework or special supervision (docs/rules.md)
     "satisfaction": Satisfaction,
     "lastSatisfaction": Satisfaction,
     "reallySolved": YesNo,
