@@ -65,6 +65,7 @@ def test_an_overdue_city_department_gets_the_citys_letter_and_a_city_card(worker
     number = variables["reminderNumber"]
     assert number.startswith("某市服企办催（"), "the city's 催 series, not the county's"
     assert (variables["cardKind"], variables["interview"]) == ("yellow", "none")
+    assert variables["cardLabel"] == "黄牌", "the interview form prints the label, not the code"
     assert "Task_HandleCityAppeal" in city.waiting_at(), "the letter does not interrupt the handling"
     assert "appealStatus" not in variables, "the county's status is the county's"
 

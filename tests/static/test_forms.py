@@ -217,3 +217,19 @@ def test_every_city_task_form_shows_its_due_date_and_links_the_county_documents(
         for document in ("transferDocument", "registrationDocument"):
             assert f"/variables/{document}/data" in links, f"{name}: {document}"
         assert "Cockpit" not in json.dumps(shown, ensure_ascii=False), f"{name} sends the user to Cockpit"
+
+
+def test_no_view_prints_a_code_of_a_code_list() -> None:
+    """A text or HTML view prints a code list's value (`cardKind`, `resultClass`, …) only through its Chinese
+    label (a `…Label` variable the workers set from appeals.vocabulary), never the code itself: the city's
+    interview form printed "被亮red牌" (tester 4 F2)."""
+    from appeals.vocabulary import CODE_LISTS
+    shown = []
+    for path in FORM_FILES:
+        for component in components(form(path)["components"]):
+            template = component.get("text") or component.get("content") or ""
+            for name in re.findall(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}", template):
+                if name in CODE_LISTS and name != "resultClass":  # A/B/C: the class's printed name (A类)
+                    shown.append(f"{path.stem}/{component.get('id')}: {name}")
+    assert not shown
+

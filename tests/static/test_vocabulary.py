@@ -98,6 +98,12 @@ def test_complete_label_maps(labels, codes):
     assert set(labels) == set(codes)
 
 
+def test_card_and_escalation_labels_cover_their_codes():
+    assert set(v.CARD_LABELS) == set(v.Card) - {v.Card.NONE}
+    assert set(v.ESCALATION_LABELS) == set(v.Escalation) == set(v.ESCALATION_OF_INTERVIEW.values())
+    assert set(v.ESCALATION_OF_INTERVIEW) == set(v.Interview) - {v.Interview.NONE}
+
+
 def test_partial_label_maps_hold_members_only():
     for labels, codes in ((v.HOTLINE_STATUS_LABELS, AppealStatus), (v.CLOSE_REASON_LABELS, v.CloseReason),
                           (v.LOOK_BACK_CLOSE_REASON_LABELS, v.CloseReason),

@@ -62,6 +62,8 @@ CARDS = [Card(1, "city-dept-industry", "市工信局", "yellow", at(15).astimezo
               "乙公司", "超期", None, "card-1"),
          Card(2, "city-dept-industry", "市工信局", "red", at(2, month=12).astimezone(dt.UTC), None, None, None, "超期",
               None, "card-2")]  # after the cut-off
+INTERVIEWED = Card(3, "city-dept-industry", "市工信局", "red", at(25).astimezone(dt.UTC), None, "某市服企办收（2026）第2号",
+                   "乙公司", "超期", "deputy_interview", "card-3")
 
 
 def test_the_city_departments_figures_count_each_event_in_its_month() -> None:
@@ -110,7 +112,7 @@ def test_the_citys_bulletin_is_the_county_bulletin_at_the_citys_level() -> None:
     chart = load(DEMO_ORG)
     org = city_issuer_of(chart)
     assert Org.of(org).office_full_name == "某市企业服务中心"
-    city = city_report(CASES, FOLLOW_UPS, NOVEMBER, AS_OF, cards=CARDS)
+    city = city_report(CASES, FOLLOW_UPS, NOVEMBER, AS_OF, cards=[*CARDS, INTERVIEWED])
     transfers = [CountyTransfers("乙县", ["c2", "c6"], ["c2", "c6"], ["c6"]),
                  CountyTransfers("某县", ["c1", "c4", "c5"], ["c1"], ["c1"])]
     lines = [CountyLine(County.of(chart, "mouxian"), _county_report(7, 5, 4, 3), transfers[1]),
@@ -137,6 +139,8 @@ def test_the_citys_bulletin_is_the_county_bulletin_at_the_citys_level() -> None:
     ranking = next(t for t in tables if t[0][:2] == ["名次", "市直部门"])
     assert {r[1] for r in ranking[1:]} == {"市工信局", "市自然资源局"}
     assert not any("分类统计" in p for p in paragraphs)
+    cards = next(t for t in tables if t[0][-1] == "后续措施")
+    assert [(r[2], r[-1]) for r in cards[1:]] == [("黄牌", ""), ("红牌", "约谈分管负责人")], "Chinese, not the codes"
 
 
 def test_the_county_bulletin_keeps_its_sections() -> None:

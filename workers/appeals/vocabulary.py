@@ -393,6 +393,10 @@ class Card(StrEnum):
     RED = "red"
 
 
+CARD_LABELS: dict[Card, str] = {Card.YELLOW: "黄牌", Card.RED: "红牌"}
+"""The card's name in Chinese text (`none` is no card and has no label)."""
+
+
 class SupervisionLevel(StrEnum):
     """`supervisionLevel` (dmn/CardLadder.dmn's second input; the card ledger's `level`): whose 催办函 and
     card — a county's department's, or a city department's (临沧 第十八条: the city supervises as a county)."""
@@ -408,6 +412,21 @@ class Interview(StrEnum):
     NONE = "none"
     TASK_FORCE = "task_force"
     LEADER = "leader"
+
+
+class Escalation(StrEnum):
+    """The card ledger's `escalation` (后续措施): what follows the card, from its `interview`."""
+
+    DEPUTY_INTERVIEW = "deputy_interview"
+    PRINCIPAL_INTERVIEW = "principal_interview"
+
+
+ESCALATION_OF_INTERVIEW: dict[Interview, Escalation] = {Interview.TASK_FORCE: Escalation.DEPUTY_INTERVIEW,
+                                                        Interview.LEADER: Escalation.PRINCIPAL_INTERVIEW}
+"""CardLadder's `interview` → the escalation the card ledger records (`none` records none)."""
+
+ESCALATION_LABELS: dict[Escalation, str] = {Escalation.DEPUTY_INTERVIEW: "约谈分管负责人",
+                                            Escalation.PRINCIPAL_INTERVIEW: "约谈主要负责人"}
 
 
 

@@ -27,6 +27,7 @@ from ..ledger.figures import DepartmentFigures, Rates, Report, Scope, figures, t
 from ..ledger.labels import DASH, day, pct
 from ..ledger.periods import Period, parse_month
 from ..ledger.reports import county_lines
+from ..vocabulary import CARD_LABELS
 from ..vocabulary import CATEGORY_LABELS as CATEGORIES
 from ..vocabulary import CHANNEL_LABELS as CHANNELS
 from ..workdays import SHANGHAI, WorkdayCalendar
@@ -35,7 +36,6 @@ from .access import Viewer
 TREND_MONTHS = 12
 RATE_LABELS = {"response_rate": "响应率", "on_time_rate": "按时办结率", "resolution_rate": "解决率",
                "satisfaction_rate": "满意率"}
-CARD_LABELS = {"yellow": "黄牌", "red": "红牌"}
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,12 @@ from ..context import AppContext, home_county_code
 from ..deadlines import deadline_variables, now
 from ..ledger.cards import cards, record_card
 from ..runtime import ModelError, Task
-from ..vocabulary import AppealStatus, Card, Interview
+from ..vocabulary import CARD_LABELS, ESCALATION_OF_INTERVIEW, AppealStatus, Card, Interview
 from ..workdays import SHANGHAI
 from . import chart_of, router
 from .levels import COUNTY_LEVEL, Level, escalation_start, interview_group, reminder_number, transfer_record
 
-ESCALATION_RECORD = {"task_force": "deputy_interview", "leader": "principal_interview"}
+ESCALATION_RECORD = ESCALATION_OF_INTERVIEW
 """CardLadder's `interview` → the escalation code the card ledger records."""
 
 
@@ -53,7 +53,7 @@ def card_record(task: Task, ctx: AppContext, level: Level, *, appeal: str | None
     know, ModelError for an interview group the org chart lacks."""
     department = task.get("handlerGroup")
     interview = task.get("interview") or Interview.NONE
-    output: dict[str, Any] = {}
+    output: dict[str, Any] = {"cardLabel": CARD_LABELS.get(task.get("cardKind"), task.get("cardKind"))}
     if interview != Interview.NONE:  # resolved before the card is recorded: a model error records nothing
         output["interviewGroup"] = interview_group(chart_of(task, ctx), str(task.get("interviewGroup")),
                                                    department, level)

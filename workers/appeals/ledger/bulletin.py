@@ -358,7 +358,7 @@ def render_bulletin(
         _table(doc, _scale([20, 30, 12, 40, 50, 24], width), ["日期", units, "亮牌", "诉求", "事由", "后续措施"],
                [[day(c.issued_at), c.department_name, c.label,
                  " ".join(x for x in (c.registration_number, c.enterprise_name) if x), c.reason or "",
-                 c.escalation or ""] for c in listed])
+                 c.escalation_label] for c in listed])
         if len(report.cards) > len(listed):
             _note(doc, f"注：此处列出最近的{len(listed)}张，全部亮牌记录见问题台账。")
     else:

@@ -20,13 +20,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from ..db.ledger_models import LedgerAppeal, LedgerCard, LedgerDepartment
+from ..vocabulary import CARD_LABELS, ESCALATION_LABELS
 from .recording import derive, utc
 
 CARDS = LedgerCard.__table__
 APPEALS = LedgerAppeal.__table__
 DEPARTMENTS = LedgerDepartment.__table__
 KINDS = ("yellow", "red")
-KIND_LABELS = {"yellow": "黄牌", "red": "红牌"}
+KIND_LABELS = CARD_LABELS
 LEVELS = ("county", "city")  # vocabulary.SupervisionLevel
 COUNTY_CARDS = CARDS.c.level == "county"
 """The cards a county's figures, workbook and bulletin may count (never the city's)."""
@@ -50,6 +51,11 @@ class Card:
     @property
     def label(self) -> str:
         return KIND_LABELS[self.kind]
+
+    @property
+    def escalation_label(self) -> str:
+        """后续措施 in Chinese ('' for none; an unknown code as it is)."""
+        return ESCALATION_LABELS.get(self.escalation, self.escalation) if self.escalation else ""
 
 
 def _query():

@@ -37,6 +37,7 @@ from ..vocabulary import (
     CATEGORY_LABELS,
     CHANNEL_LABELS,
     CLOSE_REASON_LABELS,
+    ESCALATION_LABELS,
     FOLLOW_UP_METHOD_LABELS,
     REPLY_METHOD_LABELS,
     RESULT_CLASS_SHORT,
@@ -185,7 +186,8 @@ def _cards(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None,
              .where(_range(CARDS.c.issued_at, period, as_of), COUNTY_CARDS, *(() if mine is None else (mine,)))
              .order_by(CARDS.c.issued_at, CARDS.c.id))
     for n, r in enumerate(conn.execution_options(yield_per=2000).execute(query), start=1):
-        yield [n, day(r[0]), _t(county_name(county, r[7], r[1])), KIND_LABELS.get(r[2], r[2]), _t(r[3]), _t(r[4]), _t(r[5]), _t(r[6])]
+        yield [n, day(r[0]), _t(county_name(county, r[7], r[1])), KIND_LABELS.get(r[2], r[2]), _t(r[3]), _t(r[4]), _t(r[5]),
+               _t(label(ESCALATION_LABELS, r[6]))]
 
 
 def _header_sheet(workbook: Workbook, title: str, columns: Sequence[tuple[str, float]]) -> None:
