@@ -172,6 +172,18 @@ def test_the_bulletin_review_offers_the_bulletin_and_the_ledger(workers: EngineH
         page.locator(".fjs-form a", has_text="问题台账（Excel）").click()
     assert workbook.value.suggested_filename.endswith(".xlsx")
     shot(page, "bulletin-review-form")
+    assert "全市" not in page.locator(".fjs-form").inner_text()
+    page.close()
+
+
+def test_the_city_bulletin_review_form_says_it_is_the_citys(workers: EngineHandle, browser) -> None:
+    """Tester 4 F6: the same form, titled for the city's bulletin at the city's level (`bulletinLevel`)."""
+    instance = workers.admin.start_process("MonthlyBulletin", {"bulletinDate": "2026-11-02", "countyCode": "city"})
+    task = Appeal(workers, instance["id"]).task("Task_ReviewCityBulletin", "city-officer", timeout=120)
+    page = tasklist(browser, workers, "city-officer")
+    open_task(page, workers, task["id"], "审核并印发全市月度通报")
+    assert "审核并印发月度通报" not in page.locator(".fjs-form").inner_text(), "one title only"
+    shot(page, "city-bulletin-review-form")
     page.close()
 
 

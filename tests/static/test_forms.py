@@ -233,3 +233,15 @@ def test_no_view_prints_a_code_of_a_code_list() -> None:
                     shown.append(f"{path.stem}/{component.get('id')}: {name}")
     assert not shown
 
+
+def test_the_city_bulletin_review_form_says_whose_bulletin() -> None:
+    """Tester 4 F6: Task_ReviewCityBulletin (审核并印发全市月度通报) opened a form titled 审核并印发月度通报. The
+    one form shows the title of the bulletin's level (`bulletinLevel`, handlers/bulletin.py)."""
+    model = (PROJECT_ROOT / "bpmn" / "MonthlyBulletin.bpmn").read_text(encoding="utf-8")
+    for task, title in (("Task_ReviewBulletin", "审核并印发月度通报"), ("Task_ReviewCityBulletin", "审核并印发全市月度通报")):
+        element = re.search(rf'<bpmn:userTask id="{task}" name="([^"]+)" camunda:formRef="(\w+)"', model)
+        assert element and element.group(1) == title, task
+    shown = {c["id"]: c for c in components(form(PROJECT_ROOT / "forms" / "ReviewBulletinForm.form")["components"])}
+    titles = {shown[i]["text"]: shown[i]["conditional"]["hide"] for i in ("Text_Title", "Text_CityTitle")}
+    assert titles == {"## 审核并印发月度通报": '=bulletinLevel = "city"',
+                      "## 审核并印发全市月度通报": '=bulletinLevel = null or bulletinLevel != "city"'}
