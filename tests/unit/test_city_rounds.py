@@ -4,6 +4,7 @@ tests/engine/test_city_rounds.py."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -82,3 +83,41 @@ def test_a_waiting_county_gets_what_the_round_form_produced() -> None:
         "须省级批准", "王五", True)
     assert "resultClass" not in variables, "a review form does not change the reply"
     assert variables["cityRoundReturnedKey"] == "county-1#2"
+
+
+def test_a_round_carries_the_documents_the_countys_follow_up_form_links() -> None:
+    """Tester 4 F7: the city's rework form linked the Word 登记表 and 转报单 only, the county's 回访 form the PDF
+    copies and the 办理情况反馈表 too. The round carries whichever of them the county's instance holds."""
+    from appeals.camunda import CamundaError
+    from appeals.handlers.city_rounds import ROUND_DOCUMENTS
+    from appeals.org import DEMO_ORG, load
+
+    held = {"transferDocument", "transferDocumentPdf", "registrationDocument", "registrationDocumentPdf",
+            "handlingFeedbackDocument", "handlingFeedbackDocumentPdf"}
+    assert held < set(ROUND_DOCUMENTS)
+    forms = (Path(__file__).parents[2] / "forms" / "ReworkAppealForm.form").read_text(encoding="utf-8")
+    assert all(f"/variables/{name}/data" in forms for name in ROUND_DOCUMENTS), "the round's form links each"
+
+    class DocumentsCamunda(FakeCamunda):
+        def get(self, path: str, **params: Any) -> Any:
+            if "/variables/" not in path:
+                return super().get(path, **params)
+            if path.rsplit("/", 1)[1] not in held:
+                raise CamundaError(404, "no such variable")
+            return {"type": "File", "valueInfo": {"filename": "x", "mimeType": "application/x"}}
+
+        def request(self, method: str, path: str) -> bytes:
+            return b"content"
+
+        def post(self, path: str, body: Any) -> Any:
+            super().post(path, body)
+            return [{"processInstance": {"id": "round-1"}}]
+
+    chart = load(DEMO_ORG)
+    camunda = DocumentsCamunda({})
+    ctx = FakeContext(camunda)
+    ctx.org_chart = lambda tenant=None: chart.for_tenant(tenant) if tenant else chart  # type: ignore[attr-defined]
+    output = start_city_round(_task("startCityRound", cityRoundKind="rework", cityHandlerGroup="city-dept-land"), ctx)
+    assert output["cityRoundProcessInstanceId"] == "round-1"
+    sent = camunda.posted[0][1]["processVariables"]
+    assert {name for name in ROUND_DOCUMENTS if name in sent} == held

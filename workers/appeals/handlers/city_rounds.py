@@ -35,6 +35,12 @@ from ..vocabulary import CityRoundKind
 from . import chart_of, router
 from .city import ATTACHED_DOCUMENTS, CITY_PROCESS, file_variable
 
+ROUND_DOCUMENTS = (*ATTACHED_DOCUMENTS, "handlingFeedbackDocument", "handlingFeedbackDocumentPdf",
+                   "dissatisfactionReviewDocument", "dissatisfactionReviewDocumentPdf")
+"""What a round carries from the county's instance, whichever it holds: the transfer's documents and what the
+county's 回访 form links besides (办理情况反馈表, 不满意诉求审核反馈表, with their PDF copies), so the city's
+round form links the same documents as the county's (tester 4 F7)."""
+
 ROUND_MESSAGE = "CityRoundRequested"
 ROUND_RETURNED_MESSAGE = "CityRoundReturned"
 
@@ -111,7 +117,7 @@ def start_city_round(task: Task, ctx: AppContext) -> dict[str, Any]:
             "businessKey": task.get("registrationNumber") or task.process_instance_id,
             "processVariables": to_variables({k: v for k, v in variables.items() if v is not None}),
         }
-        for name in ATTACHED_DOCUMENTS:
+        for name in ROUND_DOCUMENTS:
             typed = file_variable(ctx, task.process_instance_id, name)
             if typed is not None:
                 body["processVariables"][name] = typed
