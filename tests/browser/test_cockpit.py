@@ -85,6 +85,27 @@ def test_cockpit_shows_each_instance_county(workers: EngineHandle, browser, appe
     page.close()
 
 
+def test_cockpit_names_the_county_a_city_instance_came_from(workers: EngineHandle, browser) -> None:
+    """Tester 4 F4: every CityAppeal row read 某市 (its tenant); it names the county that sent it too."""
+    from ..engine.test_city import escalated_to_city
+
+    county, city = escalated_to_city(workers, "COCKPIT-UI-CITY")
+    try:
+        definition_id = workers.admin.get(f"/process-instance/{city.id}")["definitionId"]
+        page = cockpit(browser, workers, "city-officer")
+        table = county_tab(page, workers, definition_id)
+        assert table.locator(f"tr[data-instance-id='{city.id}'] td.appeals-county").inner_text() == "某市（某县转报）"
+        shot(page, "county-city")
+        page.goto(f"{workers.base_url}/camunda/app/cockpit/default/#/process-instance/{city.id}/runtime")
+        page.get_by_text("所属县（区）").first.click()
+        page.locator("dd.appeals-county").wait_for()
+        assert page.locator("dd.appeals-county").inner_text() == "某市（某县转报）"
+        page.close()
+    finally:
+        for appeal in (city, county):
+            workers.admin.delete(f"/process-instance/{appeal.id}?skipCustomListeners=true")
+
+
 def test_tasklist_shows_yixian_the_shared_group_by_its_role(workers: EngineHandle, browser, appeals) -> None:
     _, b = appeals
     task = b.task("Task_VerifyAppeal", "yx-office-clerk")

@@ -12,12 +12,14 @@
  *
  * The county's name is the tenant's name (`appeals org sync` names each tenant after the org chart's
  * county or city: 某县, 乙县, 某市); an instance without tenant belongs to the chart's own county
- * (shown as 本县（未分县）). Everything is read through the engine's REST API as the logged-in user, so
+ * (shown as 本县（未分县）). A city instance (CityAppeal) names the county that sent it too: 某市（乙县转报）.
+ * Everything is read through the engine's REST API as the logged-in user, so
  * a user sees only what the engine lets them see (their county's instances: the tenant check).
  */
 
 const NO_TENANT = '本县（未分县）';
 const PAGE = 200;
+const CITY_PROCESS = 'CityAppeal';
 
 function headers(api) {
   return { Accept: 'application/json', 'X-XSRF-TOKEN': api.CSRFToken };
@@ -41,11 +43,45 @@ async function tenantNames(api) {
   }
 }
 
-export function countyOf(names, tenantId) {
+export function countyOf(names, tenantId, from) {
   if (!tenantId) {
     return NO_TENANT;
   }
-  return names.get(tenantId) || tenantId;
+  const own = names.get(tenantId) || tenantId;
+  return from ? `${own}（${from}转报）` : own;
+}
+
+/**
+ * The county each city instance (CityAppeal: a county's transfer or a round of it) came from: its
+ * variable `countyName`, else the name of its `countyCode` (the county's tenant), by instance id. Other
+ * processes' instances are not asked about.
+ */
+async function sendingCounties(api, names, instances) {
+  const ids = instances.filter((i) => i.processDefinitionKey === CITY_PROCESS).map((i) => i.id);
+  if (!ids.length) {
+    return new Map();
+  }
+  try {
+    const response = await fetch(`${api.engineApi}/history/variable-instance?deserializeValues=false`, {
+      method: 'POST',
+      headers: { ...headers(api), 'Content-Type': 'application/json' },
+      credentials: 'same-origin',
+      body: JSON.stringify({ variableNameIn: ['countyName', 'countyCode'], processInstanceIdIn: ids })
+    });
+    if (!response.ok) {
+      return new Map();
+    }
+    const found = new Map();
+    for (const v of await response.json()) {
+      const value = v.name === 'countyCode' ? names.get(v.value) || v.value : v.value;
+      if (value && (v.name === 'countyName' || !found.has(v.processInstanceId))) {
+        found.set(v.processInstanceId, value);
+      }
+    }
+    return found;
+  } catch (e) {
+    return new Map();
+  }
 }
 
 function text(value) {
@@ -75,8 +111,9 @@ async function renderInstances(node, api, processDefinitionId) {
       getJson(api, `/history/process-instance/count?${query}`),
       getJson(api, `/history/process-instance?${query}&sortBy=startTime&sortOrder=desc&maxResults=${PAGE}`)
     ]);
+    const from = await sendingCounties(api, names, instances);
     const rows = instances.map((instance) => `<tr data-instance-id="${text(instance.id)}">
-        <td class="appeals-county">${text(countyOf(names, instance.tenantId))}</td>
+        <td class="appeals-county">${text(countyOf(names, instance.tenantId, from.get(instance.id)))}</td>
         <td>${text(instance.businessKey || '')}</td>
         <td>${text(when(instance.startTime))}</td>
         <td><a href="#/process-instance/${encodeURIComponent(instance.id)}/runtime">${text(instance.id)}</a></td>
@@ -99,8 +136,9 @@ async function renderInstance(node, api, processInstanceId) {
       getJson(api, `/history/process-instance?processInstanceId=${encodeURIComponent(processInstanceId)}`)
     ]);
     const instance = instances[0] || {};
+    const from = instance.id ? await sendingCounties(api, names, [instance]) : new Map();
     node.innerHTML = `<dl class="appeals-county-instance"><dt>所属县（区）</dt>
-      <dd class="appeals-county">${text(countyOf(names, instance.tenantId))}</dd>
+      <dd class="appeals-county">${text(countyOf(names, instance.tenantId, from.get(instance.id)))}</dd>
       <dt>租户</dt><dd>${text(instance.tenantId || '无')}</dd></dl>`;
   } catch (e) {
     node.innerHTML = `<p class="text-danger">无法读取实例：${text(e.message)}</p>`;
