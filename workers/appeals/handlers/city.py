@@ -95,6 +95,30 @@ def _city_instance_of(ctx: AppContext, county_instance_id: str) -> str | None:
     return found[0]["id"] if found else None
 
 
+def start_at_city(ctx: AppContext, task: Task, chart: OrgChart, message: str, business_key: str | None,
+                  variables: dict[str, Any], documents: tuple[str, ...]) -> str | None:
+    """Start a CityAppeal instance in the city's tenant by the message start `message` (a transfer or a
+    round) with `variables` (None values left out), the county's File variables named by `documents`
+    that the county instance has, and `business_key` (else the county instance's id).
+
+    Returns the new instance's id, or None when the engine started nothing (the caller then looks for the
+    instance an earlier delivery started). The city's tenant comes from `cityCode` (CountyTenantPlugin);
+    `countyCode` names the sending county."""
+    if chart.city_tenant:
+        variables = {**variables, "cityCode": chart.city_tenant, "countyCode": task.tenant_id or chart.tenant}
+    body: dict[str, Any] = {
+        "messageName": message, "resultEnabled": True,
+        "businessKey": business_key or task.process_instance_id,
+        "processVariables": to_variables({k: v for k, v in variables.items() if v is not None}),
+    }
+    for name in documents:
+        typed = file_variable(ctx, task.process_instance_id, name)
+        if typed is not None:
+            body["processVariables"][name] = typed
+    results = ctx.camunda.post("/message", body)
+    return results[0]["processInstance"]["id"] if results else None
+
+
 @router.topic("startCityAppeal", variables=(*TRANSFERRED_VARIABLES, *LEGACY_TRANSFER_VARIABLES.values()))
 def start_city_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
     """Start the city's CityAppeal for this county appeal (message `CityAppealTransferred`): the one
@@ -120,19 +144,9 @@ def start_city_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
         variables["countyLeadDepartmentName"] = variables.pop("leadDepartmentName")
         variables.update(countyProcessInstanceId=task.process_instance_id, countyName=chart.county,
                          countyBusinessKey=task.business_key)
-        if chart.city_tenant:  # the city's tenant (CountyTenantPlugin); the county's code names the sender
-            variables.update(cityCode=chart.city_tenant, countyCode=task.tenant_id or chart.tenant)
-        body: dict[str, Any] = {
-            "messageName": TRANSFERRED_MESSAGE, "resultEnabled": True,
-            "businessKey": variables["countyRegistrationNumber"] or task.process_instance_id,
-            "processVariables": to_variables({k: v for k, v in variables.items() if v is not None}),
-        }
-        for name in ATTACHED_DOCUMENTS:
-            typed = file_variable(ctx, task.process_instance_id, name)
-            if typed is not None:
-                body["processVariables"][name] = typed
-        results = ctx.camunda.post("/message", body)
-        existing = results[0]["processInstance"]["id"] if results else _city_instance_of(ctx, task.process_instance_id)
+        started = start_at_city(ctx, task, chart, TRANSFERRED_MESSAGE, variables["countyRegistrationNumber"],
+                                variables, ATTACHED_DOCUMENTS)
+        existing = started or _city_instance_of(ctx, task.process_instance_id)
     return {"cityProcessInstanceId": existing}
 
 

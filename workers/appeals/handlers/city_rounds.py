@@ -26,14 +26,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..camunda import to_variables
 from ..context import AppContext
 from ..deadlines import deadline_variables, now
 from ..runtime import ModelError, Task
 from ..tasklabels import task_label_variables
 from ..vocabulary import CityRoundKind
 from . import chart_of, router
-from .city import ATTACHED_DOCUMENTS, CITY_PROCESS, file_variable
+from .city import ATTACHED_DOCUMENTS, CITY_PROCESS, start_at_city
 
 ROUND_DOCUMENTS = (*ATTACHED_DOCUMENTS, "handlingFeedbackDocument", "handlingFeedbackDocumentPdf",
                    "dissatisfactionReviewDocument", "dissatisfactionReviewDocumentPdf")
@@ -110,19 +109,9 @@ def start_city_round(task: Task, ctx: AppContext) -> dict[str, Any]:
                      "problemDescription", "requestedHelp", "category", "channel", "followUpNote", "lastSatisfaction",
                      "handlingRound", "reviewOpinion", "resultClass", "replyText", "replyMethod"):
             variables[name] = task.get(name)
-        if chart.city_tenant:  # the city's tenant (CountyTenantPlugin), as for the transfer
-            variables.update(cityCode=chart.city_tenant, countyCode=task.tenant_id or chart.tenant)
-        body: dict[str, Any] = {
-            "messageName": ROUND_MESSAGE, "resultEnabled": True,
-            "businessKey": task.get("registrationNumber") or task.process_instance_id,
-            "processVariables": to_variables({k: v for k, v in variables.items() if v is not None}),
-        }
-        for name in ROUND_DOCUMENTS:
-            typed = file_variable(ctx, task.process_instance_id, name)
-            if typed is not None:
-                body["processVariables"][name] = typed
-        results = ctx.camunda.post("/message", body)
-        existing = results[0]["processInstance"]["id"] if results else _round_instance(ctx, key)
+        started = start_at_city(ctx, task, chart, ROUND_MESSAGE, task.get("registrationNumber"), variables,
+                                ROUND_DOCUMENTS)
+        existing = started or _round_instance(ctx, key)
     return {"cityRoundCount": count, "cityRoundProcessInstanceId": existing}
 
 
