@@ -88,6 +88,21 @@ AUTH_JOIN_NEW = """    <!-- appeals: no join of the authorizations here; taskAut
 """
 AUTH_WHERE = """      <include refid="org.camunda.bpm.engine.impl.persistence.entity.AuthorizationEntity.contextualAuthorizationCheck" />
 """
+AUTHORIZATION_ROWS = f"""  <sql id="authorizationRows">
+    SELECT 1 FROM ${{prefix}}ACT_RU_AUTHORIZATION A
+    WHERE A.TYPE_ &lt; 2
+    AND ( A.USER_ID_ in ( #{{authCheck.authUserId, jdbcType=VARCHAR}}, '*')
+    <if test="authGroupIds != null &amp;&amp; authGroupIds.size > 0">
+      OR A.GROUP_ID_ IN <foreach item="item" index="index" collection="authGroupIds" open="(" separator="," close=")">#{{item}}</foreach>
+    </if>
+    )
+    <include refid="{ENTITY}.AuthorizationEntity.atomicChecksOnResourceTypeAndPerms" />
+  </sql>
+"""
+"""The grants of the user, '*' and the user's groups for the checked permissions (both mappings' probes
+add the RESOURCE_ID_ they look for)."""
+
+
 AUTH_WHERE_NEW = f"""      <include refid="{NAMESPACE}.taskAuthorizationCheck" />
       <include refid="{NAMESPACE}.candidateTasks" />
 """
@@ -98,17 +113,7 @@ CHECK = f"""  <!-- appeals: the stock join condition AUTH.RESOURCE_ID_ IN (RES.I
        (one index descent each; a department's tasks stop at the first: their own grant). The
        appeals indexes (TaskQueryPlugin.INDEXES) make these probes and the link scan index-only.
        With REVOKE checks on, the stock contextual check (which joins nothing). -->
-  <sql id="authorizationRows">
-    SELECT 1 FROM ${{prefix}}ACT_RU_AUTHORIZATION A
-    WHERE A.TYPE_ &lt; 2
-    AND ( A.USER_ID_ in ( #{{authCheck.authUserId, jdbcType=VARCHAR}}, '*')
-    <if test="authGroupIds != null &amp;&amp; authGroupIds.size > 0">
-      OR A.GROUP_ID_ IN <foreach item="item" index="index" collection="authGroupIds" open="(" separator="," close=")">#{{item}}</foreach>
-    </if>
-    )
-    <include refid="{ENTITY}.AuthorizationEntity.atomicChecksOnResourceTypeAndPerms" />
-  </sql>
-
+{AUTHORIZATION_ROWS}
   <sql id="taskAuthorizationCheck">
     <if test="authCheck.shouldPerformAuthorizatioCheck &amp;&amp; authCheck.authUserId != null">
       <choose>
@@ -243,17 +248,7 @@ INSTANCE_CHECK = f"""  <!-- appeals: the stock inner join AUTH ON AUTH.RESOURCE_
        as EXISTS probes on the indexed RESOURCE_ID_ (TaskQueryPlugin.INDEXES): the '*' grants once per
        query, then the instance's own, then its definition's. The same rows with the same filters; with
        REVOKE checks on, the stock check (which joins nothing). -->
-  <sql id="authorizationRows">
-    SELECT 1 FROM ${{prefix}}ACT_RU_AUTHORIZATION A
-    WHERE A.TYPE_ &lt; 2
-    AND ( A.USER_ID_ in ( #{{authCheck.authUserId, jdbcType=VARCHAR}}, '*')
-    <if test="authGroupIds != null &amp;&amp; authGroupIds.size > 0">
-      OR A.GROUP_ID_ IN <foreach item="item" index="index" collection="authGroupIds" open="(" separator="," close=")">#{{item}}</foreach>
-    </if>
-    )
-    <include refid="{ENTITY}.AuthorizationEntity.atomicChecksOnResourceTypeAndPerms" />
-  </sql>
-
+{AUTHORIZATION_ROWS}
   <sql id="instanceAuthorizationCheck">
     <if test="authCheck.shouldPerformAuthorizatioCheck &amp;&amp; authCheck.authUserId != null">
       <choose>
