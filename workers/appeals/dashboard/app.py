@@ -34,6 +34,7 @@ from ..context import AppContext
 from ..ledger.charts import department_rates_chart, trend_chart
 from ..ledger.city import city_figures
 from ..ledger.counties import County
+from ..org import OrgChart
 from ..settings import Settings
 from ..vocabulary import CATEGORY_LABELS as CATEGORIES
 from ..vocabulary import CHANNEL_LABELS as CHANNELS
@@ -145,13 +146,17 @@ def create_app(context: AppContext | Settings) -> Flask:
         engine = dash.app.db
         return boards.board(engine, query, viewer, dash.app.calendar(), batches, county=county)
 
-    def load_city(viewer: Viewer) -> boards.CityBoard:
+    def city_request() -> tuple[boards.Query, OrgChart, list[County]]:
+        """The city page's query from the request (400 when unreadable), the org chart and its counties."""
         try:
             query = boards.Query.parse(request.args)
         except ValueError as exc:
             abort(400, str(exc))
         chart = dash.app.org_chart()
-        counties = [County.of(chart, c.tenant) for c in chart.all_counties()]
+        return query, chart, [County.of(chart, c.tenant) for c in chart.all_counties()]
+
+    def load_city(viewer: Viewer) -> boards.CityBoard:
+        query, chart, counties = city_request()
         transfers = city_figures(dash.app.camunda, query.period.start_at, query.period.end_at)
         return boards.city_board(dash.app.db, query.period, viewer, counties, chart.city, transfers)
 
@@ -249,12 +254,7 @@ def create_app(context: AppContext | Settings) -> Flask:
 
         if not viewer.city:
             abort(404)  # a county's staff have their county's board; the city's bulletin is the city's
-        try:
-            query = boards.Query.parse(request.args)
-        except ValueError as exc:
-            abort(400, str(exc))
-        chart = dash.app.org_chart()
-        counties = [County.of(chart, c.tenant) for c in chart.all_counties()]
+        query, chart, counties = city_request()
         with tempfile.TemporaryDirectory() as folder:
             made = produce_city_report(dash.app.db, dash.app.camunda, query.period, Path(folder), counties,
                                        calendar=dash.app.calendar(), org=city_issuer_of(chart),
