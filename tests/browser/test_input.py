@@ -18,16 +18,23 @@ from .test_tasklist import ARTIFACTS, login
 LONG = ("经协调，供电公司已完成增容，企业已恢复生产。" * 300)[:4500]
 
 
-def test_a_4500_character_reply_goes_through_the_tasklist_form_whole(workers: EngineHandle, browser) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    description = ("新厂房增容报装两个月未接电，" * 400)[:4500]
-    appeal = Appeal.start(workers, "BROWSER-LONG", problemDescription=description)
+def claimed_handling_form(browser, workers: EngineHandle, business_key: str, **overrides):
+    """An appeal dispatched to 工信局, its 办理诉求并答复企业 opened and claimed in Tasklist by industry-handler:
+    (appeal, task, page)."""
+    appeal = Appeal.start(workers, business_key, **overrides)
     dispatch_to(appeal, "dept-industry", "industry-handler")
     task = appeal.task("Task_HandleAppeal", "industry-handler")
     page = login(browser, workers, "industry-handler")
     page.goto(f"{workers.base_url}/camunda/app/tasklist/#/?task={task['id']}")
     page.get_by_text("办理诉求并答复企业").first.wait_for()
     page.get_by_text("认领", exact=True).click()
+    return appeal, task, page
+
+
+def test_a_4500_character_reply_goes_through_the_tasklist_form_whole(workers: EngineHandle, browser) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    description = ("新厂房增容报装两个月未接电，" * 400)[:4500]
+    appeal, task, page = claimed_handling_form(browser, workers, "BROWSER-LONG", problemDescription=description)
     shown = page.get_by_label("主要困难和问题").input_value()
     assert shown == description, "the long text is read from the engine whole"
     page.get_by_label("报送办理结果").check()
@@ -92,13 +99,7 @@ def test_the_forms_messages_are_chinese_and_a_number_field_takes_full_width_digi
     import re
 
     ARTIFACTS.mkdir(exist_ok=True)
-    appeal = Appeal.start(workers, "BROWSER-ZH-MESSAGES")
-    dispatch_to(appeal, "dept-industry", "industry-handler")
-    task = appeal.task("Task_HandleAppeal", "industry-handler")
-    page = login(browser, workers, "industry-handler")
-    page.goto(f"{workers.base_url}/camunda/app/tasklist/#/?task={task['id']}")
-    page.get_by_text("办理诉求并答复企业").first.wait_for()
-    page.get_by_text("认领", exact=True).click()
+    appeal, task, page = claimed_handling_form(browser, workers, "BROWSER-ZH-MESSAGES")
     page.get_by_label("申请延期").check()
     days = page.get_by_label("申请延长工作日数")
     days.click()
@@ -149,13 +150,7 @@ def test_a_number_field_reads_what_was_typed_or_refuses_it(workers: EngineHandle
     as typed (full-width as ASCII, 4.0 as 4) or refused with a Chinese message, never another number.
     Also N8: the selects' placeholder is Chinese."""
     ARTIFACTS.mkdir(exist_ok=True)
-    appeal = Appeal.start(workers, "BROWSER-NUMBER-KIND")
-    dispatch_to(appeal, "dept-industry", "industry-handler")
-    task = appeal.task("Task_HandleAppeal", "industry-handler")
-    page = login(browser, workers, "industry-handler")
-    page.goto(f"{workers.base_url}/camunda/app/tasklist/#/?task={task['id']}")
-    page.get_by_text("办理诉求并答复企业").first.wait_for()
-    page.get_by_text("认领", exact=True).click()
+    appeal, task, page = claimed_handling_form(browser, workers, "BROWSER-NUMBER-KIND")
     page.get_by_label("报送办理结果").check()
     page.locator(".fjs-select-display").first.wait_for()
     assert page.locator(".fjs-select-display").all_inner_texts() == ["请选择"], "N8: no English “Select”"
