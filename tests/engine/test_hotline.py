@@ -92,7 +92,7 @@ def test_sync_creates_each_appeal_once_and_quarantines_malformed_records(workers
     with SimulatorServer(simulator) as server:
         config = fast(server.url)
         reports = _two_syncs_at_once(config, svc)  # two syncs at once: still one appeal per order
-        assert sum(r.started for r in reports) == 20
+        assert sum(r.started for r in reports) == 20, [r.summary() for r in reports]
         assert sum(r.quarantined for r in reports) == 3
         assert appeal_count(workers, "SA") == 20
         again = sync(config, db=svc.db, camunda=svc.camunda)

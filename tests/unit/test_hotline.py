@@ -222,6 +222,22 @@ def test_simulator_is_deterministic_realistic_and_speaks_xml_and_json() -> None:
         assert server.host == "127.0.0.1"
 
 
+def test_a_simulator_started_later_on_the_same_port_is_another_feed() -> None:
+    """A sync keeps its watermark per feed (URL + jurisdiction): a second platform on a port the first
+    one used (ports are reused between tests) is another feed, so no watermark hides its orders; the
+    CLI's simulator stays at the root (the URL it prints for APPEALS_HOTLINE_URL)."""
+    with SimulatorServer(HotlineSimulator(orders=2, malformed=0, seed=1, api_key=API_KEY)) as first:
+        port = first.port
+    with SimulatorServer(HotlineSimulator(orders=3, malformed=0, seed=2, api_key=API_KEY), port=port) as second:
+        assert second.port == port and fast(second.url).feed != fast(first.url).feed
+        records = list(Open311Source(Open311Client(fast(second.url)), None).records())
+        assert len(records) == 3, "the platform answers under its own path"
+        assert requests.get(f"http://127.0.0.1:{port}/open311/v2/services.xml", timeout=5).status_code == 404
+    with SimulatorServer(HotlineSimulator(orders=1, malformed=0, seed=3, api_key=API_KEY), mount="") as root:
+        assert root.url == f"http://127.0.0.1:{root.port}/open311/v2"
+        assert len(Open311Client(fast(root.url)).services()) == 10
+
+
 def test_simulator_records_updates_idempotently() -> None:
     simulator = HotlineSimulator(orders=3, malformed=0, seed=5, api_key=API_KEY)
     order_id = simulator.order_ids()[0]

@@ -234,7 +234,7 @@ def simulator_command(host: str, port: int | None, orders: int, malformed: int, 
     simulator = HotlineSimulator(orders=orders, malformed=malformed, seed=seed, api_key=key,
                                  jurisdiction=settings.jurisdiction,
                                  auto_survey=auto_survey, county_name=county_name, prefix=prefix)
-    server = SimulatorServer(simulator, host=host, port=port, quiet=False)
+    server = SimulatorServer(simulator, host=host, port=port, quiet=False, mount="")
     click.echo(f"12345 simulator: {len(simulator.order_ids())} orders + {malformed} malformed records")
     click.echo(f"  APPEALS_HOTLINE_URL={server.url}")
     click.echo(f"  APPEALS_HOTLINE_API_KEY={key}")

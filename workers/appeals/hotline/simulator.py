@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import random
 import threading
+import uuid
 import xml.etree.ElementTree as ET  # builds XML only; nothing untrusted is parsed here
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from typing import Any
 
 from flask import Flask, Response, request
 from stdnum.cn import uscc
+from werkzeug.exceptions import NotFound
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from ..vocabulary import CATEGORY_LABELS
@@ -607,17 +610,25 @@ class SimulatorServer:
     """The simulator on a local port, in a background thread (a context manager)."""
 
     def __init__(self, simulator: HotlineSimulator, host: str = "127.0.0.1", port: int = 0,
-                 quiet: bool = True) -> None:
+                 quiet: bool = True, mount: str | None = None) -> None:
+        """`mount`: the path the platform is served under ("" → at the root, as `appeals hotline simulator`
+        serves it); None → a path of this server's own (`/p` + 8 hex digits), so two servers are two
+        platforms even on the same port: a sync keeps its watermark per URL (`HotlineConfig.feed`), and the
+        watermark of a server stopped earlier must never apply to a later one that reuses its port."""
         self.simulator = simulator
         self.host = host
-        self._server = make_server(host, port, create_app(simulator), threaded=True,
+        self.mount = f"/p{uuid.uuid4().hex[:8]}" if mount is None else mount.rstrip("/")
+        app: Any = create_app(simulator)
+        if self.mount:
+            app = DispatcherMiddleware(NotFound(), {self.mount: app})
+        self._server = make_server(host, port, app, threaded=True,
                                    request_handler=_QuietHandler if quiet else None)
         self.port = self._server.port
         self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}{BASE_PATH}"
+        return f"http://{self.host}:{self.port}{self.mount}{BASE_PATH}"
 
     def start(self) -> SimulatorServer:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True, name="hotline-simulator")
