@@ -45,9 +45,17 @@ def appeals(workers: EngineHandle):
         workers.admin.delete(f"/process-instance/{appeal.id}?skipCustomListeners=true")
 
 
+def open_county_tab(page, url: str) -> None:
+    """Open a Cockpit view by its URL and click its 所属县（区） tab. The view is loaded afresh: a URL that differs
+    only after '#' would keep the previous view (and its own 所属县（区） tab) on the page while the new one
+    renders, and the click could land on the old one."""
+    page.goto("about:blank")
+    page.goto(url)
+    page.get_by_text("所属县（区）", exact=True).first.click()
+
+
 def county_tab(page, engine: EngineHandle, definition_id: str):
-    page.goto(f"{engine.base_url}/camunda/app/cockpit/default/#/process-definition/{definition_id}/runtime")
-    page.get_by_text("所属县（区）").first.click()
+    open_county_tab(page, f"{engine.base_url}/camunda/app/cockpit/default/#/process-definition/{definition_id}/runtime")
     table = page.locator("table.appeals-county-table")
     table.wait_for()
     return table
@@ -68,8 +76,7 @@ def test_cockpit_shows_each_instance_county(workers: EngineHandle, browser, appe
     assert "COCKPIT-UI-B" in row_b.inner_text()
     shot(page, "county-admin")
     # the instance's own page names its county too
-    page.goto(f"{workers.base_url}/camunda/app/cockpit/default/#/process-instance/{b.id}/runtime")
-    page.get_by_text("所属县（区）").first.click()
+    open_county_tab(page, f"{workers.base_url}/camunda/app/cockpit/default/#/process-instance/{b.id}/runtime")
     page.locator("dd.appeals-county").wait_for()
     assert page.locator("dd.appeals-county").inner_text() == "乙县"
     shot(page, "county-instance")
@@ -96,8 +103,7 @@ def test_cockpit_names_the_county_a_city_instance_came_from(workers: EngineHandl
         table = county_tab(page, workers, definition_id)
         assert table.locator(f"tr[data-instance-id='{city.id}'] td.appeals-county").inner_text() == "某市（某县转报）"
         shot(page, "county-city")
-        page.goto(f"{workers.base_url}/camunda/app/cockpit/default/#/process-instance/{city.id}/runtime")
-        page.get_by_text("所属县（区）").first.click()
+        open_county_tab(page, f"{workers.base_url}/camunda/app/cockpit/default/#/process-instance/{city.id}/runtime")
         page.locator("dd.appeals-county").wait_for()
         assert page.locator("dd.appeals-county").inner_text() == "某市（某县转报）"
         page.close()
