@@ -3,7 +3,8 @@
     .venv/bin/python bench/scale_bench.py [--sizes 1000,10000,100000] [--db h2,postgresql]
                                           [--variants stock,fast] [--runs 30] [--threads 4]
                                           [--json results.json] [--sql-log] [--keep]
-                                          [--pg-dir DIR] [--queries a,b] [--baseline-jar JAR] [--rounds N]
+                                          [--pg-dir DIR] [--queries a,b] [--baseline-jar JAR]
+                                          [--baseline-drop-indexes NAMES] [--rounds N]
 
 For each database it starts a throwaway engine from the project's jar (a free port, a temporary H2
 folder or a throwaway PostgreSQL cluster from tests/databases.py, a random admin password, authorization
@@ -109,11 +110,17 @@ class Engine:
         self.variant = ""
 
     baseline_jar: Path | None = None  # --baseline-jar: the jar of variant `before`
+    baseline_drop: tuple[str, ...] = ()  # --baseline-drop-indexes: indexes the jar of `before` does not create
 
     def start(self, variant: str) -> float:
         jar = self.baseline_jar if variant == "before" else stack.build_engine()
         if jar is None:
             raise SystemExit("variant before needs --baseline-jar")
+        if variant == "before" and self.baseline_drop:
+            # the newer indexes ours created would serve the baseline's queries too; the next start of
+            # ours creates them again (CREATE INDEX IF NOT EXISTS)
+            for name in self.baseline_drop:
+                self.sql(f"DROP INDEX IF EXISTS {name}")
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("DB_", "APPEALS_", "CAMUNDA_", "SPRING_", "HISTORY_TTL"))}
         env.update(SERVER_PORT=str(self.port), APPEALS_DATA_DIR=str(self.data_dir),
@@ -162,11 +169,17 @@ class Engine:
     def db_size_mb(self) -> float:
         if self.pg is None:
             return sum(p.stat().st_size for p in (self.data_dir / "engine").glob("*")) / 2**20
+        return int(self.sql("select pg_database_size('camunda')")) / 2**20
+
+    def sql(self, statement: str) -> str:
+        """One statement on the PostgreSQL database `camunda` (psql); its output."""
+        if self.pg is None:
+            raise SystemExit("PostgreSQL only")
         out = subprocess.run(
             [*(["runuser", "-u", "postgres", "--"] if self.pg.as_root else []), str(self.pg.bin_dir / "psql"),
-             "-h", "127.0.0.1", "-p", str(self.pg.port), "-U", "postgres", "-At", "-c",
-             "select pg_database_size('camunda')"], capture_output=True, text=True, check=True, cwd=self.pg.root)
-        return int(out.stdout.strip()) / 2**20
+             "-h", "127.0.0.1", "-p", str(self.pg.port), "-U", "postgres", "-At", "-d", "camunda", "-c",
+             statement], capture_output=True, text=True, check=True, cwd=self.pg.root)
+        return out.stdout.strip()
 
     def cleanup(self, keep: bool = False) -> None:
         self.stop()
@@ -322,6 +335,9 @@ def main() -> None:
     parser.add_argument("--queries", help="only these queries (comma-separated names of `queries`)")
     parser.add_argument("--baseline-jar", type=Path, help="variant `before`: ours from this engine jar (e.g. "
                         "main's engine/target/appeals-engine.jar copied before a change), on the same data")
+    parser.add_argument("--baseline-drop-indexes", default="",
+                        help="PostgreSQL: drop these indexes (comma-separated) before each start of `before`: "
+                        "ours created them, the baseline jar would not have them")
     parser.add_argument("--rounds", type=int, default=1, help="measure the variants this many times in turn "
                         "at each size (each round a row; the machine's load changes less between neighbours)")
     args = parser.parse_args()
@@ -343,6 +359,7 @@ def main() -> None:
             pg.create_database("camunda")
         engine = Engine(db, pg, args.sql_log)
         engine.baseline_jar = args.baseline_jar
+        engine.baseline_drop = tuple(n for n in args.baseline_drop_indexes.split(",") if n)
         try:
             order = list(variants)
             print(f"[{db}] engine ({order[0]}) started in {engine.start(order[0]):.0f} s", flush=True)
