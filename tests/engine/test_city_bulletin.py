@@ -52,6 +52,15 @@ def _children(workers: EngineHandle, parent: str) -> list[dict]:
     return workers.admin.get("/process-instance", superProcessInstance=parent)
 
 
+def tasklist_process_names(workers: EngineHandle, user: str, instance: str) -> set[str]:
+    """The process names Tasklist shows under `user`'s tasks of `instance`: the task list it reads
+    (HAL) embeds each task's process definition when the user may read it."""
+    listed = workers.client(user).request("GET", "/task", params={"processInstanceId": instance},
+                                          headers={"Accept": "application/hal+json"})
+    assert listed["_embedded"]["task"], (user, instance)
+    return {d.get("name") for d in listed["_embedded"].get("processDefinition", [])}
+
+
 def test_the_monthly_timer_makes_the_citys_bulletin_for_the_citys_office(
         workers: EngineHandle, monkeypatch: pytest.MonkeyPatch) -> None:
     from appeals.context import AppContext
@@ -94,12 +103,16 @@ def test_the_monthly_timer_makes_the_citys_bulletin_for_the_citys_office(
     next_month = (period.end_at.astimezone(SHANGHAI) + dt.timedelta(hours=1)).date()
     bulletin_day = first_workday_of_month(AppContext().calendar(), next_month)
     monkeypatch.setattr(bulletin, "now", lambda: dt.datetime.combine(bulletin_day, dt.time(9), SHANGHAI))
-    tops = {i["id"] for i in admin.get("/process-instance", processDefinitionKey="MonthlyBulletin")
-            if not i.get("superProcessInstanceId")}
+    # the timer's instances: no super instance (only history shows it; the runtime list does not say, so
+    # the children the worker's plan starts at once would count too)
+    def timer_instances() -> set[str]:
+        return {i["id"] for i in admin.get("/history/process-instance", processDefinitionKey="MonthlyBulletin")
+                if not i.get("superProcessInstanceId")}
+
+    tops = timer_instances()
     (job,) = admin.get("/job", processDefinitionKey="MonthlyBulletin", timers="true")
     admin.execute_job(job["id"])
-    (parent,) = wait_for(lambda: {i["id"] for i in admin.get("/process-instance", processDefinitionKey="MonthlyBulletin")
-                                  if not i.get("superProcessInstanceId")} - tops, message="the timer's instance")
+    (parent,) = wait_for(lambda: timer_instances() - tops, message="the timer's instance")
     children = wait_for(lambda: len(found := _children(workers, parent)) == 3 and found, timeout=60,
                         message="one bulletin per county and the city's")
     by_tenant = {c["tenantId"]: Appeal(workers, c["id"]) for c in children}
@@ -114,6 +127,17 @@ def test_the_monthly_timer_makes_the_citys_bulletin_for_the_citys_office(
     for user in ("office-clerk", "yx-office-clerk"):
         refused_to(city, user, "Task_ReviewCityBulletin")
     invisible_to(city, "county-head")
+    # Tasklist names the city's review by its process; the city's office reads the definition, not the
+    # counties' bulletins nor the timer's instance
+    assert tasklist_process_names(workers, "city-officer", city.id) == {"企业诉求办理情况月度通报"}
+    for county in ("mouxian", "yixian"):
+        refused_to(by_tenant[county], "city-officer", "Task_ReviewBulletin")
+        invisible_to(by_tenant[county], "city-officer")
+    invisible_to(Appeal(workers, parent), "city-officer")
+    officer = workers.client("city-officer")
+    assert not officer.get("/process-instance", processDefinitionKey="MonthlyBulletin")
+    assert [t["taskDefinitionKey"] for t in officer.tasks(processDefinitionKey="MonthlyBulletin")] == \
+        ["Task_ReviewCityBulletin"]
     variables = admin.get(f"/process-instance/{city.id}/variables", deserializeValues="false")
     assert variables["bulletinLevel"]["value"] == "city" and variables["bulletinPeriod"]["value"] == period.key
     folder = Path(variables["bulletinFolder"]["value"])

@@ -18,12 +18,11 @@ GLOBAL, GRANT = 0, 1
 
 Grant = tuple[int, str, tuple[str, ...]]  # resource type, resource id, permissions
 
+# Definitions hold no enterprise data; Tasklist needs them to show names and forms. Each level reads its
+# own (below), never every definition.
 _DEPARTMENT: tuple[Grant, ...] = (
     (APPLICATION, "tasklist", ("ACCESS",)),
     (GROUP, "*", ("READ",)),
-    # Definitions hold no enterprise data; Tasklist needs them to show names and forms.
-    (PROCESS_DEFINITION, "*", ("READ",)),
-    (DECISION_DEFINITION, "*", ("READ",)),
 )
 # a department reads the users of its own group only (org/directory.py), every other staff group all
 _STAFF: tuple[Grant, ...] = _DEPARTMENT + ((USER, "*", ("READ",)),)
@@ -32,17 +31,42 @@ _STAFF: tuple[Grant, ...] = _DEPARTMENT + ((USER, "*", ("READ",)),)
 # definition (READ_INSTANCE, READ_TASK, READ_HISTORY), never on every instance.
 COUNTY_PROCESSES = ("EnterpriseAppeal", "MeetingSession", "MonthlyBulletin", "YearEndLookBack", "HotlineSync")
 CITY_PROCESSES = ("CityAppeal",)
+# The definitions (bpmn/ and dmn/ files: process and decision ids) each level's staff read: the processes
+# whose tasks they work or oversee and the decisions those evaluate. tests/static/test_grants.py checks that
+# every model file is named here, and no city-only one at the county.
+COUNTY_DEFINITIONS = COUNTY_PROCESSES + ("NotificationUndelivered",)
+COUNTY_DECISIONS = ("AppealBatch", "AppealDeadlines", "AppealRouting", "CardLadder", "DispatchApproval")
+CITY_DEFINITIONS = CITY_PROCESSES
+CITY_DECISIONS = ("AppealDeadlines", "CardLadder", "CityDispatchApproval")
+# The city's monthly bulletin is an instance of the counties' MonthlyBulletin in the tenant `city`; its review
+# task (Task_ReviewCityBulletin) goes to the city's office, whose Tasklist shows the task's process by the
+# definition's name: READ on that definition, no permission on its instances or tasks (the engine grants the
+# candidate group its task).
+CITY_OFFICE_DEFINITIONS = CITY_DEFINITIONS + ("MonthlyBulletin",)
 
 
-def _city_level(grants: tuple[Grant, ...]) -> tuple[Grant, ...]:
+def _reads(processes: tuple[str, ...], decisions: tuple[str, ...]) -> tuple[Grant, ...]:
+    return tuple((PROCESS_DEFINITION, key, ("READ",)) for key in processes) + tuple(
+        (DECISION_DEFINITION, key, ("READ",)) for key in decisions)
+
+
+def _county_level(grants: tuple[Grant, ...]) -> tuple[Grant, ...]:
+    """`grants` with READ on the county's definitions (docs/city-level.md, "Cockpit: counts and counties"):
+    Cockpit lists every definition its user reads, so reading every definition listed the city's
+    `CityAppeal` (with no instance) for a county's operators. Nothing a county's staff do reads the city's
+    definitions: the county's instance keeps the city's numbers as variables, its forms and history are
+    the county process's, and no task of `CityAppeal` goes to a county's group."""
+    return grants + _reads(COUNTY_DEFINITIONS, COUNTY_DECISIONS)
+
+
+def _city_level(grants: tuple[Grant, ...], processes: tuple[str, ...] = CITY_DEFINITIONS) -> tuple[Grant, ...]:
     """`grants` with READ on the city's definitions instead of every definition (docs/city-level.md,
     "Cockpit: counts and counties"). The city's staff belong to the counties' tenants too (a county task the city
     service center is a candidate for), so the tenant check lets every county's instances through
     for them; Camunda's statistics (Cockpit's process list and dashboard, REST
     /process-definition/statistics, the diagram's counts) check READ on the definition only and count
     all its instances. Reading the county's definitions would show the city every county's numbers."""
-    return tuple(g for g in grants if g[:2] != (PROCESS_DEFINITION, "*")) + tuple(
-        (PROCESS_DEFINITION, key, ("READ",)) for key in CITY_PROCESSES)
+    return grants + _reads(processes, CITY_DECISIONS)
 
 
 def _oversight(processes: tuple[str, ...], *extra: str) -> tuple[Grant, ...]:
@@ -55,25 +79,25 @@ def _oversight(processes: tuple[str, ...], *extra: str) -> tuple[Grant, ...]:
 _OVERSIGHT = _oversight(COUNTY_PROCESSES)
 GRANTS: dict[str, tuple[Grant, ...]] = {
     # The office registers, dispatches, supervises and closes: it sees every appeal of the county and starts them.
-    "office": _STAFF
+    "office": _county_level(_STAFF)
     + _oversight(COUNTY_PROCESSES, "CREATE_INSTANCE", "TASK_ASSIGN")
     + ((PROCESS_INSTANCE, "*", ("CREATE",)),),
-    "office-director": _STAFF + _OVERSIGHT,
-    "county-head": _STAFF + _OVERSIGHT,
-    "supervision": _STAFF + _OVERSIGHT,
-    "deputy-head": _STAFF,
+    "office-director": _county_level(_STAFF) + _OVERSIGHT,
+    "county-head": _county_level(_STAFF) + _OVERSIGHT,
+    "supervision": _county_level(_STAFF) + _OVERSIGHT,
+    "deputy-head": _county_level(_STAFF),
     # the city's office (市企业服务中心) registers and dispatches what the counties transfer
-    "city-center": _city_level(_STAFF) + _oversight(CITY_PROCESSES, "TASK_ASSIGN"),
+    "city-center": _city_level(_STAFF, CITY_OFFICE_DEFINITIONS) + _oversight(CITY_PROCESSES, "TASK_ASSIGN"),
     "city-office-director": _city_level(_STAFF) + _oversight(CITY_PROCESSES),
     "city-leader": _city_level(_STAFF) + _oversight(CITY_PROCESSES),
     "city-deputy-leader": _city_level(_STAFF),
     "city-department": _city_level(_DEPARTMENT),
-    "department": _DEPARTMENT,
+    "department": _county_level(_DEPARTMENT),
     "admin": (),  # members join camunda-admin, which holds every permission
 }
 # Grants a staff group of an earlier version had and its kind may no longer have: `appeals org sync`
-# deletes them where the kind's grants do not name them (the city's groups read the city's definitions only).
-RETIRED_GRANTS: tuple[tuple[int, str], ...] = ((PROCESS_DEFINITION, "*"),)
+# deletes them where the kind's grants do not name them (each level reads its own definitions only).
+RETIRED_GRANTS: tuple[tuple[int, str], ...] = ((PROCESS_DEFINITION, "*"), (DECISION_DEFINITION, "*"))
 WORKER_GRANTS: tuple[Grant, ...] = (
     (PROCESS_DEFINITION, "*", ("READ", "READ_INSTANCE", "UPDATE_INSTANCE", "CREATE_INSTANCE", "READ_HISTORY", "READ_TASK")),
     (PROCESS_INSTANCE, "*", ("READ", "UPDATE", "CREATE")),
