@@ -11,8 +11,10 @@ from sqlalchemy import select
 from appeals.db.outbox_models import OutboxMessage
 from appeals.notify import (
     EVENTS,
+    TEMPLATES,
     Channels,
     NotificationError,
+    Recipient,
     WebhookRefused,
     check_robot_answer,
     deliver,
@@ -22,6 +24,7 @@ from appeals.notify import (
 from appeals.org import DEMO_ORG, load
 from appeals.settings import Settings
 from appeals.validation import check_phone
+from appeals.vocabulary import CARD_LABELS, Card
 
 from ..sinks import HttpSink, MailServer
 
@@ -187,3 +190,27 @@ def test_a_mobile_gets_its_sms() -> None:
     assert error is None
     found = recipients(_ENTERPRISE_EVENT, {"contactPhone": phone}, load(DEMO_ORG))
     assert [(r.channel, r.address) for r in found if r.audience == "enterprise"] == [("sms", "13912345678")]
+
+
+@pytest.mark.parametrize("card", [Card.YELLOW, Card.RED])
+def test_the_card_messages_name_the_card_as_every_other_text_does(card: Card) -> None:
+    """The card e-mail and the 催办函 notice take the card's name from vocabulary.CARD_LABELS, never a
+    wording of their own (docs/architecture.md: one code list)."""
+    recipient = Recipient("handler", "email", "industry-handler@county.example.gov.cn", "工信局承办人")
+    variables = {"cardKind": str(card), "cardDepartmentName": "县工信局", "registrationNumber": "某县服企办收（2026）第1号",
+                 "interview": "none", "reminderNumber": "某县服企办催（2026）第1号", "enterpriseName": "某公司",
+                 "dispatchNumber": "某县服企办交（2026）第1号", "handlingDue": "2026-11-30T17:30:00.000+0800"}
+    label = CARD_LABELS[card]
+    card_mail = render("card", recipient, variables, {})
+    assert card_mail.subject.endswith(f"被亮{label}") and f"亮{label}。" in card_mail.body
+    notice = render("overdue_notice", recipient, variables, {})
+    assert f"对你单位亮{label}。" in notice.body
+    others = set(CARD_LABELS.values()) - {label}
+    assert not any(other in card_mail.subject + card_mail.body + notice.body for other in others)
+    assert "依据督办亮牌制度" not in render("overdue_notice", recipient, {**variables, "cardKind": str(Card.NONE)}, {}).body
+
+
+def test_no_notification_template_spells_a_card_of_its_own() -> None:
+    for template in TEMPLATES.glob("*.j2"):
+        text = template.read_text(encoding="utf-8")
+        assert not any(label in text for label in CARD_LABELS.values()), template.name

@@ -36,6 +36,7 @@ from ..ledger.city import city_figures
 from ..ledger.counties import County
 from ..org import OrgChart
 from ..settings import Settings
+from ..vocabulary import CARD_LABELS
 from ..vocabulary import CATEGORY_LABELS as CATEGORIES
 from ..vocabulary import CHANNEL_LABELS as CHANNELS
 from . import board as boards
@@ -92,6 +93,7 @@ def create_app(context: AppContext | Settings) -> Flask:
     )
     CSRFProtect(app)
     app.jinja_env.globals["zip"] = zip
+    app.jinja_env.globals["card_labels"] = CARD_LABELS
     dash = Dashboard(context)
     app.extensions["appeals.dashboard"] = dash
 

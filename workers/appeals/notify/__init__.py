@@ -45,6 +45,7 @@ from ..db.outbox_models import OutboxMessage
 from ..org import OrgChart
 from ..settings import Settings
 from ..validation import is_mobile
+from ..vocabulary import CARD_LABELS
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "notify"
 
@@ -136,6 +137,8 @@ class Rendered:
 
 _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), undefined=StrictUndefined,
                    autoescape=False, keep_trailing_newline=False, trim_blocks=True, lstrip_blocks=True)
+# the cards' names as every other text names them (vocabulary.CARD_LABELS): `card_labels[v.cardKind]`
+_env.globals["card_labels"] = CARD_LABELS
 
 
 def _group_ids(audience: str, variables: Mapping[str, Any], chart: OrgChart) -> list[str]:
