@@ -53,6 +53,8 @@ def deploy(app: AppContext, root: Path) -> None:
             click.echo(f"  {moved.instances} running instance(s) of {moved.source} → {moved.target}: {outcome}")
     else:
         click.echo(f"unchanged: nothing deployed (last deployment {result.deployment_id})")
+    if result.card_labels_filled:
+        click.echo(f"  {result.card_labels_filled} running card(s) given their label (cardLabel) for the interview form")
 
 
 # ----------------------------------------------------------------------------- unlock

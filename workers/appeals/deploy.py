@@ -18,6 +18,7 @@ from typing import Any
 
 from .camunda import Camunda, CamundaError
 from .settings import PROJECT_ROOT
+from .vocabulary import CARD_LABELS
 
 DEPLOYMENT_NAME = "enterprise-appeals"
 MODEL_DIRS = {"bpmn": "*.bpmn", "dmn": "*.dmn", "forms": "*.form"}
@@ -38,6 +39,7 @@ class DeployResult:
     process_definitions: list[str]
     decision_definitions: list[str]
     migrations: list[Migration] = field(default_factory=list)
+    card_labels_filled: int = 0  # running cards given their `cardLabel` (fill_card_labels)
 
 
 @dataclass
@@ -105,6 +107,30 @@ def migrate_running(camunda: Camunda, target: dict[str, Any]) -> list[Migration]
     return done
 
 
+def fill_card_labels(camunda: Camunda, page: int = 500) -> int:
+    """Give every running card without its label the label `recordCard` now writes: `cardLabel` =
+    vocabulary.CARD_LABELS[`cardKind`] (红牌/黄牌), set beside `cardKind` (the same execution), so the
+    interview form (forms/InterviewForm.form) names the card of an interview task created before the
+    workers wrote `cardLabel`. Returns how many were filled; idempotent (a scope that has `cardLabel`
+    keeps it), and a `cardKind` without a label (`none`) is left alone. Runs as the administrator."""
+    kinds: list[dict[str, Any]] = []
+    while batch := camunda.get("/variable-instance", variableName="cardKind", deserializeValues="false",
+                               firstResult=len(kinds), maxResults=page):
+        kinds.extend(batch)
+        if len(batch) < page:
+            break
+    filled = 0
+    for kind in kinds:
+        label = CARD_LABELS.get(kind.get("value"))
+        execution = kind.get("executionId")
+        if label is None or not execution or camunda.get("/variable-instance/count", variableName="cardLabel",
+                                                          executionIdIn=execution)["count"]:
+            continue
+        camunda.put(f"/execution/{execution}/localVariables/cardLabel", {"value": label, "type": "String"})
+        filled += 1
+    return filled
+
+
 def deploy(camunda: Camunda, root: Path = PROJECT_ROOT, name: str = DEPLOYMENT_NAME) -> DeployResult:
     files = model_files(root)
     if not files:
@@ -116,6 +142,7 @@ def deploy(camunda: Camunda, root: Path = PROJECT_ROOT, name: str = DEPLOYMENT_N
     answer = camunda.deploy(name, [(f.name, f.read_bytes()) for f in files], changed_only=False)
     created = answer["id"] not in before
     processes = list((answer.get("deployedProcessDefinitions") or {}).values())
+    migrations = [m for d in processes for m in migrate_running(camunda, d)] if created else []
     return DeployResult(
         deployment_id=answer["id"],
         created=created,
@@ -124,5 +151,7 @@ def deploy(camunda: Camunda, root: Path = PROJECT_ROOT, name: str = DEPLOYMENT_N
         decision_definitions=[
             f"{d['key']}:{d['version']}" for d in (answer.get("deployedDecisionDefinitions") or {}).values()
         ],
-        migrations=[m for d in processes for m in migrate_running(camunda, d)] if created else [],
+        migrations=migrations,
+        # on every deploy, changed models or not: an upgrade of the workers alone brings the labels too
+        card_labels_filled=fill_card_labels(camunda),
     )
