@@ -122,6 +122,13 @@ def test_batch_jobs_and_their_job_definitions_are_the_administrators(workers: En
             for job in batch_jobs:
                 for operation in _job_operations(job["id"]).values():
                     _refused_engine_job(lambda operation=operation, client=client: operation(client))
+            # nor listed (REST /job, /job/count, /history/job-log): the administrator lists them
+            for definition in definitions:
+                assert not client.get("/job", jobDefinitionId=definition), (user, definition)
+                assert client.get("/job/count", jobDefinitionId=definition)["count"] == 0
+                assert not client.get("/history/job-log", jobDefinitionId=definition), (user, definition)
+        assert [j for d in definitions for j in admin.get("/job", jobDefinitionId=d)]
+        assert [e for d in definitions for e in admin.get("/history/job-log", jobDefinitionId=d)]
         assert admin.get(f"/batch/{batch['id']}")["suspended"] is True
     finally:
         admin.put(f"/batch/{batch['id']}/suspended", {"suspended": False})
@@ -151,3 +158,40 @@ def test_a_process_job_stays_under_the_engines_own_authorization(workers: Engine
     assert refused.value.status == 403 and "只有系统管理员" not in refused.value.message  # Camunda's own
     admin.put(f"/job/{timer['id']}/retries", {"retries": 3})
     assert admin.get(f"/job/{timer['id']}")["retries"] == 3
+
+
+def test_only_the_administrator_lists_the_engines_own_jobs_and_their_log(workers: EngineHandle) -> None:
+    """Camunda CE lists a job of no process (the history cleanup job) and its log to every logged-in user;
+    here only to the administrator (the engine's job and job-log queries, JobQuery.xml). The jobs of an
+    appeal are listed as Camunda's authorizations allow: its operators and the workers see its timers and
+    their log, a department (no permission on the instance) and the city none."""
+    admin = workers.admin
+    job = _cleanup_job(admin)
+    timer = _process_timer(workers, "EJ-LIST")
+    instance = timer["processInstanceId"]
+    log = admin.get("/history/job-log", jobId=job["id"])
+    assert admin.get("/job", jobId=job["id"]) and log, "the administrator lists the engine's own job and its log"
+    worker = Camunda(workers.settings.engine.url, *workers.settings.engine.require_worker())
+    clients = {user: workers.client(user) for user in USERS} | {"worker": worker}
+    for user, client in clients.items():
+        assert not client.get("/job", jobId=job["id"]), user
+        assert client.get("/job/count", jobId=job["id"])["count"] == 0, user
+        with pytest.raises(CamundaError) as missing:
+            client.get(f"/job/{job['id']}")
+        assert missing.value.status == 404, (user, missing.value)
+        assert not client.get("/history/job-log", jobId=job["id"]), user
+        assert client.get("/history/job-log/count", jobId=job["id"])["count"] == 0, user
+        assert "只有系统管理员" in _refused_engine_job(lambda client=client: client.get(
+            f"/history/job-log/{log[0]['id']}/stacktrace"))
+        # whatever else the user lists belongs to a process
+        assert all(j.get("processDefinitionKey") for j in client.get("/job")), user
+        assert all(e.get("processDefinitionKey") for e in client.get("/history/job-log", maxResults=500)), user
+    # the appeal's timers: its county's operators and the workers, as Camunda allows
+    for user in ("county-head", "supervisor", "worker"):
+        client = clients[user]
+        assert timer["id"] in {j["id"] for j in client.get("/job", processInstanceId=instance)}, user
+        assert client.get("/history/job-log", jobId=timer["id"]), user
+    for user in ("power-handler", "yx-land-handler", "city-officer"):
+        assert not clients[user].get("/job", processInstanceId=instance), user
+        assert not clients[user].get("/history/job-log", jobId=timer["id"]), user
+    admin.delete(f"/process-instance/{instance}?skipCustomListeners=true")

@@ -142,7 +142,7 @@ public class TaskQueryPlugin extends AbstractProcessEnginePlugin {
         + "open tasks", MAPPING, INSTANCE_MAPPING, newestWindow);
   }
 
-  private static void parse(Configuration mybatis, String mapping) {
+  static void parse(Configuration mybatis, String mapping) {
     try (InputStream in = TaskQueryPlugin.class.getClassLoader().getResourceAsStream(mapping)) {
       if (in == null) {
         throw new IllegalStateException(mapping + " is missing from the engine build");
@@ -153,12 +153,12 @@ public class TaskQueryPlugin extends AbstractProcessEnginePlugin {
     }
   }
 
-  private static void map(Map<String, String> mappings, String namespace, String[] statements) {
+  static void map(Map<String, String> mappings, String namespace, String[] statements) {
     for (String statement : statements) {
       String existing = mappings.get(statement);
       if (existing != null && !existing.startsWith(namespace)) {
         // a database-specific variant of the engine (none on H2 and PostgreSQL): keep it
-        LOG.warn("Task query: the engine maps {} to {} on this database; kept", statement, existing);
+        LOG.warn("Query mapping {}: the engine maps {} to {} on this database; kept", namespace, statement, existing);
         continue;
       }
       mappings.put(statement, namespace + "." + statement);
