@@ -112,6 +112,25 @@ def test_cockpit_names_the_county_a_city_instance_came_from(workers: EngineHandl
             workers.admin.delete(f"/process-instance/{appeal.id}?skipCustomListeners=true")
 
 
+def test_a_countys_cockpit_lists_none_of_the_citys_definitions(workers: EngineHandle, browser, appeals) -> None:
+    """Cockpit listed the city's 市级企业诉求办理（县级转报） (0 instances) and its decision to a county's operators."""
+    for user in ("county-head", "yx-county-head"):
+        page = cockpit(browser, workers, user)
+        page.goto(f"{workers.base_url}/camunda/app/cockpit/default/#/processes")
+        page.get_by_text("企业诉求办理", exact=True).first.wait_for()
+        assert "市级企业诉求办理" not in page.locator("body").inner_text(), user
+        shot(page, f"processes-{user}")
+        page.goto(f"{workers.base_url}/camunda/app/cockpit/default/#/decisions")
+        page.get_by_text("交办审批层级", exact=True).first.wait_for()
+        assert "市级交办审批层级" not in page.locator("body").inner_text(), user
+        page.close()
+    page = cockpit(browser, workers, "city-mayor")
+    page.goto(f"{workers.base_url}/camunda/app/cockpit/default/#/processes")
+    page.get_by_text("市级企业诉求办理（县级转报）", exact=True).first.wait_for()
+    assert "企业诉求办理情况月度通报" not in page.locator("body").inner_text()
+    page.close()
+
+
 def test_tasklist_shows_yixian_the_shared_group_by_its_role(workers: EngineHandle, browser, appeals) -> None:
     _, b = appeals
     task = b.task("Task_VerifyAppeal", "yx-office-clerk")

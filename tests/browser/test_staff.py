@@ -183,8 +183,35 @@ def test_the_city_bulletin_review_form_says_it_is_the_citys(workers: EngineHandl
     page = tasklist(browser, workers, "city-officer")
     open_task(page, workers, task["id"], "审核并印发全市月度通报")
     assert "审核并印发月度通报" not in page.locator(".fjs-form").inner_text(), "one title only"
+    # the task names its process (the city's office reads the MonthlyBulletin definition), in the list too
+    page.locator("h4.process-definition", has_text="企业诉求办理情况月度通报").first.wait_for()
+    page.get_by_text("本单位待办").first.click()
+    item = page.locator(".tasks-list li.task").filter(has_text="审核并印发全市月度通报")
+    item.first.wait_for()
+    assert "企业诉求办理情况月度通报" in item.first.inner_text()
     shot(page, "city-bulletin-review-form")
     page.close()
+
+
+def test_an_interview_from_before_card_labels_names_its_card(workers: EngineHandle, browser) -> None:
+    """An interview task created before the workers wrote `cardLabel`: after `appeals deploy` its form says
+    which card (被亮红牌), as a new one does."""
+    from click.testing import CliRunner
+
+    from appeals.cli import main
+
+    from ..engine.test_supervision import interview_without_label
+
+    appeal, task, user = interview_without_label(workers, "STAFF-OLD-LABEL", "dept-finance-office",
+                                                 "finance-office-handler")
+    assert CliRunner().invoke(main, ["deploy"], catch_exceptions=False).exit_code == 0
+    page = tasklist(browser, workers, user)
+    open_task(page, workers, task["id"], "约谈承办单位负责人")
+    card = page.locator(".fjs-form").inner_text()
+    assert "县金融办被亮红牌（" in card, card
+    shot(page, "interview-old-card")
+    page.close()
+    appeal.complete("Task_Interview", user, interviewedPerson="金融办分管副主任", interviewNote="约谈并提出整改要求")
 
 
 # ----------------------------------------------------------------------------- the dashboard

@@ -116,6 +116,26 @@ def test_timers_push_an_overdue_appeal_up_the_chain(workers: EngineHandle, mail_
     city_appeal_of(workers, appeal).task("Task_ProposeCityDispatch", "city-officer")
 
 
+def interview_without_label(workers: EngineHandle, key: str, department: str, handler: str) -> tuple[Appeal, dict, str]:
+    """An interview task as before `recordCard` wrote `cardLabel`: the department's appeals go overdue until
+    the ladder (its cards this year) asks for an interview, whose card's label is then deleted. Returns the
+    appeal, its Task_Interview and a user of the interviewing group."""
+    admin = workers.admin
+    for index in range(3):  # the ladder goes by the department's cards this year: yellow, then red with an interview
+        appeal = at_handling(workers, f"{key}-{index}", department, handler)
+        appeal.fire_timer("BoundaryEvent_HandlingOverdue")
+        variables = wait_for(lambda a=appeal: (v := a.variables()).get("cardKind") and v, message="a card")
+        if variables["interview"] != "none":
+            break
+    assert variables["cardKind"] == "red"
+    group_user = {"task_force": "office-clerk", "leader": "county-head"}[variables["interview"]]
+    task = appeal.task("Task_Interview", group_user)
+    (label,) = wait_for(lambda: admin.get("/variable-instance", processInstanceIdIn=appeal.id, variableName="cardLabel"),
+                        message="the label recordCard wrote")
+    admin.delete(f"/execution/{label['executionId']}/localVariables/cardLabel")
+    return appeal, task, group_user
+
+
 def test_an_interview_from_before_card_labels_shows_its_card_after_deploy(workers: EngineHandle) -> None:
     """An interview task created before `recordCard` wrote `cardLabel` (an instance without it): `appeals
     deploy` gives its card the label the workers write now, from vocabulary.CARD_LABELS, so the interview
@@ -126,19 +146,8 @@ def test_an_interview_from_before_card_labels_shows_its_card_after_deploy(worker
     from appeals.vocabulary import CARD_LABELS, Card
 
     admin = workers.admin
-    for index in range(3):  # the ladder goes by the department's cards this year: yellow, then red with an interview
-        appeal = at_handling(workers, f"SV-OLD-LABEL-{index}", "dept-energy", "energy-handler")
-        appeal.fire_timer("BoundaryEvent_HandlingOverdue")
-        variables = wait_for(lambda a=appeal: (v := a.variables()).get("cardKind") and v, message="a card")
-        if variables["interview"] != "none":
-            break
-    assert variables["cardKind"] == Card.RED
-    group_user = {"task_force": "office-clerk", "leader": "county-head"}[variables["interview"]]
-    task = appeal.task("Task_Interview", group_user)
-    # as before CARD_LABELS: the card without its label
-    (label,) = wait_for(lambda: admin.get("/variable-instance", processInstanceIdIn=appeal.id, variableName="cardLabel"),
-                        message="the label recordCard wrote")
-    admin.delete(f"/execution/{label['executionId']}/localVariables/cardLabel")
+    appeal, task, group_user = interview_without_label(workers, "SV-OLD-LABEL", "dept-energy", "energy-handler")
+    (kind,) = admin.get("/variable-instance", processInstanceIdIn=appeal.id, variableName="cardKind")
     form = workers.client(group_user).get(f"/task/{task['id']}/form-variables", variableNames="cardLabel,cardKind")
     assert "cardLabel" not in form and form["cardKind"]["value"] == "red"
 
@@ -148,7 +157,7 @@ def test_an_interview_from_before_card_labels_shows_its_card_after_deploy(worker
     form = workers.client(group_user).get(f"/task/{task['id']}/form-variables", variableNames="cardLabel")
     assert form["cardLabel"]["value"] == CARD_LABELS[Card.RED] == "红牌"
     (filled,) = admin.get("/variable-instance", processInstanceIdIn=appeal.id, variableName="cardLabel")
-    assert filled["executionId"] == label["executionId"]
+    assert filled["executionId"] == kind["executionId"], "beside the card's kind"
     again = CliRunner().invoke(main, ["deploy"], catch_exceptions=False)
     assert "given their label" not in again.output
     appeal.complete("Task_Interview", group_user, interviewedPerson="能源局分管副局长", interviewNote="约谈并提出整改要求")
