@@ -108,7 +108,8 @@ def test_the_generator_check_recognises_a_generator() -> None:
     assert not NAMES_MODEL_DIR.search(scratch), "a test's own folder of models is not the repository's"
 
 
-@pytest.mark.parametrize("path", BPMN_FILES + [PROJECT_ROOT / "tests" / "fixtures" / "RuntimeProbe.bpmn"],
+@pytest.mark.parametrize("path", BPMN_FILES + [PROJECT_ROOT / "tests" / "fixtures" / name
+                                              for name in ("RuntimeProbe.bpmn", "ConflictProbe.bpmn")],
                          ids=lambda p: p.name)
 def test_bpmn_is_saved_as_camunda_modeler_saves_it(path: Path) -> None:
     """Exporter attributes, and a shape with bounds for every node and an edge with waypoints for every flow."""
