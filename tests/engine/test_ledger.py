@@ -26,7 +26,7 @@ from appeals import db
 from appeals.db.ledger_models import LedgerAppeal, LedgerDepartment, LedgerEnterprise, LedgerFollowUp
 from appeals.deadlines import now
 from appeals.handlers import router
-from appeals.ledger import is_first_workday_of_month, rebuild_from_history, record_milestone, signed_time
+from appeals.ledger import rebuild_from_history, record_milestone, signed_time
 from appeals.ledger.cli import ledger as ledger_commands
 from appeals.ledger.recording import handler_variables
 from appeals.ledger.reports import first_workday_of_month
@@ -197,12 +197,16 @@ def _bulletin_instances(workers: EngineHandle) -> set[str]:
             if not i.get("superProcessInstanceId")}
 
 
-def test_monthly_bulletin_skips_other_days_and_renders_on_the_first_working_day(workers: EngineHandle) -> None:
+def test_monthly_bulletin_skips_other_days_and_renders_on_the_first_working_day(
+        workers: EngineHandle, monkeypatch: pytest.MonkeyPatch) -> None:
     from appeals.context import AppContext
+    from appeals.handlers import bulletin as bulletin_handler
 
     admin = workers.admin
-    # the timer fires: whether today is the first working day decides the path; after it (a late run: the
-    # engine was down that day) the previous month's bulletins are made once if no instance made them yet
+    # the timer fires: whether today is the first working day decides the path; a run after it (late: the
+    # engine was down that day) counts as that day unless an instance made the previous month's bulletins.
+    # The session's engine is a fresh install (every instance started today): the previous month had no
+    # product running, so the timer makes no (empty) bulletin of it, on the day or late
     today = now().date()
     calendar = AppContext().calendar()
     first = first_workday_of_month(calendar, today)
@@ -212,27 +216,46 @@ def test_monthly_bulletin_skips_other_days_and_renders_on_the_first_working_day(
         return admin.get("/history/variable-instance", processDefinitionKey="MonthlyBulletin",
                          variableName="bulletinPeriod", variableValue=previous)
 
-    late = today > first and not made()
-    for run in range(2 if late else 1):
+    the_day = today == first or (today > first and not made())
+    before = _bulletin_instances(workers)
+    jobs = admin.get("/job", processDefinitionKey="MonthlyBulletin", timers="true")
+    assert len(jobs) == 1, "the timer start event waits for its next cycle"
+    assert 1 <= int(jobs[0]["dueDate"][8:10]) <= 11, jobs[0]["dueDate"]  # days 1–10 (11: 09:00 east of UTC)
+    admin.execute_job(jobs[0]["id"])
+    (started,) = wait_for(lambda: _bulletin_instances(workers) - before, message="the timer's instance")
+
+    def ended():
+        return admin.get(f"/history/process-instance/{started}")["state"] == "COMPLETED"
+    wait_for(ended, message="the timer's instance to end without a bulletin")
+    ends = admin.get("/history/activity-instance", processInstanceId=started, activityType="noneEndEvent")
+    assert [e["activityId"] for e in ends] == ["EndEvent_NotFirstWorkday"]
+    variables = {v["name"]: v["value"] for v in admin.get("/history/variable-instance", processInstanceId=started)}
+    assert variables["bulletinToday"] is False and "bulletinPeriod" not in variables
+    assert _bulletin_instances(workers) - before == {started}, "no county's bulletin started"
+    if the_day:
+        assert variables["bulletinIdlePeriod"] == previous, "the day, but the month before the install"
+
+    # a month on, the install was in use in this month: the timer run on the 10th of next month (the workers'
+    # clock; late, or the first working day after a long holiday) makes this month's bulletins, once
+    day = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=10)
+    monkeypatch.setattr(bulletin_handler, "now", lambda: dt.datetime.combine(day, dt.time(9), tzinfo=now().tzinfo))
+    for run in range(2):
         before = _bulletin_instances(workers)
-        jobs = admin.get("/job", processDefinitionKey="MonthlyBulletin", timers="true")
-        assert len(jobs) == 1, "the timer start event waits for its next cycle"
-        assert 1 <= int(jobs[0]["dueDate"][8:10]) <= 11, jobs[0]["dueDate"]  # days 1–10 (11: 09:00 east of UTC)
-        admin.execute_job(jobs[0]["id"])
+        (job,) = admin.get("/job", processDefinitionKey="MonthlyBulletin", timers="true")
+        admin.execute_job(job["id"])
         (started,) = wait_for(lambda b=before: _bulletin_instances(workers) - b, message="the timer's instance")
         flag = wait_for(lambda s=started: admin.get("/history/variable-instance", processInstanceId=s,
                                                     variableName="bulletinToday"), message="the day decided")
-        if late and run == 0:  # the late run makes the month's bulletins (one per county and the city's)
-            assert flag[0]["value"] is True
-            assert started in [v["processInstanceId"] for v in made()]
+        variables = {v["name"]: v["value"] for v in admin.get("/history/variable-instance", processInstanceId=started)}
+        if run == 0:  # the bulletins of this month, one per county and the city's
+            assert flag[0]["value"] is True and variables["bulletinPeriod"] == today.strftime("%Y-%m"), variables
+            assert variables["bulletinDay"] == first_workday_of_month(calendar, day).isoformat()
             admin.delete(f"/process-instance/{started}?skipCustomListeners=true")  # its children too
-        elif not is_first_workday_of_month(calendar, today):  # not the day, or the late run's second time
-            def ended(s=started):
-                return admin.get(f"/history/process-instance/{s}")["state"] == "COMPLETED"
-            wait_for(ended, message="the process to end on a day that is not the first working day")
-            ends = admin.get("/history/activity-instance", processInstanceId=started, activityType="noneEndEvent")
-            assert [e["activityId"] for e in ends] == ["EndEvent_NotFirstWorkday"], "never twice"
-            assert flag[0]["value"] is False
+        else:  # never twice
+            wait_for(lambda s=started: admin.get(f"/history/process-instance/{s}")["state"] == "COMPLETED",
+                     message="the second run to end without a bulletin")
+            assert flag[0]["value"] is False and "bulletinIdlePeriod" not in variables
+    monkeypatch.undo()
 
     # an operator produces a county's bulletin of a month for a given day: 2 November 2026 (1 November is a
     # Sunday); without `countyCode` it would be one per county (tests/engine/test_county_figures.py)

@@ -9,6 +9,8 @@ overwrites them: no duplicates. `bulletinDate` (an ISO date, optional) stands in
 operator can produce a missed month's bulletin by starting the process with it. A timer run later in the
 month than its first working day (the engine was down that day) makes the bulletins then, once: not when
 a MonthlyBulletin instance already has the previous month (`bulletinPeriod`).
+A timer run issues the previous month only when the install was in use by its end (a process instance
+started before it); a fresh install's first run makes no empty bulletin (`bulletinIdlePeriod`).
 
 One bulletin per county (issue 19, docs/city-level.md). The timer's instance has no tenant (a model
 deployed once for every county). With a chart that names counties it renders nothing itself: it says
@@ -88,6 +90,15 @@ def _late(ctx: AppContext, calendar, today: dt.date, instance: str) -> bool:  # 
     return not any(v.get("processInstanceId") != instance for v in made)
 
 
+def _in_use(ctx: AppContext, period: Period) -> bool:
+    """Whether the install was in use by the end of `period`: the engine's history holds a process instance
+    (an appeal, a timer run, any other) started before the period's end. A fresh install's timer finds none
+    from before the month it was installed in, so it issues no bulletin of a month it did not run in."""
+    started = ctx.camunda.get("/history/process-instance",
+                              startedBefore=period.end_at.strftime("%Y-%m-%dT%H:%M:%S.000%z"), maxResults=1)
+    return bool(started)
+
+
 @router.topic("prepareMonthlyBulletin", variables=("bulletinDate", "countyCode"), lock_duration_ms=300_000,
               auto_extend=True)
 def prepare_monthly_bulletin(task: Task, ctx: AppContext) -> dict[str, Any]:
@@ -96,7 +107,9 @@ def prepare_monthly_bulletin(task: Task, ctx: AppContext) -> dict[str, Any]:
     instance of a chart with counties, the counties and the city to make one each (`bulletinTenants`).
     A timer run after the month's first working day (the engine was down that day, the job was run late)
     makes the previous month's bulletins as on that day, unless a MonthlyBulletin instance already has that
-    month (`bulletinPeriod`): once, never twice (tester 4 F3). An explicit `bulletinDate` is obeyed as given.
+    month (`bulletinPeriod`): once, never twice (tester 4 F3). A timer run (on time or late) issues the
+    previous month only when the install was in use by its end (`_in_use`); otherwise (a fresh install) it
+    says so (`bulletinIdlePeriod`, the month's key) and makes nothing. An explicit `bulletinDate` is obeyed as given.
     Raises LookupError for a `countyCode` the chart names no county for."""
     calendar = ctx.calendar()
     today = _today(task.get("bulletinDate"))
@@ -105,11 +118,15 @@ def prepare_monthly_bulletin(task: Task, ctx: AppContext) -> dict[str, Any]:
     per_county = tenant is None and chart is not None and bool(chart.counties)
     at_city = chart is not None and tenant is not None and tenant == chart.city_tenant
     level = str(BulletinLevel.CITY if at_city else BulletinLevel.COUNTY)
-    if task.get("bulletinDate") in (None, "") and _late(ctx, calendar, today, task.process_instance_id):
+    timer = task.get("bulletinDate") in (None, "")
+    if timer and _late(ctx, calendar, today, task.process_instance_id):
         today = first_workday_of_month(calendar, today)
     if not is_first_workday_of_month(calendar, today):
         return {"bulletinToday": False, "bulletinReady": False, "bulletinPerCounty": per_county,
                 "bulletinLevel": level}
+    if timer and not _in_use(ctx, _previous_month(today)):
+        return {"bulletinToday": False, "bulletinReady": False, "bulletinPerCounty": per_county,
+                "bulletinLevel": level, "bulletinIdlePeriod": _previous_month(today).key}
     if per_county:
         counties = [c.tenant for c in chart.all_counties()]
         return {"bulletinToday": True, "bulletinReady": False, "bulletinPerCounty": True, "bulletinLevel": level,
