@@ -153,3 +153,70 @@ def test_migration_0012_backfills_the_ledger_to_the_charts_own_county(fresh_data
         command.upgrade(config, "heads")
     finally:
         engine.dispose()
+
+
+def test_each_county_keeps_its_own_name_of_a_department_both_name(fresh_database_url: str) -> None:
+    """`dept-industry` is 县工信局 in 某县 and 乙县工业局 in 乙县: the ledger keeps both (ledger_department_name,
+    migration 0016), so each county's figures, overdue list, cards and workbook show its own name whichever
+    county recorded last, also where the chart does not name the unit (a county without chart names here)."""
+    from appeals.ledger import record_milestone
+    from appeals.ledger.cards import cards, record_card
+    from appeals.ledger.figures import overdue_list
+
+    engine = _migrated(fresh_database_url)
+    names = {"mouxian": "县工信局", "yixian": "乙县工业局"}
+    try:
+        for pid, tenant in (("N-MX", "mouxian"), ("N-YX", "yixian")):  # 乙县 records last
+            record_milestone(engine, pid, "dispatched", {
+                "tenantId": tenant, "registrationNumber": f"{pid}号", "enterpriseName": f"企业{pid}",
+                "leadDepartment": "dept-industry", "leadDepartmentName": names[tenant],
+                "handlerGroup": "dept-industry", "handlerGroupName": names[tenant],
+                "dispatchedAt": "2026-10-12T10:00:00+08:00", "handlingDue": "2026-10-20T18:00:00+08:00"})
+            record_card(engine, "dept-industry", "yellow", "2026-10-22T10:00:00+08:00", process_instance_id=pid,
+                        reason="逾期", source_key=f"card-{pid}", department_name=names[tenant], county=tenant)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT name FROM ledger_department WHERE code = 'dept-industry'")).scalar() \
+                == "乙县工业局", "the ledger's one name is the last county's"
+            whole = {o.process_instance_id: o.department_name for o in overdue_list(conn, AS_OF)}
+        assert whole == {"N-MX": "县工信局", "N-YX": "乙县工业局"}, "every row its own county's name"
+        assert {c.process_instance_id: c.department_name for c in cards(engine)} == whole
+
+        for tenant, home in (("mouxian", True), ("yixian", False)):
+            county = County(tenant, "某县" if home else "乙县", home=home)  # no chart names: the ledger's
+            report = figures(engine, OCTOBER, as_of=AS_OF, calendar=CALENDAR, county=county)
+            assert [d.name for d in report.departments] == [names[tenant]]
+            assert [o.department_name for o in report.overdue] == [names[tenant]]
+            assert [c.department_name for c in report.cards] == [names[tenant]]
+            sheets = load_workbook(io.BytesIO(render_workbook(engine, OCTOBER, as_of=AS_OF, calendar=CALENDAR,
+                                                              county=county)))
+            cells = {str(c) for sheet in sheets for row in sheet.iter_rows(values_only=True) for c in row if c}
+            assert names[tenant] in cells and not set(names.values()) - {names[tenant]} & cells, tenant
+    finally:
+        engine.dispose()
+
+
+def test_migration_0016_keeps_the_name_of_a_department_one_county_named(fresh_database_url: str) -> None:
+    """The backfill: a department only 乙县's appeals name gets 乙县's name; one both counties (or rows without
+    a county and a county) name gets none, since which county wrote it last is unknown."""
+    config = db.alembic_config(fresh_database_url)
+    command.upgrade(config, "0015")
+    engine = db.make_engine(fresh_database_url)
+    try:
+        with engine.begin() as conn:
+            for code, name in (("dept-industry", "乙县工业局"), ("dept-finance", "乙县财政局"), ("dept-land", "县自然资源局")):
+                conn.execute(text("INSERT INTO ledger_department (code, name) VALUES (:c, :n)"), {"c": code, "n": name})
+            for pid, county, lead in (("B1", "mouxian", "dept-industry"), ("B2", "yixian", "dept-industry"),
+                                      ("B3", "yixian", "dept-finance"), ("B4", None, "dept-land"),
+                                      ("B5", "yixian", "dept-land")):
+                conn.execute(text("INSERT INTO ledger_appeal (process_instance_id, county, lead_department, "
+                                  "handler_group, status, dispatch_count, return_count, extension_count, "
+                                  "follow_up_rounds) VALUES (:pid, :county, :lead, :lead, 'handling', 1, 0, 0, 0)"),
+                             {"pid": pid, "county": county, "lead": lead})
+        command.upgrade(config, "heads")
+        with engine.connect() as conn:
+            kept = conn.execute(text("SELECT code, county, name FROM ledger_department_name")).all()
+        assert [tuple(r) for r in kept] == [("dept-finance", "yixian", "乙县财政局")]
+        command.downgrade(config, "0015")
+        command.upgrade(config, "heads")
+    finally:
+        engine.dispose()

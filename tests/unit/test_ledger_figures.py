@@ -20,6 +20,7 @@ from appeals.db.ledger_models import (
     LedgerAppeal,
     LedgerCard,
     LedgerDepartment,
+    LedgerDepartmentName,
     LedgerEnterprise,
     LedgerFollowUp,
 )
@@ -41,7 +42,8 @@ from appeals.workdays import SHANGHAI, WorkdayCalendar
 
 A = LedgerAppeal.__table__
 F = LedgerFollowUp.__table__
-LEDGER_TABLES = {"ledger_appeal", "ledger_follow_up", "ledger_enterprise", "ledger_department", "ledger_card"}
+LEDGER_TABLES = {"ledger_appeal", "ledger_follow_up", "ledger_enterprise", "ledger_department", "ledger_card",
+                 "ledger_department_name"}
 OCTOBER = Period.parse("2026-10")
 AS_OF = dt.datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI)
 CALENDAR = WorkdayCalendar()
@@ -92,7 +94,8 @@ def ledger_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
         url = request.getfixturevalue("postgres_url")
     engine = _migrated(url)
     with engine.begin() as conn:  # the module shares one cluster: start empty
-        for table in (LedgerCard, LedgerFollowUp, LedgerAppeal, LedgerEnterprise, LedgerDepartment):
+        for table in (LedgerCard, LedgerFollowUp, LedgerAppeal, LedgerEnterprise, LedgerDepartmentName,
+                      LedgerDepartment):
             conn.execute(delete(table.__table__))
     yield engine
     engine.dispose()

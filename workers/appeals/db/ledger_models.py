@@ -63,6 +63,17 @@ class LedgerDepartment(Base):
     name: Mapped[str] = mapped_column(String(128))
 
 
+class LedgerDepartmentName(Base):
+    """A county's own name of a unit. Departments of two counties share a group id (`dept-industry`: 县工信局
+    in 某县, 乙县工业局 in 乙县), so `ledger_department.name` is only the name last recorded by any county;
+    this keeps each county's (the tenant id of `ledger_appeal.county`), as its appeals recorded it."""
+
+    __tablename__ = "ledger_department_name"
+    code: Mapped[str] = mapped_column(String(64), ForeignKey("ledger_department.code"), primary_key=True)
+    county: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+
+
 class LedgerEnterprise(Base):
     """An enterprise, by its unified social credit code (统一社会信用代码)."""
 

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..db.ledger_models import LedgerAppeal, LedgerCard, LedgerDepartment
 from ..vocabulary import CARD_LABELS, ESCALATION_LABELS
+from .department_names import own_name, record_names
 from .recording import derive, utc
 
 CARDS = LedgerCard.__table__
@@ -59,12 +60,15 @@ class Card:
 
 
 def _query():
-    return (select(CARDS.c.id, CARDS.c.department, DEPARTMENTS.c.name.label("department_name"), CARDS.c.kind,
+    # the unit's name as the card's appeal's county recorded it (ledger.department_names)
+    own, on, name = own_name(DEPARTMENTS, CARDS.c.department, APPEALS.c.county)
+    return (select(CARDS.c.id, CARDS.c.department, name.label("department_name"), CARDS.c.kind,
                    CARDS.c.issued_at, CARDS.c.process_instance_id, APPEALS.c.registration_number,
                    APPEALS.c.enterprise_name, CARDS.c.reason, CARDS.c.escalation, CARDS.c.source_key,
                    CARDS.c.level)
             .join(DEPARTMENTS, DEPARTMENTS.c.code == CARDS.c.department)
-            .outerjoin(APPEALS, APPEALS.c.process_instance_id == CARDS.c.process_instance_id))
+            .outerjoin(APPEALS, APPEALS.c.process_instance_id == CARDS.c.process_instance_id)
+            .outerjoin(own, on))
 
 
 def record_card(
@@ -99,6 +103,7 @@ def record_card(
                         return Card(**found._mapping)
                 if conn.execute(select(DEPARTMENTS.c.code).where(DEPARTMENTS.c.code == department)).first() is None:
                     conn.execute(DEPARTMENTS.insert().values(code=department, name=department_name or department))
+                record_names(conn, county, {department: department_name})
                 if process_instance_id is not None and conn.execute(select(APPEALS.c.process_instance_id).where(
                         APPEALS.c.process_instance_id == process_instance_id)).first() is None:
                     stub = {"process_instance_id": process_instance_id, "county": county, "dispatch_count": 0,

@@ -21,6 +21,7 @@ from ..vocabulary import SATISFIED_LEVELS, ResultClass
 from ..workdays import SHANGHAI, WorkdayCalendar
 from .cards import COUNTY_CARDS, Card, cards
 from .counties import County, county_name
+from .department_names import names_of, own_name
 from .periods import AnyPeriod, Period, trailing_months
 
 A = LedgerAppeal.__table__
@@ -303,12 +304,14 @@ def overdue_list(conn: Connection, cut: dt.datetime, calendar: WorkdayCalendar |
     """The appeals overdue at `cut`, the longest overdue first (at most `limit`; `county`: its appeals,
     with its names of the departments)."""
     scope = _within(scope, county)
+    own, on, name = own_name(DEPARTMENTS, A.c.handler_group, A.c.county)
     columns = (A.c.process_instance_id, A.c.registration_number, A.c.enterprise_name, A.c.handler_group,
-               DEPARTMENTS.c.name, A.c.dispatched_at, A.c.handling_due, A.c.first_result_reported_at,
+               name.label("name"), A.c.dispatched_at, A.c.handling_due, A.c.first_result_reported_at,
                A.c.extension_count)
     items = []
     for part in _overdue_parts(cut):
-        query = (select(*columns).select_from(A.outerjoin(DEPARTMENTS, DEPARTMENTS.c.code == A.c.handler_group))
+        query = (select(*columns).select_from(A.outerjoin(DEPARTMENTS, DEPARTMENTS.c.code == A.c.handler_group)
+                                              .outerjoin(own, on))
                  .where(part, *_only(scope)).order_by(A.c.handling_due, A.c.process_instance_id).limit(limit))
         items.extend(conn.execute(query).all())
     items.sort(key=lambda r: (r.handling_due, r.process_instance_id))
@@ -340,8 +343,14 @@ def _workdays_until(calendar: WorkdayCalendar, first: dt.date, last: dt.date) ->
     return between
 
 
-def department_names(conn: Connection) -> dict[str, str]:
-    return dict(conn.execute(select(DEPARTMENTS.c.code, DEPARTMENTS.c.name)).all())
+def department_names(conn: Connection, county: County | None = None) -> dict[str, str]:
+    """code → the ledger's name of each unit; with `county`, the county's own names where its appeals recorded
+    them, and over them the chart's names of its units (`County.department_names`)."""
+    names = dict(conn.execute(select(DEPARTMENTS.c.code, DEPARTMENTS.c.name)).all())
+    if county is not None:
+        names.update(names_of(conn, county.tenant))
+        names.update(county.department_names)
+    return names
 
 
 def rank(departments: Iterable[DepartmentFigures], prefix: str = RANKED_PREFIX) -> list[DepartmentFigures]:
@@ -376,9 +385,7 @@ def figures(engine: Engine, period: AnyPeriod, *, as_of: dt.datetime | None = No
     _start, _end, cut = _bounds(period, as_of)
     with engine.connect() as conn:
         per_department = collect(conn, period, as_of, scope=scope, county=county)
-        names = department_names(conn)
-        if county is not None:
-            names.update(county.department_names)
+        names = department_names(conn, county)
         counts = _counts(conn, period, as_of, _within(scope, county)) if details else {}
         overdue = overdue_list(conn, cut, calendar, scope=scope, county=county) if details else []
     overall = Rates()

@@ -53,6 +53,7 @@ from ..vocabulary import (
     FollowUpOutcome,
     SignDecision,
 )
+from .department_names import record_names
 
 APPEALS = LedgerAppeal.__table__
 FOLLOW_UPS = LedgerFollowUp.__table__
@@ -482,6 +483,7 @@ def apply_facts(conn: Connection, process_instance_id: str, facts: Facts) -> dic
     found = conn.execute(query).mappings().first()
     row = merge(found, facts)
     row["process_instance_id"] = process_instance_id
+    record_names(conn, row.get("county"), facts.departments)
     if found is None:
         conn.execute(APPEALS.insert().values(**row))
     else:

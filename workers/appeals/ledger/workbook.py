@@ -46,6 +46,7 @@ from ..vocabulary import (
 )
 from .cards import COUNTY_CARDS, KIND_LABELS
 from .counties import County, county_name
+from .department_names import own_name
 from .figures import overdue_list
 from .labels import day, day_time, label
 from .periods import AnyPeriod
@@ -105,13 +106,19 @@ def _mine(county: County | None) -> tuple[Any, ...]:
     return () if condition is None else (condition,)
 
 
+# the units' names as each appeal's county recorded them (ledger.department_names)
+LEAD_OWN, LEAD_ON, LEAD_NAME = own_name(LEAD, A.c.lead_department, A.c.county)
+HANDLER_OWN, HANDLER_ON, HANDLER_NAME = own_name(HANDLER, A.c.handler_group, A.c.county)
+
+
 def _base():
-    return A.outerjoin(LEAD, LEAD.c.code == A.c.lead_department).outerjoin(HANDLER, HANDLER.c.code == A.c.handler_group)
+    return (A.outerjoin(LEAD, LEAD.c.code == A.c.lead_department).outerjoin(LEAD_OWN, LEAD_ON)
+            .outerjoin(HANDLER, HANDLER.c.code == A.c.handler_group).outerjoin(HANDLER_OWN, HANDLER_ON))
 
 
 def _received(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None,
               county: County | None = None) -> Iterator[list[Any]]:
-    query = (select(A.c.enterprise_name, A.c.problem_description, LEAD.c.name, A.c.contact_name, A.c.contact_phone,
+    query = (select(A.c.enterprise_name, A.c.problem_description, LEAD_NAME, A.c.contact_name, A.c.contact_phone,
                     A.c.close_reason, A.c.registration_number, A.c.received_at, A.c.channel, A.c.category,
                     A.c.kind, A.c.status, A.c.lead_department)
              .select_from(_base()).where(_range(A.c.received_at, period, as_of), *_mine(county))
@@ -125,7 +132,7 @@ def _received(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None,
 
 def _dispatched(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None,
                 county: County | None = None) -> Iterator[list[Any]]:
-    query = (select(A.c.enterprise_name, A.c.problem_description, A.c.contact_name, A.c.contact_phone, LEAD.c.name,
+    query = (select(A.c.enterprise_name, A.c.problem_description, A.c.contact_name, A.c.contact_phone, LEAD_NAME,
                     A.c.dispatch_number, A.c.dispatched_at, A.c.assisting_department_names, A.c.sign_due,
                     A.c.handling_due, A.c.transfer_number, A.c.lead_department)
              .select_from(_base()).where(_range(A.c.dispatched_at, period, as_of), *_mine(county))
@@ -139,7 +146,7 @@ def _dispatched(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None,
 def _results(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None,
              county: County | None = None) -> Iterator[list[Any]]:
     query = (select(A.c.enterprise_name, A.c.problem_description, A.c.result_class, A.c.reply_method,
-                    A.c.reply_text, HANDLER.c.name, A.c.handler_name, A.c.extension_count, A.c.handled_on_time,
+                    A.c.reply_text, HANDLER_NAME, A.c.handler_name, A.c.extension_count, A.c.handled_on_time,
                     A.c.registration_number, A.c.first_result_reported_at, A.c.handling_due, A.c.handler_group)
              .select_from(_base()).where(_range(A.c.first_result_reported_at, period, as_of), *_mine(county))
              .order_by(A.c.first_result_reported_at, A.c.process_instance_id))
@@ -153,11 +160,11 @@ def _results(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None,
 
 def _follow_ups(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None,
                 county: County | None = None) -> Iterator[list[Any]]:
-    query = (select(A.c.problem_description, A.c.result_class, A.c.kind, HANDLER.c.name, F.c.satisfaction, F.c.note,
+    query = (select(A.c.problem_description, A.c.result_class, A.c.kind, HANDLER_NAME, F.c.satisfaction, F.c.note,
                     A.c.registration_number, A.c.enterprise_name, F.c.at, F.c.method, F.c.really_solved, F.c.seq,
                     A.c.handler_group)
              .select_from(F.join(A, A.c.process_instance_id == F.c.process_instance_id)
-                          .outerjoin(HANDLER, HANDLER.c.code == A.c.handler_group))
+                          .outerjoin(HANDLER, HANDLER.c.code == A.c.handler_group).outerjoin(HANDLER_OWN, HANDLER_ON))
              .where(_range(F.c.at, period, as_of), *_mine(county)).order_by(F.c.at, F.c.process_instance_id, F.c.seq))
     for n, r in enumerate(conn.execution_options(yield_per=2000).execute(query), start=1):
         solved = label(RESULT_CLASS_SHORT, r[1]) if r[1] else ("已答复" if r[2] == "consultation" else "")
@@ -179,10 +186,11 @@ def _overdue(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None, cal
 def _cards(conn: Connection, period: AnyPeriod, as_of: dt.datetime | None,
            county: County | None = None) -> Iterator[list[Any]]:
     mine = county.card_condition() if county is not None else None
-    query = (select(CARDS.c.issued_at, HANDLER.c.name, CARDS.c.kind, A.c.registration_number, A.c.enterprise_name,
+    own, on, name = own_name(HANDLER, CARDS.c.department, A.c.county)
+    query = (select(CARDS.c.issued_at, name, CARDS.c.kind, A.c.registration_number, A.c.enterprise_name,
                     CARDS.c.reason, CARDS.c.escalation, CARDS.c.department)
              .select_from(CARDS.join(HANDLER, HANDLER.c.code == CARDS.c.department)
-                          .outerjoin(A, A.c.process_instance_id == CARDS.c.process_instance_id))
+                          .outerjoin(A, A.c.process_instance_id == CARDS.c.process_instance_id).outerjoin(own, on))
              .where(_range(CARDS.c.issued_at, period, as_of), COUNTY_CARDS, *(() if mine is None else (mine,)))
              .order_by(CARDS.c.issued_at, CARDS.c.id))
     for n, r in enumerate(conn.execution_options(yield_per=2000).execute(query), start=1):
