@@ -219,3 +219,42 @@ def test_an_undelivered_survey_link_is_the_office_tasks_own_and_no_department_re
         assert not [name for name, v in seen.items() if "/survey/" in str(v.get("value"))], path
     assert not department.get("/variable-instance", variableName="surveyLinkUndelivered")
     assert not department.get("/history/variable-instance", variableName="surveyLinkUndelivered")
+
+
+def test_an_appeal_from_before_keeps_no_survey_link_at_the_process_level(workers: EngineHandle) -> None:
+    """Appeals started before the link became the follow-up task's own (an older model; `appeals deploy`
+    migrated them) may keep an undelivered link in the process variable surveyLinkUndelivered, which every
+    department could read. recordFollowUp removes it after the office's follow-up (before a rework gives the
+    appeal to a department), sendNotification before the next round's link; that round's undelivered link
+    is then the follow-up task's own, as for any appeal."""
+    appeal = Appeal.start(workers, "NT-SURVEY-OLD", contactPhone="0356-6012399", contactEmail="")
+    dispatch_to(appeal, "dept-industry", "industry-handler")
+    report(appeal, "industry-handler")
+    task = appeal.task("Task_FollowUp", "office-clerk")
+    admin = appeal.engine.admin
+    # as the instance was when migrated here: its follow-up created by the old model, the link the process's
+    stale = "http://localhost:8090/survey/old-round-link"
+    admin.delete(f"/task/{task['id']}/localVariables/surveyLinkUndelivered")
+    admin.put(f"/process-instance/{appeal.id}/variables/surveyLinkUndelivered", {"value": stale, "type": "String"})
+    office = appeal.user("office-clerk")
+    shown = office.get(f"/task/{task['id']}/form-variables", deserializeValues="false")
+    assert shown["surveyLinkUndelivered"]["value"] == stale, "the office's form still shows the old link"
+
+    appeal.complete("Task_FollowUp", "office-clerk", followUpMethod="phone", reallySolved="no",
+                    satisfaction="dissatisfied", followUpNote="企业称未解决")
+    rework = appeal.task("Task_ReworkAppeal", "industry-handler")
+    department = appeal.user("industry-handler")
+    seen = department.get(f"/task/{rework['id']}/variables", deserializeValues="false")
+    assert "surveyLinkUndelivered" not in seen, "recordFollowUp removed the process's link"
+    assert not department.get("/variable-instance", variableName="surveyLinkUndelivered")
+
+    # migrated during the rework, still with the old variable: the next round's survey step removes it
+    admin.put(f"/process-instance/{appeal.id}/variables/surveyLinkUndelivered", {"value": stale, "type": "String"})
+    appeal.complete("Task_ReworkAppeal", "industry-handler", revisedResultClass="A", revisedReplyText="重新协调后已解决")
+    again = appeal.task("Task_FollowUp", "office-clerk")
+    assert "surveyLinkUndelivered" not in appeal.variables()
+    shown = office.get(f"/task/{again['id']}/form-variables", deserializeValues="false")
+    fresh = shown["surveyLinkUndelivered"]["value"]
+    assert "/survey/" in fresh and fresh != stale, "this round's link, the task's own"
+    local = office.get(f"/task/{again['id']}/localVariables")
+    assert local["surveyLinkUndelivered"]["value"] == fresh

@@ -18,17 +18,22 @@ from ..vocabulary import (
     YesNo,
 )
 from . import router
+from .notifications import OLD_SURVEY_LINK, drop_old_survey_link
 
 
 @router.topic("recordFollowUp",
               variables=("reallySolved", "satisfaction", "followUpNote", "followUpMethod", "handlingRound",
-                         "followUpHistory"))
-def record_follow_up(task: Task) -> dict[str, Any]:
-    """Record the enterprise's answer: `satisfied` is true when really solved and satisfied.
+                         "followUpHistory", OLD_SURVEY_LINK))
+def record_follow_up(task: Task, ctx: AppContext) -> dict[str, Any]:
+    """Record the enterprise's answer: `satisfied` is true when really solved and satisfied. An instance
+    that still keeps an undelivered survey link at the process level (started before the link became the
+    follow-up task's own) loses it here, before a rework hands the appeal to a department
+    (`notifications.drop_old_survey_link`).
 
     What follows is the model's: Gateway_Satisfied, then Gateway_DissatisfiedRounds
     (`${handlingRound < 2}`: rework, else review) set `followUpOutcome` for Task_ApplyFollowUpOutcome.
     """
+    drop_old_survey_link(task, ctx)
     satisfaction = task.get("satisfaction")
     solved = task.get("reallySolved") == YesNo.YES
     history = list(task.get("followUpHistory") or [])

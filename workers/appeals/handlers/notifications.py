@@ -33,7 +33,21 @@ def survey_link(process_instance_id: str, variables: dict[str, Any], base_url: s
     return make_link(process_instance_id, follow_up_round(variables), base_url, secret=secret)
 
 
-@router.topic("sendNotification", variables=(*TEMPLATE_VARIABLES, "notificationEvent"),
+OLD_SURVEY_LINK = "surveyLinkUndelivered"
+"""The process variable in which instances started before the link became the follow-up task's own (an
+older model version; `appeals deploy` migrated them) may still keep an undelivered survey link."""
+
+
+def drop_old_survey_link(task: Task, ctx: AppContext) -> None:
+    """Remove the process-level `surveyLinkUndelivered` of an instance started before the link became the
+    follow-up task's own variable: every department working the appeal could read it, and it would stand for
+    a link of an earlier round. Nothing for an instance that has none (the task fetched no such variable);
+    the task-local one of an open Task_FollowUp is not the process's and stays."""
+    if OLD_SURVEY_LINK in task.variables:
+        ctx.camunda.delete(f"/process-instance/{task.process_instance_id}/variables/{OLD_SURVEY_LINK}")
+
+
+@router.topic("sendNotification", variables=(*TEMPLATE_VARIABLES, "notificationEvent", OLD_SURVEY_LINK),
               lock_duration_ms=90_000, retries=RETRIES, backoff_ms=2_000, throws=(ModelError,))
 def send_notification(task: Task, ctx: AppContext) -> dict[str, Any]:
     event = str(task.get("notificationEvent") or "")
@@ -42,6 +56,7 @@ def send_notification(task: Task, ctx: AppContext) -> dict[str, Any]:
     chart = chart_of(task, ctx)
     extra: dict[str, Any] = {}
     if event == "survey_link":
+        drop_old_survey_link(task, ctx)  # the new round's link, if undelivered, is the follow-up task's own
         # the site of the appeal's county (its own, else the chart's own county's); one validity: the page
         # enforces it, the message quotes it
         public = ctx.settings.public_for(task.tenant_id)
