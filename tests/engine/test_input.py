@@ -11,9 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from appeals.validation import TEXT_LIMIT
+from appeals.camunda import to_variables
+from appeals.demo import DEMO_APPEALS
+from appeals.validation import PHONE_SEVERAL_MESSAGE, TEXT_LIMIT
 
-from ..conftest import EngineHandle
+from ..conftest import EngineHandle, wait_for
+from ..scenario import Appeal
 
 CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
 
@@ -128,3 +131,33 @@ def test_a_required_form_field_of_only_spaces_is_refused_in_chinese(workers: Eng
         assert refused.value.message == "“与企业核实情况”为必填项，不能为空或只填空格"
     assert appeal.task("Task_VerifyAppeal", "office-clerk")["id"] == task["id"]
     assert appeal.variables().get("scopeDecision") is None
+
+
+@pytest.mark.parametrize("path", ["start", "submit-form"])
+def test_the_intake_keeps_what_it_refuses_as_typed_and_accepts_every_extension(workers: EngineHandle,
+                                                                              path: str) -> None:
+    """Tester 5, F1/F2/F10 on the office's REST start and Tasklist's 发起流程 (submit-form): a phone
+    field with two numbers goes to 补正登记信息 with both numbers in the field the form shows (it was
+    rewritten to the first); “0356 6012345（分机801）” and a credit code printed with hyphens are accepted
+    and stored canonical (they went to 补正 with a message about nothing the form showed)."""
+    clerk = workers.client("office-clerk")
+
+    def start(key: str, **values) -> Appeal:
+        body = {"businessKey": f"T5-{path}-{key}", "variables": to_variables({**DEMO_APPEALS[0], **values})}
+        return Appeal(workers, clerk.post(f"/process-definition/key/EnterpriseAppeal/{path}", body)["id"])
+
+    two = start("two", contactPhone="13912345670 / 0356-6012345")
+    extension = start("ext", contactPhone="0356 6012345（分机801）", creditCode="91140525-MA0K2U7X-4L")
+    two.task("Task_CorrectRegistration", "office-clerk")
+    variables = two.variables()
+    assert variables["registrationErrors"] == PHONE_SEVERAL_MESSAGE
+    assert variables["contactPhone"] == "13912345670 / 0356-6012345", "the correction form shows what was typed"
+    two.complete("Task_CorrectRegistration", "office-clerk", contactPhone="0356-6012345")
+    two.task("Task_VerifyAppeal", "office-clerk")
+    assert two.variables()["contactPhone"] == "0356-6012345"
+    extension.task("Task_VerifyAppeal", "office-clerk")
+    variables = wait_for(lambda: extension.variables() if extension.variables().get("registrationNumber") else None,
+                         message="registered")
+    assert variables["registrationValid"] is True and variables["registrationErrors"] is None
+    assert variables["contactPhone"] == "0356-6012345-801"
+    assert variables["creditCode"] == "91140525MA0K2U7X4L"

@@ -245,3 +245,17 @@ def test_the_city_bulletin_review_form_says_whose_bulletin() -> None:
     titles = {shown[i]["text"]: shown[i]["conditional"]["hide"] for i in ("Text_Title", "Text_CityTitle")}
     assert titles == {"## 审核并印发月度通报": '=bulletinLevel = "city"',
                       "## 审核并印发全市月度通报": '=bulletinLevel = null or bulletinLevel != "city"'}
+
+
+def test_the_registration_forms_limits_are_the_intakes_one_definition() -> None:
+    """Tester 5, F3: every field of Tasklist's registration form (发起流程 and 补正登记信息) takes as much
+    as the public questionnaire and the intake: appeals.validation's LIMITS and TYPED_LIMITS."""
+    from appeals.validation import LIMITS, TYPED_LIMITS
+
+    form = json.loads((PROJECT_ROOT / "forms" / "AppealRegistrationForm.form").read_text(encoding="utf-8"))
+    limits = {c["key"]: c.get("validate", {}).get("maxLength") for c in components(form["components"]) if "key" in c}
+    expected = {**{name: limit for name, (_label, limit) in LIMITS.items()}, **TYPED_LIMITS}
+    for name, limit in expected.items():
+        if name in limits:
+            assert limits[name] == limit, name
+    assert set(TYPED_LIMITS) <= set(limits)

@@ -33,6 +33,11 @@ LIMITS = {"enterpriseName": ("企业名称", 100), "enterpriseAddress": ("详细
           "contactName": ("联系人", 50), "contactPosition": ("职务", 50), "externalId": ("来源编号", 64),
           "problemDescription": ("主要困难和问题", TEXT_LIMIT),
           "requestedHelp": ("希望协调解决的具体事项", TEXT_LIMIT)}
+# How many characters a field takes as typed, where its check (not a length) decides the rest: room
+# for a landline with area code and extension written as people do ("+86 (0356) 601 2345 分机号 801"),
+# a credit code with separators. One definition for every form that asks for them: the public
+# questionnaire and progress lookup, Tasklist's registration form (tests/static/test_forms.py).
+TYPED_LIMITS = {"creditCode": 40, "contactPhone": 40, "contactEmail": 254}
 REQUIRED = {"enterpriseName": "企业名称", "contactName": "联系人", "contactPhone": "联系电话",
             "problemDescription": "主要困难和问题"}
 
@@ -169,10 +174,24 @@ USCC_AUTHORITIES = "123456789ABCDEFGNY"
 _USCC = re.compile(rf"^[{USCC_AUTHORITIES}][1-9]\d{{6}}[{USCC_ALPHABET}]{{10}}$")
 
 
+# What licences and people put between the groups of a code (tester 5, F10: 91140525-MA0K2U7X-4L):
+# every dash (Unicode Pd: - ‐ ‑ – — ― －, the minus sign), dots (. 。 · ・ ．) besides the spaces
+# normalize_identifier removes; none of them is a character of the standard's alphabet.
+_CODE_SEPARATORS = regex.compile(r"[\p{Pd}\u2212.。·・‧]")
+
+
+def normalize_credit_code(value: Any) -> str:
+    """A 统一社会信用代码 as every channel reads it: normalize_identifier (NFKC, invisible characters
+    and whitespace removed, upper case), and the separators people write between its groups removed
+    (`_CODE_SEPARATORS`)."""
+    return _CODE_SEPARATORS.sub("", normalize_identifier(value))
+
+
 def check_credit_code(value: Any) -> tuple[str, str | None]:
-    """The normalised 统一社会信用代码 and an error message, or None if it is valid (GB 32100-2015:
-    every registration-authority code the standard allows; the check character per its weights)."""
-    code = normalize_identifier(value)
+    """The normalised 统一社会信用代码 (normalize_credit_code) and an error message, or None if it is
+    valid (GB 32100-2015: every registration-authority code the standard allows; the check character
+    per its weights)."""
+    code = normalize_credit_code(value)
     if not code:
         return code, "缺少统一社会信用代码"
     if len(code) != 18:
@@ -188,7 +207,13 @@ def check_credit_code(value: Any) -> tuple[str, str | None]:
     return code, None
 
 
-_EXTENSION = re.compile(r"^(?P<main>.+?)\s*(?:转|分机|ext\.?|x|#)\s*(?P<ext>\d{1,6})$", re.IGNORECASE)
+# The words that start an extension, as people write them (traditional forms too): 转801, 分机801,
+# 分机号：801, ext.801, extension 801, x801, #801; in brackets of any shape and width or none
+# ((分机801), （转801）, [ext 801], 【分机801】), with or without spaces (tester 5, F2).
+_EXTENSION_WORD = r"(?:转|轉|分机号?|分機號?|ext(?:ension)?\.?|x|#)"
+_EXTENSION = re.compile(rf"^(?P<main>.+?)\s*{_EXTENSION_WORD}\s*:?\s*(?P<ext>\d{{1,6}})$", re.IGNORECASE)
+_BRACKETED_EXTENSION = re.compile(rf"[(\[【〔〖{{]\s*({_EXTENSION_WORD})\s*:?\s*(\d{{1,6}})\s*[)\]】〕〗}}]",
+                                  re.IGNORECASE)
 _TRAILING_EXTENSION = re.compile(r"^(?P<main>.+?\d)\s*-\s*(?P<ext>\d{1,6})$")
 PHONE_MESSAGE = "联系电话应为手机号或带区号的座机号（如 139 1234 5678、0356-6012345 转 801）"
 
@@ -249,7 +274,8 @@ _WORDS_AROUND = re.compile(r"^(?P<before>[^\d+(]*?)\s*(?P<number>[+(\d].*\d)\s*(
 
 
 def _phone_text(value: Any) -> str:
-    return normalize_text(value).replace("（", "(").replace("）", ")").replace("—", "-").replace("－", "-")
+    text = normalize_text(value).replace("（", "(").replace("）", ")").replace("—", "-").replace("－", "-")
+    return _BRACKETED_EXTENSION.sub(r" \1\2", text).strip()  # "0356 6012345（分机801）" → "… 分机801"
 
 
 def _two_numbers(text: str) -> list[str]:
@@ -333,7 +359,20 @@ def check_email(value: Any) -> tuple[str, str | None]:
         return email, "电子邮箱格式不正确"
 
 
+def as_typed(value: Any) -> str | None:
+    """A refused value as the user typed it, for the correction (补正) to show: one line of text
+    (normalize_text without NFKC: invisible characters gone, spaces collapsed, full-width kept), never
+    its canonical form, the first of several numbers or a cut. None for a blank value."""
+    return normalize_text(value, fold=False) or None
+
+
 def validate_registration(values: Mapping[str, Any], require_credit_code: bool = True) -> ValidationResult:
+    """The registration's values normalised (`normalized`) and the reasons it is refused (`errors`,
+    Chinese, each starting with the field's label). One rule for every channel (tester 5, F1): a value
+    that is accepted is stored in its canonical form (credit code upper case without separators, phone
+    by canonical_phone, e-mail normalised); a value that is refused stays as typed (`as_typed`), so the
+    office's correction form (补正登记信息) shows what was refused and nothing typed is lost — a second
+    phone number included."""
     result = ValidationResult()
     for key, (label, limit) in LIMITS.items():
         text = normalize_free_text(values.get(key)) if key in MULTILINE else normalize_text(
@@ -348,20 +387,24 @@ def validate_registration(values: Mapping[str, Any], require_credit_code: bool =
     result.normalized["creditCode"] = code or None
     if error and (require_credit_code or code):
         result.errors.append(error)
+        result.normalized["creditCode"] = as_typed(values.get("creditCode"))
     phone, error = check_phone(values.get("contactPhone"))
     result.normalized["contactPhone"] = phone or None
     if error and phone:
         result.errors.append(error)
+        result.normalized["contactPhone"] = as_typed(values.get("contactPhone"))
     email, error = check_email(values.get("contactEmail"))
     result.normalized["contactEmail"] = email or None
     if error:
         result.errors.append(error)
+        result.normalized["contactEmail"] = as_typed(values.get("contactEmail"))
     for key, allowed, label in (("channel", set(Channel), "反映形式"), ("category", set(Category), "问题类别"),
                                 ("appealKind", set(AppealKind), "诉求类型")):
         value = normalize_text(values.get(key))
+        result.normalized[key] = value or None
         if value and value not in allowed:
             result.errors.append(f"{label}“{value[:20]}”不在规定范围内")
-        result.normalized[key] = value or None
+            result.normalized[key] = as_typed(values.get(key))
     if not result.normalized.get("channel"):
         result.errors.append("缺少反映形式")
     return result

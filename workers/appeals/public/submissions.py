@@ -16,6 +16,7 @@ from typing import Any
 from ..validation import (
     LIMITS,
     REQUIRED,
+    TYPED_LIMITS,
     check_phone,
     normalize_free_text,
     normalize_text,
@@ -40,7 +41,8 @@ class Field:
 
 
 def _limit(name: str) -> int | None:
-    return LIMITS[name][1] if name in LIMITS else None
+    """The field's maxlength: the one definition in appeals.validation (LIMITS, TYPED_LIMITS)."""
+    return LIMITS[name][1] if name in LIMITS else TYPED_LIMITS.get(name)
 
 
 # The extra required fields of the public questionnaire (a staff member is not there to ask).
@@ -51,13 +53,13 @@ _REQUIRED = set(REQUIRED) | set(PUBLIC_REQUIRED) | {"creditCode"}
 INTAKE_FIELDS: tuple[Field, ...] = (
     Field("enterpriseName", "企业名称", max_length=_limit("enterpriseName"), autocomplete="organization",
           hint="与营业执照一致"),
-    Field("creditCode", "统一社会信用代码", max_length=40, hint="营业执照上的18位代码", autocomplete="off"),
+    Field("creditCode", "统一社会信用代码", max_length=_limit("creditCode"), hint="营业执照上的18位代码", autocomplete="off"),
     Field("enterpriseAddress", "企业地址", max_length=_limit("enterpriseAddress"), autocomplete="street-address"),
     Field("contactName", "联系人", max_length=_limit("contactName"), autocomplete="name"),
     Field("contactPosition", "职务", max_length=_limit("contactPosition"), autocomplete="organization-title"),
-    Field("contactPhone", "联系电话", kind="tel", max_length=40, autocomplete="tel", inputmode="tel",
+    Field("contactPhone", "联系电话", kind="tel", max_length=_limit("contactPhone"), autocomplete="tel", inputmode="tel",
           hint="手机号，或带区号的座机号，如 139 1234 5678、0356-6012345 转 801"),
-    Field("contactEmail", "电子邮箱", max_length=254, autocomplete="email", inputmode="email",
+    Field("contactEmail", "电子邮箱", max_length=_limit("contactEmail"), autocomplete="email", inputmode="email",
           hint="选填"),
     Field("category", "问题类别", kind="select", choices=tuple(CATEGORY_LABELS.items())),
     Field("appealKind", "诉求类型", kind="radio", choices=tuple(APPEAL_KIND_LABELS.items())),
@@ -125,6 +127,10 @@ _OPEN = r"(?:[(\[{<【〔〖「『《〈]|[-‐‑‒–—―_])"
 _CLOSE = r"(?:[)\]}>】〕〗」』》〉]|[-‐‑‒–—―_]|年|(?=第))"
 _NUMBER = re.compile(rf"^(?P<prefix>.*?)(?:服企办收)?{_OPEN}?(?P<year>\d{{4}}){_CLOSE}第?(?P<serial>\d{{1,7}})号?$")
 _TOKEN = re.compile(r"^(?:WEB-?)?(?P<token>[0-9A-F]{16})$")
+# The lookup form's maxlength per field: a 登记编号 or receipt token (parse_lookup_key reads up to 64
+# characters), the phone as the questionnaire takes it (tester 5, F3: 20 cut "(0356) 6012345 分机 801").
+LOOKUP_LIMITS = {"number": 64, "phone": TYPED_LIMITS["contactPhone"]}
+LOOKUP_READ = 200  # what the server reads of a lookup field: more than any form lets through
 
 
 @dataclass(frozen=True)
@@ -138,7 +144,7 @@ def parse_lookup_key(raw: Any, prefix: str) -> LookupKey | None:
     between dashes (乙县服企办收【2026】第21号, [2026], -2026-, 2026-21: `_NUMBER`), the county prefix and
     服企办收 may be left out (`prefix` is the site's county's). None for anything else."""
     text = re.sub(r"\s", "", normalize_text(raw))
-    if not text or len(text) > 64:
+    if not text or len(text) > LOOKUP_LIMITS["number"]:
         return None
     token = _TOKEN.match(text.upper())
     if token:

@@ -27,6 +27,8 @@ from .gateway import EngineUnavailable, NotWaiting
 from .links import SurveyTokenError, follow_up_round, read_survey_token
 from .submissions import (
     INTAKE_FIELDS,
+    LOOKUP_LIMITS,
+    LOOKUP_READ,
     SATISFACTION_CHOICES,
     SOLVED_CHOICES,
     SURVEY_NOTE_LIMIT,
@@ -194,9 +196,10 @@ def _progress(values: dict[str, Any], instance: dict[str, Any] | None) -> dict[s
 def lookup() -> Any:
     pub = public()
     if request.method == "GET":
-        number = str(request.args.get("number") or "")[:64]
-        return render_template("lookup.html", values={"number": number, "phone": ""}, errors={})
-    values = {"number": str(request.form.get("number") or "")[:200], "phone": str(request.form.get("phone") or "")[:50]}
+        number = str(request.args.get("number") or "")[:LOOKUP_LIMITS["number"]]
+        return render_template("lookup.html", values={"number": number, "phone": ""}, errors={},
+                               limits=LOOKUP_LIMITS)
+    values = {name: str(request.form.get(name) or "")[:LOOKUP_READ] for name in ("number", "phone")}
     errors: dict[str, str] = {}
     prefix = pub.org()[1]
     key = parse_lookup_key(values["number"], prefix)
@@ -206,7 +209,7 @@ def lookup() -> Any:
     if not phone:
         errors["phone"] = "请填写提交诉求时留的联系电话"
     if errors:
-        return render_template("lookup.html", values=values, errors=errors), 400
+        return render_template("lookup.html", values=values, errors=errors, limits=LOOKUP_LIMITS), 400
     kept = pub.store.kept_variables(key.business_key) if key.business_key else None
     instance = None
     if kept is not None:  # submitted, waiting for the engine
@@ -225,7 +228,8 @@ def lookup() -> Any:
     given = [variables.get("contactPhone"), *str(variables.get("otherContactPhones") or "").split(",")]
     if not any(same_phone(values["phone"], phone) for phone in given if phone):  # any number it gave
         log.info("progress lookup: no match")
-        return render_template("lookup.html", values=values, errors={}, not_found=NOT_FOUND), 404
+        return render_template("lookup.html", values=values, errors={}, not_found=NOT_FOUND,
+                               limits=LOOKUP_LIMITS), 404
     progress = _progress(variables, instance)
     return render_template("progress.html", progress=progress)
 

@@ -22,7 +22,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.engine import Engine
 
 from ..db.ledger_models import LedgerAppeal
-from ..validation import normalize_text
+from ..validation import normalize_credit_code, normalize_text
 from ..vocabulary import CATEGORY_LABELS as CATEGORY_NAMES
 from ..vocabulary import CHANNEL_LABELS, CloseReason
 from .model import CategoryModel
@@ -72,7 +72,7 @@ def is_duplicate(score: float, same_category: bool) -> bool:
 def candidates(engine: Engine, process_instance_id: str, variables: Mapping[str, Any],
                now: dt.datetime | None = None) -> list[Candidate]:
     """The same enterprise's open or recently closed appeals (not this one), newest first."""
-    code = normalize_text(variables.get("creditCode")).upper() or None
+    code = normalize_credit_code(variables.get("creditCode")) or None
     name = normalize_text(variables.get("enterpriseName"), fold=False) or None
     phone = normalize_text(variables.get("contactPhone")) or None
     same = []
