@@ -122,3 +122,27 @@ def test_enterprise_submits_on_a_phone_and_answers_the_survey_once(workers: Engi
     first.get_by_text("已评价，感谢").first.wait_for()
     appeal.wait_until_ended()
     phone.close()
+
+
+def test_the_lookup_takes_a_landline_with_its_extension_as_typed(workers: EngineHandle, browser,
+                                                                 public_url: str) -> None:
+    """Tester 5, F3: the lookup's phone field kept 20 characters, so “(0356) 6012345 分机 801” became
+    “…分机 80” and the appeal was not found. The field takes what the questionnaire takes
+    (validation.TYPED_LIMITS); typed key by key, the whole spelling reaches the server and finds it."""
+    appeal = Appeal.start(workers, "T5-LOOKUP-EXT", contactPhone="0356-6012345 转 801")
+    appeal.task("Task_VerifyAppeal", "office-clerk")
+    number = appeal.variables()["registrationNumber"]
+    phone = browser.new_context(**PHONE)
+    phone.set_default_timeout(30_000)
+    page = phone.new_page()
+    for typed in ("(0356) 6012345 分机 801", "+86 356 6012345 转 801", "+86 (0356) 601 2345 分机号 801"):
+        page.goto(f"{public_url}/lookup")
+        page.get_by_label("登记编号或回执号").fill(number)
+        field = page.get_by_label("联系电话")
+        field.press_sequentially(typed)
+        assert field.input_value() == typed, "nothing is cut"
+        page.get_by_role("button", name="查询").click()
+        page.locator("#progress-status").wait_for()
+        assert page.locator("#progress-number").inner_text() == number
+    page.screenshot(path=str(ARTIFACTS / "public-lookup-extension.png"), full_page=True)
+    phone.close()

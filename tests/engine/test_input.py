@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 from appeals.camunda import to_variables
 from appeals.demo import DEMO_APPEALS
-from appeals.validation import PHONE_SEVERAL_MESSAGE, TEXT_LIMIT
+from appeals.validation import PHONE_SEVERAL_MESSAGE, TEXT_LIMIT, normalize_text
 
 from ..conftest import EngineHandle, wait_for
-from ..scenario import Appeal
+from ..scenario import Appeal, approve, propose, register_and_accept
 
 CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
 
@@ -161,3 +161,25 @@ def test_the_intake_keeps_what_it_refuses_as_typed_and_accepts_every_extension(w
     assert variables["registrationValid"] is True and variables["registrationErrors"] is None
     assert variables["contactPhone"] == "0356-6012345-801"
     assert variables["creditCode"] == "91140525MA0K2U7X4L"
+
+
+def test_a_one_line_form_field_is_stored_as_one_line_as_the_workers_store_names(workers: EngineHandle) -> None:
+    """Tester 5, F10: 具体承办人 typed as “张\u3000三” kept its inner U+3000 (and U+200B) in the engine while
+    the intake worker collapses the same in names. A textfield of any form is stored as one line by the
+    one rule (BlankText.oneLine = validation.normalize_text(fold=False), tests/static/test_blank_text.py),
+    on Tasklist's submit-form and REST's complete alike; a text area keeps its inner spaces and lines."""
+    typed = "\u3000张\u3000\u3000三\u200b \n"
+    for path in ("complete", "submit-form"):
+        appeal = Appeal.start(workers, f"T5-ONE-LINE-{path}", category="power")
+        register_and_accept(appeal)
+        propose(appeal, "dept-power-supply")
+        approve(appeal, "office-director")
+        task = appeal.task("Task_SignDispatch", "power-handler")
+        handler = appeal.user("power-handler")
+        values = {"signDecision": "sign", "handlerName": typed, "enterpriseContacted": True}
+        if path == "complete":
+            handler.complete_task(task["id"], values)
+        else:
+            handler.post(f"/task/{task['id']}/submit-form", {"variables": to_variables(values)})
+        appeal.task("Task_HandleAppeal", "power-handler")
+        assert appeal.variables()["handlerName"] == "张 三" == normalize_text(typed, fold=False)

@@ -9,13 +9,14 @@ and Java's table of Default_Ignorable_Code_Point must be Unicode's exactly."""
 from __future__ import annotations
 
 import json
+import random
 import re
 import subprocess
 from pathlib import Path
 
 import regex
 
-from appeals.validation import BLANK_CHARACTER
+from appeals.validation import BLANK_CHARACTER, normalize_text
 
 ROOT = Path(__file__).resolve().parents[2]
 JAVA = next(ROOT.glob("engine/src/main/java/**/BlankText.java"))
@@ -67,3 +68,27 @@ def test_javas_default_ignorable_table_is_unicodes() -> None:
     java = {c for start, end in zip(bounds[::2], bounds[1::2], strict=True) for c in range(start, end + 1)}
     unicode = {c for c in range(0x110000) if regex.match(r"\p{Default_Ignorable_Code_Point}", chr(c))}
     assert java == unicode
+
+
+# What people paste into a one-line field: letters, full-width forms, every kind of space and line break,
+# format characters, controls, the blank-looking letters, variation selectors.
+ONE_LINE_POOL = (list("张三ab1（）-") + ["\u3000", " ", "\u00a0", "\u2002", "\u202f", "\t", "\n", "\r", "\r\n",
+                                          "\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x01", "\x7f", "\u200b",
+                                          "\u200d", "\u200e", "\ufeff", "\u00ad", "\u2060", "\u3164", "\u115f",
+                                          "\uffa0", "\u2800", "\ufe0f", "❤", "\U0001f600", "\u034f"])
+
+
+def test_the_engine_makes_one_line_of_text_as_the_workers_do() -> None:
+    """Tester 5, F10: a one-line form field (具体承办人 `张\\u3000三`, names) kept an inner U+3000 or U+200B in
+    the engine while the intake worker collapses it. The engine's `BlankText.oneLine` (FormTextPlugin,
+    every editable textfield) and the workers' `normalize_text(fold=False)` give the same line."""
+    chance = random.Random(5)
+    texts = ["张\u3000三", " 张\u200b三 \n", "\u3000某县\u00a0\u00a0工信局\t", "❤\ufe0f", "a\u3164b", "\u2800",
+             *("".join(chance.choice(ONE_LINE_POOL) for _ in range(chance.randint(0, 12))) for _ in range(3000))]
+    given = "".join(" ".join(f"{ord(c):x}" for c in text) + "\n" for text in texts)
+    out = subprocess.run(["java", str(JAVA), "one-line"], input=given, capture_output=True, text=True, check=True,
+                         timeout=120).stdout.split("\n")
+    java = ["".join(chr(int(h, 16)) for h in line.split()) for line in out[:len(texts)]]
+    differ = [(t, j, normalize_text(t, fold=False)) for t, j in zip(texts, java, strict=True) if j != normalize_text(t, fold=False)]
+    assert differ == []
+    assert java[:2] == ["张 三", "张三"]

@@ -84,6 +84,72 @@ def test_any_excel_serial_is_the_moment_to_the_second(moment) -> None:
     assert abs(parse_datetime(serial, allow_serial=True) - expected) <= dt.timedelta(seconds=1)
 
 
+# --------------------------------------------------------------------------- tester 5, F9: Chinese numerals, no year
+IMPORTED_AT = at(2026, 11, 30, 13, 0)
+DIGITS = "〇一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1–59 as people write it: 九, 十, 十五, 二十, 二十六."""
+    tens, ones = divmod(n, 10)
+    return (("" if tens < 2 else DIGITS[tens]) + "十" if tens else "") + (DIGITS[ones] if ones else "") or "零"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("二〇二六年十一月二十六日", at(2026, 11, 26)),  # tester 5's example
+    ("二零二六年十一月二十六日下午三点二十分", at(2026, 11, 26, 15, 20)),
+    ("二〇二六年十一月二十六日 九点半", at(2026, 11, 26, 9, 30)),
+    ("2026年十一月五日", at(2026, 11, 5)),
+    ("11月25日 9:30", at(2026, 11, 25, 9, 30)),  # tester 5's example: no year
+    ("十一月二十五日", at(2026, 11, 25)),
+    ("11月25日下午3点20分", at(2026, 11, 25, 15, 20)),
+    ("12月31日 23:50", at(2025, 12, 31, 23, 50)),  # not after the import: last year's
+    ("11月30日 14:00", at(2025, 11, 30, 14)),  # later today would be in the future
+    ("2月29日", at(2024, 2, 29)),  # the latest leap year
+])
+def test_chinese_numerals_and_dates_without_a_year_are_read(text: str, expected: dt.datetime) -> None:
+    assert parse_datetime(text, now=IMPORTED_AT) == expected
+
+
+@pytest.mark.parametrize("text", ["二〇二六年十三月一日", "11月31日", "十一月", "二〇二六年十一月三十二日", "11/25 9:30"])
+def test_what_is_no_date_in_chinese_numerals_is_bad_time_as_given(text: str) -> None:
+    with pytest.raises(BadTime) as refused:
+        parse_datetime(text, now=IMPORTED_AT)
+    assert str(refused.value) == text, "the quarantine shows the text as given"
+
+
+@settings(deadline=None)
+@given(moment=st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2099, 12, 31)).map(
+    lambda m: m.replace(second=0, microsecond=0)), zero=st.sampled_from("〇零"), with_time=st.booleans(),
+       with_year=st.booleans())
+def test_any_date_in_chinese_numerals_reads_back(moment, zero, with_time, with_year) -> None:
+    """F9: Chinese-numeral dates (manual exports) are the moment they name; without a year, the latest
+    one not after the import's time."""
+    year = "".join(DIGITS[int(d)] for d in str(moment.year)).replace("〇", zero)
+    text = (f"{year}年" if with_year else "") + f"{chinese_number(moment.month)}月{chinese_number(moment.day)}日"
+    if with_time:
+        text += f"{chinese_number(moment.hour)}时{chinese_number(moment.minute)}分"
+    else:
+        moment = moment.replace(hour=0, minute=0)
+    expected = moment.replace(tzinfo=SHANGHAI)
+    if not with_year:
+        reference = expected + dt.timedelta(days=400)  # the latest such day before it is a year or so back
+        found = parse_datetime(text, now=reference)
+        assert found <= reference and (found.month, found.day, found.hour, found.minute) == (
+            moment.month, moment.day, moment.hour, moment.minute)
+        assert reference - found < dt.timedelta(days=366 * (4 if (moment.month, moment.day) == (2, 29) else 1))
+        return
+    assert parse_datetime(text) == expected, text
+
+
+def test_a_12345_order_with_a_chinese_numeral_date_is_imported_not_quarantined() -> None:
+    from appeals.hotline.records import build_order
+
+    order = build_order({"orderNumber": "GD-CN", "receivedAt": "二〇二六年十一月二十六日", "contactName": "王经理",
+                         "contactPhone": "13912345678", "problemDescription": "停电"}, "xlsx")
+    assert isinstance(order, WorkOrder) and order.received_at == at(2026, 11, 26)
+
+
 # --------------------------------------------------------------------------- 8a, b, d: workbooks
 def export(path: Path, rows: list[list], header: str = "two-row", total: str | None = "合计：{n} 条") -> Path:
     """A 12345 export: a title row, a header (one row, or 联系人 merged over 姓名 | 电话), orders, a total."""

@@ -9,7 +9,7 @@ import re
 import unicodedata
 
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from appeals.hotline import WorkOrder
@@ -68,6 +68,7 @@ def refused_phones(draw) -> str:
     return typed
 
 
+@settings(deadline=None)  # several channels per example; the machine may be busy
 @given(refused_phones(), st.data())
 @example("13912345670 / 0356-6012345", None)
 def test_a_refused_phone_stays_as_typed_and_is_refused_again_as_stored(typed: str, data) -> None:
@@ -86,6 +87,7 @@ def test_a_refused_phone_stays_as_typed_and_is_refused_again_as_stored(typed: st
     assert [e for e in again.errors if e in PHONE_ERRORS] == refused and again.normalized["contactPhone"] == stored
 
 
+@settings(deadline=None)  # several channels per example; the machine may be busy
 @given(refused_phones())
 def test_the_other_channels_lose_nothing_of_a_refused_phone(typed: str) -> None:
     """The public page shows the field as typed with the message; the 12345 import keeps every number
@@ -134,6 +136,7 @@ def landlines_with_extension(draw) -> tuple[str, str]:
     return typed, f"{canonical}-{extension}"
 
 
+@settings(deadline=None)  # several channels per example; the machine may be busy
 @given(landlines_with_extension())
 @example(("0356 6012345（分机801）", "0356-6012345-801"))
 @example(("(0356) 6012345 分机 801", "0356-6012345-801"))
@@ -180,6 +183,7 @@ def test_the_lookup_page_states_the_limits_of_the_one_definition(tmp_path) -> No
 SEPARATORS = ["-", "－", "‐", "–", "—", "−", ".", "．", "·", "・", "。", " ", "\u3000", "\u200b"]
 
 
+@settings(deadline=None)  # several channels per example; the machine may be busy
 @given(credit_codes(), st.lists(st.tuples(st.integers(min_value=1, max_value=17), st.sampled_from(SEPARATORS)),
                                 min_size=1, max_size=3))
 @example("91140525MA0K2U7X4L", [(8, "-"), (16, "-")])

@@ -11,6 +11,11 @@ variants (tests/unit/test_input_rules.py). Accepted (after NFKC, so full-width d
   (时/点 … 分 … 秒, or colons; 上午/下午/晚上/中午/凌晨 shift a 12-hour clock)
 - compact digits: 20261106, 202611061520, 20261106152000
 - Excel serial numbers (1900 date system), when the caller allows them: 46332.6388889
+- Chinese numerals anywhere in these forms (tester 5, F9), read by the `cn2an` library:
+  二〇二六年十一月二十六日, 二零二六年十一月二十六日下午三点二十分; 九点半 is 9:30
+- month and day without a year, with 月 and 日 (11月25日 9:30, 十一月二十五日): the latest year in which
+  that moment is not after `now` (the import's time), so an export made in January reads 12月31日 as
+  last year's
 
 A value without an offset is Beijing time. Anything else is BadTime: the caller quarantines the
 record with the text it could not read.
@@ -20,7 +25,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 from typing import Any
+
+import cn2an
 
 from ..validation import normalize_text
 from ..workdays import SHANGHAI
@@ -32,6 +40,9 @@ _DATE_TIME = re.compile(
     r"(?:\s*T?\s*(?P<half>上午|下午|晚上|中午|凌晨|早上)?\s*(?P<H>\d{1,2})\s*(?:[:时点]\s*(?P<M>\d{1,2})?\s*分?"
     r"(?:\s*:?\s*(?P<S>\d{1,2}(?:\.\d+)?)\s*秒?)?)?)?$"
 )
+_NUMERALS = re.compile(r"[〇零一二两三四五六七八九十]+")
+_HALF_HOUR = re.compile(r"(\d{1,2})\s*([点时])\s*半")
+_WITHOUT_YEAR = re.compile(r"^(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日(?P<rest>.*)$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:[ T]?(\d{2})(\d{2})(\d{2})?)?$")
 
 
@@ -39,10 +50,11 @@ class BadTime(ValueError):
     """A date/time value that cannot be read."""
 
 
-def parse_datetime(value: Any, allow_serial: bool = False) -> dt.datetime | None:
+def parse_datetime(value: Any, allow_serial: bool = False, now: dt.datetime | None = None) -> dt.datetime | None:
     """An aware datetime from the forms above, a datetime/date, or an Excel serial.
 
-    Empty → None; unreadable → BadTime (its text is the value as given).
+    `now` (aware; default: the current time) places a month and day written without a year. Empty →
+    None; unreadable → BadTime (its text is the value as given).
     """
     if value is None:
         return None
@@ -60,10 +72,45 @@ def parse_datetime(value: Any, allow_serial: bool = False) -> dt.datetime | None
         return None
     if allow_serial and re.fullmatch(r"\d{5}(\.\d+)?", text):
         return parse_datetime(float(text), allow_serial=True)
-    parsed = _iso(text) or _chinese(text) or _compact(text)
+    try:
+        read = _arabic(text)
+        parsed = _iso(read) or _chinese(read) or _compact(read) or _without_year(read, now)
+    except BadTime:
+        parsed = None
     if parsed is None:
-        raise BadTime(text)
+        raise BadTime(text)  # the text as given, not as read
     return parsed
+
+
+def _arabic(text: str) -> str:
+    """`text` with each run of Chinese numerals as Arabic digits (cn2an: 二〇二六 → 2026, 二十六 → 26,
+    两 → 2) and 九点半 as 9点30分; BadTime for a run cn2an cannot read."""
+    def number(run: re.Match[str]) -> str:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return str(cn2an.cn2an(run[0], "normal"))
+        except ValueError as exc:
+            raise BadTime(text) from exc
+
+    return _HALF_HOUR.sub(r"\1\2 30分", _NUMERALS.sub(number, text))
+
+
+def _without_year(text: str, now: dt.datetime | None) -> dt.datetime | None:
+    found = _WITHOUT_YEAR.match(text)
+    if not found:
+        return None
+    reference = (now or dt.datetime.now(SHANGHAI)).astimezone(SHANGHAI)
+    for year in range(reference.year, reference.year - 8, -1):  # 2月29日 waits for a leap year
+        try:
+            moment = _chinese(f"{year}年{found['m']}月{found['d']}日{found['rest']}")
+        except BadTime:
+            continue
+        if moment is None:
+            return None
+        if moment <= reference:
+            return moment
+    raise BadTime(text)
 
 
 def _iso(text: str) -> dt.datetime | None:

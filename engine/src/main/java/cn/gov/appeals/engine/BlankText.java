@@ -59,8 +59,63 @@ final class BlankText {
     return text.substring(start, end);
   }
 
-  /** For tests/static/test_blank_text.py: the blank code points and those this Java does not know, as ranges. */
-  public static void main(String[] args) {
+  /**
+   * One line of text as the workers store names (Python {@code appeals.validation.normalize_text(value,
+   * fold=False)}, docs/input-rules.md): trimmed ({@link #trim}); format characters (U+200B, U+FEFF, …) and
+   * controls removed; line breaks, tabs, every space (U+3000, no-break space …) and the blank-looking
+   * letters (U+3164 …, U+2800) between words read as one space each run. Full-width characters stay.
+   * tests/static/test_blank_text.py checks that both languages give the same result.
+   */
+  static String oneLine(String text) {
+    String trimmed = trim(text);
+    StringBuilder out = new StringBuilder(trimmed.length());
+    boolean space = false;
+    for (int i = 0; i < trimmed.length(); ) {
+      int cp = trimmed.codePointAt(i);
+      i += Character.charCount(cp);
+      int type = Character.getType(cp);
+      if (cp == '\n' || cp == '\r' || cp == '\t' || cp == 0x0B || cp == 0x0C || cp == 0x85) {
+        space = true;
+      } else if (type == Character.FORMAT || type == Character.CONTROL) {
+        continue;
+      } else if (Character.isSpaceChar(cp) || Character.isWhitespace(cp) || cp == BRAILLE_PATTERN_BLANK
+          || (defaultIgnorable(cp) && Character.isLetter(cp))) {
+        space = true;
+      } else {
+        if (space && out.length() > 0) {
+          out.append(' ');
+        }
+        space = false;
+        out.appendCodePoint(cp);
+      }
+    }
+    return out.toString();
+  }
+
+  /**
+   * For tests/static/test_blank_text.py: the blank code points and those this Java does not know, as
+   * ranges; with the argument {@code one-line}, {@link #oneLine} of each line of standard input (code
+   * points in hex, separated by spaces), in the same form.
+   */
+  public static void main(String[] args) throws java.io.IOException {
+    if (args.length > 0 && "one-line".equals(args[0])) {
+      java.io.BufferedReader in = new java.io.BufferedReader(
+          new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.US_ASCII));
+      StringBuilder result = new StringBuilder();
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        StringBuilder text = new StringBuilder();
+        for (String hex : line.trim().split(" ")) {
+          if (!hex.isEmpty()) {
+            text.appendCodePoint(Integer.parseInt(hex, 16));
+          }
+        }
+        StringBuilder hexes = new StringBuilder();
+        oneLine(text.toString()).codePoints().forEach(cp -> hexes.append(Integer.toHexString(cp)).append(' '));
+        result.append(hexes.toString().trim()).append('\n');
+      }
+      System.out.print(result);
+      return;
+    }
     StringBuilder out = new StringBuilder();
     for (String kind : new String[] {"blank", "undefined"}) {
       out.append(kind);

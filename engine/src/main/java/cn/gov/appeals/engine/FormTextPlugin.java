@@ -48,7 +48,10 @@ import org.springframework.stereotype.Component;
  * of that form ({@code textfield}, {@code textarea}; not disabled or read-only) whose variable was written
  * in this call loses the blank-looking characters at both ends ({@link BlankText}: Unicode white space
  * incl. U+3000 and no-break space, format characters such as U+200B and U+FEFF, control characters, the
- * Hangul fillers U+3164 …, U+2800); the characters between stay as typed. A required field
+ * Hangul fillers U+3164 …, U+2800); the characters between stay as typed in a text area, while a one-line
+ * {@code textfield} (具体承办人, names, places) becomes one line as the workers store names
+ * ({@link BlankText#oneLine}: format characters removed, every run of spaces incl. U+3000 one space;
+ * tester 5, F10). A required field
  * ({@code validate.required}) left blank that way (“   ”, “　”, “ㅤ”) is refused as a form validation error (HTTP 400 over REST, Tasklist shows it) with the
  * message ““字段名”为必填项，不能为空或只填空格”; the task stays open and nothing of the call is kept.
  *
@@ -241,7 +244,7 @@ public class FormTextPlugin extends AbstractProcessEnginePlugin {
         continue;
       }
       String typed = (String) value.getValue();
-      String trimmed = trim(typed);
+      String trimmed = "textfield".equals(field.type()) ? BlankText.oneLine(typed) : trim(typed);
       if (field.required() && trimmed.isEmpty()) {
         throw new BlankRequiredField(field.key(), field.label());
       }
