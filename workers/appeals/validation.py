@@ -321,7 +321,8 @@ def split_phones(value: Any) -> tuple[list[str], str]:
 def check_phone(value: Any) -> tuple[str, str | None]:
     """The phone as stored (see canonical_phone) and an error message, or None. Accepts what
     people write: +86 / 0086, spaces, hyphens, dots, brackets around the area code, full-width
-    digits, invisible characters, an extension after 转/分机/ext/x/# or a trailing hyphen (a landline's
+    digits, invisible characters, an extension after 转/分机/分机号/ext/extension/x/# (a colon, brackets
+    of any width around it: “（分机801）”) or a trailing hyphen (a landline's
     only: a mobile with one is refused, PHONE_MOBILE_EXTENSION_MESSAGE, and returned without it). Two
     numbers in one field, or a name beside the number, are refused with a message that says so
     (PHONE_SEVERAL_MESSAGE, PHONE_WORDS_MESSAGE); the value returned then is the first number."""
