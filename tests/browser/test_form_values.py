@@ -46,7 +46,7 @@ def test_a_fraction_of_extension_days_is_refused_and_a_whole_number_goes_through
     page.get_by_label("延期理由").fill("需等待上级部门批复用地指标")
     days = page.get_by_label("申请延长工作日数")
     field = page.locator(".fjs-form-field-number")
-    for typed, shown in (("1.5", "1.5"), ("2,5", "2.5"), ("0.5", "0.5")):
+    for typed, shown in (("1.5", "1.5"), ("2,5", "2,5"), ("0.5", "0.5")):
         days.fill("")
         days.press_sequentially(typed)  # key by key, as a person types (form-js filters key presses)
         assert days.input_value() == shown, f"{typed!r} is shown as typed, not {days.input_value()!r}"

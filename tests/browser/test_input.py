@@ -133,22 +133,28 @@ def test_the_forms_messages_are_chinese_and_a_number_field_takes_full_width_digi
     page.close()
 
 
-# typed into 申请延长工作日数 → (what the field shows once left, the message or None)
+# typed into 申请延长工作日数 → (what the field shows once left, the message or None): a refusal keeps what
+# was typed (never form-js's "NaN"); a comma is a thousands separator where it is one, refused elsewhere
+NOT_A_NUMBER, BAD_SEPARATOR = "请填写数字（如 3）。", "逗号只能作千位分隔符（如 1,000），小数点请用“.”。"
 NUMBER_TYPED = [
-    ("1e1", "NaN", "请填写数字（如 3）。"), ("2E0", "NaN", "请填写数字（如 3）。"), ("1 2", "NaN", "请填写数字（如 3）。"),
-    ("0x3", "NaN", "请填写数字（如 3）。"), ("Infinity", "NaN", "请填写数字（如 3）。"), ("三", "NaN", "请填写数字（如 3）。"),
-    ("1,5", "1.5", "数值无效，最接近的两个有效值是1和2。"), ("4.0", "4", None), ("4.", "4", None), ("０", "0", "不能小于1。"),
+    ("1e1", "1e1", NOT_A_NUMBER), ("2E0", "2E0", NOT_A_NUMBER), ("1 2", "1 2", NOT_A_NUMBER),
+    ("0x3", "0x3", NOT_A_NUMBER), ("Infinity", "Infinity", NOT_A_NUMBER), ("三", "三", NOT_A_NUMBER),
+    ("1,5", "1,5", BAD_SEPARATOR), ("2,50", "2,50", BAD_SEPARATOR), ("1、000", "1、000", BAD_SEPARATOR),
+    ("1,000", "1000", "不能大于20。"), ("1，000", "1000", "不能大于20。"), ("１，０００", "1000", "不能大于20。"),
+    ("１０００", "1000", "不能大于20。"), ("1,000.0", "1000", "不能大于20。"),
+    ("4.0", "4", None), ("4.", "4", None), ("０", "0", "不能小于1。"),
     ("７", "7", None), ("１２", "12", None), ("+4", "4", None), ("-3", "-3", "不能小于1。"), ("21", "21", "不能大于20。"),
-    ("３．５", "3.5", "数值无效，最接近的两个有效值是3和4。"),
+    ("３．５", "3.5", "数值无效，最接近的两个有效值是3和4。"), ("-", "-", NOT_A_NUMBER),
 ]
 
 
 def test_a_number_field_reads_what_was_typed_or_refuses_it(workers: EngineHandle, browser) -> None:
     """Tester 3, N2: form-js's number field dropped keys silently and read the rest with Number(): `1e1`
     became 11, `2E0` 20 (stored and approved), `1 2` 12, `0x3` 3; `4.0` and `０` emptied the field.
+    Session 14: `1,000` typed key by key became 1 (form-js reads a comma as a point), a refusal showed "NaN".
     scripts/form-messages-zh.js: typed key by key or inserted at once (an input method), a number is read
-    as typed (full-width as ASCII, 4.0 as 4) or refused with a Chinese message, never another number.
-    Also N8: the selects' placeholder is Chinese."""
+    as typed (full-width as ASCII, 4.0 as 4, 1,000 as 1000) or refused with a Chinese message that keeps
+    what was typed, never another number. Also N8: the selects' placeholder is Chinese."""
     ARTIFACTS.mkdir(exist_ok=True)
     appeal, task, page = claimed_handling_form(browser, workers, "BROWSER-NUMBER-KIND")
     page.get_by_label("报送办理结果").check()

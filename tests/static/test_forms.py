@@ -195,6 +195,9 @@ def test_no_number_field_drops_what_is_typed() -> None:
         assert field.get("increment") == "1", f"{stem}: {field['key']} takes whole numbers only"
         assert not field.get("serializeToString"), f"{stem}: {field['key']}"
         assert {"min", "max", "required"} <= set(field.get("validate", {})), f"{stem}: {field['key']}"
+        # Tasklist's scripts/form-messages-zh.js hands form-js no value for a refused entry (1e1, 2,5):
+        # only `required` then keeps 完成 refused, with the refusal's own message
+        assert field["validate"]["required"] is True, f"{stem}: {field['key']} must be required"
 
 
 # --------------------------------------------------------------------------- the city's forms: due date and documents

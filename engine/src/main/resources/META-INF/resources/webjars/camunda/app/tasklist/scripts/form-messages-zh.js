@@ -70,124 +70,172 @@ new MutationObserver((mutations) => {
   }
 }).observe(document.documentElement, {childList: true, subtree: true, characterData: true});
 
-// A number field reads what was typed, or refuses it (tester 3, N2). form-js's own key filter drops
-// every key but digits, '.', ',' and a leading '-' without a word ("1e1" became 11, "0x3" 3, "1 2" 12)
-// and then reads the rest with Number(), which also takes "1e1", "0x3" or "Infinity". Here every key
-// reaches the field (its keypress never reaches form-js) and, before form-js reads the input, full-width
-// digits, point and minus become ASCII (NFKC: ３ → 3, ２．５ → 2.5, ０ → 0) and a leading '+' is dropped
-// (+4 is 4); a decimal comma is a point as form-js reads it (2,5), 1,000 is refused. Whatever is then not a plain decimal number (NUMBER_TYPED: a sign, digits, one point) is
-// handed to form-js as "NaN", which it shows in the field with no value (Backspace empties it), and the
-// message says “请填写数字（如 3）。”; 完成 stays refused. form-js sends a changed value on after a short
-// delay and compares it with the value it last sent, so a number replaced by "NaN" within that delay
-// may come back (1 → 1e → 1): when the field is left, and before any button acts, a field that shows
-// something else than what was typed gets what was typed again. A whole number written with zeros after
-// the point (4.0) is read as that number once the field is left.
-const NUMBER_TYPED = /^-?\d*(\.\d*)?$/;
-const WHOLE_WITH_POINT = /^(-?\d+)\.0*$/;
+// A number field reads what was typed, or refuses it, and shows what was typed either way (tester 3, N2;
+// session 14). form-js's number field (Numberfield in lib/deps.js) drops every key but digits, '.', ','
+// and a leading '-' without a word ("1e1" became 11), reads every ',' as a decimal point ("1,000" typed key
+// by key became 1.000, then 1) and shows "NaN" for anything Number() cannot read. Here:
+// - every key reaches the field (its keypress, Backspace/Delete and paste never reach form-js);
+// - what was typed is read by readNumber: full-width digits, point, minus and comma as ASCII (NFKC: ３ → 3,
+//   ２．５ → 2.5, １，０００ → 1,000), 。 as a point, a leading '+' dropped; a plain decimal number is read as
+//   it is, and commas are read as thousands separators only where they are (every three digits before
+//   the point: 1,000 and 12,345.5 → 1000 and 12345.5). Chinese writes the decimal point as '.', so a comma
+//   elsewhere (2,5 or 10,00) or 、 is not guessed at: refused with BAD_SEPARATOR; anything else that is not
+//   a number (1e1, 0x3, 1 2, 三) is refused with NOT_A_NUMBER. form-js is handed the number read, or "NaN"
+//   for a refusal (it then holds no value and says the field is required, which numberMessages words
+//   as the refusal), in its own input event;
+// - the field keeps showing what was typed (never form-js's "NaN", never 1,000 turned into 1.000): the
+//   input's value property ignores form-js writing back its reading of what it was handed; any other
+//   value form-js writes (its arrow keys, a reset) is shown as it is. Once the field is left, a number read
+//   is shown as read (1,000 as 1000, 4.0 as 4);
+// - form-js hands a field's change on to the form only after 300 ms (config.debounce) and compares with the
+//   last value it handed on, so a refusal typed within that time could bring the number before it back
+//   (1 → 1e → 1): the form-js viewer Tasklist uses (webpack module FORM_JS_VIEWER of lib/deps.js) creates
+//   its forms without that delay, and the form always holds what the fields show.
+// Every number field of our forms is required (tests/static/test_forms.py), so a refusal keeps 完成 refused.
 const NOT_A_NUMBER = '请填写数字（如 3）。';
+const BAD_SEPARATOR = '逗号只能作千位分隔符（如 1,000），小数点请用“.”。';
+const PLAIN_NUMBER = /^-?(\d+\.?\d*|\.\d+)$/;
+const GROUPED_NUMBER = /^-?\d{1,3}(,\d{3})+(\.\d*)?$/;
+const WHOLE_WITH_POINT = /^(-?\d+)\.0*$/;
+const FORM_JS_VIEWER = 57661;  // Tasklist 7.24.0: camunda-tasklist-bootstrap.js takes Form from it
+
+/** What was typed as the field shows it: NFKC (３ → 3, ， → ,), 。 as a point, no leading '+'. */
+export function numberShown(typed) {
+  return typed.normalize('NFKC').replace(/\u3002/g, '.').replace(/^\+/, '');
+}
+
+/**
+ * How a number field reads `typed`: {number, message}, number the ASCII decimal text form-js is to read
+ * ('' for nothing typed) and message null, or number null and the Chinese message of the refusal.
+ */
+export function readNumber(typed) {
+  const text = numberShown(typed).trim();
+  if (text === '' || PLAIN_NUMBER.test(text)) {
+    return {number: text, message: null};
+  }
+  if (GROUPED_NUMBER.test(text)) {
+    return {number: text.replace(/,/g, ''), message: null};
+  }
+  return {number: null, message: /[,\u3001]/.test(text) ? BAD_SEPARATOR : NOT_A_NUMBER};
+}
+
+/** The field's text once left: the number read (1,000 → 1000, 4.0 → 4). */
+function numberLeft(number) {
+  const whole = WHOLE_WITH_POINT.exec(number);
+  return whole ? String(Number(whole[1])) : number;
+}
+
+const NATIVE_VALUE = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value');
+// each number input typed into → {handed: what form-js was handed (or null), message, handing}
+const HELD = new WeakMap();
 
 function numberInput(target) {
   return target instanceof HTMLInputElement && target.closest('.fjs-form-field-number') ? target : null;
 }
 
-/** What form-js is to read of `typed`: the ASCII number as typed, or "NaN" for anything else. */
-export function numberText(typed) {
-  let text = typed.normalize('NFKC').replace(/\u3002/g, '.').replace(/^\+/, '');
-  if (/,\d{3}$/.test(text)) {
-    return 'NaN';  // 1,000: a thousands separator or a decimal comma? never guessed
+function held(input) {
+  let state = HELD.get(input);
+  if (!state) {
+    state = {handed: null, message: null, handing: false};
+    HELD.set(input, state);
+    Object.defineProperty(input, 'value', {
+      configurable: true,
+      get() {
+        return state.handing ? state.handed : NATIVE_VALUE.get.call(this);
+      },
+      set(value) {
+        if (state.handed !== null && String(value) === state.handed) {
+          return;  // form-js shows its reading of what was typed: the field keeps what was typed
+        }
+        state.handed = null;  // form-js's own change (arrow keys, a reset) is shown as it is
+        state.message = null;
+        NATIVE_VALUE.set.call(this, value);
+      }
+    });
   }
-  text = text.replace(/,/g, '.');  // a decimal comma is a point, as form-js reads it (2,5 is 2.5)
-  return NUMBER_TYPED.test(text) ? text : 'NaN';
+  return state;
 }
 
-/** The message of a number field: form-js says "required" for "NaN" (no value); it is not a number. */
+/** Reads what `input` shows and hands form-js the number read, or "NaN", in an input event of its own. */
+function hand(input) {
+  const state = held(input);
+  const typed = NATIVE_VALUE.get.call(input);
+  const shown = numberShown(typed);
+  if (shown !== typed) {
+    const [start, end] = [input.selectionStart, input.selectionEnd];
+    NATIVE_VALUE.set.call(input, shown);
+    input.setSelectionRange(Math.min(start, shown.length), Math.min(end, shown.length));
+  }
+  const {number, message} = readNumber(shown);
+  state.handed = number === null ? 'NaN' : number;
+  state.message = message;
+  state.handing = true;
+  try {
+    input.dispatchEvent(new Event('input', {bubbles: true}));
+  } finally {
+    state.handing = false;
+  }
+}
+
+for (const type of ['keypress', 'paste']) {
+  document.addEventListener(type, (event) => {
+    if (numberInput(event.target)) {
+      event.stopPropagation();  // form-js's filter would drop the key (or the paste) without a word
+    }
+  }, true);
+}
+
+document.addEventListener('keydown', (event) => {
+  if (numberInput(event.target) && (event.key === 'Backspace' || event.key === 'Delete')) {
+    event.stopPropagation();  // form-js empties a field it reads as "NaN" on either: delete one character
+  }
+}, true);
+
+document.addEventListener('input', (event) => {
+  const input = numberInput(event.target);
+  if (!input || !event.isTrusted) {
+    return;  // our own hand-over
+  }
+  event.stopPropagation();  // form-js reads what hand() gives it, not what was typed
+  if (!event.isComposing) {
+    hand(input);
+  }
+}, true);
+
+document.addEventListener('compositionend', (event) => {
+  const input = numberInput(event.target);
+  if (input) {
+    hand(input);  // what an input method wrote, once written
+  }
+}, true);
+
+document.addEventListener('focusout', (event) => {
+  const input = numberInput(event.target);
+  const state = input && HELD.get(input);
+  if (state && state.handed !== null && state.handed !== 'NaN') {
+    NATIVE_VALUE.set.call(input, numberLeft(state.handed));
+  }
+}, true);
+
+/** The message of a number field: form-js says "required" for a refusal (no value); say why. */
 function numberMessages(field) {
   const input = field && field.querySelector('input');
   if (!input) {
     return;
   }
+  const state = HELD.get(input);
   const required = translate('Field is required.');
+  const expected = state && state.message ? state.message : required;
   for (const item of field.querySelectorAll('.fjs-form-field-error li')) {
     const walker = document.createTreeWalker(item, NodeFilter.SHOW_TEXT);
     for (let text = walker.nextNode(); text; text = walker.nextNode()) {  // preact's own text nodes
-      if (input.value === 'NaN' && text.data.trim() === required) {
-        text.data = NOT_A_NUMBER;
-      } else if (input.value !== 'NaN' && text.data.trim() === NOT_A_NUMBER) {
-        text.data = required;
+      const said = text.data.trim();
+      if ((said === required || said === NOT_A_NUMBER || said === BAD_SEPARATOR) && said !== expected) {
+        text.data = expected;
       }
     }
   }
 }
-
-document.addEventListener('keypress', (event) => {
-  if (numberInput(event.target)) {
-    event.stopPropagation();  // form-js's filter would drop the key without a word
-  }
-}, true);
-
-// what the user last typed into each number field, as form-js is to read it
-const TYPED = new WeakMap();
-
-document.addEventListener('input', (event) => {
-  const input = numberInput(event.target);
-  if (!input || !event.isTrusted || event.isComposing) {
-    return;  // our own hand-over, or an input method still composing
-  }
-  const text = numberText(input.value);
-  TYPED.set(input, text);
-  if (text !== input.value) {
-    input.value = text;
-  }
-}, true);
-
-/** What the field must show for what was typed: 4.0 as 4; null when nothing was typed. */
-function expectedText(input) {
-  const typed = TYPED.get(input);
-  if (typed === undefined) {
-    return null;
-  }
-  const whole = WHOLE_WITH_POINT.exec(typed);
-  return whole ? String(Number(whole[1])) : typed;
-}
-
-/** Hands `input` what was typed again when form-js shows something else (its delayed change came back). */
-function reassert(input) {
-  const expected = expectedText(input);
-  if (expected === null || input.value === expected) {
-    return false;
-  }
-  input.value = expected;
-  input.dispatchEvent(new Event('input', {bubbles: true}));
-  return true;
-}
-
-// 4.0 is read as 4 once the field is left (not while typing: 4.05 is still being written), and what
-// form-js shows then is what was typed
-document.addEventListener('focusout', (event) => {
-  const input = numberInput(event.target);
-  if (input) {
-    reassert(input);
-    for (const delay of [50, 400, 1000]) {  // form-js's delayed change (300 ms) may still come back
-      setTimeout(() => document.activeElement !== input && reassert(input), delay);  // not while typing again
-    }
-  }
-}, true);
-
-// 完成 / 发起 never submit a number the field does not show as typed
-document.addEventListener('click', (event) => {
-  const button = event.target instanceof Element && event.target.closest('button');
-  if (!button) {
-    return;
-  }
-  let changed = false;
-  for (const input of document.querySelectorAll('.fjs-form-field-number input')) {
-    changed = reassert(input) || changed;
-  }
-  if (changed) {
-    event.preventDefault();
-    event.stopPropagation();
-  }
-}, true);
 
 // after form-js has read the input and rendered: the message of what it shows
 document.addEventListener('input', (event) => {
@@ -196,6 +244,26 @@ document.addEventListener('input', (event) => {
     setTimeout(() => numberMessages(input.closest('.fjs-form-field-number')), 0);
   }
 }, false);
+
+// the form-js viewer's forms hand every change on at once (no config.debounce)
+(function formsWithoutDelay() {
+  const chunks = self.webpackChunkcamunda_bpm_webapp;
+  let viewer = null;
+  if (chunks) {
+    chunks.push([[`appeals-form-messages-zh-${Date.now()}`], {}, (require) => {
+      viewer = require(FORM_JS_VIEWER);
+    }]);
+  }
+  const Form = viewer && viewer.Form;
+  if (!Form || typeof Form.prototype._createInjector !== 'function') {
+    console.error('form-messages-zh: no form-js viewer in lib/deps.js (module %s)', FORM_JS_VIEWER);
+    return;
+  }
+  const createInjector = Form.prototype._createInjector;
+  Form.prototype._createInjector = function (options, container) {
+    return createInjector.call(this, {debounce: false, ...options}, container);
+  };
+})();
 
 // form-js writes English placeholders into selects ("Select") and their search boxes ("Search").
 const PLACEHOLDERS = {Select: '请选择', Search: '搜索'};
