@@ -35,7 +35,8 @@ def test_the_rework_form_refuses_completion_until_the_new_answer_is_given(worker
     reply = form.get_by_label("重新答复企业内容")
     result_a = form.get_by_label("A类：已经解决或基本解决")
     complete = page.get_by_role("button", name="完成")
-    expect(reply).to_be_editable()  # the claimed task's form, rendered again after 认领
+    expect(page.get_by_text("认领", exact=True)).to_have_count(0)  # claimed: Tasklist names the assignee
+    expect(reply).to_be_editable()  # the claimed task's form, rendered again after 认领 (disabled before)
     expect(result_a).to_be_enabled()
 
     # the rejected answer is shown, read-only; the new one starts empty
