@@ -32,8 +32,9 @@ export default {
   // The Camunda Forms' own messages (form-js: "Field is required." …) in Chinese, and full-width
   // digits in number fields: scripts/form-messages-zh.js (form-js in Tasklist has no translation hook).
   // Why a form could not be loaded, in Chinese (the engine sends no HTTP reason phrase, which Tasklist
-  // shows after “表单错误：”): scripts/form-load-reasons-zh.js.
-  customScripts: ['scripts/form-messages-zh', 'scripts/form-load-reasons-zh'],
+  // shows after “表单错误：”): scripts/form-load-reasons-zh.js. The 附件 tab of a task (upload by the
+  // assignee, the appeal's files): scripts/attachments.js.
+  customScripts: ['scripts/form-messages-zh', 'scripts/form-load-reasons-zh', 'scripts/attachments'],
 
   // change the app name and vendor
   // app: {
