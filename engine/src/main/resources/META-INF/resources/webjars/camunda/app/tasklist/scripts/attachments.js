@@ -19,6 +19,15 @@
 const MAX_BYTES = 20 * 1024 * 1024;
 const EXTENSIONS = ['pdf', 'doc', 'docx', 'jpg', 'jpeg', 'png'];
 const ALLOWED = 'PDF、Word（.doc、.docx）、JPG、PNG';
+let uploading = 0;
+
+// a file chosen but not yet stored is not lost silently when the page is left
+window.addEventListener('beforeunload', (event) => {
+  if (uploading > 0) {
+    event.preventDefault();
+    event.returnValue = '';
+  }
+});
 
 function appealsApi(api) {
   return api.engineApi.split('/api/engine')[0] + '/api/appeals';
@@ -160,6 +169,7 @@ async function render(node, api, taskId) {
   input.addEventListener('change', async () => {
     const files = Array.from(input.files || []);
     input.disabled = true;
+    uploading += 1;
     status.replaceChildren();
     for (const file of files) {
       const refusal = refusalOf(file);
@@ -185,15 +195,8 @@ async function render(node, api, taskId) {
     }
     input.value = '';
     input.disabled = false;
+    uploading -= 1;
     refresh();
-  });
-
-  // a file chosen but not yet stored is not lost silently when the page is left
-  window.addEventListener('beforeunload', (event) => {
-    if (input.disabled) {
-      event.preventDefault();
-      event.returnValue = '';
-    }
   });
 
   refresh();
