@@ -103,10 +103,11 @@ def test_the_handler_attaches_the_reply_and_the_office_finds_it_at_follow_up(wor
     # but an administrator, even to the office, which may read the task's history
     for user in ("power-handler", "office-clerk", "industry-handler"):
         stock = appeal.user(user)
-        for call in (lambda: stock.get(f"/task/{task['id']}/attachment"),
-                     lambda: stock.get(f"/task/{task['id']}/attachment/{files[0]['id']}/data"),
-                     lambda: stock.post(f"/task/{task['id']}/attachment/create", None,
-                                        files={"attachment-name": (None, "x.pdf"), "content": ("x.pdf", PDF)})):
+        for call in (lambda stock=stock: stock.get(f"/task/{task['id']}/attachment"),
+                     lambda stock=stock: stock.get(f"/task/{task['id']}/attachment/{files[0]['id']}/data"),
+                     lambda stock=stock: stock.post(f"/task/{task['id']}/attachment/create", None,
+                                                    files={"attachment-name": (None, "x.pdf"),
+                                                           "content": ("x.pdf", PDF)})):
             with pytest.raises(CamundaError) as refusal:
                 call()
             assert refusal.value.status in (400, 403, 404), refusal.value
