@@ -18,6 +18,7 @@ from appeals.camunda import CamundaError
 
 from ..conftest import DEMO_PASSWORD, EngineHandle
 from ..scenario import Appeal, dispatch_to, follow_up, report
+from .test_city import approve_at_city, escalated_to_city, propose_at_city
 
 API = "/camunda/api/appeals"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n" + "书面答复函".encode() * 50
@@ -134,3 +135,33 @@ def test_the_handler_attaches_the_reply_and_the_office_finds_it_at_follow_up(wor
     # after 销号 the office still finds it in the appeal's history
     answer = office.call("GET", f"/process-instance/{appeal.id}/attachments")
     assert answer.status_code == 200 and [f["name"] for f in answer.json()] == ["书面答复函.pdf"]
+
+
+def test_the_city_departments_file_reaches_the_countys_follow_up(workers: EngineHandle) -> None:
+    county, city = escalated_to_city(workers, "AT-CITY")
+    propose_at_city(city, "city-dept-natural-resources", "single")
+    approve_at_city(city, "city-director")
+    city.complete("Task_SignCityDispatch", "city-land-handler", signDecision="sign", handlerName="李四",
+                  enterpriseContacted=True)
+    task = city.task("Task_HandleCityAppeal", "city-land-handler")
+    city.user("city-land-handler").claim(task["id"], "city-land-handler")
+    handler = Tasklist(workers, "city-land-handler")
+    assert handler.upload(task["id"], "市自然资源局书面答复.pdf", PDF).status_code == 201
+    city.complete("Task_HandleCityAppeal", "city-land-handler", handlingAction="report", resultClass="A",
+                  replyText="已协调用地指标", replyMethod="written")
+
+    city.wait_until_ended()
+    # the city's result goes back to the county's department, which replies and sees the city's file
+    back = county.task("Task_HandleAppeal", "land-handler")
+    assert [f["name"] for f in Tasklist(workers, "land-handler").listed(back["id"])] == ["市自然资源局书面答复.pdf"]
+    report(county, "land-handler")
+    follow = county.task("Task_FollowUp", "office-clerk")
+    office = Tasklist(workers, "office-clerk")
+    seen = office.listed(follow["id"])
+    assert [f["name"] for f in seen] == ["市自然资源局书面答复.pdf"]
+    assert seen[0]["processInstanceId"] == city.id
+    assert office.download(seen[0]["url"]).content == PDF
+    # another county's office sees neither the county's appeal nor the city's file
+    other = Tasklist(workers, "yx-office-clerk")
+    refused(other.call("GET", f"/process-instance/{county.id}/attachments"), 404, "无权查看")
+    refused(other.download(seen[0]["url"]), 404, "无权查看")
