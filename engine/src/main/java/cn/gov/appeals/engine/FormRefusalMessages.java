@@ -15,8 +15,9 @@ import org.springframework.stereotype.Component;
  *
  * <p>Camunda's REST resources wrap a form refusal into “Cannot submit task form &lt;id&gt;: …” (also “Cannot
  * complete task …”), which Tasklist shows as it is. When the refusal is one of {@link FormTextPlugin}'s
- * ({@link FormTextPlugin.FormRefusal}: a blank required field, variables the form does not have), this
- * mapper answers the same HTTP status and JSON shape ({@code type}, {@code message}, {@code code}) with the
+ * ({@link FormTextPlugin.FormRefusal}: a blank required field, variables the form does not have, a value
+ * that is not one of a field's options), this mapper answers HTTP 400 (also where Camunda would say 500:
+ * REST's {@code /start} wraps every engine exception so) and the same JSON shape ({@code type}, {@code message}, {@code code}) with the
  * refusal's own message, e.g. ““与企业核实情况”为必填项，不能为空或只填空格”. Every other exception is
  * answered exactly as Camunda's own RestExceptionHandler does (the same helper). It is registered ahead of
  * Camunda's mapper of the same type by its priority.
@@ -30,7 +31,7 @@ public class FormRefusalMessages implements ExceptionMapper<RestException> {
     for (Throwable cause = exception.getCause(); cause != null; cause = cause.getCause()) {
       if (cause instanceof FormTextPlugin.FormRefusal refusal) {
         return ExceptionHandlerHelper.getInstance()
-            .getResponse(new RestException(exception.getStatus(), refusal, refusal.getMessage()));
+            .getResponse(new RestException(jakarta.ws.rs.core.Response.Status.BAD_REQUEST, refusal, refusal.getMessage()));
       }
     }
     return ExceptionHandlerHelper.getInstance().getResponse(exception);

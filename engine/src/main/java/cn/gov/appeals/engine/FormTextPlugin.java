@@ -66,11 +66,24 @@ public class FormTextPlugin extends AbstractProcessEnginePlugin {
    * One field of a form: variable name, component type ({@code textfield}, {@code select}, …), label shown
    * to the user, whether it must be filled, whether the user may change it (not disabled, not read-only).
    */
-  record FormField(String key, String type, String label, boolean required, boolean editable) {
+  record FormField(String key, String type, String label, boolean required, boolean editable,
+      Map<String, String> options, boolean conditional) {
+    FormField(String key, String type, String label, boolean required, boolean editable) {
+      this(key, type, label, required, editable, null, false);
+    }
+
     boolean text() {
       return editable && ("textfield".equals(type) || "textarea".equals(type));
     }
+
+    /** A field offering fixed options (select, radio, checklist with static {@code values}): value → label. */
+    boolean fixedOptions() {
+      return editable && options != null && !options.isEmpty();
+    }
   }
+
+  /** Component types whose value must be one of their options (a checklist: a list of them). */
+  static final java.util.Set<String> OPTION_TYPES = java.util.Set.of("select", "radio", "checklist");
 
   /**
    * Variables a user may write on completing a task although no form field has them: none today. A task
@@ -92,6 +105,13 @@ public class FormTextPlugin extends AbstractProcessEnginePlugin {
   static class BlankRequiredField extends FormRefusal {
     BlankRequiredField(String key, String label) {
       super(key, "“" + label + "”为必填项，不能为空或只填空格");
+    }
+  }
+
+  /** The refusal of values that are not among their fields' fixed options. */
+  static class ValuesNotInOptions extends FormRefusal {
+    ValuesNotInOptions(String key, List<String> reasons) {
+      super(key, String.join("；", reasons) + "（只能从表单给出的选项中选择）");
     }
   }
 
@@ -143,6 +163,14 @@ public class FormTextPlugin extends AbstractProcessEnginePlugin {
     CommandContext context = Context.getCommandContext();
     List<FormField> fields = formFields(context, execution.getProcessDefinition().getDeploymentId(), formKey);
     refuseVariablesNotInForm(context, fields);
+    refuseValuesNotInOptions(fields, key -> {
+      CoreVariableInstance instance = task.getVariableInstance(key);
+      if (instance == null || !writtenNow(context, instance)) {
+        return java.util.Optional.empty();
+      }
+      TypedValue value = instance.getTypedValue(false);
+      return java.util.Optional.of(new Written(value == null ? null : value.getValue()));
+    });
     trimTextFields(context, task, fields);
   }
 
@@ -230,6 +258,89 @@ public class FormTextPlugin extends AbstractProcessEnginePlugin {
     return bytes == null ? null : bytes.getBytes();
   }
 
+  /** A value written now (it may be null). */
+  record Written(Object value) {
+  }
+
+  /**
+   * Every field of `fields` with fixed options whose variable `written` gives (written now) must hold one
+   * of its options' values: a select or radio a string among them, a checklist a list of such strings.
+   * Nothing (null, "") is allowed for a field that is not required or is shown only on a condition (form-js
+   * submits nothing for a hidden field); a required field shown always must hold an option. Otherwise
+   * {@link ValuesNotInOptions} naming every such field, its options and (shortened) the value sent.
+   */
+  static void refuseValuesNotInOptions(List<FormField> fields,
+      java.util.function.Function<String, java.util.Optional<Written>> written) {
+    List<String> reasons = new ArrayList<>();
+    String first = null;
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (FormField field : fields) {
+      if (!field.fixedOptions() || !seen.add(field.key())) {
+        continue;
+      }
+      java.util.Optional<Written> sent = written.apply(field.key());
+      if (sent.isEmpty()) {
+        continue;
+      }
+      String reason = optionRefusal(field, sent.get().value());
+      if (reason != null) {
+        reasons.add(reason);
+        first = first == null ? field.key() : first;
+      }
+    }
+    if (!reasons.isEmpty()) {
+      throw new ValuesNotInOptions(first, reasons);
+    }
+  }
+
+  /** Why `value` does not fit the options of `field`, or null when it does. */
+  static String optionRefusal(FormField field, Object value) {
+    String choices = "可选：" + String.join("、", field.options().values());
+    if (value == null || "".equals(value)) {
+      return field.required() && !field.conditional() ? "“" + field.label() + "”为必填项，须从选项中选择（" + choices + "）" : null;
+    }
+    List<?> items;
+    if ("checklist".equals(field.type())) {
+      items = listOf(value);
+      if (items == null) {
+        return "“" + field.label() + "”应为选项的列表（" + choices + "），不能是“" + shown(value) + "”";
+      }
+    } else {
+      items = List.of(value);
+    }
+    for (Object item : items) {
+      if (!(item instanceof String text) || !field.options().containsKey(text)) {
+        return "“" + field.label() + "”的值“" + shown(item) + "”不是可选项（" + choices + "）";
+      }
+    }
+    return null;
+  }
+
+  /** A checklist's value as a list: a Java list or a JSON array (Spin JSON, or its text); null otherwise. */
+  static List<?> listOf(Object value) {
+    if (value instanceof java.util.Collection<?> collection) {
+      return new ArrayList<>(collection);
+    }
+    try {
+      JsonNode node = JSON.readTree(value.toString());
+      if (!node.isArray()) {
+        return null;
+      }
+      List<Object> items = new ArrayList<>();
+      node.forEach(item -> items.add(item.isTextual() ? item.asText() : item.toString()));
+      return items;
+    } catch (java.io.IOException e) {
+      return null;
+    }
+  }
+
+  /** `value` as the message shows it: at most 30 characters. */
+  static String shown(Object value) {
+    String text = String.valueOf(value);
+    return text.codePointCount(0, text.length()) <= 30 ? text
+        : text.substring(0, text.offsetByCodePoints(0, 30)) + "…";
+  }
+
   static void trimTextFields(CommandContext context, TaskEntity task, List<FormField> fields) {
     for (FormField field : fields) {
       if (!field.text()) {
@@ -281,15 +392,31 @@ public class FormTextPlugin extends AbstractProcessEnginePlugin {
   }
 
   static void collect(JsonNode node, List<FormField> found) {
+    collect(node, found, false);
+  }
+
+  /** The fields under `node`; `hidden` when an enclosing group is shown only on a condition. */
+  static void collect(JsonNode node, List<FormField> found, boolean hidden) {
     for (JsonNode component : node.path("components")) {
+      boolean conditional = hidden || !component.path("conditional").path("hide").asText("").isBlank();
       String type = component.path("type").asText();
       String key = component.path("key").asText("");
       boolean editable = !component.path("disabled").asBoolean(false) && !component.path("readonly").asBoolean(false);
       if (!key.isEmpty()) {
+        Map<String, String> options = null;
+        if (OPTION_TYPES.contains(type) && component.path("values").isArray() && component.path("values").size() > 0
+            && !component.hasNonNull("valuesKey") && !component.hasNonNull("valuesExpression")) {
+          options = new java.util.LinkedHashMap<>();
+          for (JsonNode option : component.path("values")) {
+            String value = option.path("value").asText();
+            options.put(value, option.path("label").asText(value));
+          }
+          options = java.util.Collections.unmodifiableMap(options);
+        }
         found.add(new FormField(key, type, component.path("label").asText(key),
-            component.path("validate").path("required").asBoolean(false), editable));
+            component.path("validate").path("required").asBoolean(false), editable, options, conditional));
       }
-      collect(component, found);
+      collect(component, found, conditional);
     }
   }
 

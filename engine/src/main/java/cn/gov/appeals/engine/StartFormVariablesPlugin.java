@@ -120,14 +120,13 @@ public class StartFormVariablesPlugin extends AbstractProcessEnginePlugin {
       String definitionId = (String) field(start, "processDefinitionId");
       ProcessDefinitionEntity definition = context.getProcessEngineConfiguration().getDeploymentCache()
           .findDeployedProcessDefinitionById(definitionId);
-      checkStart(context, definition, names((Map<?, ?>) field(start, "variables")));
+      checkStart(context, definition, (Map<?, ?>) field(start, "variables"));
     } else if (command instanceof StartProcessInstanceAtActivitiesCmd) {
       throw new VariablesRefused("不能从指定环节发起流程：流程只能从开始事件发起（发起时只能提交登记表等发起表单中的字段）");
     } else if (command instanceof StartProcessInstanceCmd start) {
       ProcessInstantiationBuilderImpl builder = (ProcessInstantiationBuilderImpl) field(start, "instantiationBuilder");
       ProcessDefinitionEntity definition = new GetDeployedProcessDefinitionCmd(builder, false).execute(context);
-      SortedSet<String> names = names(builder.getVariables());
-      checkStart(context, definition, names);
+      checkStart(context, definition, builder.getVariables());
     } else if (command instanceof AbstractCorrelateMessageCmd correlate) {
       MessageCorrelationBuilderImpl builder = (MessageCorrelationBuilderImpl) field(correlate, "builder");
       SortedSet<String> names = names(builder.getPayloadProcessInstanceVariables());
@@ -174,10 +173,13 @@ public class StartFormVariablesPlugin extends AbstractProcessEnginePlugin {
   }
 
   /**
-   * Starting `definition` with the variables `names`: each must be a field of its start form (the Camunda
-   * Form of {@code camunda:formRef}; {@link FormTextPlugin#formFields}); none when it has none.
+   * Starting `definition` with `variables`: each must be a field of its start form (the Camunda Form of
+   * {@code camunda:formRef}; {@link FormTextPlugin#formFields}); none when it has none. A field with fixed
+   * options (select, radio, checklist) must hold one of them ({@link FormTextPlugin#refuseValuesNotInOptions}:
+   * a form validation error, HTTP 400).
    */
-  static void checkStart(CommandContext context, ProcessDefinitionEntity definition, SortedSet<String> names) {
+  static void checkStart(CommandContext context, ProcessDefinitionEntity definition, Map<?, ?> variables) {
+    SortedSet<String> names = names(variables);
     if (names.isEmpty() || definition == null) {
       return;
     }
@@ -185,15 +187,24 @@ public class StartFormVariablesPlugin extends AbstractProcessEnginePlugin {
     FormDefinition start = definition.getStartFormDefinition();
     Expression formRef = start == null ? null : start.getCamundaFormDefinitionKey();
     String formKey = formRef == null ? null : formRef.getExpressionText();
+    List<FormTextPlugin.FormField> fields = List.of();
     if (formKey != null && !formKey.contains("${") && !formKey.contains("#{")) {
-      FormTextPlugin.formFields(context, definition.getDeploymentId(), formKey)
-          .forEach(field -> allowed.add(field.key()));
+      fields = FormTextPlugin.formFields(context, definition.getDeploymentId(), formKey);
+      fields.forEach(field -> allowed.add(field.key()));
     }
     names.removeAll(allowed);
     if (!names.isEmpty()) {
       throw new VariablesRefused("发起流程时只能提交发起表单中的字段，不能提交：" + String.join("、", names)
           + (allowed.isEmpty() ? "（本流程没有发起表单，发起时不能提交变量）" : "（其余内容由系统在登记后生成）"));
     }
+    FormTextPlugin.refuseValuesNotInOptions(fields, key -> variables.containsKey(key)
+        ? java.util.Optional.of(new FormTextPlugin.Written(valueOf(variables.get(key))))
+        : java.util.Optional.empty());
+  }
+
+  /** A start variable's value: the value of a typed value (REST sends typed values), or the value itself. */
+  static Object valueOf(Object value) {
+    return value instanceof org.camunda.bpm.engine.variable.value.TypedValue typed ? typed.getValue() : value;
   }
 
   static void refuseAny(SortedSet<String> names, String channel) {
