@@ -38,7 +38,7 @@ def test_a_4500_character_reply_goes_through_the_tasklist_form_whole(workers: En
     shown = page.get_by_label("主要困难和问题").input_value()
     assert shown == description, "the long text is read from the engine whole"
     page.get_by_label("报送办理结果").check()
-    page.get_by_label("A类：已经解决或基本解决").check()
+    page.get_by_label("A类（已经解决或基本解决）").check()
     reply = page.get_by_label("答复企业内容（面复或书面答复）")
     reply.fill(LONG + "多" * (TEXT_LIMIT + 1 - len(LONG)))
     page.get_by_text(f"不能超过{TEXT_LIMIT}字（表情符号等少数字符按2字计）。").wait_for()

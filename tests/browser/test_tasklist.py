@@ -40,7 +40,7 @@ def test_department_handler_completes_the_handling_form_in_tasklist(workers: Eng
     page.get_by_text("办理诉求并答复企业").first.wait_for()
     page.get_by_text("认领", exact=True).click()
     page.get_by_label("报送办理结果").check()
-    page.get_by_label("A类：已经解决或基本解决").check()
+    page.get_by_label("A类（已经解决或基本解决）").check()
     page.get_by_label("答复企业内容（面复或书面答复）").fill("经协调，供电公司已完成增容，企业已恢复生产。")
     page.get_by_label("答复方式").locator("xpath=..").click()  # form-js: the hidden input sits in the visible select
     page.get_by_text("书面答复", exact=True).click()

@@ -380,7 +380,7 @@ def failover(cluster: ClusterHandle, browser) -> Run:
     else:
         page.get_by_text("认领", exact=True).click()
         page.get_by_label("报送办理结果").check()
-        page.get_by_label("A类：已经解决或基本解决").check()
+        page.get_by_label("A类（已经解决或基本解决）").check()
         page.get_by_label("答复企业内容（面复或书面答复）").fill("经协调已解决。")
         page.get_by_label("答复方式").locator("xpath=..").click()
         page.get_by_text("书面答复", exact=True).click()

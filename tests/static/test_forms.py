@@ -116,6 +116,8 @@ def test_every_limited_text_area_says_how_emoji_count() -> None:
 
 
 # --------------------------------------------------------------------------- kind 8: a value not set when the task opens
+RESULT_CLASS_VIEW = re.compile(r"\{\{if (\w+) = \"A\" then .* else \1\}\}")
+"""The shape of result_class_view (test_the_result_class_has_one_name_in_every_form checks it whole)."""
 HTML_TOKEN = re.compile(r"\{\{(#if |/if|)(.*?)\}\}", re.S)
 NOT_NULL = re.compile(r"([A-Za-z_][A-Za-z0-9_]*) != null")
 
@@ -141,6 +143,13 @@ def render_html_view(template: str, values: dict[str, Any]) -> str:
         elif kind == "/if":
             skipping.pop()
         elif not any(skipping):
+            named = RESULT_CLASS_VIEW.fullmatch("{{" + body + "}}")
+            if named:  # the result class by its name (result_class_view): FEEL's if-then-else
+                from appeals.vocabulary import RESULT_CLASS_NAMES
+                value = values.get(named.group(1))
+                value = RESULT_CLASS_NAMES.get(value, value) if isinstance(value, str) else value
+                out.append(" {{⚠}} " if value is None else str(value))
+                continue
             assert re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", body), f"unknown insert {body!r}"
             value = values.get(body)
             out.append(" {{⚠}} " if value is None else str(value))
@@ -224,17 +233,52 @@ def test_every_city_task_form_shows_its_due_date_and_links_the_county_documents(
 
 def test_no_view_prints_a_code_of_a_code_list() -> None:
     """A text or HTML view prints a code list's value (`cardKind`, `resultClass`, …) only through its Chinese
-    label (a `…Label` variable the workers set from appeals.vocabulary), never the code itself: the city's
-    interview form printed "被亮red牌" (tester 4 F2)."""
+    label (a `…Label` variable the workers set from appeals.vocabulary, or for the result class the name
+    of RESULT_CLASS_NAMES), never the code itself: the city's interview form printed "被亮red牌" (tester 4
+    F2), the follow-up form "办理结果：A" (tester 5 F10)."""
     from appeals.vocabulary import CODE_LISTS
     shown = []
     for path in FORM_FILES:
         for component in components(form(path)["components"]):
             template = component.get("text") or component.get("content") or ""
             for name in re.findall(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}", template):
-                if name in CODE_LISTS and name != "resultClass":  # A/B/C: the class's printed name (A类)
+                if name in CODE_LISTS:
                     shown.append(f"{path.stem}/{component.get('id')}: {name}")
     assert not shown
+
+
+def result_class_view(variable: str) -> str:
+    """The one FEEL expression a form's view prints the result class `variable` with: its RESULT_CLASS_NAMES."""
+    from appeals.vocabulary import RESULT_CLASS_NAMES
+    cases = " else ".join(f'if {variable} = "{code}" then "{name}"' for code, name in RESULT_CLASS_NAMES.items())
+    return f"{{{{{cases} else {variable}}}}}"
+
+
+def test_the_result_class_has_one_name_in_every_form() -> None:
+    """Tester 5 F10: the follow-up form read “办理结果：A” where the rework form said “A类”. Every option of a
+    result-class field (resultClass, revisedResultClass) is the class's name in appeals.vocabulary
+    RESULT_CLASS_NAMES (A类（已经解决或基本解决）), as in the documents, and every view that mentions the
+    class prints that name (result_class_view), never the letter or the letter with 类 only."""
+    from appeals.vocabulary import CODE_LISTS, RESULT_CLASS_NAMES, ResultClass
+    classes = {name for name, codes in CODE_LISTS.items() if codes is ResultClass}
+    assert {"resultClass", "revisedResultClass"} <= classes
+    options, views = 0, 0
+    for path in FORM_FILES:
+        for component in components(form(path)["components"]):
+            if component.get("key") in classes and component.get("values"):
+                assert {v["value"]: v["label"] for v in component["values"]} == RESULT_CLASS_NAMES, path.stem
+                options += 1
+            template = component.get("text") or component.get("content") or ""
+            for name in classes:
+                if not re.search(rf"\b{name}\b", template):
+                    continue
+                expressions = [e for e in re.findall(r"\{\{(?!#|/)(.*?)\}\}", template) if re.search(rf"\b{name}\b", e)]
+                assert expressions, f"{path.stem}/{component.get('id')}"
+                for expression in expressions:
+                    assert "{{" + expression + "}}" == result_class_view(name), f"{path.stem}/{component.get('id')}"
+                    views += 1
+                assert not re.search(r"\}\}\s*类", template), f"{path.stem}/{component.get('id')}: 类 after the name"
+    assert options >= 3 and views >= 4
 
 
 def test_the_city_bulletin_review_form_says_whose_bulletin() -> None:

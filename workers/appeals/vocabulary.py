@@ -176,6 +176,9 @@ RESULT_CLASS_LABELS: dict[ResultClass, str] = {
     ResultClass.B: "正在解决或列入规划逐步解决",
     ResultClass.C: "目前条件限制或其他原因需以后解决",
 }
+RESULT_CLASS_NAMES: dict[ResultClass, str] = {code: f"{code}类（{label}）" for code, label in RESULT_CLASS_LABELS.items()}
+"""The one name of a class wherever it is shown (A类（已经解决或基本解决）): the forms' options and views
+(tests/static/test_forms.py keeps them equal), the documents, the similar-case hints (tester 5 F10)."""
 RESULT_CLASS_SHORT: dict[ResultClass, str] = {ResultClass.A: "已解决", ResultClass.B: "正在解决",
                                               ResultClass.C: "暂不能解决"}
 """The short form: the ledger's '是否解决' and the 12345 status note."""

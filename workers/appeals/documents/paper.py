@@ -12,6 +12,7 @@ from ..vocabulary import (
     CATEGORY_LABELS,
     CHANNEL_LABELS,
     RESULT_CLASS_LABELS,
+    RESULT_CLASS_NAMES,
     SATISFACTION_LABELS,
 )
 from .fields import Org, Values
@@ -44,7 +45,7 @@ def _notes(doc: DocxDocument, *lines: str) -> None:
 
 def _result(v: Values) -> str:
     code = v.code("resultClass", RESULT_CLASS_LABELS)
-    return f"{code}类（{RESULT_CLASS_LABELS[code]}）" if code else ""
+    return RESULT_CLASS_NAMES[code] if code else ""
 
 
 def _departments(v: Values) -> list[str]:

@@ -25,12 +25,12 @@ from sqlalchemy.engine import Engine
 
 from ..db.ledger_models import LedgerAppeal
 from ..vocabulary import CATEGORY_LABELS as CATEGORY_NAMES
-from ..vocabulary import RESULT_CLASS_LABELS, CloseReason
+from ..vocabulary import RESULT_CLASS_NAMES, CloseReason
 from .text import appeal_text
 
 # closed without a handling result worth showing: not in scope, withdrawn, merged into another appeal
 NO_RESULT = (CloseReason.OUT_OF_SCOPE, CloseReason.WITHDRAWN, CloseReason.MERGED)
-RESULT_NAMES = {code: f"{code}类（{label}）" for code, label in RESULT_CLASS_LABELS.items()}
+RESULT_NAMES = RESULT_CLASS_NAMES
 MIN_SIMILARITY = 0.12
 
 PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
