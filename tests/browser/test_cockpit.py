@@ -10,7 +10,7 @@ import pytest
 
 from appeals.settings import PROJECT_ROOT
 
-from ..conftest import DEMO_PASSWORD, EngineHandle
+from ..conftest import DEMO_PASSWORD, EngineHandle, wait_for
 from ..engine.test_tenancy import start_in_b
 from ..scenario import Appeal
 
@@ -90,6 +90,37 @@ def test_cockpit_shows_each_instance_county(workers: EngineHandle, browser, appe
     assert "某县" not in table.inner_text()
     shot(page, "county-yixian")
     page.close()
+
+
+def test_cockpit_shows_every_appeals_registration_number(workers: EngineHandle, browser, appeals) -> None:
+    """Tester 5 F7: the office's own registrations (Tasklist's 发起流程, REST) have no business key, and
+    the 所属县（区） tab's 业务编号 read empty for them; each row shows the registration number now."""
+    from appeals.demo import DEMO_APPEALS
+
+    a, _ = appeals
+    started = workers.client("office-clerk").start_process("EnterpriseAppeal", DEMO_APPEALS[1])
+    own = Appeal(workers, started["id"])
+    try:
+        assert workers.admin.get(f"/process-instance/{own.id}")["businessKey"] is None
+        number = wait_for(lambda: own.variables().get("registrationNumber"), message="registered")
+        number_a = wait_for(lambda: a.variables().get("registrationNumber"), message="registered")
+        definition_id = workers.admin.get(f"/process-instance/{own.id}")["definitionId"]
+        page = cockpit(browser, workers, "county-head")
+        table = county_tab(page, workers, definition_id)
+        assert "登记编号" in table.locator("thead").inner_text()
+        row = table.locator(f"tr[data-instance-id='{own.id}']")
+        assert row.locator("td.appeals-registration-number").inner_text() == number
+        assert number.startswith("某县服企办收（") and number.endswith("号")
+        assert row.locator("td.appeals-business-key").inner_text() == "—"
+        row_a = table.locator(f"tr[data-instance-id='{a.id}']")
+        assert row_a.locator("td.appeals-registration-number").inner_text() == number_a
+        assert row_a.locator("td.appeals-business-key").inner_text() == "COCKPIT-UI-A"
+        for cell in table.locator("tbody td.appeals-registration-number").all_inner_texts():
+            assert "服企办收" in cell or cell in ("待补正，尚未编号", "—"), cell
+        shot(page, "county-registration-number")
+        page.close()
+    finally:
+        workers.admin.delete(f"/process-instance/{own.id}?skipCustomListeners=true")
 
 
 def test_cockpit_names_the_county_a_city_instance_came_from(workers: EngineHandle, browser) -> None:

@@ -7,7 +7,9 @@
  * instances has no tenant column. Two plugins:
  *
  * - cockpit.processDefinition.runtime.tab "所属县（区）": the process's running instances, each with
- *   its county's name, registration number (business key), start time and a link to the instance;
+ *   its county's name, registration number (variable registrationNumber; every registered appeal has
+ *   one), the business key when it has one (a 12345 order, a public submission: 来源编号; the office's
+ *   own registrations have none: —), start time and a link to the instance;
  * - cockpit.processInstance.runtime.tab "所属县（区）": the instance's county.
  *
  * The county's name is the tenant's name (`appeals org sync` names each tenant after the org chart's
@@ -52,6 +54,36 @@ export function countyOf(names, tenantId, from) {
 }
 
 /**
+ * The variables `variableNames` of the instances `ids` (their history: running and ended alike), as
+ * instance id → Map name → value; an empty map when the user may not read them. One POST per 200 ids.
+ */
+async function instanceVariables(api, ids, variableNames) {
+  const found = new Map();
+  for (let start = 0; start < ids.length; start += PAGE) {
+    try {
+      const response = await fetch(`${api.engineApi}/history/variable-instance?deserializeValues=false`, {
+        method: 'POST',
+        headers: { ...headers(api), 'Content-Type': 'application/json' },
+        credentials: 'same-origin',
+        body: JSON.stringify({ variableNameIn: variableNames, processInstanceIdIn: ids.slice(start, start + PAGE) })
+      });
+      if (!response.ok) {
+        return found;
+      }
+      for (const v of await response.json()) {
+        if (!found.has(v.processInstanceId)) {
+          found.set(v.processInstanceId, new Map());
+        }
+        found.get(v.processInstanceId).set(v.name, v.value);
+      }
+    } catch (e) {
+      return found;
+    }
+  }
+  return found;
+}
+
+/**
  * The county each city instance (CityAppeal: a county's transfer or a round of it) came from: its
  * variable `countyName`, else the name of its `countyCode` (the county's tenant), by instance id. Other
  * processes' instances are not asked about.
@@ -61,27 +93,34 @@ async function sendingCounties(api, names, instances) {
   if (!ids.length) {
     return new Map();
   }
-  try {
-    const response = await fetch(`${api.engineApi}/history/variable-instance?deserializeValues=false`, {
-      method: 'POST',
-      headers: { ...headers(api), 'Content-Type': 'application/json' },
-      credentials: 'same-origin',
-      body: JSON.stringify({ variableNameIn: ['countyName', 'countyCode'], processInstanceIdIn: ids })
-    });
-    if (!response.ok) {
-      return new Map();
+  const found = new Map();
+  for (const [id, values] of await instanceVariables(api, ids, ['countyName', 'countyCode'])) {
+    const code = values.get('countyCode');
+    const value = values.get('countyName') || (code ? names.get(code) || code : null);
+    if (value) {
+      found.set(id, value);
     }
-    const found = new Map();
-    for (const v of await response.json()) {
-      const value = v.name === 'countyCode' ? names.get(v.value) || v.value : v.value;
-      if (value && (v.name === 'countyName' || !found.has(v.processInstanceId))) {
-        found.set(v.processInstanceId, value);
-      }
-    }
-    return found;
-  } catch (e) {
-    return new Map();
   }
+  return found;
+}
+
+/**
+ * Each instance's registration number (variable `registrationNumber`: 某县服企办收（2026）第N号, the city's
+ * 某市服企办收（2026）第N号), by instance id: every appeal has one once registered, also those the office
+ * registers itself, which have no business key (tester 5 F7). An appeal whose registration waits for the
+ * office's correction (registrationValid false) has none yet: 待补正，尚未编号.
+ */
+async function registrationNumbers(api, instances) {
+  const found = new Map();
+  const ids = instances.map((i) => i.id);
+  for (const [id, values] of await instanceVariables(api, ids, ['registrationNumber', 'registrationValid'])) {
+    if (values.get('registrationNumber')) {
+      found.set(id, values.get('registrationNumber'));
+    } else if (values.get('registrationValid') === false) {
+      found.set(id, '待补正，尚未编号');
+    }
+  }
+  return found;
 }
 
 function text(value) {
@@ -111,17 +150,19 @@ async function renderInstances(node, api, processDefinitionId) {
       getJson(api, `/history/process-instance/count?${query}`),
       getJson(api, `/history/process-instance?${query}&sortBy=startTime&sortOrder=desc&maxResults=${PAGE}`)
     ]);
-    const from = await sendingCounties(api, names, instances);
+    const [from, numbers] = await Promise.all([
+      sendingCounties(api, names, instances), registrationNumbers(api, instances)]);
     const rows = instances.map((instance) => `<tr data-instance-id="${text(instance.id)}">
         <td class="appeals-county">${text(countyOf(names, instance.tenantId, from.get(instance.id)))}</td>
-        <td>${text(instance.businessKey || '')}</td>
+        <td class="appeals-registration-number">${text(numbers.get(instance.id) || '—')}</td>
+        <td class="appeals-business-key">${text(instance.businessKey || '—')}</td>
         <td>${text(when(instance.startTime))}</td>
         <td><a href="#/process-instance/${encodeURIComponent(instance.id)}/runtime">${text(instance.id)}</a></td>
       </tr>`).join('');
     const shown = instances.length < count.count ? `，显示最新的${instances.length}个` : '';
     node.innerHTML = `<p>运行中的实例共${text(count.count)}个${shown}（所属县（区）即实例的租户）。</p>
       <table class="cam-table appeals-county-table">
-        <thead><tr><th>所属县（区）</th><th>业务编号</th><th>开始时间</th><th>实例 ID</th></tr></thead>
+        <thead><tr><th>所属县（区）</th><th>登记编号</th><th>来源编号（业务编号）</th><th>开始时间</th><th>实例 ID</th></tr></thead>
         <tbody>${rows}</tbody>
       </table>`;
   } catch (e) {
