@@ -33,8 +33,10 @@ export default {
   // digits in number fields: scripts/form-messages-zh.js (form-js in Tasklist has no translation hook).
   // Why a form could not be loaded, in Chinese (the engine sends no HTTP reason phrase, which Tasklist
   // shows after “表单错误：”): scripts/form-load-reasons-zh.js. The 附件 tab of a task (upload by the
-  // assignee, the appeal's files): scripts/attachments.js.
-  customScripts: ['scripts/form-messages-zh', 'scripts/form-load-reasons-zh', 'scripts/attachments'],
+  // assignee, the appeal's files): scripts/attachments.js. Notices of a refused task form above the 完成
+  // button, closed when the user edits the form again: scripts/task-form-notices.js.
+  customScripts: ['scripts/form-messages-zh', 'scripts/form-load-reasons-zh', 'scripts/attachments',
+                  'scripts/task-form-notices'],
 
   // change the app name and vendor
   // app: {
