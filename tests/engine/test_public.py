@@ -212,3 +212,62 @@ def test_survey_link_before_the_follow_up_or_of_a_past_round_is_refused(public_a
     appeal.task("Task_ReworkAppeal", "power-handler")
     past = post_form(client, early, {"reallySolved": "yes", "satisfaction": "satisfied"}, token_from="/lookup")
     assert past.status_code == 409 and "本轮回访已完成" in past.get_data(as_text=True)
+
+
+def test_lookup_names_who_handles_the_appeal_at_each_stage(public_app, workers: EngineHandle) -> None:
+    """Tester 5 F6: taken up to the city, the lookup named the county's department (县自然资源局) while the city
+    handled it. It names the city's office until the city dispatches, then the city department with its due
+    date, the county's department again when the city's result comes back, and the city department during
+    a round after a dissatisfied follow-up."""
+    from appeals.demo import DEMO_APPEALS
+    from appeals.documents.values import format_date
+
+    from .test_city import approve_at_city, escalated_to_city, propose_at_city
+    from .test_city_rounds import city_round_of
+
+    client = public_app.test_client()
+    phone = DEMO_APPEALS[0]["contactPhone"]
+    county, city = escalated_to_city(workers, "PUBLIC-AT-CITY")
+    number = county.variables()["registrationNumber"]
+
+    def page() -> tuple[str, str]:
+        body = post_form(client, "/lookup", {"number": number, "phone": phone}).get_data(as_text=True)
+        found = re.search(r'id="progress-department">([^<]*)<', body)
+        return (found.group(1) if found else ""), body
+
+    wait_for(lambda: page()[0] == "市企业服务中心", message="the city's office named")
+    assert "县自然资源局" not in page()[1] and "办结时限" not in page()[1], "no county department, no county due date"
+
+    propose_at_city(city, "city-dept-natural-resources", "single")
+    approve_at_city(city, "city-director")
+    city.task("Task_SignCityDispatch", "city-land-handler")
+    wait_for(lambda: page()[0] == "市自然资源局", message="the city department named")
+    department, body = page()
+    assert f"办结时限</dt><dd>{format_date(city.variables()['handlingDue'], with_time=True)}" in body
+    assert "已转报市级部门办理" in body
+
+    city.complete("Task_SignCityDispatch", "city-land-handler", signDecision="sign", handlerName="李四",
+                  enterpriseContacted=True)
+    city.complete("Task_HandleCityAppeal", "city-land-handler", handlingAction="report", resultClass="A",
+                  replyText="市里统筹调剂用地指标，已书面答复企业", replyMethod="written")
+    county.task("Task_HandleAppeal", "land-handler")
+    department, body = page()
+    assert department == "县自然资源局", "the county's department replies with the city's result"
+    assert f"办结时限</dt><dd>{format_date(county.variables()['handlingDue'], with_time=True)}" in body
+
+    report(county, "land-handler", "A")
+    follow_up(county, satisfaction="dissatisfied", solved="no")
+    rework = city_round_of(workers, county, 1)
+    rework.task("Task_ReworkCityAppeal", "city-land-handler")
+    wait_for(lambda: county.variables().get("cityHandlingDue"), message="the round's due date told to the county")
+    department, body = page()
+    assert department == "市自然资源局", "the city department reworks it"
+    assert f"办结时限</dt><dd>{format_date(rework.variables()['cityRoundDue'], with_time=True)}" in body
+
+    rework.complete("Task_ReworkCityAppeal", "city-land-handler", revisedResultClass="A",
+                    revisedReplyText="市自然资源局重新协调，指标已下达，已再次书面答复企业")
+    county.task("Task_FollowUp", "office-clerk")
+    assert page()[0] == "县自然资源局"
+    assert not county.variables().get("cityHandlingDepartmentName")
+    follow_up(county)
+    county.wait_until_ended()

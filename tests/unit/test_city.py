@@ -72,7 +72,9 @@ def test_the_transfer_carries_the_countys_documents_and_their_pdf_copies() -> No
     ctx = SimpleNamespace(camunda=FakeCamunda(), org_chart=lambda tenant=None: chart.for_tenant(tenant) if tenant else chart)
     task = Task(id="t", topic="startCityAppeal", process_instance_id="county-1", business_key="BK", activity_id="Task_SendToCity",
                 variables={"registrationNumber": "某县服企办收（2026）第1号"}, tenant_id="mouxian")
-    assert start_city_appeal(task, ctx) == {"cityProcessInstanceId": "city-1"}
+    # the county's public lookup names the city's office until the city dispatches (tester 5 F6)
+    assert start_city_appeal(task, ctx) == {"cityProcessInstanceId": "city-1",
+                                            "cityHandlingDepartmentName": "市企业服务中心", "cityHandlingDue": None}
     sent = posted[0]["processVariables"]
     assert {name for name in ATTACHED_DOCUMENTS if name in sent} == set(held)
     assert sent["transferDocumentPdf"]["type"] == "File"

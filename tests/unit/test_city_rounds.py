@@ -45,9 +45,10 @@ def _task(topic: str, **variables: Any) -> Task:
 
 def test_a_redelivered_start_finds_the_round_it_started() -> None:
     camunda = FakeCamunda({"/process-instance": [{"id": "round-1"}]})
-    output = start_city_round(_task("startCityRound", cityRoundKind="rework", cityHandlerGroup="city-dept-land"),
-                              FakeContext(camunda))
-    assert output == {"cityRoundCount": 1, "cityRoundProcessInstanceId": "round-1"}
+    output = start_city_round(_task("startCityRound", cityRoundKind="rework", cityHandlerGroup="city-dept-land",
+                                    cityHandlerGroupName="市自然资源局"), FakeContext(camunda))
+    assert output == {"cityRoundCount": 1, "cityRoundProcessInstanceId": "round-1",
+                      "cityHandlingDepartmentName": "市自然资源局", "cityHandlingDue": None}
     assert not camunda.posted, "no second instance"
 
 

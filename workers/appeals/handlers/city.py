@@ -21,6 +21,7 @@ City topics declare no milestone: the county's ledger counts the appeal once, in
 from __future__ import annotations
 
 import base64
+import logging
 from typing import Any
 
 from ..camunda import CamundaError, to_variables
@@ -36,6 +37,8 @@ from . import chart_of, router
 from .handling import apply_extension_decision, collect_assist_opinions
 from .levels import CITY_LEVEL, approver_group, escalation_start
 from .supervision import card_record, overdue_notice
+
+log = logging.getLogger(__name__)
 
 CITY_PROCESS = "CityAppeal"
 TRANSFERRED_MESSAGE = "CityAppealTransferred"
@@ -87,6 +90,34 @@ def file_variable(ctx: AppContext, process_instance_id: str, name: str) -> dict[
     return {"value": base64.b64encode(content or b"").decode("ascii"), "type": "File",
             "valueInfo": {"filename": info.get("filename") or f"{name}.docx",
                           "mimeType": info.get("mimeType") or "application/octet-stream", "encoding": "UTF-8"}}
+
+
+PUBLIC_HANDLER_VARIABLES = ("cityHandlingDepartmentName", "cityHandlingDue")
+"""Who handles a county's appeal at the city now, and by when, kept on the county's instance for its public
+progress lookup (the public pages read the county's instance only; tester 5 F6): the city's office
+(市企业服务中心) from the transfer until the city dispatches, then the city department and its handling due
+date; in a round after a dissatisfied follow-up, the city department and the round's due date. Both None
+again when the city's result or round comes back (the county's department handles on)."""
+
+
+def city_office_name(chart: OrgChart) -> str | None:
+    """The city's office (kind `city-center`, 市企业服务中心) by name; None when the chart has none."""
+    offices = chart.of_kind("city-center")
+    return offices[0].name if offices else None
+
+
+def tell_county(ctx: AppContext, county_instance_id: str | None, variables: dict[str, Any]) -> None:
+    """Write `variables` (PUBLIC_HANDLER_VARIABLES) into the county's running instance; nothing when it has
+    ended meanwhile (withdrawn: there is nobody left to tell). Other errors propagate (the task retries)."""
+    if not county_instance_id:
+        return
+    try:
+        ctx.camunda.post(f"/process-instance/{county_instance_id}/variables",
+                         {"modifications": to_variables(variables)})
+    except CamundaError as exc:
+        if ctx.camunda.get("/process-instance/count", processInstanceId=county_instance_id)["count"]:
+            raise
+        log.info("county appeal %s has ended; not told %s (%s)", county_instance_id, sorted(variables), exc)
 
 
 def _city_instance_of(ctx: AppContext, county_instance_id: str) -> str | None:
@@ -147,7 +178,8 @@ def start_city_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
         started = start_at_city(ctx, task, chart, TRANSFERRED_MESSAGE, variables["countyRegistrationNumber"],
                                 variables, ATTACHED_DOCUMENTS)
         existing = started or _city_instance_of(ctx, task.process_instance_id)
-    return {"cityProcessInstanceId": existing}
+    return {"cityProcessInstanceId": existing, "cityHandlingDepartmentName": city_office_name(chart_of(task, ctx)),
+            "cityHandlingDue": None}
 
 
 @router.topic("registerCityAppeal", variables=("countyRegistrationNumber", "countyName", "category"))
@@ -211,9 +243,11 @@ def resolve_city_approver(task: Task, ctx: AppContext) -> dict[str, Any]:
 
 
 @router.topic("dispatchCityAppeal",
-              variables=("leadDepartment", "assistingDepartments", "citySituation", "dispatchCount", "returnReason"))
+              variables=("leadDepartment", "assistingDepartments", "citySituation", "dispatchCount", "returnReason",
+                         "countyProcessInstanceId"))
 def dispatch_city_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
-    """The city's 交 number and the city department's clock (the county's handling rules, 第十五—十八条).
+    """The city's 交 number and the city department's clock (the county's handling rules, 第十五—十八条);
+    the county's instance learns the department and its due date (PUBLIC_HANDLER_VARIABLES, tell_county).
 
     Due dates from dmn/AppealDeadlines.dmn (steps `sign`, `assist`, `handling`, `reminderBefore`, `escalateAfter`;
     the city's situation read as the county row `CITY_SITUATION_DEADLINES` names) on the working-day calendar.
@@ -248,6 +282,8 @@ def dispatch_city_appeal(task: Task, ctx: AppContext) -> dict[str, Any]:
     handling = deadlines.due("handling", start, situation=situation, multi_department=bool(assisting))
     output.update(deadline_variables("handlingDue", handling))
     output.update(deadlines.handling_timers(handling))
+    tell_county(ctx, task.get("countyProcessInstanceId"), {
+        "cityHandlingDepartmentName": output["handlerGroupName"], "cityHandlingDue": output["handlingDue"]})
     return output
 
 
@@ -334,6 +370,7 @@ def return_city_result(task: Task, ctx: AppContext) -> dict[str, Any]:
         cityResultAt=now().isoformat(timespec="seconds"),
         cityProcessInstanceId=task.process_instance_id,
         appealStatus=AppealStatus.HANDLING,
+        **dict.fromkeys(PUBLIC_HANDLER_VARIABLES),  # the county's department handles on
     )
     waiting = ctx.camunda.get("/execution", processInstanceId=county, messageEventSubscriptionName=RESULT_MESSAGE)
     if not waiting:

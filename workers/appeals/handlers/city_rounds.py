@@ -32,7 +32,7 @@ from ..runtime import ModelError, Task
 from ..tasklabels import task_label_variables
 from ..vocabulary import CityRoundKind
 from . import chart_of, router
-from .city import ATTACHED_DOCUMENTS, CITY_PROCESS, start_at_city
+from .city import ATTACHED_DOCUMENTS, CITY_PROCESS, PUBLIC_HANDLER_VARIABLES, start_at_city, tell_county
 
 ROUND_DOCUMENTS = (*ATTACHED_DOCUMENTS, "handlingFeedbackDocument", "handlingFeedbackDocumentPdf",
                    "dissatisfactionReviewDocument", "dissatisfactionReviewDocumentPdf")
@@ -112,19 +112,23 @@ def start_city_round(task: Task, ctx: AppContext) -> dict[str, Any]:
         started = start_at_city(ctx, task, chart, ROUND_MESSAGE, task.get("registrationNumber"), variables,
                                 ROUND_DOCUMENTS)
         existing = started or _round_instance(ctx, key)
-    return {"cityRoundCount": count, "cityRoundProcessInstanceId": existing}
+    return {"cityRoundCount": count, "cityRoundProcessInstanceId": existing,
+            "cityHandlingDepartmentName": task.get("cityHandlerGroupName"), "cityHandlingDue": None}
 
 
-@router.topic("prepareCityRound", variables=("cityRoundKind", "category"), throws=(ModelError,))
+@router.topic("prepareCityRound", variables=("cityRoundKind", "category", "roundCountyProcessInstanceId"),
+              throws=(ModelError,))
 def prepare_city_round(task: Task, ctx: AppContext) -> dict[str, Any]:
     """The city round's due date (`cityRoundDue`): the county's step of dmn/AppealDeadlines.dmn for the same
     task (`rework` 3, `reviewForm` 3, `supervision` 10 working days) from now, on the working-day calendar;
-    and what the city's task forms show (`categoryLabel`, `workdays`)."""
+    and what the city's task forms show (`categoryLabel`, `workdays`). The county's instance learns the due
+    date (`cityHandlingDue`, its public progress lookup: city.PUBLIC_HANDLER_VARIABLES)."""
     kind = _kind(task.get("cityRoundKind"))
     deadlines = ctx.deadlines()
     output: dict[str, Any] = {}
     output.update(deadline_variables("cityRoundDue", deadlines.due(ROUND_DUE_STEP[kind])))
     output.update(task_label_variables(deadlines.calendar, task.get("category")))
+    tell_county(ctx, task.get("roundCountyProcessInstanceId"), {"cityHandlingDue": output["cityRoundDue"]})
     return output
 
 
@@ -149,7 +153,8 @@ def return_city_round(task: Task, ctx: AppContext) -> dict[str, Any]:
     returned_at = now().isoformat(timespec="seconds")
     variables: dict[str, Any] = {name: task.get(name) for name in ROUND_RESULTS[kind]}
     variables.update(cityRoundReturnedKey=key, cityRoundReturnedAt=returned_at,
-                     cityRoundHandlerGroupName=task.get("handlerGroupName"))
+                     cityRoundHandlerGroupName=task.get("handlerGroupName"),
+                     **dict.fromkeys(PUBLIC_HANDLER_VARIABLES))  # back with the county's office
     if kind == CityRoundKind.REVIEW_FORM:  # the 填报单位 of the county's 不满意诉求审核反馈表
         variables["reviewDepartmentName"] = task.get("handlerGroupName")
     waiting = ctx.camunda.get("/execution", processInstanceId=county, messageEventSubscriptionName=ROUND_RETURNED_MESSAGE)

@@ -22,7 +22,7 @@ PUBLIC_VARIABLES = (
     "registrationNumber", "registrationValid", "contactPhone", "otherContactPhones", "appealStatus", "receivedAt",
     "dispatchedAt", "handlerGroupName", "handlingDue", "reworkDue", "resultReportedAt", "resultClass",
     "replyText", "scopeDecision", "consultationAnswer", "outOfScopeReason", "closedAt", "closeReason",
-    "followUpHistory",
+    "followUpHistory", "cityHandlingDepartmentName", "cityHandlingDue",
 )
 
 

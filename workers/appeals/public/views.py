@@ -174,7 +174,11 @@ def _progress(values: dict[str, Any], instance: dict[str, Any] | None) -> dict[s
     elif values.get("scopeDecision") == ScopeDecision.OUT_OF_SCOPE and values.get("outOfScopeReason"):
         reply, reply_title = values["outOfScopeReason"], "不予受理的理由"
     due = None
-    if status in PUBLIC_HANDLING_STATUSES:
+    department = values.get("handlerGroupName") if values.get("dispatchedAt") else None
+    at_city = values.get("cityHandlingDepartmentName") and not closed
+    if at_city:  # the city handles it now (handlers.city.PUBLIC_HANDLER_VARIABLES; tester 5 F6)
+        department, due = values["cityHandlingDepartmentName"], values.get("cityHandlingDue")
+    elif status in PUBLIC_HANDLING_STATUSES:
         due = values.get("handlingDue")
     elif status == AppealStatus.REWORK:
         due = values.get("reworkDue")
@@ -182,7 +186,7 @@ def _progress(values: dict[str, Any], instance: dict[str, Any] | None) -> dict[s
         "number": values.get("registrationNumber"),
         "status": label,
         "received": format_date(values.get("receivedAt") or (instance or {}).get("startTime")),
-        "department": values.get("handlerGroupName") if values.get("dispatchedAt") else None,
+        "department": department,
         "due": format_date(due, with_time=True) if due else None,
         "result": RESULT_CLASS_LABELS.get(values.get("resultClass") or "") if values.get("resultReportedAt") else None,
         "reply": reply,
