@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from appeals.vocabulary import RESULT_CLASS_NAMES, ResultClass
+
 from ..conftest import EngineHandle, wait_for
 from ..scenario import Appeal, dispatch_to, follow_up, report
 from .test_tasklist import ARTIFACTS, login
@@ -33,7 +35,7 @@ def test_the_rework_form_refuses_completion_until_the_new_answer_is_given(worker
     page.get_by_text("认领", exact=True).click()
     form = page.locator(".fjs-form")
     reply = form.get_by_label("重新答复企业内容")
-    result_a = form.get_by_label("A类：已经解决或基本解决")
+    result_a = form.get_by_label(RESULT_CLASS_NAMES[ResultClass.A])
     complete = page.get_by_role("button", name="完成")
     expect(page.get_by_text("认领", exact=True)).to_have_count(0)  # claimed: Tasklist names the assignee
     expect(reply).to_be_editable()  # the claimed task's form, rendered again after 认领 (disabled before)
