@@ -16,30 +16,24 @@ import requests
 
 from appeals.camunda import CamundaError
 
-from ..conftest import DEMO_PASSWORD, EngineHandle
+from ..conftest import EngineHandle
 from ..scenario import Appeal, dispatch_to, follow_up, report
 from .test_city import approve_at_city, escalated_to_city, propose_at_city
+from .test_cockpit import Webapp
 
 API = "/camunda/api/appeals"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n" + "书面答复函".encode() * 50
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-class Tasklist:
+class Tasklist(Webapp):
     """A Tasklist session as the browser has it (cookie and CSRF token)."""
 
     def __init__(self, engine: EngineHandle, user: str) -> None:
-        self.base = engine.base_url
-        self.session = requests.Session()
-        first = self.session.get(f"{self.base}/camunda/app/tasklist/default/", timeout=30)
-        self.token = first.headers.get("X-XSRF-TOKEN") or self.session.cookies.get("XSRF-TOKEN") or ""
-        login = self.session.post(f"{self.base}/camunda/api/admin/auth/user/default/login/tasklist",
-                                  data={"username": user, "password": DEMO_PASSWORD},
-                                  headers={"X-XSRF-TOKEN": self.token}, timeout=30)
-        assert login.status_code == 200, (user, login.status_code, login.text[:200])
+        super().__init__(engine, user, app="tasklist")
         # the login starts a new session: its token comes with the next page
         page = self.session.get(f"{self.base}/camunda/app/tasklist/default/", timeout=30)
-        self.token = page.headers.get("X-XSRF-TOKEN") or login.headers.get("X-XSRF-TOKEN") or self.token
+        self.token = page.headers.get("X-XSRF-TOKEN") or self.token
 
     def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         headers = {"X-XSRF-TOKEN": self.token, **kwargs.pop("headers", {})}

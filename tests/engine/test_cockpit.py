@@ -32,14 +32,16 @@ CITY_OFFICE_KEYS = {"city-officer": {"MonthlyBulletin"}, "city-director": {"Mont
 
 
 class Webapp:
-    """A Cockpit session as the browser has it (cookie and CSRF token), for the webapps' own REST paths."""
+    """A webapp session (Cockpit unless `app` says another: tasklist, admin) as the browser has it (cookie and
+    CSRF token), for the webapps' own REST paths."""
 
-    def __init__(self, engine: EngineHandle, user: str, password: str = DEMO_PASSWORD) -> None:
+    def __init__(self, engine: EngineHandle, user: str, password: str = DEMO_PASSWORD, app: str = "cockpit") -> None:
         self.base = engine.base_url
+        self.app = app
         self.session = requests.Session()
-        first = self.session.get(f"{self.base}/camunda/app/cockpit/default/", timeout=30)
+        first = self.session.get(f"{self.base}/camunda/app/{app}/default/", timeout=30)
         self.token = first.headers.get("X-XSRF-TOKEN") or self.session.cookies.get("XSRF-TOKEN") or ""
-        login = self.session.post(f"{self.base}/camunda/api/admin/auth/user/default/login/cockpit",
+        login = self.session.post(f"{self.base}/camunda/api/admin/auth/user/default/login/{app}",
                                   data={"username": user, "password": password},
                                   headers={"X-XSRF-TOKEN": self.token}, timeout=30)
         assert login.status_code == 200, (user, login.status_code, login.text[:200])
