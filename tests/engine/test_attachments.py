@@ -18,7 +18,7 @@ from appeals.camunda import CamundaError
 
 from ..conftest import EngineHandle
 from ..scenario import Appeal, dispatch_to, follow_up, report
-from .test_city import approve_at_city, escalated_to_city, propose_at_city
+from .test_city import approve_at_city, escalated_to_city, propose_at_city, sign_at_city
 from .test_cockpit import Webapp
 
 API = "/camunda/api/appeals"
@@ -135,8 +135,7 @@ def test_the_city_departments_file_reaches_the_countys_follow_up(workers: Engine
     county, city = escalated_to_city(workers, "AT-CITY")
     propose_at_city(city, "city-dept-natural-resources", "single")
     approve_at_city(city, "city-director")
-    city.complete("Task_SignCityDispatch", "city-land-handler", signDecision="sign", handlerName="李四",
-                  enterpriseContacted=True)
+    sign_at_city(city, "city-land-handler", "李四")
     task = city.task("Task_HandleCityAppeal", "city-land-handler")
     city.user("city-land-handler").claim(task["id"], "city-land-handler")
     handler = Tasklist(workers, "city-land-handler")

@@ -48,8 +48,7 @@ def handled_at_city(city: Appeal, reply: str) -> None:
     """One city department (市自然资源局), approved by the city office director, signs and reports A."""
     propose_at_city(city, "city-dept-natural-resources", "single")
     approve_at_city(city, "city-director")
-    city.complete("Task_SignCityDispatch", "city-land-handler", signDecision="sign", handlerName="李四",
-                  enterpriseContacted=True)
+    sign_at_city(city, "city-land-handler", "李四")
     city.complete("Task_HandleCityAppeal", "city-land-handler", handlingAction="report", resultClass="A",
                   replyText=reply, replyMethod="written")
     city.wait_until_ended()
@@ -62,6 +61,12 @@ def propose_at_city(city: Appeal, lead: str, situation: str, assisting: list[str
 
 def approve_at_city(city: Appeal, approver: str) -> dict[str, Any]:
     return city.complete("Task_ApproveCityDispatch", approver, approvalDecision="approve", approvalComment="同意交办")
+
+
+def sign_at_city(city: Appeal, handler: str, handler_name: str) -> dict[str, Any]:
+    """The city department's handler signs the dispatch (具体承办人 `handler_name`, the enterprise contacted)."""
+    return city.complete("Task_SignCityDispatch", handler, signDecision="sign", handlerName=handler_name,
+                         enterpriseContacted=True)
 
 
 def test_an_escalated_appeal_is_handled_by_the_city_and_closed_by_the_county(workers: EngineHandle) -> None:
@@ -95,8 +100,7 @@ def test_an_escalated_appeal_is_handled_by_the_city_and_closed_by_the_county(wor
     sign = city.task("Task_SignCityDispatch", "city-land-handler")
     assert sign["due"] and city.variables()["dispatchNumber"].startswith("某市服企办交（")
     assert city.refused("land-handler", "Task_SignCityDispatch"), "the county's department cannot work it"
-    city.complete("Task_SignCityDispatch", "city-land-handler", signDecision="sign", handlerName="李四",
-                  enterpriseContacted=True)
+    sign_at_city(city, "city-land-handler", "李四")
     city.complete("Task_HandleCityAppeal", "city-land-handler", handlingAction="report", resultClass="A",
                   replyText="市里统筹调剂用地指标，已书面答复企业", replyMethod="written")
     city.wait_until_ended()
@@ -204,8 +208,7 @@ def test_assisting_city_departments_give_their_opinions_to_the_lead(workers: Eng
     _county, city = escalated_to_city(workers, "CITY-ASSIST")
     propose_at_city(city, "city-dept-industry", "multi", assisting=["city-dept-development-reform"])
     approve_at_city(city, "vice-mayor-industry")
-    city.complete("Task_SignCityDispatch", "city-industry-handler", signDecision="sign", handlerName="钱七",
-                  enterpriseContacted=True)
+    sign_at_city(city, "city-industry-handler", "钱七")
     opinion = city.task("Task_ProvideCityAssistOpinion", "city-reform-handler")
     assert opinion["due"] and not city.tasks_of("city-industry-handler"), "the lead waits for the opinion"
     assert city.refused("yx-office-clerk", "Task_ProvideCityAssistOpinion")
@@ -220,8 +223,7 @@ def test_the_city_chain_deputy_leader_then_leader_and_two_extensions(workers: En
     _county, city = escalated_to_city(workers, "CITY-CHAIN")
     propose_at_city(city, "city-dept-market-regulation", "single")
     approve_at_city(city, "city-director")
-    city.complete("Task_SignCityDispatch", "city-market-handler", signDecision="sign", handlerName="王五",
-                  enterpriseContacted=True)
+    sign_at_city(city, "city-market-handler", "王五")
     for _round in range(2):
         city.complete("Task_HandleCityAppeal", "city-market-handler", handlingAction="extension", extensionDays=3,
                       extensionReason="需补充材料")

@@ -24,7 +24,7 @@ from appeals.workdays import SHANGHAI
 
 from ..conftest import EngineHandle, wait_for
 from ..scenario import Appeal, approve, follow_up, propose, register_and_accept
-from .test_city import approve_at_city, city_instance_of, propose_at_city
+from .test_city import approve_at_city, city_instance_of, propose_at_city, sign_at_city
 from .test_tenancy import invisible_to, refused_to, start_in_b
 
 
@@ -83,8 +83,7 @@ def test_the_monthly_timer_makes_the_citys_bulletin_for_the_citys_office(
     city_a = city_instance_of(workers, a)
     propose_at_city(city_a, "city-dept-industry", "single")
     approve_at_city(city_a, "city-director")
-    city_a.complete("Task_SignCityDispatch", "city-industry-handler", signDecision="sign", handlerName="王五",
-                    enterpriseContacted=True)
+    sign_at_city(city_a, "city-industry-handler", "王五")
     city_a.complete("Task_HandleCityAppeal", "city-industry-handler", handlingAction="report", resultClass="A",
                     replyText="市工信局协调解决，已书面答复企业", replyMethod="written")
     city_a.wait_until_ended()

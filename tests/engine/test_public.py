@@ -223,7 +223,7 @@ def test_lookup_names_who_handles_the_appeal_at_each_stage(public_app, workers: 
     from appeals.demo import DEMO_APPEALS
     from appeals.documents.values import format_date
 
-    from .test_city import approve_at_city, escalated_to_city, propose_at_city
+    from .test_city import approve_at_city, escalated_to_city, propose_at_city, sign_at_city
     from .test_city_rounds import city_round_of
 
     client = public_app.test_client()
@@ -252,8 +252,7 @@ def test_lookup_names_who_handles_the_appeal_at_each_stage(public_app, workers: 
     assert f"办结时限</dt><dd>{format_date(city.variables()['handlingDue'], with_time=True)}" in body, re.findall(r"办结时限</dt><dd>[^<]*", body)
     assert "已转报市级部门办理" in body
 
-    city.complete("Task_SignCityDispatch", "city-land-handler", signDecision="sign", handlerName="李四",
-                  enterpriseContacted=True)
+    sign_at_city(city, "city-land-handler", "李四")
     city.complete("Task_HandleCityAppeal", "city-land-handler", handlingAction="report", resultClass="A",
                   replyText="市里统筹调剂用地指标，已书面答复企业", replyMethod="written")
     county.task("Task_HandleAppeal", "land-handler")
