@@ -3,7 +3,7 @@
     .venv/bin/python bench/scale_bench.py [--sizes 1000,10000,100000] [--db h2,postgresql]
                                           [--variants stock,fast] [--runs 30] [--threads 4]
                                           [--json results.json] [--sql-log] [--keep]
-                                          [--pg-dir DIR] [--queries a,b] [--baseline-jar JAR]
+                                          [--pg-dir DIR] [--h2-dir DIR] [--queries a,b] [--baseline-jar JAR]
                                           [--baseline-drop-indexes NAMES] [--rounds N]
 
 For each database it starts a throwaway engine from the project's jar (a free port, a temporary H2
@@ -99,12 +99,13 @@ USERS = {"dept": "industry-handler", "office": "office-clerk", "leader": "deputy
 class Engine:
     """The engine jar on a free port; H2 in a temporary folder or the given JDBC database."""
 
-    def __init__(self, db: str, pg=None, sql_log: bool = False) -> None:
+    def __init__(self, db: str, pg=None, sql_log: bool = False, data_dir: Path | None = None) -> None:
         self.db = db
         self.sql_log = sql_log
         self.pg = pg
         self.port = stack.free_port()
-        self.data_dir = Path(tempfile.mkdtemp(prefix=f"appeals-scale-{db}-"))
+        self.kept = data_dir is not None  # --h2-dir: the folder (and its H2 database) outlives the run
+        self.data_dir = data_dir or Path(tempfile.mkdtemp(prefix=f"appeals-scale-{db}-"))
         self.url = f"http://127.0.0.1:{self.port}/engine-rest"
         self.process: subprocess.Popen | None = None
         self.variant = ""
@@ -183,7 +184,7 @@ class Engine:
 
     def cleanup(self, keep: bool = False) -> None:
         self.stop()
-        if keep:
+        if keep or self.kept:
             print(f"kept {self.data_dir} (engine.log, H2 database)", flush=True)
         else:
             shutil.rmtree(self.data_dir, ignore_errors=True)
@@ -332,6 +333,8 @@ def main() -> None:
     parser.add_argument("--pg-dir", type=Path, help="PostgreSQL only: keep the filled cluster in this folder and "
                         "reuse it on the next run with the same folder (no fill when it holds the size already; "
                         "delete the folder when done: ~6 GB at 100,000)")
+    parser.add_argument("--h2-dir", type=Path, help="H2 only: keep the engine's folder with its filled H2 database "
+                        "here and reuse it on the next run with the same folder (as --pg-dir; ~9 GB at 100,000)")
     parser.add_argument("--queries", help="only these queries (comma-separated names of `queries`)")
     parser.add_argument("--baseline-jar", type=Path, help="variant `before`: ours from this engine jar (e.g. "
                         "main's engine/target/appeals-engine.jar copied before a change), on the same data")
@@ -350,14 +353,17 @@ def main() -> None:
     t_all = time.perf_counter()
     for db in args.db.split(","):
         pg, state = None, None
+        kept_dir = args.pg_dir if db == "postgresql" else args.h2_dir
         if db == "postgresql" and args.pg_dir:
             pg, state = kept_postgres(args.pg_dir)
+        elif db == "h2" and args.h2_dir:
+            state = kept_state(args.h2_dir)
         elif db == "postgresql":
             from tests.databases import PostgresServer
 
             pg = PostgresServer().start()
             pg.create_database("camunda")
-        engine = Engine(db, pg, args.sql_log)
+        engine = Engine(db, pg, args.sql_log, args.h2_dir if db == "h2" else None)
         engine.baseline_jar = args.baseline_jar
         engine.baseline_drop = tuple(n for n in args.baseline_drop_indexes.split(",") if n)
         try:
@@ -367,7 +373,7 @@ def main() -> None:
             if state and state.get("filled"):
                 filled, templates = state["filled"], state["templates"]
                 chart = orgchart.load(orgchart.DEMO_ORG)
-                print(f"[{db}] reusing {args.pg_dir}: {filled} open appeals", flush=True)
+                print(f"[{db}] reusing {kept_dir}: {filled} open appeals", flush=True)
             else:
                 chart = prepare(engine)
             for size in sizes:
@@ -399,7 +405,7 @@ def main() -> None:
                 filled = size
                 if state is not None:
                     state.update(filled=filled, templates=templates)
-                    (args.pg_dir / "bench-state.json").write_text(json.dumps(state), encoding="utf-8")
+                    (kept_dir / "bench-state.json").write_text(json.dumps(state), encoding="utf-8")
                 # rounds in turn, every other one backwards (A B B A ...): one restart fewer per round,
                 # and a drift of the machine's load falls on both variants alike
                 for variant in [v for r in range(args.rounds) for v in (order if r % 2 == 0 else order[::-1])]:
@@ -450,12 +456,10 @@ def main() -> None:
         args.json.write_text(json.dumps(rows, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
-def kept_postgres(folder: Path):
-    """The PostgreSQL cluster of --pg-dir (created when absent; durability off as the throwaway ones),
-    started on a free port, and the benchmark's state kept with it: the demo users' password, the
-    open appeals filled and the template instances. `stop()` keeps the folder."""
-    from appeals.cluster import LocalPostgres
-
+def kept_state(folder: Path) -> dict:
+    """The benchmark's state kept in --pg-dir / --h2-dir (bench-state.json; created with the folder):
+    the demo users' password, the open appeals filled and the template instances. A folder used
+    before sets this run's PASSWORD to the one its users were created with."""
     global PASSWORD
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o755)
@@ -466,6 +470,16 @@ def kept_postgres(folder: Path):
     else:
         state = {"password": PASSWORD, "filled": 0, "templates": []}
         state_file.write_text(json.dumps(state), encoding="utf-8")
+    return state
+
+
+def kept_postgres(folder: Path):
+    """The PostgreSQL cluster of --pg-dir (created when absent; durability off as the throwaway ones),
+    started on a free port, and the benchmark's state kept with it (`kept_state`). `stop()` keeps the
+    folder."""
+    from appeals.cluster import LocalPostgres
+
+    state = kept_state(folder)
     pid_file = folder / "postgres" / "data" / "postmaster.pid"
     running = pid_file.exists() and len(pid_file.read_text().splitlines()) > 3
     port = int(pid_file.read_text().splitlines()[3]) if running else stack.free_port()  # still running: its port
