@@ -14,10 +14,12 @@ from click.testing import CliRunner
 
 from appeals.cli import main
 from appeals.context import AppContext
+from appeals.handlers.notifications import card_extra
 from appeals.ledger.cards import cards
 from appeals.ledger.counties import County
 from appeals.ledger.figures import figures
 from appeals.ledger.periods import Period
+from appeals.notify import Recipient, render
 from appeals.workdays import SHANGHAI
 
 from ..conftest import EngineHandle, wait_for
@@ -66,6 +68,11 @@ def test_an_overdue_city_department_gets_the_citys_letter_and_a_city_card(worker
     assert number.startswith("某市服企办催（"), "the city's 催 series, not the county's"
     assert (variables["cardKind"], variables["interview"]) == ("yellow", "none")
     assert variables["cardLabel"] == "黄牌", "the interview form prints the label, not the code"
+    # the card's messages name the level that issued it: the city's government, not a county's
+    assert variables["cardLevel"] == "city"
+    mail = render("card", Recipient("handler", "email", "land@city.example.gov.cn", "市自然资源局"),
+                  {**variables, "interview": "leader"}, card_extra(variables))
+    assert "由市政府领导约谈其主要负责人" in mail.body and "县政府" not in mail.body
     assert "Task_HandleCityAppeal" in city.waiting_at(), "the letter does not interrupt the handling"
     assert "appealStatus" not in variables, "the county's status is the county's"
 

@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from appeals.db.outbox_models import OutboxMessage
+from appeals.handlers.levels import CITY_LEVEL, COUNTY_LEVEL, Level
+from appeals.handlers.notifications import card_extra
 from appeals.notify import (
     EVENTS,
     TEMPLATES,
@@ -208,6 +210,28 @@ def test_the_card_messages_name_the_card_as_every_other_text_does(card: Card) ->
     others = set(CARD_LABELS.values()) - {label}
     assert not any(other in card_mail.subject + card_mail.body + notice.body for other in others)
     assert "依据督办亮牌制度" not in render("overdue_notice", recipient, {**variables, "cardKind": str(Card.NONE)}, {}).body
+
+
+@pytest.mark.parametrize(("level", "government", "task_force", "other"),
+                         [(COUNTY_LEVEL, "县政府", "由专班", "市"), (CITY_LEVEL, "市政府", "由市级专班", "县")])
+def test_the_card_mails_interview_names_the_level_that_issued_the_card(level: Level, government: str,
+                                                                       task_force: str, other: str) -> None:
+    """A county's card names the county's government and task force, a city's card (督办卡 at the city level,
+    `cardLevel` city) the city's: the level's own words (levels.Level), never a county word for both."""
+    recipient = Recipient("handler", "email", "handler@example.gov.cn", "承办人")
+    variables = {"cardKind": "red", "cardDepartmentName": "自然资源局", "registrationNumber": "服企办收（2026）第1号",
+                 "cardLevel": str(level.name)}
+    leader = render("card", recipient, {**variables, "interview": "leader"}, card_extra(variables))
+    assert f"由{government}领导约谈其主要负责人。" in leader.body
+    task_force_mail = render("card", recipient, {**variables, "interview": "task_force"}, card_extra(variables))
+    assert f"{task_force}约谈其分管负责人。" in task_force_mail.body
+    assert not any(f"{other}政府" in mail.body or f"{other}级专班" in mail.body
+                   for mail in (leader, task_force_mail))
+
+
+def test_a_card_without_its_level_is_the_countys() -> None:
+    """A card recorded before `cardLevel` existed (only counties carded then) keeps the county's words."""
+    assert card_extra({"cardKind": "red"})["level"] is COUNTY_LEVEL
 
 
 def test_no_notification_template_spells_a_card_of_its_own() -> None:

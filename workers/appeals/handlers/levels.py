@@ -28,18 +28,33 @@ class Level:
     """One level's groups: the decision table's role for "the deputy overseeing the lead department",
     the org-chart lookup of that deputy, the group kind above it and the level's approval table; its
     name (`supervisionLevel` of dmn/CardLadder.dmn and the card ledger's `level`) and the number kind of
-    its 催办函."""
+    its 催办函; the words by which a message names the level's government and task force (the card e-mail's
+    interview sentence: 县政府领导 / 市政府领导, 专班 / 市级专班, as dmn/CardLadder.dmn's `interviewTitle`)."""
     deputy_role: str
     deputy_lookup: str  # an OrgChart method: department group id -> the overseeing deputy's group or None
     top_kind: str
     table: str
     name: SupervisionLevel = SupervisionLevel.COUNTY
     reminder_kind: str = "reminder"  # numbering.KINDS
+    government: str = "县政府"
+    task_force: str = "专班"
 
 
 COUNTY_LEVEL = Level("deputy-head", "deputy_for", "county-head", "DispatchApproval")  # L 第十二条
 CITY_LEVEL = Level("city-deputy-leader", "city_deputy_for", "city-leader", "CityDispatchApproval",  # L 第十三条
-                   SupervisionLevel.CITY, "city_reminder")
+                   SupervisionLevel.CITY, "city_reminder", government="市政府", task_force="市级专班")
+LEVELS = {level.name: level for level in (COUNTY_LEVEL, CITY_LEVEL)}
+
+
+def level_named(name: str | None) -> Level:
+    """The level whose `name` (`SupervisionLevel`: `county`, `city`) a process variable carries (`cardLevel`);
+    none (a card recorded before the variable existed) is the county's. Raises ModelError for another name."""
+    if not name:
+        return COUNTY_LEVEL
+    try:
+        return LEVELS[SupervisionLevel(name)]
+    except ValueError:
+        raise ModelError(f"unknown supervision level '{name}' (one of {', '.join(LEVELS)})") from None
 
 OVERDUE_REASON = "超过办理时限仍未办结，提级协调"
 """The escalation reason when the long-overdue timer, not the department, pushed the appeal up."""

@@ -12,13 +12,14 @@ from ..notify.attachments import APPROVAL_VARIABLES, attachments_for
 from ..notify.undelivered import hand_to_office
 from ..runtime import ModelError, Task
 from . import chart_of, router
+from .levels import level_named
 
 TEMPLATE_VARIABLES = (
     "registrationNumber", "enterpriseName", "contactName", "contactPhone", "contactEmail", "problemDescription",
     "requestedHelp", "leadDepartment", "leadDepartmentName", "assistingDepartments", "assistingDepartmentNames",
     "handlerGroup", "handlerGroupName", "approverGroup", "dispatchNumber", "signDue", "assistDue", "handlingDue",
     "replyText", "resultClass", "outOfScopeReason", "consultationAnswer", "reminderNumber", "cardKind",
-    "cardDepartmentName", "interview", "escalationGroup", "escalationLevelName", "escalationReason",
+    "cardDepartmentName", "cardLevel", "interview", "escalationGroup", "escalationLevelName", "escalationReason",
     "coordinationDue", "hotlineReminderCount", "hotlineReminderText", "bulletinPeriod", "handlingRound",
     "followUpHistory", "mergeInto", *APPROVAL_VARIABLES,
 )
@@ -31,6 +32,13 @@ def survey_link(process_instance_id: str, variables: dict[str, Any], base_url: s
     from ..public.links import survey_link as make_link  # the public pages own the token format
 
     return make_link(process_instance_id, follow_up_round(variables), base_url, secret=secret)
+
+
+def card_extra(variables: dict[str, Any]) -> dict[str, Any]:
+    """The card e-mail's `level`: the `levels.Level` of the card's `cardLevel` (`county`, `city`; none: the
+    county), whose words its interview sentence uses (由县政府领导 / 由市政府领导约谈, 专班 / 市级专班).
+    Raises ModelError for an unknown level."""
+    return {"level": level_named(variables.get("cardLevel"))}
 
 
 OLD_SURVEY_LINK = "surveyLinkUndelivered"
@@ -54,7 +62,7 @@ def send_notification(task: Task, ctx: AppContext) -> dict[str, Any]:
     if event not in EVENTS:
         raise ModelError(f"unknown notificationEvent '{event}' (one of {', '.join(EVENTS)})")
     chart = chart_of(task, ctx)
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = card_extra(task.variables) if event == "card" else {}
     if event == "survey_link":
         drop_old_survey_link(task, ctx)  # the new round's link, if undelivered, is the follow-up task's own
         # the site of the appeal's county (its own, else the chart's own county's); one validity: the page

@@ -49,11 +49,13 @@ def card_record(task: Task, ctx: AppContext, level: Level, *, appeal: str | None
     instance; `county` its tenant; `number` the appeal's number the reason names), idempotent: keyed by
     the 催办函 number. An interview gets its group (`levels.interview_group`: the table's group, or the
     level's deputy overseeing the department) and its due date from dmn/AppealDeadlines.dmn (step
-    `interview`) on the working-day calendar. Raises ValueError for a card kind the card ledger does not
+    `interview`) on the working-day calendar; `cardLevel` names the level (`SupervisionLevel`) for the card's
+    messages. Raises ValueError for a card kind the card ledger does not
     know, ModelError for an interview group the org chart lacks."""
     department = task.get("handlerGroup")
     interview = task.get("interview") or Interview.NONE
-    output: dict[str, Any] = {"cardLabel": CARD_LABELS.get(task.get("cardKind"), task.get("cardKind"))}
+    output: dict[str, Any] = {"cardLabel": CARD_LABELS.get(task.get("cardKind"), task.get("cardKind")),
+                              "cardLevel": str(level.name)}
     if interview != Interview.NONE:  # resolved before the card is recorded: a model error records nothing
         output["interviewGroup"] = interview_group(chart_of(task, ctx), str(task.get("interviewGroup")),
                                                    department, level)
