@@ -126,6 +126,16 @@ def test_batch_jobs_and_their_job_definitions_are_the_administrators(workers: En
                 assert not client.get("/job", jobDefinitionId=definition), (user, definition)
                 assert client.get("/job/count", jobDefinitionId=definition)["count"] == 0
                 assert not client.get("/history/job-log", jobDefinitionId=definition), (user, definition)
+        # nor their job definitions (REST /job-definition): not the workers either, whose grants name each of
+        # our definitions (a grant on every definition, '*', let a row of no definition through)
+        worker = Camunda(workers.settings.engine.url, *workers.settings.engine.require_worker())
+        for user, client in {"worker": worker, "power-handler": workers.client("power-handler"),
+                             "county-head": workers.client("county-head")}.items():
+            for definition in definitions:
+                assert not client.get("/job-definition", jobDefinitionId=definition), (user, definition)
+                assert client.get("/job-definition/count", jobDefinitionId=definition)["count"] == 0, user
+            assert all(d.get("processDefinitionKey") for d in client.get("/job-definition")), user
+        assert all(admin.get("/job-definition", jobDefinitionId=d) for d in definitions)
         assert [j for d in definitions for j in admin.get("/job", jobDefinitionId=d)]
         assert [e for d in definitions for e in admin.get("/history/job-log", jobDefinitionId=d)]
         assert admin.get(f"/batch/{batch['id']}")["suspended"] is True
@@ -195,3 +205,26 @@ def test_only_the_administrator_lists_the_engines_own_jobs_and_their_log(workers
         assert not clients[user].get("/job", processInstanceId=instance), user
         assert not clients[user].get("/history/job-log", jobId=timer["id"]), user
     admin.delete(f"/process-instance/{instance}?skipCustomListeners=true")
+
+
+def test_org_sync_removes_the_workers_old_grants_on_every_definition(workers: EngineHandle) -> None:
+    """An installation synced before: the workers' group had its permissions on every process and decision
+    definition ('*'); a sync grants them per definition instead and removes the grants on '*'."""
+    from click.testing import CliRunner
+
+    from appeals.cli import main
+    from appeals.org import DEMO_ORG
+    from appeals.org.chart import WORKER_GROUP
+    from appeals.org.grants import DECISION_DEFINITION, GRANT, PROCESS_DEFINITION
+
+    admin = workers.admin
+    for resource_type in (PROCESS_DEFINITION, DECISION_DEFINITION):
+        admin.post("/authorization/create", {"type": GRANT, "permissions": ["READ"], "groupId": WORKER_GROUP,
+                                             "userId": None, "resourceType": resource_type, "resourceId": "*"})
+    result = CliRunner().invoke(main, ["org", "sync", str(DEMO_ORG)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    for resource_type in (PROCESS_DEFINITION, DECISION_DEFINITION):
+        assert not admin.get("/authorization", resourceType=resource_type, resourceId="*", groupIdIn=WORKER_GROUP)
+    assert admin.get("/authorization", resourceType=PROCESS_DEFINITION, resourceId="CityAppeal", groupIdIn=WORKER_GROUP)
+    assert admin.get("/authorization", resourceType=DECISION_DEFINITION, resourceId="AppealRouting",
+                     groupIdIn=WORKER_GROUP)

@@ -17,6 +17,7 @@ from appeals.org.grants import (
     DECISION_DEFINITION,
     GRANTS,
     PROCESS_DEFINITION,
+    WORKER_GRANTS,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,3 +55,11 @@ def test_each_level_reads_its_own_definitions() -> None:
             assert processes == own and decisions == set(CITY_DECISIONS), kind
         else:
             assert processes == set(COUNTY_DEFINITIONS) and decisions == set(COUNTY_DECISIONS), kind
+
+
+def test_the_workers_read_each_of_our_definitions_and_not_every_one() -> None:
+    """The workers' group names every process and decision by its key, never '*' (a grant on every
+    definition lets Camunda list the engine's own job definitions, those of no process, to the workers)."""
+    processes = {rid for rtype, rid, _ in WORKER_GRANTS if rtype == PROCESS_DEFINITION}
+    decisions = {rid for rtype, rid, _ in WORKER_GRANTS if rtype == DECISION_DEFINITION}
+    assert processes == _ids("bpmn", "process") and decisions == _ids("dmn", "decision")

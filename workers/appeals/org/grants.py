@@ -95,13 +95,22 @@ GRANTS: dict[str, tuple[Grant, ...]] = {
     "department": _county_level(_DEPARTMENT),
     "admin": (),  # members join camunda-admin, which holds every permission
 }
-# Grants a staff group of an earlier version had and its kind may no longer have: `appeals org sync`
-# deletes them where the kind's grants do not name them (each level reads its own definitions only).
+# Grants a staff group or the workers' group of an earlier version had and may no longer have: `appeals org
+# sync` deletes them where the group's grants do not name them (each level reads its own definitions only,
+# the workers each of ours by its key).
 RETIRED_GRANTS: tuple[tuple[int, str], ...] = ((PROCESS_DEFINITION, "*"), (DECISION_DEFINITION, "*"))
-WORKER_GRANTS: tuple[Grant, ...] = (
-    (PROCESS_DEFINITION, "*", ("READ", "READ_INSTANCE", "UPDATE_INSTANCE", "CREATE_INSTANCE", "READ_HISTORY", "READ_TASK")),
+# The workers' technical group: every process and decision of bpmn/ and dmn/ by its key, never every
+# definition ('*'). Camunda's job-definition list (REST /job-definition) checks READ on the definition of
+# each row and lets a row of no definition (a batch's seed, monitor and batch job definitions: the engine's
+# own) through a grant on '*'; no worker function needs a job definition, and the engine's own jobs are the
+# administrators' (StandaloneJobGuardPlugin). `appeals org sync` removes the group's grants on '*'.
+ALL_PROCESSES = tuple(dict.fromkeys(COUNTY_DEFINITIONS + CITY_DEFINITIONS))
+ALL_DECISIONS = tuple(dict.fromkeys(COUNTY_DECISIONS + CITY_DECISIONS))
+WORKER_GRANTS: tuple[Grant, ...] = tuple(
+    (PROCESS_DEFINITION, key, ("READ", "READ_INSTANCE", "UPDATE_INSTANCE", "CREATE_INSTANCE", "READ_HISTORY",
+                               "READ_TASK")) for key in ALL_PROCESSES) + (
     (PROCESS_INSTANCE, "*", ("READ", "UPDATE", "CREATE")),
-    (DECISION_DEFINITION, "*", ("READ", "CREATE_INSTANCE")),
+) + tuple((DECISION_DEFINITION, key, ("READ", "CREATE_INSTANCE")) for key in ALL_DECISIONS) + (
     (TASK, "*", ("READ",)),
     (USER, "*", ("READ",)),
     (GROUP, "*", ("READ",)),

@@ -249,7 +249,7 @@ class IdentitySync:
         self.ensure_filters()
         if worker_password:
             self.ensure_group(WORKER_GROUP, "外部任务处理程序", "SYSTEM")
-            self.ensure_grants(WORKER_GROUP, WORKER_GRANTS)
+            self.ensure_grants(WORKER_GROUP, WORKER_GRANTS, RETIRED_GRANTS)
             self.ensure_user(worker_user, "外部任务处理程序", None, password=worker_password)
             self.ensure_memberships(worker_user, {WORKER_GROUP}, {WORKER_GROUP})
             if tenants:
