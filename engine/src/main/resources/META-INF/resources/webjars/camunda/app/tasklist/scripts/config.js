@@ -34,9 +34,11 @@ export default {
   // Why a form could not be loaded, in Chinese (the engine sends no HTTP reason phrase, which Tasklist
   // shows after “表单错误：”): scripts/form-load-reasons-zh.js. The 附件 tab of a task (upload by the
   // assignee, the appeal's files): scripts/attachments.js. Notices of a refused task form above the 完成
-  // button, closed when the user edits the form again: scripts/task-form-notices.js.
+  // button, closed when the user edits the form again, and the form's end clear of the page footer:
+  // scripts/task-form-notices.js. Error notices in Chinese only (an English engine message explained, a
+  // Chinese reason without its English wrapping, e.g. a refused 完成): scripts/task-messages-zh.js.
   customScripts: ['scripts/form-messages-zh', 'scripts/form-load-reasons-zh', 'scripts/attachments',
-                  'scripts/task-form-notices'],
+                  'scripts/task-form-notices', 'scripts/task-messages-zh'],
 
   // change the app name and vendor
   // app: {

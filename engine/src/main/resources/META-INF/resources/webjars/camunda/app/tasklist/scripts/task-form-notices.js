@@ -9,7 +9,11 @@
  * - the panel sits above the buttons' row (bottom 72px instead of 20px), and only the notices themselves
  *   take clicks, not the empty rest of the panel;
  * - once the user edits the form again (typing, choosing), the refusal notices (alert-danger) close, as
- *   the fields' own messages say what is still missing (a new refusal brings a new notice).
+ *   the fields' own messages say what is still missing (a new refusal brings a new notice);
+ * - Camunda's page footer (fixed at the bottom, 24px high, more when its text wraps) lay over the end of
+ *   the scrolling panes (the form pane ends under it): the 完成 button, the last of the form, was half
+ *   covered and its lower half took no click. Each pane's content ends with room for the footer (its
+ *   height measured, `--appeals-footer-height`) above the pane's own padding.
  */
 
 const STYLE_ID = 'appeals-task-form-notices';
@@ -22,7 +26,18 @@ const STYLE = `
 .page-notifications .alert {
   pointer-events: auto;
 }
+.three-cols-layout-cell.content {
+  padding-bottom: calc(var(--appeals-footer-height, 24px) + 24px) !important;
+}
 `;
+
+/** The footer's height as the CSS variable the panes' padding uses (it grows when its text wraps). */
+function measureFooter() {
+  const footer = document.querySelector('footer');
+  if (footer && footer.offsetHeight) {
+    document.documentElement.style.setProperty('--appeals-footer-height', `${footer.offsetHeight}px`);
+  }
+}
 
 function addStyle() {
   if (document.getElementById(STYLE_ID)) {
@@ -52,6 +67,10 @@ function edited(event) {
 }
 
 addStyle();
+measureFooter();
+window.addEventListener('resize', measureFooter);
+window.addEventListener('load', measureFooter);
+document.addEventListener('click', measureFooter, true);
 document.addEventListener('input', edited, true);
 document.addEventListener('change', edited, true);
 
