@@ -19,7 +19,7 @@ from appeals.camunda import Camunda, CamundaError, to_variables
 from appeals.demo import DEMO_APPEALS
 
 from ..conftest import EngineHandle, wait_for
-from ..scenario import Appeal
+from ..scenario import Appeal, dispatch_to, register_and_accept
 
 ROOT = Path(__file__).resolve().parents[2]
 FORMS = ROOT / "forms"
@@ -120,6 +120,42 @@ def test_the_message_names_the_options_by_their_labels(probe: dict[str, str], de
         assert option["label"] in message
 
 
+def number_fields(form: Path) -> list[dict[str, Any]]:
+    """The editable number fields of `form` with their `validate` limits."""
+    return [{"key": c["key"], "label": c.get("label", ""), **(c.get("validate") or {})}
+            for c, _ in _components(json.loads(form.read_text(encoding="utf-8")))
+            if c.get("type") == "number" and c.get("key") and not c.get("disabled") and not c.get("readonly")]
+
+
+NUMBER_FORMS = {form.stem: fields for form in sorted(FORMS.glob("*.form")) if (fields := number_fields(form))}
+
+
+def test_every_number_field_refuses_a_number_beyond_its_limits(probe: dict[str, str], deployed: EngineHandle) -> None:
+    """Tester 6, N4: `extensionDays=1000` over REST was stored and shown as “申请延长：1000 个工作日”, though
+    Tasklist refuses it (“不能大于20。”). Every number field of every form, both REST channels: 400 in
+    Chinese, the task stays open. Runs before the next test completes the probe's tasks."""
+    admin = deployed.admin
+    assert NUMBER_FORMS, "the forms' number fields were found"
+    assert set(NUMBER_FORMS) <= set(probe), "every form with a number field is deployed by the probe"
+    for form, fields in NUMBER_FORMS.items():
+        task = probe[form]
+        for field in fields:
+            bad = [({"value": "1e1"}, "应填数字"), ({"value": True, "type": "Boolean"}, "应填数字")]
+            if "max" in field:
+                bad += [({"value": field["max"] + 1, "type": "Integer"}, f"不能大于{field['max']}"),
+                        ({"value": field["max"] * 50, "type": "Long"}, f"不能大于{field['max']}"),
+                        ({"value": f"{field['max'] + 1}天"}, f"不能大于{field['max']}")]
+            if "min" in field:
+                bad.append(({"value": field["min"] - 0.5, "type": "Double"}, f"不能小于{field['min']}"))
+            for value, expected in bad:
+                for path in ("complete", "submit-form"):
+                    message = _refused(lambda path=path, body={"variables": {field["key"]: value}}, task=task:
+                                       admin.post(f"/task/{task}/{path}", body))
+                    assert message.startswith(f"“{field['label']}”") and expected in message, (form, value, message)
+                    assert "Cannot" not in message, message
+        assert admin.get(f"/task/{task}")["id"] == task, "the task stays open"
+
+
 def test_every_option_field_refuses_a_value_not_among_its_options(probe: dict[str, str], deployed: EngineHandle) -> None:
     admin = deployed.admin
     assert len(OPTION_FORMS) >= 15, "the forms' option fields were found"
@@ -187,3 +223,95 @@ def test_a_start_forms_option_fields_take_only_their_options(workers: EngineHand
         appeal = Appeal(workers, started["id"])
         wait_for(lambda: appeal.variables().get("registrationNumber"), message="registered")
         assert appeal.variables()["category"] == "land"
+
+
+def test_an_extension_of_1000_days_is_refused_and_20_is_taken(workers: EngineHandle) -> None:
+    """Tester 6's steps for N4, as the department's handler over REST."""
+    appeal = Appeal.start(workers, "FO-EXT-1000")
+    dispatch_to(appeal, "dept-industry", "industry-handler")
+    task = appeal.task("Task_HandleAppeal", "industry-handler")
+    handler = appeal.user("industry-handler")
+    handler.claim(task["id"], "industry-handler")
+    message = _refused(lambda: handler.post(f"/task/{task['id']}/submit-form", {"variables": to_variables(
+        {"handlingAction": "extension", "extensionDays": 1000, "extensionReason": "需等待省级政策答复"})}))
+    assert message == "“申请延长工作日数”不能大于20（现为“1000”）", message
+    assert "extensionDays" not in appeal.variables(), "nothing of the call is kept"
+    handler.post(f"/task/{task['id']}/submit-form", {"variables": to_variables(
+        {"handlingAction": "extension", "extensionDays": 20, "extensionReason": "需等待省级政策答复"})})
+    appeal.task("Task_ApproveExtension", "office-clerk")
+    assert appeal.variables()["extensionDays"] == 20
+
+
+def test_a_label_sent_instead_of_its_code_is_named_as_such(workers: EngineHandle) -> None:
+    """Tester 6, N5: “用地审批” was refused with a list of labels that named it as allowed."""
+    appeal = Appeal.start(workers, "FO-LABEL")
+    task = appeal.task("Task_VerifyAppeal", "office-clerk")
+    office = appeal.user("office-clerk")
+    office.claim(task["id"], "office-clerk")
+    message = _refused(lambda: office.post(f"/task/{task['id']}/submit-form", {"variables": to_variables(
+        {"verifyNote": "已核实", "scopeDecision": "accept", "category": "用地审批"})}))
+    assert message.startswith("“问题类别”应填选项代码：“用地审批”请填 land（可选："), message
+    assert "land（用地审批）" in message and "policy（" in message, message
+    # a start alike (Tasklist's 发起流程 is submit-form)
+    message = _refused(lambda: office.post("/process-definition/key/EnterpriseAppeal/submit-form", {
+        "businessKey": "FO-LABEL-START", "variables": to_variables({**DEMO_APPEALS[0], "appealKind": "求助"})}))
+    assert "“诉求类型”应填选项代码：“求助”请填 help（可选：consultation（咨询）、help（求助）" in message, message
+
+
+def _at_proposal(workers: EngineHandle, key: str) -> tuple[Appeal, dict[str, Any], Camunda]:
+    appeal = Appeal.start(workers, key)
+    register_and_accept(appeal)
+    task = appeal.task("Task_ProposeDispatch", "office-clerk")
+    office = appeal.user("office-clerk")
+    office.claim(task["id"], "office-clerk")
+    return appeal, task, office
+
+
+def _proposal(lead: str, assisting: list[str]) -> dict[str, Any]:
+    return {"variables": {**to_variables({"leadDepartment": lead, "dispatchSituation": "single",
+                                          "dispatchNote": "建议交办"}),
+                          "assistingDepartments": _checklist(assisting)}}
+
+
+def test_a_lead_department_outside_the_chart_is_refused(workers: EngineHandle) -> None:
+    """Tester 6, N1 (a): `leadDepartment="dept-land"` over REST was taken (204), and the dispatch subprocess
+    ended. The options of 牵头承办单位 and 配合办理单位 come from `departmentOptions` (form-js valuesKey);
+    every channel checks them: 400, the task stays open."""
+    appeal, task, office = _at_proposal(workers, "FO-LEAD")
+    options = {o["value"]: o["label"] for o in appeal.variables()["departmentOptions"]}
+    for path in ("submit-form", "complete"):
+        for lead, assisting, expected in (
+                ("dept-land", [], "“牵头承办单位”的值“dept-land”不是可选项"),
+                ("dept-industry", ["dept-natural-resources", "dept-land"], "“配合办理单位”的值“dept-land”不是可选项"),
+                (options["dept-natural-resources"], [],
+                 f"“牵头承办单位”应填选项代码：“{options['dept-natural-resources']}”请填 dept-natural-resources")):
+            body = _proposal(lead, assisting)
+            message = _refused(lambda path=path, body=body: office.post(f"/task/{task['id']}/{path}", body))
+            assert message.startswith(expected), message
+            assert "dept-natural-resources（" in message and "只能从表单给出的选项中选择" in message, message
+    assert appeal.task("Task_ProposeDispatch", "office-clerk")["id"] == task["id"], "the task stays open"
+    office.post(f"/task/{task['id']}/submit-form", _proposal("dept-natural-resources", ["dept-industry"]))
+    appeal.task("Task_ApproveDispatch", "office-director")
+    assert appeal.variables()["assistingDepartments"] == ["dept-industry"]
+
+
+def test_a_lead_department_gone_from_the_chart_comes_back_to_the_proposal(workers: EngineHandle) -> None:
+    """Tester 6, N1 (b): a department removed from the org chart after the options were loaded still
+    passes the form (it is among the task's options); resolveApprover's Err_InvalidLead now goes back to
+    拟定交办意见 with the reason on the form (`leadRefusal`), never ends 交办和办理. The next proposal clears it."""
+    appeal, task, office = _at_proposal(workers, "FO-LEAD-GONE")
+    options = appeal.variables()["departmentOptions"]
+    # what an org sync that removed 县土地局 leaves behind: the option loaded before (the admin may write it)
+    workers.admin.put(f"/process-instance/{appeal.id}/variables/departmentOptions", {
+        "value": json.dumps([*options, {"label": "县土地局", "value": "dept-land"}]), "type": "Json"})
+    office.post(f"/task/{task['id']}/submit-form", _proposal("dept-land", []))
+    again = wait_for(lambda: [t for t in office.tasks(processInstanceId=appeal.id, taskDefinitionKey="Task_ProposeDispatch")
+                              if t["id"] != task["id"]], message="back at 拟定交办意见")[0]
+    variables = appeal.variables()
+    assert variables["leadRefusal"].startswith("牵头单位“dept-land”不在组织架构中"), variables["leadRefusal"]
+    assert variables["appealStatus"] != "result_reported" and not appeal.incidents()
+    assert "Task_ProposeDispatch" in appeal.waiting_at(), appeal.waiting_at()
+    office.claim(again["id"], "office-clerk")
+    office.post(f"/task/{again['id']}/submit-form", _proposal("dept-natural-resources", []))
+    appeal.task("Task_ApproveDispatch", "office-director")
+    assert appeal.variables().get("leadRefusal") is None

@@ -163,7 +163,7 @@ def test_extension_granted_denied_and_third_request_refused(workers: EngineHandl
     variables = appeal.variables()
     assert variables["handlingDue"] > before and variables["extensionCount"] == 1
     assert "第1次延期已同意" in variables["extensionNotice"]
-    appeal.complete("Task_HandleAppeal", "industry-handler", handlingAction="extension", extensionDays=30,
+    appeal.complete("Task_HandleAppeal", "industry-handler", handlingAction="extension", extensionDays=10,
                     extensionReason="再次申请")
     appeal.complete("Task_ApproveExtension", "office-clerk", extensionDecision="deny", extensionComment="理由不充分")
     appeal.task("Task_HandleAppeal", "industry-handler")

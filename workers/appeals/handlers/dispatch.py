@@ -29,13 +29,16 @@ def resolve_approver(task: Task, ctx: AppContext) -> dict[str, Any]:
 
     The group comes from Task_DetermineApprovalLevel (dmn/DispatchApproval.dmn) through
     `approver_group`; the due date from dmn/AppealDeadlines.dmn (step `dispatch`, by situation) on the
-    working-day calendar. BpmnError `Err_InvalidLead` when the lead is not a department of the org chart.
+    working-day calendar. BpmnError `Err_InvalidLead` when the lead is not a department of the org chart
+    (a department merged or renamed since the options were loaded): BoundaryEvent_InvalidLead takes the
+    appeal back to 拟定交办意见, whose form shows `leadRefusal` (tester 6, N1); the next round clears it.
     """
     chart = chart_of(task, ctx)
     lead = task.get("leadDepartment")
     departments = {g.id for g in chart.of_kind("department")}
     if lead not in departments:
-        raise BpmnError("Err_InvalidLead", f"牵头单位“{lead}”不在组织架构中")
+        refusal = f"牵头单位“{lead}”不在组织架构中（可能已撤并或改名），请从选项中重新选择"
+        raise BpmnError("Err_InvalidLead", refusal, {"leadRefusal": refusal})
     assisting = [d for d in as_list(task.get("assistingDepartments")) if d in departments and d != lead]
     situation = task.get("dispatchSituation")
     group = approver_group(chart, task.get("approverRole"), lead)
@@ -50,6 +53,7 @@ def resolve_approver(task: Task, ctx: AppContext) -> dict[str, Any]:
         "previousApprovalComment": task.get("approvalComment"),
         "approvalComment": None,
         "appealStatus": AppealStatus.AWAITING_APPROVAL,
+        "leadRefusal": None,
     }
     output.update(deadline_variables("dispatchDue", ctx.deadlines().due("dispatch", situation=situation)))
     return output

@@ -8,7 +8,7 @@ from typing import Any
 from ..camunda import CamundaError
 from ..context import AppContext
 from ..deadlines import deadline_variables, now, parse_time
-from ..runtime import BpmnError, Task
+from ..runtime import ModelError, Task
 from ..validation import normalize_text
 from ..workdays import SHANGHAI
 from . import chart_of, router
@@ -19,16 +19,19 @@ SEPARATOR = re.compile(r"\s*[|｜]\s*")
 YES = {"是", "yes", "y", "当场解决", "已解决"}
 
 
-@router.topic("prepareMeeting", variables=("meetingAt", "meetingKind"))
+@router.topic("prepareMeeting", variables=("meetingAt", "meetingKind"), throws=(ModelError,))
 def prepare_meeting(task: Task, ctx: AppContext) -> dict[str, Any]:
     """When topics close, the agenda is fixed and the minutes are due, around the meeting time.
 
     From dmn/AppealDeadlines.dmn (steps `meetingTopics`, `meetingAgenda` counted back from the meeting,
-    `meetingMinutes` after it) on the working-day calendar. BpmnError `Err_NoMeetingTime` without a time.
+    `meetingMinutes` after it) on the working-day calendar. Without a time it can read, ModelError: an
+    incident at once with a Chinese message (it was BpmnError `Err_NoMeetingTime`, which nothing caught, so
+    the session ended silently; tester 6, N1). An administrator sets `meetingAt` and retries.
     """
     starts = parse_time(task.get("meetingAt"))
     if starts is None:
-        raise BpmnError("Err_NoMeetingTime", "会议时间缺失")
+        raise ModelError(f"会议召开时间缺失或无法识别（“{str(task.get('meetingAt') or '')[:40]}”）："
+                         "请管理员补填召开时间（meetingAt）后重试此环节")
     deadlines = ctx.deadlines()
     opening = max(now(), deadlines.before(starts, "meetingTopics"))
     agenda = max(now(), deadlines.before(starts, "meetingAgenda"))

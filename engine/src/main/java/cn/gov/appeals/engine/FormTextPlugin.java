@@ -67,9 +67,14 @@ public class FormTextPlugin extends AbstractProcessEnginePlugin {
    * to the user, whether it must be filled, whether the user may change it (not disabled, not read-only).
    */
   record FormField(String key, String type, String label, boolean required, boolean editable,
-      Map<String, String> options, boolean conditional) {
+      Map<String, String> options, boolean conditional, String valuesKey, Limits limits) {
     FormField(String key, String type, String label, boolean required, boolean editable) {
-      this(key, type, label, required, editable, null, false);
+      this(key, type, label, required, editable, null, false, null, Limits.NONE);
+    }
+
+    FormField(String key, String type, String label, boolean required, boolean editable,
+        Map<String, String> options, boolean conditional) {
+      this(key, type, label, required, editable, options, conditional, null, Limits.NONE);
     }
 
     boolean text() {
@@ -80,10 +85,36 @@ public class FormTextPlugin extends AbstractProcessEnginePlugin {
     boolean fixedOptions() {
       return editable && options != null && !options.isEmpty();
     }
+
+    /**
+     * A field whose options a process variable holds (form-js {@code valuesKey}, e.g. {@code departmentOptions}
+     * of 牵头承办单位): checked against that variable's value when the task completes.
+     */
+    boolean variableOptions() {
+      return editable && valuesKey != null && !valuesKey.isEmpty();
+    }
+
+    /** A list of options (checklist, taglist) rather than one. */
+    boolean many() {
+      return "checklist".equals(type) || "taglist".equals(type);
+    }
+
+    /** A form-js {@code number} field the user fills. */
+    boolean number() {
+      return editable && "number".equals(type);
+    }
   }
 
-  /** Component types whose value must be one of their options (a checklist: a list of them). */
-  static final java.util.Set<String> OPTION_TYPES = java.util.Set.of("select", "radio", "checklist");
+  /**
+   * The form's {@code validate} limits of a field: {@code min}/{@code max} of a number, {@code minLength}/
+   * {@code maxLength} of a text (characters, i.e. code points, of the trimmed text); null where the form sets none.
+   */
+  record Limits(Double min, Double max, Integer minLength, Integer maxLength) {
+    static final Limits NONE = new Limits(null, null, null, null);
+  }
+
+  /** Component types whose value must be one of their options (a checklist or taglist: a list of them). */
+  static final java.util.Set<String> OPTION_TYPES = java.util.Set.of("select", "radio", "checklist", "taglist");
 
   /**
    * Variables a user may write on completing a task although no form field has them: none today. A task
@@ -163,14 +194,16 @@ public class FormTextPlugin extends AbstractProcessEnginePlugin {
     CommandContext context = Context.getCommandContext();
     List<FormField> fields = formFields(context, execution.getProcessDefinition().getDeploymentId(), formKey);
     refuseVariablesNotInForm(context, fields);
-    refuseValuesNotInOptions(fields, key -> {
+    java.util.function.Function<String, java.util.Optional<Written>> written = key -> {
       CoreVariableInstance instance = task.getVariableInstance(key);
       if (instance == null || !writtenNow(context, instance)) {
         return java.util.Optional.empty();
       }
       TypedValue value = instance.getTypedValue(false);
       return java.util.Optional.of(new Written(value == null ? null : value.getValue()));
-    });
+    };
+    refuseValuesNotInOptions(fields, written, task::getVariable);
+    refuseNumbersOutOfLimits(fields, written);
     trimTextFields(context, task, fields);
   }
 
@@ -270,19 +303,27 @@ public class FormTextPlugin extends AbstractProcessEnginePlugin {
    * {@link ValuesNotInOptions} naming every such field, its options and (shortened) the value sent.
    */
   static void refuseValuesNotInOptions(List<FormField> fields,
-      java.util.function.Function<String, java.util.Optional<Written>> written) {
+      java.util.function.Function<String, java.util.Optional<Written>> written,
+      java.util.function.Function<String, Object> variables) {
     List<String> reasons = new ArrayList<>();
     String first = null;
     java.util.Set<String> seen = new java.util.HashSet<>();
     for (FormField field : fields) {
-      if (!field.fixedOptions() || !seen.add(field.key())) {
+      if (!(field.fixedOptions() || field.variableOptions()) || !seen.add(field.key())) {
         continue;
       }
       java.util.Optional<Written> sent = written.apply(field.key());
       if (sent.isEmpty()) {
         continue;
       }
-      String reason = optionRefusal(field, sent.get().value());
+      Map<String, String> options = field.options();
+      if (field.variableOptions()) {
+        options = optionsOf(variables.apply(field.valuesKey()));
+        if (options == null) {
+          continue; // the process holds no such options (a model without them): nothing to check against
+        }
+      }
+      String reason = optionRefusal(field, options, sent.get().value());
       if (reason != null) {
         reasons.add(reason);
         first = first == null ? field.key() : first;
@@ -295,12 +336,23 @@ public class FormTextPlugin extends AbstractProcessEnginePlugin {
 
   /** Why `value` does not fit the options of `field`, or null when it does. */
   static String optionRefusal(FormField field, Object value) {
-    String choices = "可选：" + String.join("、", field.options().values());
+    return optionRefusal(field, field.options(), value);
+  }
+
+  /**
+   * Why `value` does not fit `options` (value → label) of `field`, or null when it does. The options are
+   * listed as 代码（名称）, since the API takes the code; a label sent instead of its code is named as such
+   * (tester 6, N5: ““问题类别”应填选项代码：“用地审批”请填 land”).
+   */
+  static String optionRefusal(FormField field, Map<String, String> options, Object value) {
+    List<String> listed = new ArrayList<>();
+    options.forEach((code, label) -> listed.add(code.equals(label) ? code : code + "（" + label + "）"));
+    String choices = options.isEmpty() ? "当前没有可选项" : "可选：" + String.join("、", listed);
     if (value == null || "".equals(value)) {
       return field.required() && !field.conditional() ? "“" + field.label() + "”为必填项，须从选项中选择（" + choices + "）" : null;
     }
     List<?> items;
-    if ("checklist".equals(field.type())) {
+    if (field.many()) {
       items = listOf(value);
       if (items == null) {
         return "“" + field.label() + "”应为选项的列表（" + choices + "），不能是“" + shown(value) + "”";
@@ -309,11 +361,136 @@ public class FormTextPlugin extends AbstractProcessEnginePlugin {
       items = List.of(value);
     }
     for (Object item : items) {
-      if (!(item instanceof String text) || !field.options().containsKey(text)) {
-        return "“" + field.label() + "”的值“" + shown(item) + "”不是可选项（" + choices + "）";
+      if (item instanceof String text && options.containsKey(text)) {
+        continue;
+      }
+      if (item instanceof String text) {
+        String code = codeOfLabel(options, text);
+        if (code != null) {
+          return "“" + field.label() + "”应填选项代码：“" + shown(text) + "”请填 " + code + "（" + choices + "）";
+        }
+      }
+      return "“" + field.label() + "”的值“" + shown(item) + "”不是可选项（" + choices + "）";
+    }
+    return null;
+  }
+
+  /** The code of the option labelled `text` (ignoring blanks at both ends), or null when no label is it. */
+  static String codeOfLabel(Map<String, String> options, String text) {
+    String trimmed = BlankText.trim(text);
+    for (Map.Entry<String, String> option : options.entrySet()) {
+      if (!option.getValue().equals(option.getKey()) && option.getValue().equals(trimmed)) {
+        return option.getKey();
       }
     }
     return null;
+  }
+
+  /**
+   * Options held by a process variable (form-js {@code valuesKey}): a list of {@code {label, value}} objects
+   * (a Java list of maps, Spin JSON or its text) as value → label; null when there is none or it is no list.
+   */
+  static Map<String, String> optionsOf(Object variable) {
+    if (variable == null) {
+      return null;
+    }
+    JsonNode node;
+    try {
+      node = variable instanceof java.util.Collection<?> || variable instanceof Map<?, ?>
+          ? JSON.valueToTree(variable) : JSON.readTree(variable.toString());
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      return null;
+    }
+    if (node == null || !node.isArray()) {
+      return null;
+    }
+    Map<String, String> options = new java.util.LinkedHashMap<>();
+    for (JsonNode option : node) {
+      if (option.isObject() && option.hasNonNull("value")) {
+        String code = option.path("value").asText();
+        options.put(code, option.path("label").asText(code));
+      } else if (option.isValueNode()) {
+        options.put(option.asText(), option.asText());
+      }
+    }
+    return options;
+  }
+
+  /** The workers' units after a number of days (validation._WORKDAY_UNIT): “3天”, “3个工作日”. */
+  static final java.util.regex.Pattern DAY_UNIT = java.util.regex.Pattern.compile("\\s*(?:个)?(?:工作日|天|日)$");
+
+  /** A plain decimal number (validation._PLAIN_NUMBER): no exponent, hex, separators or spaces. */
+  static final java.util.regex.Pattern PLAIN_NUMBER = java.util.regex.Pattern.compile("[+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)");
+
+  /** The refusal of numbers outside their fields' limits, or of what is not a number. */
+  static class NumbersOutOfLimits extends FormRefusal {
+    NumbersOutOfLimits(String key, List<String> reasons) {
+      super(key, String.join("；", reasons));
+    }
+  }
+
+  /**
+   * Every editable {@code number} field that `written` gives (written now) must hold a number within the
+   * form's {@code validate.min}/{@code max} (what Tasklist refuses with “不能大于20。”): a number, or a text
+   * the workers read as one (full-width digits, “3天”, “3个工作日”: {@code validation.whole_workdays}). Nothing
+   * is allowed where the field is not required or shown only on a condition. Otherwise
+   * {@link NumbersOutOfLimits}, e.g. ““申请延长工作日数”不能大于20（现为“1000”）”.
+   */
+  static void refuseNumbersOutOfLimits(List<FormField> fields,
+      java.util.function.Function<String, java.util.Optional<Written>> written) {
+    List<String> reasons = new ArrayList<>();
+    String first = null;
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (FormField field : fields) {
+      if (!field.number() || !seen.add(field.key())) {
+        continue;
+      }
+      java.util.Optional<Written> sent = written.apply(field.key());
+      if (sent.isEmpty()) {
+        continue;
+      }
+      String reason = numberRefusal(field, sent.get().value());
+      if (reason != null) {
+        reasons.add(reason);
+        first = first == null ? field.key() : first;
+      }
+    }
+    if (!reasons.isEmpty()) {
+      throw new NumbersOutOfLimits(first, reasons);
+    }
+  }
+
+  /** Why `value` is no number within the limits of the number field `field`, or null when it is. */
+  static String numberRefusal(FormField field, Object value) {
+    if (value == null || "".equals(value)) {
+      return field.required() && !field.conditional() ? "“" + field.label() + "”为必填项，须填数字" : null;
+    }
+    Double number = null;
+    if (value instanceof Number n && !(value instanceof Boolean)) {
+      number = n.doubleValue();
+    } else if (value instanceof String text) {
+      String plain = DAY_UNIT.matcher(BlankText.trim(java.text.Normalizer.normalize(text,
+          java.text.Normalizer.Form.NFKC))).replaceAll("");
+      if (PLAIN_NUMBER.matcher(plain).matches()) {
+        number = Double.valueOf(plain);
+      }
+    }
+    if (number == null || number.isNaN() || number.isInfinite()) {
+      return "“" + field.label() + "”应填数字（如 3），不能是“" + shown(value) + "”";
+    }
+    Limits limits = field.limits();
+    if (limits.min() != null && number < limits.min()) {
+      return "“" + field.label() + "”不能小于" + plain(limits.min()) + "（现为“" + shown(value) + "”）";
+    }
+    if (limits.max() != null && number > limits.max()) {
+      return "“" + field.label() + "”不能大于" + plain(limits.max()) + "（现为“" + shown(value) + "”）";
+    }
+    return null;
+  }
+
+  /** A limit as the form writes it: 20, not 20.0. */
+  static String plain(double limit) {
+    return limit == Math.rint(limit) && Math.abs(limit) < 1e15 ? Long.toString((long) limit) : Double.toString(limit);
   }
 
   /** A checklist's value as a list: a Java list or a JSON array (Spin JSON, or its text); null otherwise. */
@@ -359,10 +536,31 @@ public class FormTextPlugin extends AbstractProcessEnginePlugin {
       if (field.required() && trimmed.isEmpty()) {
         throw new BlankRequiredField(field.key(), field.label());
       }
+      String length = lengthRefusal(field, trimmed);
+      if (length != null) {
+        throw new FormRefusal(field.key(), length);
+      }
       if (!trimmed.equals(typed)) {
         task.setVariable(field.key(), trimmed);
       }
     }
+  }
+
+  /**
+   * Why the trimmed text `trimmed` of `field` is shorter than its {@code validate.minLength} (when not empty)
+   * or longer than its {@code maxLength}, counted in characters (code points; form-js counts UTF-16 units
+   * and so is never the more lenient one), or null.
+   */
+  static String lengthRefusal(FormField field, String trimmed) {
+    int length = trimmed.codePointCount(0, trimmed.length());
+    Limits limits = field.limits();
+    if (limits.maxLength() != null && length > limits.maxLength()) {
+      return "“" + field.label() + "”不能超过" + limits.maxLength() + "字（现为" + length + "字）";
+    }
+    if (limits.minLength() != null && length > 0 && length < limits.minLength()) {
+      return "“" + field.label() + "”至少" + limits.minLength() + "字（现为" + length + "字）";
+    }
+    return null;
   }
 
   /** Created or changed by the command now running (not a value an earlier step left). */
@@ -413,8 +611,16 @@ public class FormTextPlugin extends AbstractProcessEnginePlugin {
           }
           options = java.util.Collections.unmodifiableMap(options);
         }
+        JsonNode validate = component.path("validate");
+        Limits limits = new Limits(
+            validate.path("min").isNumber() ? validate.path("min").asDouble() : null,
+            validate.path("max").isNumber() ? validate.path("max").asDouble() : null,
+            validate.path("minLength").isNumber() ? validate.path("minLength").asInt() : null,
+            validate.path("maxLength").isNumber() ? validate.path("maxLength").asInt() : null);
+        String valuesKey = OPTION_TYPES.contains(type) && component.hasNonNull("valuesKey")
+            ? component.path("valuesKey").asText() : null;
         found.add(new FormField(key, type, component.path("label").asText(key),
-            component.path("validate").path("required").asBoolean(false), editable, options, conditional));
+            validate.path("required").asBoolean(false), editable, options, conditional, valuesKey, limits));
       }
       collect(component, found, conditional);
     }

@@ -175,8 +175,9 @@ public class StartFormVariablesPlugin extends AbstractProcessEnginePlugin {
   /**
    * Starting `definition` with `variables`: each must be a field of its start form (the Camunda Form of
    * {@code camunda:formRef}; {@link FormTextPlugin#formFields}); none when it has none. A field with fixed
-   * options (select, radio, checklist) must hold one of them ({@link FormTextPlugin#refuseValuesNotInOptions}:
-   * a form validation error, HTTP 400).
+   * options (select, radio, checklist, taglist; options from a variable too) must hold one of them
+   * ({@link FormTextPlugin#refuseValuesNotInOptions}), a number field a number within its limits
+   * ({@link FormTextPlugin#refuseNumbersOutOfLimits}): a form validation error, HTTP 400.
    */
   static void checkStart(CommandContext context, ProcessDefinitionEntity definition, Map<?, ?> variables) {
     SortedSet<String> names = names(variables);
@@ -197,9 +198,12 @@ public class StartFormVariablesPlugin extends AbstractProcessEnginePlugin {
       throw new VariablesRefused("发起流程时只能提交发起表单中的字段，不能提交：" + String.join("、", names)
           + (allowed.isEmpty() ? "（本流程没有发起表单，发起时不能提交变量）" : "（其余内容由系统在登记后生成）"));
     }
-    FormTextPlugin.refuseValuesNotInOptions(fields, key -> variables.containsKey(key)
-        ? java.util.Optional.of(new FormTextPlugin.Written(valueOf(variables.get(key))))
-        : java.util.Optional.empty());
+    java.util.function.Function<String, java.util.Optional<FormTextPlugin.Written>> written =
+        key -> variables.containsKey(key)
+            ? java.util.Optional.of(new FormTextPlugin.Written(valueOf(variables.get(key))))
+            : java.util.Optional.empty();
+    FormTextPlugin.refuseValuesNotInOptions(fields, written, key -> valueOf(variables.get(key)));
+    FormTextPlugin.refuseNumbersOutOfLimits(fields, written);
   }
 
   /** A start variable's value: the value of a typed value (REST sends typed values), or the value itself. */
