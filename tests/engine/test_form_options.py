@@ -236,6 +236,11 @@ def test_an_extension_of_1000_days_is_refused_and_20_is_taken(workers: EngineHan
         {"handlingAction": "extension", "extensionDays": 1000, "extensionReason": "需等待省级政策答复"})}))
     assert message == "“申请延长工作日数”不能大于20（现为“1000”）", message
     assert "extensionDays" not in appeal.variables(), "nothing of the call is kept"
+    # a text's maxLength alike, counted in characters of the trimmed text (an emoji is one)
+    for text, expected in (("答" * 5001, "（现为5001字）"), ("😀" * 5001, "（现为5001字）")):
+        message = _refused(lambda text=text: handler.post(f"/task/{task['id']}/complete", {"variables": to_variables(
+            {"handlingAction": "report", "resultClass": "A", "replyText": text, "replyMethod": "written"})}))
+        assert message == "“答复企业内容（面复或书面答复）”不能超过5000字" + expected, message
     handler.post(f"/task/{task['id']}/submit-form", {"variables": to_variables(
         {"handlingAction": "extension", "extensionDays": 20, "extensionReason": "需等待省级政策答复"})})
     appeal.task("Task_ApproveExtension", "office-clerk")
