@@ -72,7 +72,7 @@ def test_the_handler_attaches_the_reply_and_the_office_finds_it_at_follow_up(wor
     refused(handler.upload(task["id"], "程序.exe", b"MZ\x90\x00"), 400, "只能上传 PDF")
     refused(handler.upload(task["id"], "假的.pdf", b"just text, not a pdf"), 400, "不是扩展名所示的类型")
     refused(handler.upload(task["id"], "空.pdf", b""), 400, "是空的")
-    refused(handler.upload(task["id"], "太大.pdf", b"%PDF-" + b"0" * (20 * 1024 * 1024)), 413, "超过 20 MB")
+    refused(handler.upload(task["id"], "太大.pdf", b"%PDF-" + b"0" * (20 * 1024 * 1024)), 413, "文件“太大.pdf”超过 20 MB")
     assert handler.listed(task["id"]) == []
 
     stored = handler.upload(task["id"], "C:\\扫描\\书面答复函.pdf", PDF)

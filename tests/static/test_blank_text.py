@@ -16,7 +16,7 @@ from pathlib import Path
 
 import regex
 
-from appeals.validation import BLANK_CHARACTER, normalize_text
+from appeals.validation import BLANK_CHARACTER, CJK_RANGES, normalize_text
 
 ROOT = Path(__file__).resolve().parents[2]
 JAVA = next(ROOT.glob("engine/src/main/java/**/BlankText.java"))
@@ -72,7 +72,7 @@ def test_javas_default_ignorable_table_is_unicodes() -> None:
 
 # What people paste into a one-line field: letters, full-width forms, every kind of space and line break,
 # format characters, controls, the blank-looking letters, variation selectors.
-ONE_LINE_POOL = (list("张三ab1（）-") + ["\u3000", " ", "\u00a0", "\u2002", "\u202f", "\t", "\n", "\r", "\r\n",
+ONE_LINE_POOL = (list("张三ab1（）-〇，ア한Ａ") + ["\U00020000"] + ["\u3000", " ", "\u00a0", "\u2002", "\u202f", "\t", "\n", "\r", "\r\n",
                                           "\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x01", "\x7f", "\u200b",
                                           "\u200d", "\u200e", "\ufeff", "\u00ad", "\u2060", "\u3164", "\u115f",
                                           "\uffa0", "\u2800", "\ufe0f", "❤", "\U0001f600", "\u034f"])
@@ -91,4 +91,12 @@ def test_the_engine_makes_one_line_of_text_as_the_workers_do() -> None:
     java = ["".join(chr(int(h, 16)) for h in line.split()) for line in out[:len(texts)]]
     differ = [(t, j, normalize_text(t, fold=False)) for t, j in zip(texts, java, strict=True) if j != normalize_text(t, fold=False)]
     assert differ == []
-    assert java[:2] == ["张 三", "张三"]
+    assert java[:2] == ["张三", "张三"]
+
+
+def test_java_and_python_call_the_same_characters_cjk() -> None:
+    """The one-line rule drops a blank run between two CJK characters (tester 6, N7); BlankText.CJK is
+    the workers' CJK_RANGES, range for range."""
+    table = re.search(r"int\[\] CJK = \{([^}]*)\}", JAVA.read_text(encoding="utf-8")).group(1)
+    bounds = [int(x, 16) for x in re.findall(r"0x([0-9A-Fa-f]+)", table)]
+    assert list(zip(bounds[::2], bounds[1::2], strict=True)) == list(CJK_RANGES)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 
+import regex
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -19,6 +20,7 @@ from appeals.hotline.records import build_order
 from appeals.ledger.recording import _text as ledger_text
 from appeals.validation import (
     BLANK_CHARACTER,
+    CJK_RANGES,
     is_blank,
     normalize_free_text,
     normalize_text,
@@ -66,7 +68,8 @@ def test_blank_looking_characters_at_both_ends_are_trimmed_and_the_text_between_
 
 
 def test_a_hangul_filler_between_words_is_a_space_and_an_emojis_variation_selector_stays() -> None:
-    assert normalize_text("恒达\u3164机械", fold=False) == "恒达 机械"
+    assert normalize_text("Hengda\u3164Jixie", fold=False) == "Hengda Jixie"
+    assert normalize_text("恒达\u3164机械", fold=False) == "恒达机械", "no space between Chinese characters (N7)"
     assert normalize_free_text("谢谢\u2764\ufe0f\u3164") == "谢谢\u2764\ufe0f"
     assert normalize_text("\ufe0f葛\U000e0100", fold=False) == "葛\U000e0100", "an ideographic variant stays"
 
@@ -91,3 +94,40 @@ def test_a_12345_order_with_an_invisible_description_is_quarantined_and_a_blank_
     order = build_order({**fields, "problemDescription": "报装三个月未接电"}, "xlsx")
     assert isinstance(order, WorkOrder) and order.registration["enterpriseName"] is None
     assert "缺少企业名称" in order.notes
+
+
+# --------------------------------------------------------------------------- tester 6, N7: breaks between CJK
+CJK_CHARACTERS = st.sampled_from(list("某县浏览器粘贴有限公司李经理王五〇（）、，。：ア") + ["\U00020000", "\u3400"])
+LATIN = st.sampled_from(list("aZ09ÀéБ한Ａ") + ["\uac00"])
+GAPS = st.lists(st.sampled_from([" ", "\n", "\r\n", "\t", "\u3000", "\u00a0", "\u2028", "\u3164", "\u2800",
+                                 "\u200b\u3000", "\x0b"]), min_size=1, max_size=4).map("".join).filter(
+    lambda gap: regex.search(r"[\s\u3164\u2800]", gap) is not None)
+
+
+@given(st.lists(st.tuples(st.one_of(CJK_CHARACTERS, LATIN), GAPS), min_size=1, max_size=6), st.one_of(CJK_CHARACTERS, LATIN))
+@example([("李", "\n")], "经")
+@example([("王", "\u3000")], "五")
+@example([("某县浏览器", "\n")], "粘贴有限公司")
+@example([("Li", "\n")], "Ming")
+def test_a_blank_run_between_two_cjk_characters_disappears_and_elsewhere_is_one_space(parts, last) -> None:
+    """Tester 6, N7: a line break or U+3000 pasted into a one-line field between two Chinese characters
+    (`李\n经理`, `王\u3000五`) was stored as a space inside the name. A run of blanks (spaces, line breaks,
+    U+3000, blank-looking letters) between two CJK characters (validation.CJK_RANGES) is dropped; next to a
+    Latin letter, a digit, Hangul or a full-width letter it is one space. The engine's BlankText.oneLine
+    gives the same line (tests/static/test_blank_text.py)."""
+    typed = "".join(word + gap for word, gap in parts) + last
+    words = [word for word, _ in parts] + [last]
+    expected = words[0]
+    for before, after in zip(words, words[1:], strict=False):
+        cjk = all(any(start <= ord(c) <= end for start, end in CJK_RANGES) for c in (before[-1], after[0]))
+        expected += ("" if cjk else " ") + after
+    assert normalize_text(typed, fold=False) == expected
+
+
+def test_the_testers_pasted_names_keep_their_registered_spelling() -> None:
+    assert normalize_text("某县浏览器\n粘贴有限公司", fold=False) == "某县浏览器粘贴有限公司"
+    assert normalize_text("李\n经理", fold=False) == "李经理"
+    assert normalize_text("王\u3000五", fold=False) == "王五"
+    assert normalize_text("  张\u3000三\r\n（工信局）\u200b ", fold=False) == "张三（工信局）"
+    assert normalize_text("Shanxi Hengda\nJixie 有限公司", fold=False) == "Shanxi Hengda Jixie 有限公司"
+    assert normalize_text("3号\n楼", fold=False) == "3号楼" and normalize_text("3\n号楼", fold=False) == "3 号楼"

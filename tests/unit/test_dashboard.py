@@ -123,3 +123,52 @@ def test_the_working_days_a_form_counts() -> None:
     assert category_label("power") == "用电保障" and category_label(None) is None
     assert category_label("unknown") == "unknown"
     assert set(task_label_variables(calendar, "land")) == {"workdays", "categoryLabel"}
+
+
+@pytest.mark.parametrize("today, opens, current", [
+    (dt.datetime(2026, 12, 1, 0, 1), "2026-11", "2026-12"),  # tester 6, N9: every figure was 0
+    (dt.datetime(2026, 12, 3, 23, 59), "2026-11", "2026-12"),
+    (dt.datetime(2026, 12, 4, 0, 0), "2026-12", None),
+    (dt.datetime(2027, 1, 2, 8, 0), "2026-12", "2027-01"),  # across the year
+    (dt.datetime(2026, 11, 30, 23, 59), "2026-11", None),
+])
+def test_on_the_first_three_days_of_a_month_the_board_opens_on_the_month_before(today, opens, current) -> None:
+    """Tester 6, N9: on the 1st at 00:01 (Beijing) the board opened on the new month, all zeros. On the
+    first EARLY_DAYS days without a chosen month it opens on the month before and links to this month;
+    a chosen month is always that month."""
+    query = Query.parse({}, today=today.date())
+    assert query.period.key == opens
+    assert (query.current.key if query.current else None) == current
+    chosen = Query.parse({"period": "2026-12"}, today=today.date())
+    assert chosen.period.key == "2026-12" and chosen.current is None
+
+
+def test_the_page_opened_on_the_month_before_links_to_this_month(ledger) -> None:
+    """The board page as rendered on 2026-12-01 00:01 Beijing time (a fixed clock): November's figures
+    and a link to December."""
+    from pathlib import Path
+
+    from flask import Flask, render_template
+
+    from appeals.dashboard import board as boards
+    from appeals.vocabulary import CARD_LABELS
+    from appeals.vocabulary import CATEGORY_LABELS as CATEGORIES
+    from appeals.vocabulary import CHANNEL_LABELS as CHANNELS
+
+    b = board(ledger, Query.parse({}, today=dt.date(2026, 12, 1)), viewer_of("county-head", ["county-head"], CHART),
+              CALENDAR, {}, as_of=dt.datetime(2026, 12, 1, 0, 1, tzinfo=AS_OF.tzinfo))
+    app = Flask(__name__, template_folder=str(Path(boards.__file__).parent / "templates"))
+    for endpoint in ('city_bulletin', 'departments_png', 'export', 'index', 'login', 'logout', 'trend_png'):
+        app.add_url_rule(f"/{endpoint}", endpoint, lambda: "")
+    app.jinja_env.globals.update(csrf_token=lambda: "token", zip=zip, card_labels=CARD_LABELS)
+    with app.test_request_context("/"):
+        page = render_template(
+            "board.html", b=b, overall_columns=boards.OVERALL_COLUMNS, overall=boards.overall_row(b),
+            department_columns=boards.DEPARTMENT_COLUMNS, departments=boards.department_rows(b),
+            overdue_columns=boards.OVERDUE_COLUMNS, overdue=boards.overdue_rows(b),
+            card_columns=boards.CARD_COLUMNS, cards=boards.card_rows(b), trend_columns=boards.TREND_COLUMNS,
+            trend=boards.trend_rows(b), categories=CATEGORIES, channels=CHANNELS, batches=[], counties={},
+            params=b.query.params(), current=b.query.current)
+    assert "2026年11月总体情况" in page
+    assert "默认显示上月（2026年11月）" in page
+    assert '<a href="/index?period=2026-12">查看本月（2026年12月）</a>' in page

@@ -252,6 +252,25 @@ def test_simulator_records_updates_idempotently() -> None:
             client.push(status_update("NOPE1", "closed", {}))
 
 
+def test_the_simulator_takes_a_received_time_as_written_and_keeps_now_by_default() -> None:
+    """Tester 6, N8: `POST /_sim/orders` always set the received time to now, so odd date spellings
+    could only be tried through an import. `receivedAt` / `requested_datetime` is served as written."""
+    simulator = HotlineSimulator(orders=0, malformed=0, seed=7, now=FIXED_NOW, api_key=API_KEY)
+    with SimulatorServer(simulator) as server:
+        def add(body: dict) -> str:
+            answer = requests.post(f"http://{server.host}:{server.port}{server.mount}/_sim/orders", json=body,
+                                   headers={"X-API-Key": API_KEY}, timeout=5)
+            assert answer.status_code == 201, answer.text
+            return answer.json()["service_request_id"]
+        spelt = add({"description": "用电增容", "receivedAt": "2026年十一月廿九日 下午三点"})
+        iso = add({"description": "用地审批", "requested_datetime": "2026-11-28T09:30:00+08:00"})
+        default = add({"description": "招工难"})
+        records = {r.order_number: r for r in Open311Source(Open311Client(fast(server.url, format="json")), None).records()}
+    assert records[spelt].received_at == dt.datetime(2026, 11, 29, 15, tzinfo=SHANGHAI)
+    assert records[iso].received_at == dt.datetime(2026, 11, 28, 9, 30, tzinfo=SHANGHAI)
+    assert abs(records[default].received_at - dt.datetime.now(SHANGHAI)) < dt.timedelta(minutes=5), "now by default"
+
+
 # =========================================================================== unit: spreadsheet
 HEADER = ["序号", "*工单编号", "受理时间", "工单类型", "问题类别", "企业名称", "统一社会信用代码", "联系人", "联系电话 ",
           "诉求内容", "诉求事项", "企业地址"]

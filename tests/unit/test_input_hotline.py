@@ -89,9 +89,11 @@ IMPORTED_AT = at(2026, 11, 30, 13, 0)
 DIGITS = "〇一二三四五六七八九"
 
 
-def chinese_number(n: int) -> str:
-    """1–59 as people write it: 九, 十, 十五, 二十, 二十六."""
+def chinese_number(n: int, short_tens: bool = False) -> str:
+    """1–59 as people write it: 九, 十, 十五, 二十, 二十六; `short_tens`: 廿六, 卅一, 卌五 (tester 6, N8)."""
     tens, ones = divmod(n, 10)
+    if short_tens and tens in (2, 3, 4):
+        return "廿卅卌"[tens - 2] + (DIGITS[ones] if ones else "")
     return (("" if tens < 2 else DIGITS[tens]) + "十" if tens else "") + (DIGITS[ones] if ones else "") or "零"
 
 
@@ -106,6 +108,10 @@ def chinese_number(n: int) -> str:
     ("12月31日 23:50", at(2025, 12, 31, 23, 50)),  # not after the import: last year's
     ("11月30日 14:00", at(2025, 11, 30, 14)),  # later today would be in the future
     ("2月29日", at(2024, 2, 29)),  # the latest leap year
+    ("2026年十一月廿九日", at(2026, 11, 29)),  # tester 6, N8
+    ("二○二六年十月卅一日 下午三点卌五分", at(2026, 10, 31, 15, 45)),
+    ("十一月廿日", at(2026, 11, 20)),
+    ("二◯二六年十一月卅日上午九点", at(2026, 11, 30, 9)),
 ])
 def test_chinese_numerals_and_dates_without_a_year_are_read(text: str, expected: dt.datetime) -> None:
     assert parse_datetime(text, now=IMPORTED_AT) == expected
@@ -120,15 +126,16 @@ def test_what_is_no_date_in_chinese_numerals_is_bad_time_as_given(text: str) -> 
 
 @settings(deadline=None)
 @given(moment=st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2099, 12, 31)).map(
-    lambda m: m.replace(second=0, microsecond=0)), zero=st.sampled_from("〇零"), with_time=st.booleans(),
-       with_year=st.booleans())
-def test_any_date_in_chinese_numerals_reads_back(moment, zero, with_time, with_year) -> None:
+    lambda m: m.replace(second=0, microsecond=0)), zero=st.sampled_from("〇零○◯"), with_time=st.booleans(),
+       with_year=st.booleans(), short=st.booleans())
+def test_any_date_in_chinese_numerals_reads_back(moment, zero, with_time, with_year, short) -> None:
     """F9: Chinese-numeral dates (manual exports) are the moment they name; without a year, the latest
-    one not after the import's time."""
+    one not after the import's time. N8: also with the short tens 廿 卅 卌 and ○/◯ for 〇."""
     year = "".join(DIGITS[int(d)] for d in str(moment.year)).replace("〇", zero)
-    text = (f"{year}年" if with_year else "") + f"{chinese_number(moment.month)}月{chinese_number(moment.day)}日"
+    text = (f"{year}年" if with_year else "") + (f"{chinese_number(moment.month, short)}月"
+                                                f"{chinese_number(moment.day, short)}日")
     if with_time:
-        text += f"{chinese_number(moment.hour)}时{chinese_number(moment.minute)}分"
+        text += f"{chinese_number(moment.hour, short)}时{chinese_number(moment.minute, short)}分"
     else:
         moment = moment.replace(hour=0, minute=0)
     expected = moment.replace(tzinfo=SHANGHAI)

@@ -90,7 +90,7 @@ def test_full_width_identifiers_fold_but_names_keep_their_brackets() -> None:
                                      "problemDescription": "第一行\r\n第二行\u2028第三行  ", "channel": "online",
                                      "creditCode": "91140525MA0K2U7X4L"})
     assert checked.valid, checked.errors
-    assert checked.normalized["enterpriseName"] == "某县（山西）鑫源 铸造有限公司"
+    assert checked.normalized["enterpriseName"] == "某县（山西）鑫源铸造有限公司"
     assert checked.normalized["contactName"] == "赵经理"
     assert checked.normalized["problemDescription"] == "第一行\n第二行\n第三行"
 

@@ -81,6 +81,17 @@ _BLANK_START = regex.compile(rf"^[{_BLANK}]+")
 # character's (❤ + U+FE0F is the red heart) and stays
 _BLANK_END = regex.compile(rf"(?P<kept>[[{_BLANK}]&&\p{{Mn}}]*)[{_BLANK}]*$", regex.V1)
 
+# Characters written without spaces between them (Chinese, Japanese kana, bopomofo and their full-width
+# punctuation): a space, line break or U+3000 between two of them in a one-line field is a paste or
+# layout artefact, not part of the name (tester 6, N7: `某县浏览器\n粘贴有限公司`, `王\u3000五`). Blocks,
+# not scripts, so that the engine's BlankText.CJK (Java) is the same set on every Unicode version;
+# Hangul is not in it (Korean writes spaces between words), nor are full-width letters and digits.
+CJK_RANGES = ((0x2E80, 0x2FDF), (0x3001, 0x303F), (0x3040, 0x30FF), (0x3100, 0x312F), (0x3190, 0x31FF),
+              (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF01, 0xFF0F),
+              (0xFF1A, 0xFF20), (0xFF3B, 0xFF40), (0xFF5B, 0xFF65), (0x20000, 0x3FFFF))
+_CJK = "[" + "".join(f"\\U{start:08x}-\\U{end:08x}" for start, end in CJK_RANGES) + "]"
+_CJK_GAP = regex.compile(f"(?<={_CJK}) (?={_CJK})")
+
 
 def is_blank(value: Any) -> bool:
     """Whether `value` shows nothing: None, "" or only blank-looking characters (BLANK_CHARACTER:
@@ -111,8 +122,10 @@ def _strip_invisible(text: str, keep_lines: bool) -> str:
 
 def normalize_text(value: Any, fold: bool = True) -> str:
     """One line of text as every channel stores it: format characters (Cf) and controls removed,
-    blank-looking letters (U+3164, U+2800 …) read as spaces, whitespace runs (incl. U+3000 and
-    no-break spaces) collapsed to one space, blank-looking characters trimmed from both ends; `fold`: NFKC
+    blank-looking letters (U+3164, U+2800 …) read as spaces, whitespace runs (incl. line breaks, U+3000 and
+    no-break spaces) collapsed to one space — none at all between two Chinese characters or full-width
+    punctuation (CJK_RANGES: `李\n经理` → `李经理`, `Li\nMing` → `Li Ming`) —, blank-looking characters
+    trimmed from both ends; `fold`: NFKC
     as well (full-width digits and letters → ASCII), for codes and numbers only: names keep their
     full-width brackets. None → ""."""
     if value is None:
@@ -121,7 +134,7 @@ def normalize_text(value: Any, fold: bool = True) -> str:
     if fold:
         text = unicodedata.normalize("NFKC", text)
     text = _BLANK_LETTERS.sub(" ", _strip_invisible(text, keep_lines=False))
-    return strip_blank(_SPACES.sub(" ", text.replace("\n", " ")))
+    return _CJK_GAP.sub("", strip_blank(_SPACES.sub(" ", text.replace("\n", " "))))
 
 
 def normalize_free_text(value: Any) -> str:

@@ -194,7 +194,7 @@ def create_app(context: AppContext | Settings) -> Flask:
         if viewer.city:
             c = load_city(viewer)
             return render_template("city.html", c=c, columns=boards.CITY_COLUMNS, rows=boards.city_rows(c),
-                                   params={"period": c.period.key})
+                                   params={"period": c.period.key}, current=city_request()[0].current)
         b = load_board(viewer)
         return render_template(
             "board.html", b=b, overall_columns=boards.OVERALL_COLUMNS, overall=boards.overall_row(b),
@@ -204,7 +204,7 @@ def create_app(context: AppContext | Settings) -> Flask:
             trend_columns=boards.TREND_COLUMNS, trend=boards.trend_rows(b),
             categories=CATEGORIES, channels=CHANNELS, batches=list(dash.batches()),
             counties={c.tenant: c.county for c in dash.app.org_chart().all_counties() if c.tenant},
-            params=b.query.params())
+            params=b.query.params(), current=b.query.current)
 
     @app.get("/chart/trend.png")
     @login_required
@@ -272,7 +272,9 @@ def create_app(context: AppContext | Settings) -> Flask:
 
     @app.errorhandler(400)
     def bad_request(exc: Any) -> tuple[str, int]:
+        opened = boards.Query.parse({})  # 本月 even on the 1st–3rd, when "/" opens on the month before
         return render_template("message.html", title="查询条件有误", text=getattr(exc, "description", ""),
-                               back=url_for("index"), back_label="返回看板（本月）"), 400
+                               back=url_for("index", period=(opened.current or opened.period).key),
+                               back_label="返回看板（本月）"), 400
 
     return app

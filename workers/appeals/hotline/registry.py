@@ -112,8 +112,11 @@ def quarantine(db: Engine, rejected: Rejected, origin: str | None, county: str |
             existing = session.scalar(select(HotlineQuarantine).where(
                 HotlineQuarantine.source == rejected.source, HotlineQuarantine.fingerprint == print_))
             return (existing.id if existing else 0), False
-        log.warning("quarantined a %s record (%s): %s", rejected.source, rejected.order_number or "no number",
-                    rejected.reason)
+        # named by where it came from (the imported file: dates.csv, the feed's address), not by the channel
+        # code: every export kind, CSV included, is channel "xlsx" (tester 6, N8); Chinese like the CLI's
+        # own lines, since `appeals hotline import` prints it
+        log.warning("已隔离 12345 工单记录（%s，来自 %s）：%s", rejected.order_number or "无编号",
+                    origin or rejected.source, rejected.reason)
         return row.id, True
 
 

@@ -325,7 +325,12 @@ class HotlineSimulator:
             return len(self._anonymous) + sum(1 for o in self._orders.values() if o.malformed)
 
     def add_order(self, **fields: Any) -> str:
-        """A new order (our field names or Open311 names); the others are generated. Returns its number."""
+        """A new order (our field names or Open311 names); the others are generated. Returns its number.
+
+        The received time is now, unless `receivedAt` / `requested_datetime` gives one: a datetime, or
+        a text served exactly as given (`2026年十一月廿九日 下午三点`, `2026-11-29T15:00:00+08:00`), so
+        that any spelling of a date can be fed through the simulator (tester 6, N8); paging and the
+        updated time still go by now."""
         with self._lock:
             now = self.now()
             category = fields.get("service_code") or fields.get("category") or "other"
@@ -346,6 +351,12 @@ class HotlineSimulator:
                 address=fields.get("address") or fields.get("address_string") or f"{self.county_name}{self._rng.choice(PARKS)}",
                 ext=ext,
             )
+            received = next((fields[key] for key in ("receivedAt", "requested_datetime") if fields.get(key) is not None),
+                            None)
+            if isinstance(received, dt.datetime):
+                order.requested_text = _w3c(received)
+            elif received is not None:
+                order.requested_text = str(received)
             self._store(order)
             return str(order.id)
 

@@ -12,7 +12,8 @@ variants (tests/unit/test_input_rules.py). Accepted (after NFKC, so full-width d
 - compact digits: 20261106, 202611061520, 20261106152000
 - Excel serial numbers (1900 date system), when the caller allows them: 46332.6388889
 - Chinese numerals anywhere in these forms (tester 5, F9), read by the `cn2an` library:
-  二〇二六年十一月二十六日, 二零二六年十一月二十六日下午三点二十分; 九点半 is 9:30
+  二〇二六年十一月二十六日, 二零二六年十一月二十六日下午三点二十分; 九点半 is 9:30; the short tens 廿 (20),
+  卅 (30), 卌 (40) (2026年十一月廿九日, 十月卅一日) and the circles typed for 〇 (二○二六, ◯) (tester 6, N8)
 - month and day without a year, with 月 and 日 (11月25日 9:30, 十一月二十五日): the latest year in which
   that moment is not after `now` (the import's time), so an export made in January reads 12月31日 as
   last year's
@@ -40,7 +41,9 @@ _DATE_TIME = re.compile(
     r"(?:\s*T?\s*(?P<half>上午|下午|晚上|中午|凌晨|早上)?\s*(?P<H>\d{1,2})\s*(?:[:时点]\s*(?P<M>\d{1,2})?\s*分?"
     r"(?:\s*:?\s*(?P<S>\d{1,2}(?:\.\d+)?)\s*秒?)?)?)?$"
 )
-_NUMERALS = re.compile(r"[〇零一二两三四五六七八九十]+")
+_NUMERALS = re.compile(r"[〇○◯零一二两三四五六七八九十廿卅卌]+")
+# what cn2an's "normal" mode does not read, spelt as it does: the short tens and the circles for 〇
+_SPELT_OUT = str.maketrans({"廿": "二十", "卅": "三十", "卌": "四十", "○": "〇", "◯": "〇"})
 _HALF_HOUR = re.compile(r"(\d{1,2})\s*([点时])\s*半")
 _WITHOUT_YEAR = re.compile(r"^(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日(?P<rest>.*)$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:[ T]?(\d{2})(\d{2})(\d{2})?)?$")
@@ -84,12 +87,12 @@ def parse_datetime(value: Any, allow_serial: bool = False, now: dt.datetime | No
 
 def _arabic(text: str) -> str:
     """`text` with each run of Chinese numerals as Arabic digits (cn2an: 二〇二六 → 2026, 二十六 → 26,
-    两 → 2) and 九点半 as 9点30分; BadTime for a run cn2an cannot read."""
+    两 → 2; 廿九 → 29, 卅一 → 31, 二○二六 → 2026 spelt out first) and 九点半 as 9点30分; BadTime for a run cn2an cannot read."""
     def number(run: re.Match[str]) -> str:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                return str(cn2an.cn2an(run[0], "normal"))
+                return str(cn2an.cn2an(run[0].translate(_SPELT_OUT), "normal"))
         except ValueError as exc:
             raise BadTime(text) from exc
 

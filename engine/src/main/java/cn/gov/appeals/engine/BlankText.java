@@ -23,6 +23,26 @@ final class BlankText {
 
   static final int BRAILLE_PATTERN_BLANK = 0x2800;
 
+  /**
+   * Characters written without spaces between them (Chinese, kana, bopomofo, full-width punctuation;
+   * not Hangul, not full-width letters or digits), inclusive ranges: Python {@code
+   * appeals.validation.CJK_RANGES}, the same blocks. A blank run between two of them is dropped by
+   * {@link #oneLine} (tester 6, N7).
+   */
+  static final int[] CJK = {
+      0x2E80, 0x2FDF, 0x3001, 0x303F, 0x3040, 0x30FF, 0x3100, 0x312F, 0x3190, 0x31FF, 0x3400, 0x4DBF,
+      0x4E00, 0x9FFF, 0xF900, 0xFAFF, 0xFE30, 0xFE4F, 0xFF01, 0xFF0F, 0xFF1A, 0xFF20, 0xFF3B, 0xFF40,
+      0xFF5B, 0xFF65, 0x20000, 0x3FFFF};
+
+  static boolean cjk(int codePoint) {
+    for (int i = 0; i < CJK.length; i += 2) {
+      if (codePoint >= CJK[i] && codePoint <= CJK[i + 1]) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   static boolean defaultIgnorable(int codePoint) {
     for (int i = 0; i < DEFAULT_IGNORABLE.length; i += 2) {
       if (codePoint >= DEFAULT_IGNORABLE[i] && codePoint <= DEFAULT_IGNORABLE[i + 1]) {
@@ -63,7 +83,8 @@ final class BlankText {
    * One line of text as the workers store names (Python {@code appeals.validation.normalize_text(value,
    * fold=False)}, docs/input-rules.md): trimmed ({@link #trim}); format characters (U+200B, U+FEFF, …) and
    * controls removed; line breaks, tabs, every space (U+3000, no-break space …) and the blank-looking
-   * letters (U+3164 …, U+2800) between words read as one space each run. Full-width characters stay.
+   * letters (U+3164 …, U+2800) between words read as one space each run, and as none between two
+   * {@link #CJK} characters ({@code 李\n经理} → {@code 李经理}). Full-width characters stay.
    * tests/static/test_blank_text.py checks that both languages give the same result.
    */
   static String oneLine(String text) {
@@ -82,7 +103,7 @@ final class BlankText {
           || (defaultIgnorable(cp) && Character.isLetter(cp))) {
         space = true;
       } else {
-        if (space && out.length() > 0) {
+        if (space && out.length() > 0 && !(cjk(out.codePointBefore(out.length())) && cjk(cp))) {
           out.append(' ');
         }
         space = false;

@@ -105,7 +105,7 @@ public class TaskAttachmentController {
       if (!TYPES.containsKey(extension)) {
         throw new Refusal(HttpStatus.BAD_REQUEST, "不支持的文件类型“" + fileName + "”：只能上传 " + ALLOWED + " 文件。");
       }
-      byte[] bytes = body(request);
+      byte[] bytes = body(request, fileName);
       if (bytes.length == 0) {
         throw new Refusal(HttpStatus.BAD_REQUEST, "文件“" + fileName + "”是空的，未上传。");
       }
@@ -341,9 +341,12 @@ public class TaskAttachmentController {
     return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
   }
 
-  /** The request body, refused above {@link #MAX_BYTES} (by Content-Length first, then as read). */
-  private static byte[] body(HttpServletRequest request) {
-    String tooBig = "文件超过 20 MB，未上传：请压缩或分成几个文件上传。";
+  /**
+   * The request body, refused above {@link #MAX_BYTES} (by Content-Length first, then as read) with a
+   * message naming {@code fileName} like the other refusals (tester 6, N6).
+   */
+  private static byte[] body(HttpServletRequest request, String fileName) {
+    String tooBig = "文件“" + fileName + "”超过 20 MB，未上传：请压缩或分成几个文件上传。";
     if (request.getContentLengthLong() > MAX_BYTES) {
       throw new Refusal(HttpStatus.PAYLOAD_TOO_LARGE, tooBig);
     }

@@ -14,21 +14,17 @@
  *
  * Everything goes through /camunda/api/appeals with Tasklist's session and CSRF token; the engine
  * decides who may upload (the assignee) and who may see (who may see the appeal).
+ *
+ * Camunda's webapps send a Content-Security-Policy with `sandbox` and without `allow-modals`, so the
+ * browser ignores window.confirm/alert/prompt and the `beforeunload` leave dialog (tester 6, N2): every
+ * question and warning here is in the page (an inline 确定删除？ 确定 / 取消 row, a 正在上传 notice).
+ * The file input is hidden behind a 上传附件 button, since the input's own text is the browser's
+ * (English "Choose Files" in many installs).
  */
 
 const MAX_BYTES = 20 * 1024 * 1024;
 const EXTENSIONS = ['pdf', 'doc', 'docx', 'jpg', 'jpeg', 'png'];
 const ALLOWED = 'PDF、Word（.doc、.docx）、JPG、PNG';
-let uploading = 0;
-
-// a file chosen but not yet stored is not lost silently when the page is left
-window.addEventListener('beforeunload', (event) => {
-  if (uploading > 0) {
-    event.preventDefault();
-    event.returnValue = '';
-  }
-});
-
 function appealsApi(api) {
   return api.engineApi.split('/api/engine')[0] + '/api/appeals';
 }
@@ -70,7 +66,7 @@ export function refusalOf(file) {
     return `文件“${file.name}”是空的，未上传。`;
   }
   if (file.size > MAX_BYTES) {
-    return '文件超过 20 MB，未上传：请压缩或分成几个文件上传。';
+    return `文件“${file.name}”超过 20 MB，未上传：请压缩或分成几个文件上传。`;
   }
   return null;
 }
@@ -106,13 +102,22 @@ async function render(node, api, taskId) {
     type: 'file', multiple: 'multiple', accept: EXTENSIONS.map((e) => `.${e}`).join(','),
     'aria-label': '选择要上传的附件', className: 'appeals-attachment-input'
   });
+  input.style.display = 'none'; // Tasklist's stylesheet shows file inputs as blocks, [hidden] or not
+  const choose = element('button', { type: 'button', className: 'btn btn-default appeals-attachment-choose' }, '上传附件');
+  choose.addEventListener('click', () => input.click());
+  const busy = element('p', { className: 'text-warning appeals-attachment-busy', role: 'status' },
+    '正在上传：请等上传完成后再离开本页或点击完成，否则未上传完的文件不会保存。');
+  const showBusy = (shown) => {
+    busy.style.display = shown ? '' : 'none';
+  };
+  showBusy(false);
   const status = element('ul', { className: 'appeals-attachment-status', 'aria-live': 'polite' });
   const list = element('div', { className: 'appeals-attachment-list' });
   node.append(element('div', { className: 'appeals-attachments' },
     element('p', { className: 'help-block' },
       `书面答复函、扫描件、照片等随办理结果一并报送：认领本任务后选择文件即上传（${ALLOWED}，每个不超过 20 MB）。` +
       '附件随诉求保存，回访、审批的人员在本页查看。'),
-    element('label', {}, '上传附件：', input), status, list));
+    element('div', {}, choose, input), busy, status, list));
 
   const say = (text, ok) => {
     status.append(element('li', { className: ok ? 'text-success' : 'text-danger', role: ok ? 'status' : 'alert' }, text));
@@ -142,18 +147,34 @@ async function render(node, api, taskId) {
       const actions = element('td');
       if (row.taskId === taskId) {
         const remove = element('button', { type: 'button', className: 'btn btn-link btn-xs' }, '删除');
-        remove.addEventListener('click', async () => {
-          if (!window.confirm(`删除附件“${row.name}”？`)) {
-            return;
-          }
-          const response = await fetch(`${base}/task/${encodeURIComponent(taskId)}/attachments/${encodeURIComponent(row.id)}`,
-            { method: 'DELETE', headers: headers(api), credentials: 'same-origin' });
-          if (response.ok) {
-            say(`已删除：${row.name}`, true);
-          } else {
-            say(await message(response), false);
-          }
-          refresh();
+        remove.addEventListener('click', () => {
+          // asked in the page: window.confirm is ignored in Camunda's sandboxed webapp (N2)
+          const yes = element('button', { type: 'button', className: 'btn btn-danger btn-xs' }, '确定');
+          const no = element('button', { type: 'button', className: 'btn btn-default btn-xs' }, '取消');
+          const ask = element('span', { className: 'appeals-attachment-confirm', role: 'group', 'aria-label': `删除附件“${row.name}”` },
+            `删除“${row.name}”？ `, yes, ' ', no);
+          no.addEventListener('click', () => {
+            ask.replaceWith(remove);
+            remove.focus();
+          });
+          yes.addEventListener('click', async () => {
+            yes.disabled = true;
+            no.disabled = true;
+            try {
+              const response = await fetch(`${base}/task/${encodeURIComponent(taskId)}/attachments/${encodeURIComponent(row.id)}`,
+                { method: 'DELETE', headers: headers(api), credentials: 'same-origin' });
+              if (response.ok) {
+                say(`已删除：${row.name}`, true);
+              } else {
+                say(await message(response), false);
+              }
+            } catch (e) {
+              say(`“${row.name}”删除失败（网络中断）：请稍后再试。`, false);
+            }
+            refresh();
+          });
+          remove.replaceWith(ask);
+          no.focus();
         });
         actions.append(remove);
       }
@@ -169,7 +190,8 @@ async function render(node, api, taskId) {
   input.addEventListener('change', async () => {
     const files = Array.from(input.files || []);
     input.disabled = true;
-    uploading += 1;
+    choose.disabled = true;
+    showBusy(true);
     status.replaceChildren();
     for (const file of files) {
       const refusal = refusalOf(file);
@@ -195,7 +217,8 @@ async function render(node, api, taskId) {
     }
     input.value = '';
     input.disabled = false;
-    uploading -= 1;
+    choose.disabled = false;
+    showBusy(false);
     refresh();
   });
 
