@@ -400,6 +400,25 @@ def test_a_batch_goes_into_the_registry_as_one_record_at_a_time_would(fresh_data
     db.dispose()
 
 
+def test_a_quarantined_record_is_reported_by_the_file_it_came_from_in_chinese(fresh_database_url, caplog) -> None:
+    """Tester 6, N8: importing dates.csv printed "quarantined a xlsx record" (every export kind is
+    channel "xlsx"). The line names the imported file (or the feed), in Chinese like the import's summary."""
+    import logging
+
+    from appeals.db import make_engine, upgrade
+    from appeals.hotline.registry import quarantine
+
+    upgrade(fresh_database_url)
+    db = make_engine(fresh_database_url)
+    with caplog.at_level(logging.WARNING, logger="appeals.hotline"):
+        quarantine(db, Rejected("xlsx", "受理时间“11/26”无法识别", order_number="T6D0005", fields={"n": 1}), "dates.csv")
+        quarantine(db, Rejected("xlsx", "缺少工单编号", fields={"n": 2}), "导出.xlsx")
+    db.dispose()
+    assert [r.getMessage() for r in caplog.records] == [
+        "已隔离 12345 工单记录（T6D0005，来自 dates.csv）：受理时间“11/26”无法识别",
+        "已隔离 12345 工单记录（无编号，来自 导出.xlsx）：缺少工单编号"]
+
+
 # =========================================================================== unit: migration and handler
 def test_migration_0004_creates_exactly_the_hotline_tables(tmp_path: Path, fresh_database_url) -> None:
     url = fresh_database_url
