@@ -282,7 +282,10 @@ def test_a_deputy_head_sees_the_departments_they_oversee_first(workers: EngineHa
                                                                dashboard: str) -> None:
     appeal = Appeal.start(workers, "STAFF-5")
     dispatch_to(appeal, "dept-finance", "finance-handler")
+    from appeals.workdays import SHANGHAI
+
     page = dashboard_login(browser, dashboard, "deputy-industry")
+    page.goto(f"{dashboard}/?period={dt.datetime.now(SHANGHAI):%Y-%m}")  # STAFF-5's month (1st–3rd: "/" is the month before)
     rows = page.locator("#departments tr[data-code]")
     rows.first.wait_for()
     codes = [rows.nth(i).get_attribute("data-code") for i in range(rows.count())]
