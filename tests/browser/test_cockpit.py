@@ -13,6 +13,7 @@ from appeals.settings import PROJECT_ROOT
 from ..conftest import DEMO_PASSWORD, EngineHandle, wait_for
 from ..engine.test_tenancy import start_in_b
 from ..scenario import Appeal
+from .test_tasklist import login
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
@@ -165,13 +166,7 @@ def test_a_countys_cockpit_lists_none_of_the_citys_definitions(workers: EngineHa
 def test_tasklist_shows_yixian_the_shared_group_by_its_role(workers: EngineHandle, browser, appeals) -> None:
     _, b = appeals
     task = b.task("Task_VerifyAppeal", "yx-office-clerk")
-    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN", timezone_id="Asia/Shanghai")
-    page.set_default_timeout(60_000)
-    page.goto(f"{workers.base_url}/camunda/app/tasklist/")
-    page.get_by_placeholder("用户名").fill("yx-office-clerk")
-    page.get_by_placeholder("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.get_by_text("本单位待办").first.wait_for()
+    page = login(browser, workers, "yx-office-clerk", step_ms=60_000, height=1000)
     page.goto(f"{workers.base_url}/camunda/app/tasklist/#/?task={task['id']}")
     page.get_by_text("服务企业发展领导小组办公室（服企办）").first.wait_for()
     assert page.get_by_text("县服务企业发展领导小组办公室").count() == 0

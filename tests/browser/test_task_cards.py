@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from appeals.settings import PROJECT_ROOT
-
-from ..conftest import DEMO_PASSWORD, EngineHandle
+from ..conftest import EngineHandle
 from ..scenario import Appeal
-
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+from .test_tasklist import ARTIFACTS, login
 
 
 @pytest.mark.parametrize("width", [1400, 1920])
@@ -22,12 +19,7 @@ def test_every_card_shows_the_registration_number_whole(workers: EngineHandle, b
     number = appeal.variables()["registrationNumber"]
     assert "第" in number and number.endswith("号")
 
-    page = browser.new_page(viewport={"width": width, "height": 1000}, locale="zh-CN", timezone_id="Asia/Shanghai")
-    page.set_default_timeout(60_000)
-    page.goto(f"{workers.base_url}/camunda/app/tasklist/")
-    page.get_by_placeholder("用户名").fill("office-clerk")
-    page.get_by_placeholder("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    page = login(browser, workers, "office-clerk", step_ms=60_000, width=width, height=1000)
     page.get_by_text("本单位待办").first.click()
     card = page.locator("[cam-tasklist-variables]").filter(has_text=number[-8:]).first
     card.wait_for()

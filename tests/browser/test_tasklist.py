@@ -13,15 +13,17 @@ from ..scenario import Appeal, dispatch_to
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 
-def login(browser, engine: EngineHandle, user: str, first_ms: int = 60_000, step_ms: int = 30_000):
-    """Tasklist as `user`; the first page may take long on a loaded machine (`first_ms`, then `step_ms` a step)."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1100}, locale="zh-CN", timezone_id="Asia/Shanghai")
+def login(browser, engine: EngineHandle, user: str, first_ms: int = 60_000, step_ms: int = 30_000,
+          width: int = 1400, height: int = 1100):
+    """Tasklist as `user` in a `width` × `height` px window; the first page may take long on a loaded
+    machine (`first_ms`, then `step_ms` a step)."""
+    page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN", timezone_id="Asia/Shanghai")
     page.set_default_timeout(first_ms)
     page.goto(f"{engine.base_url}/camunda/app/tasklist/")
     page.get_by_placeholder("用户名").fill(user)
     page.get_by_placeholder("密码").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.get_by_text("本单位待办").wait_for()
+    page.get_by_text("本单位待办").first.wait_for()
     page.set_default_timeout(step_ms)
     return page
 
