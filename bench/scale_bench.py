@@ -35,7 +35,7 @@ the project's task query (`fast`, the default; engine/…/TaskQueryPlugin.java, 
 the project's without its newest-first pages (`nowindow`: APPEALS_TASK_QUERY_WINDOW=0).
 Both run on the same data: the engine is restarted between variants (the database is kept).
 
-Each query is run --runs times per variant after two warm-up calls; p50 / p95 in milliseconds of the
+Each query is run --runs times per variant after two warm-up calls (on H2 each after one write: database_writer); p50 / p95 in milliseconds of the
 client's wall clock (one HTTP request each), and the engine's CPU time per request (user + system of the
 JVM over those calls: what a loaded machine does not inflate). The engine's resident memory, the
 database's size and the load average are printed with each size; at the largest size the memory of the
