@@ -7,15 +7,10 @@ from appeals.settings import PROJECT_ROOT
 
 from ..conftest import EngineHandle
 from ..scenario import Appeal, dispatch_to, report
-from .test_tasklist import login
+from .test_tasklist import login, open_task
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n" + "关于恒达机械用电增容的书面答复".encode() * 20
-
-
-def open_tab(page, engine: EngineHandle, task_id: str, title: str) -> None:
-    page.goto(f"{engine.base_url}/camunda/app/tasklist/#/?task={task_id}")
-    page.get_by_text(title).first.wait_for()
 
 
 def test_the_handler_attaches_a_pdf_in_tasklist_and_the_office_sees_it(workers: EngineHandle, browser) -> None:
@@ -25,7 +20,7 @@ def test_the_handler_attaches_a_pdf_in_tasklist_and_the_office_sees_it(workers: 
     task = appeal.task("Task_HandleAppeal", "industry-handler")
 
     page = login(browser, workers, "industry-handler")
-    open_tab(page, workers, task["id"], "办理诉求并答复企业")
+    open_task(page, workers, task["id"], "办理诉求并答复企业")
     page.get_by_text("认领", exact=True).click()
     page.locator(".nav-tabs").get_by_text("附件", exact=True).click()
     page.get_by_text("本诉求还没有附件。").wait_for()
@@ -48,7 +43,7 @@ def test_the_handler_attaches_a_pdf_in_tasklist_and_the_office_sees_it(workers: 
     report(appeal, "industry-handler")
     follow = appeal.task("Task_FollowUp", "office-clerk")
     office = login(browser, workers, "office-clerk")
-    open_tab(office, workers, follow["id"], "回访企业并评价满意度")
+    open_task(office, workers, follow["id"], "回访企业并评价满意度")
     office.locator(".nav-tabs").get_by_text("附件", exact=True).click()
     link = office.get_by_role("link", name="书面答复函.pdf")
     link.wait_for()
@@ -72,7 +67,7 @@ def test_the_handler_removes_a_wrong_file_after_an_in_page_confirmation(workers:
     page = login(browser, workers, "industry-handler")
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    open_tab(page, workers, task["id"], "办理诉求并答复企业")
+    open_task(page, workers, task["id"], "办理诉求并答复企业")
     page.get_by_text("认领", exact=True).click()
     page.locator(".nav-tabs").get_by_text("附件", exact=True).click()
     page.get_by_text("本诉求还没有附件。").wait_for()

@@ -18,7 +18,7 @@ import re
 from ..conftest import EngineHandle, wait_for
 from ..scenario import Appeal, dispatch_to, report
 from .test_input import claimed_handling_form
-from .test_tasklist import ARTIFACTS, login
+from .test_tasklist import ARTIFACTS, login, open_task
 
 NOTICE = ".page-notifications .alert-danger"
 LATIN = re.compile(r"[A-Za-z]")
@@ -39,8 +39,7 @@ def test_a_task_reloaded_after_it_is_gone_says_so_in_chinese_only(workers: Engin
     dispatch_to(appeal, "dept-industry", "industry-handler")
     task = appeal.task("Task_HandleAppeal", "industry-handler")
     page = login(browser, workers, "industry-handler")
-    page.goto(f"{workers.base_url}/camunda/app/tasklist/#/?task={task['id']}")
-    page.get_by_text("办理诉求并答复企业").first.wait_for()
+    open_task(page, workers, task["id"], "办理诉求并答复企业")
     report(appeal, "industry-handler")  # a colleague completed it meanwhile
     page.reload()
     message = _message(page, "该任务已不存在")

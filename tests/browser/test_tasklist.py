@@ -28,6 +28,12 @@ def login(browser, engine: EngineHandle, user: str, first_ms: int = 60_000, step
     return page
 
 
+
+def open_task(page, engine: EngineHandle, task_id: str, title: str) -> None:
+    """Tasklist's page of one task, waited for until its name `title` shows."""
+    page.goto(f"{engine.base_url}/camunda/app/tasklist/#/?task={task_id}")
+    page.get_by_text(title).first.wait_for()
+
 def test_department_handler_completes_the_handling_form_in_tasklist(workers: EngineHandle, browser) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     appeal = Appeal.start(workers, "BROWSER-1")
